@@ -1,0 +1,257 @@
+# Makefile: builds libi3, the i3 programs, their tests and benchmarks.
+#
+#   make                  lib/libi3.a lib/libi3.so bin/*
+#   make check            install missing Debian packages, build, run every test
+#   make check SANITIZE=address,undefined
+#   make bench            benchmarks, figures beside a reference
+#   make fuzz             libFuzzer targets (clang), FUZZ_SECONDS each
+#   make demo             the test router and two gateways on loopback
+#   make install PREFIX=/usr/local DESTDIR=
+#   make uninstall | clean | deps | lint-man
+
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+MANDIR		?= $(PREFIX)/share/man
+DATADIR		?= $(PREFIX)/share
+PKG_CONFIG	?= pkg-config
+CC		?= cc
+AR		?= ar
+SANITIZE	?=
+FUZZ_SECONDS	?= 30
+
+SOVERSION	= 0
+LIBVERSION	= 0.1.0
+
+CFLAGS		?= -O2 -g
+WARN		= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		  -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter
+XCFLAGS		= -std=c11 $(WARN) -fvisibility=hidden -MMD -MP
+XCPPFLAGS	= -D_GNU_SOURCE -Ilib
+XLDFLAGS	=
+ifneq ($(SANITIZE),)
+XCFLAGS		+= -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+XLDFLAGS	+= -fsanitize=$(SANITIZE)
+endif
+
+# Dependencies through pkg-config; Debian 12's libjq-dev has no .pc (-ljq).
+# Evaluated once, and only by the targets that build (see 'deps' below).
+PC		= $(shell $(PKG_CONFIG) $(1) 2>/dev/null)
+JANSSON_CFLAGS	:= $(call PC,--cflags jansson)
+JANSSON_LIBS	:= $(or $(call PC,--libs jansson),-ljansson)
+SSL_LIBS	:= $(or $(call PC,--libs openssl),-lssl -lcrypto)
+CURL_LIBS	:= $(or $(call PC,--libs libcurl),-lcurl)
+SQLITE_LIBS	:= $(or $(call PC,--libs sqlite3),-lsqlite3)
+INIH_LIBS	:= $(or $(call PC,--libs inih),-linih)
+MHD_LIBS	:= $(or $(call PC,--libs libmicrohttpd),-lmicrohttpd)
+EDIT_LIBS	:= $(or $(call PC,--libs libedit),-ledit)
+JQ_CFLAGS	:= $(call PC,--cflags libjq)
+JQ_LIBS		:= $(or $(call PC,--libs libjq),-ljq)
+
+B		= build
+ALL_CFLAGS	= $(XCFLAGS) $(CFLAGS) $(JANSSON_CFLAGS)
+ALL_CPPFLAGS	= $(XCPPFLAGS) $(CPPFLAGS)
+ALL_LDFLAGS	= $(XLDFLAGS) $(LDFLAGS)
+
+# Rebuild everything when the flags change (e.g. SANITIZE on or off).
+FLAGS_NOW	:= $(CC) $(ALL_CFLAGS) $(ALL_CPPFLAGS) $(ALL_LDFLAGS)
+FLAGS_OLD	:= $(shell cat $(B)/flags 2>/dev/null)
+ifneq ($(FLAGS_NOW),$(FLAGS_OLD))
+$(shell mkdir -p $(B) && echo '$(FLAGS_NOW)' > $(B)/flags)
+endif
+
+# ---------------------------------------------------------------- libi3
+LIB_SRCS	= $(wildcard lib/*.c)
+LIB_OBJS	= $(LIB_SRCS:%.c=$(B)/%.o)
+LIB_A		= lib/libi3.a
+LIB_SO		= lib/libi3.so.$(LIBVERSION)
+
+# Code shared by the programs, never installed.
+COMMON_SRCS	= $(wildcard lib/common/*.c)
+COMMON_OBJS	= $(COMMON_SRCS:%.c=$(B)/%.o)
+COMMON_A	= $(B)/libcommon.a
+
+# -------------------------------------------------------------- programs
+I3CODEC_SRCS	= $(wildcard i3codec/*.c)
+I3GW_SRCS	= $(wildcard i3gw/*.c)
+I3CTL_SRCS	= $(wildcard i3ctl/*.c)
+
+PROGS		= bin/i3codec
+ifneq ($(I3GW_SRCS),)
+PROGS		+= bin/i3gw
+endif
+ifneq ($(I3CTL_SRCS),)
+PROGS		+= bin/i3ctl
+endif
+
+I3CODEC_LIBS	= $(JANSSON_LIBS)
+I3GW_LIBS	= $(SQLITE_LIBS) $(INIH_LIBS) $(MHD_LIBS) $(SSL_LIBS) \
+		  $(JQ_LIBS) $(JANSSON_LIBS) -lm
+I3CTL_LIBS	= $(EDIT_LIBS) $(CURL_LIBS) $(SSL_LIBS) $(JQ_LIBS) \
+		  $(JANSSON_LIBS) -lm
+
+# ----------------------------------------------------------------- tests
+# Every tests/unit/*.c is one test program; tests/helpers/*.c are helper
+# programs (the test router, ...); tests/bench/*.c benchmarks.
+UNIT_SRCS	= $(wildcard tests/unit/*.c)
+UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+HELPER_SRCS	= $(wildcard tests/helpers/*.c)
+HELPER_BINS	= $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%)
+BENCH_SRCS	= $(wildcard tests/bench/*.c)
+BENCH_BINS	= $(BENCH_SRCS:tests/bench/%.c=$(B)/bench/%)
+FUZZ_SRCS	= $(wildcard tests/fuzz/*.c)
+
+MAN1		= $(wildcard docs/*.1)
+MAN3		= $(wildcard docs/*.3)
+MAN5		= $(wildcard docs/*.5)
+MAN8		= $(wildcard docs/*.8)
+
+.PHONY: all check test bench fuzz demo install uninstall clean deps \
+	lint-man test-progs
+.DEFAULT_GOAL := all
+
+all: $(LIB_A) $(LIB_SO) lib/libi3.so lib/libi3.pc $(PROGS)
+
+$(B)/%.o: %.c $(B)/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libi3.so.$(SOVERSION) $(ALL_LDFLAGS) \
+	    -o $@ $^ $(JANSSON_LIBS)
+
+lib/libi3.so: $(LIB_SO)
+	ln -sf libi3.so.$(LIBVERSION) lib/libi3.so.$(SOVERSION)
+	ln -sf libi3.so.$(SOVERSION) $@
+
+lib/libi3.pc: lib/libi3.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIBVERSION)|' \
+	    $< > $@
+
+$(COMMON_A): $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+bin/i3codec: $(I3CODEC_SRCS:%.c=$(B)/%.o) $(COMMON_A) $(LIB_A)
+	@mkdir -p bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(I3CODEC_LIBS)
+
+bin/i3gw: $(I3GW_SRCS:%.c=$(B)/%.o) $(COMMON_A) $(LIB_A)
+	@mkdir -p bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(I3GW_LIBS)
+
+bin/i3ctl: $(I3CTL_SRCS:%.c=$(B)/%.o) $(COMMON_A) $(LIB_A)
+	@mkdir -p bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(I3CTL_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(COMMON_A) $(LIB_A) $(B)/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+	    -o $@ $< $(COMMON_A) $(LIB_A) $(JANSSON_LIBS) -lm
+
+$(B)/tests/%: tests/helpers/%.c $(COMMON_A) $(LIB_A) $(B)/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+	    -o $@ $< $(COMMON_A) $(LIB_A) $(JANSSON_LIBS) -lm
+
+$(B)/bench/%: tests/bench/%.c $(COMMON_A) $(LIB_A) $(B)/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+	    -o $@ $< $(COMMON_A) $(LIB_A) $(JANSSON_LIBS) -lm
+
+# ------------------------------------------------------------ top targets
+# 'check', 'bench' and 'demo' first make sure the Debian packages are there,
+# then run a fresh make so that pkg-config sees them.
+deps:
+	@sh tests/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+test-progs: all $(UNIT_BINS) $(HELPER_BINS)
+
+test: test-progs
+	@sh tests/run.sh $(UNIT_BINS)
+
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: all $(BENCH_BINS) $(HELPER_BINS)
+	@sh tests/bench/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all $(HELPER_BINS)
+	@sh share/demo.sh
+
+fuzz: deps
+	@mkdir -p $(B)/fuzz
+	@for f in $(FUZZ_SRCS); do \
+	    n=$$(basename $$f .c); \
+	    echo "fuzz: $$n ($(FUZZ_SECONDS) s)"; \
+	    clang -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(JANSSON_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -o $(B)/fuzz/$$n $$f \
+		$(LIB_SRCS) $(JANSSON_LIBS) -lm || exit 1; \
+	    mkdir -p $(B)/fuzz/corpus-$$n; \
+	    $(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		$(B)/fuzz/corpus-$$n tests/fuzz/seeds || exit 1; \
+	done
+
+lint-man:
+	@for m in docs/*.[1358]; do mandoc -Tlint -Wwarning $$m || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/i3gw
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 644 lib/i3.h $(DESTDIR)$(INCLUDEDIR)/i3.h
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libi3.a
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libi3.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/libi3.so.$(SOVERSION)
+	ln -sf libi3.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libi3.so
+	install -m 644 lib/libi3.pc $(DESTDIR)$(LIBDIR)/pkgconfig/libi3.pc
+	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN3),install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/)
+	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN8),install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	cp -R share/. $(DESTDIR)$(DATADIR)/i3gw/
+	@if [ -f completions/i3ctl.bash ]; then \
+	    install -d $(DESTDIR)$(DATADIR)/bash-completion/completions \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d; \
+	    install -m 644 completions/i3ctl.bash \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/i3ctl; \
+	    install -m 644 completions/_i3ctl \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions/_i3ctl; \
+	    install -m 644 completions/i3ctl.fish \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/i3ctl.fish; \
+	fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,i3codec i3gw i3ctl)
+	rm -f $(DESTDIR)$(INCLUDEDIR)/i3.h $(DESTDIR)$(LIBDIR)/libi3.a \
+	    $(DESTDIR)$(LIBDIR)/libi3.so $(DESTDIR)$(LIBDIR)/libi3.so.* \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/libi3.pc
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(MAN3))) \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
+	rm -rf $(DESTDIR)$(DATADIR)/i3gw
+	rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/i3ctl \
+	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_i3ctl \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/i3ctl.fish
+
+clean:
+	rm -rf $(B) bin/i3codec bin/i3gw bin/i3ctl lib/libi3.a lib/libi3.so* \
+	    lib/libi3.pc
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

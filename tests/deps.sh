@@ -1,0 +1,40 @@
+#!/bin/sh
+# deps.sh: install the Debian packages the project needs, when missing.
+# Runs apt-get as root, through sudo otherwise, and says so when neither works.
+set -u
+PKGS="build-essential pkg-config clang libclang-rt-14-dev bats \
+libjansson-dev libjq-dev libonig-dev libssl-dev libcurl4-openssl-dev \
+libsqlite3-dev libinih-dev libmicrohttpd-dev libedit-dev \
+mandoc openssl python3 curl"
+
+missing=""
+for p in $PKGS; do
+	s=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)
+	case "$s" in
+	ii*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: missing:$missing (no apt-get here; install them by hand)" >&2
+	exit 1
+fi
+if [ "$(id -u)" = 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+	echo "deps: not root, using sudo to install:$missing" >&2
+else
+	echo "deps: missing:$missing; not root and no sudo: install them as root" >&2
+	exit 1
+fi
+echo "deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2 || true
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2 || {
+	echo "deps: apt-get install failed for:$missing" >&2
+	exit 1
+}

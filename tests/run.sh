@@ -1,0 +1,50 @@
+#!/bin/sh
+# run.sh: run every test program and the bats suites; sum their
+# "N passed, N failed" lines into one closing line of the same form.
+# Usage: tests/run.sh UNIT_BINARY...
+set -u
+LC_ALL=C; export LC_ALL
+I3_TOP=$(pwd); export I3_TOP
+B=${B:-build}
+mkdir -p "$B/test-logs"
+total_p=0; total_f=0; bad=""
+
+count() {	# log file -> sets p f from its last summary line
+	line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+	p=$(echo "$line" | sed -E 's/^([A-Za-z-]+: )?([0-9]+) passed.*/\2/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	[ -n "$line" ] || { p=0; f=1; }
+}
+
+for t in "$@"; do
+	n=$(basename "$t")
+	log="$B/test-logs/$n.log"
+	"$t" >"$log" 2>&1
+	rc=$?
+	count "$log"
+	[ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
+	printf '%-24s %s passed, %s failed\n' "$n" "$p" "$f"
+	[ "$f" != 0 ] && { bad="$bad $n"; grep -E '^(not ok|FAIL)' "$log" | head -20; }
+	total_p=$((total_p + p)); total_f=$((total_f + f))
+done
+
+if ls tests/bats/*.bats >/dev/null 2>&1; then
+	for s in tests/bats/*.bats; do
+		n=$(basename "$s" .bats)
+		log="$B/test-logs/bats-$n.log"
+		bats --tap "$s" >"$log" 2>&1
+		p=$(grep -c '^ok ' "$log")
+		f=$(grep -c '^not ok ' "$log")
+		if [ "$p" = 0 ] && [ "$f" = 0 ]; then f=1; fi
+		printf '%-24s %s passed, %s failed\n' "bats/$n" "$p" "$f"
+		if [ "$f" != 0 ]; then
+			bad="$bad bats/$n"
+			grep -A12 '^not ok ' "$log" | head -60
+		fi
+		total_p=$((total_p + p)); total_f=$((total_f + f))
+	done
+fi
+
+[ -n "$bad" ] && echo "failed:$bad (logs in $B/test-logs/)"
+echo "$total_p passed, $total_f failed"
+[ "$total_f" = 0 ]
