@@ -178,10 +178,85 @@ I3_API size_t		 i3_reader_pending(const i3_reader *);
 I3_API int		 i3_reader_failed(const i3_reader *);
 
 /* -------------------------------------------------------------- packet.c */
-/* (the packet schema: positional LPC array <-> named JSON object) */
+/*
+ * The packet schema: every I3 packet type's fields by name, and the two-way
+ * mapping between the positional LPC array ("raw") and a named JSON object
+ * ("named"), e.g. {"type":"tell","ttl":5,"originator_mud":"A",
+ * "originator_user":"bob","target_mud":"B","target_user":"ann",
+ * "orig_visname":"Bob","message":"hi"}.  docs/PROTOCOL.md lists every field.
+ */
+
+#define I3_PKT_LENIENT	0x00	/* what we receive: deviations are warnings */
+#define I3_PKT_STRICT	0x01	/* what we send: exact counts and types */
+
+/*
+ * raw array -> named object.  Unknown types and extra trailing elements are
+ * kept (see docs/PROTOCOL.md) so that i3_packet_raw() gives back the same
+ * array.  *warnings (if not NULL) gets a new array of strings, one per
+ * deviation tolerated in lenient mode, or NULL when there were none.
+ */
+I3_API json_t	*i3_packet_named(const json_t *raw, unsigned int flags,
+		    json_t **warnings, i3_error *err);
+/* named object -> raw array, the exact inverse of i3_packet_named(). */
+I3_API json_t	*i3_packet_raw(const json_t *named, unsigned int flags,
+		    i3_error *err);
+/* Check a raw packet against its schema; 0 or -1, warnings as above. */
+I3_API int	 i3_packet_validate(const json_t *raw, unsigned int flags,
+		    json_t **warnings, i3_error *err);
+/*
+ * Build a raw packet ready to send from the named fields given (borrowed):
+ * ttl 5, absent fields 0, user-name fields lower-cased, strictly validated.
+ */
+I3_API json_t	*i3_packet_build(const char *type, const json_t *fields,
+		    i3_error *err);
+/* The type of a raw array or named object (borrowed), or NULL. */
+I3_API const char *i3_packet_type(const json_t *);
+/* A named field that is a string (borrowed), or NULL when 0 or absent. */
+I3_API const char *i3_pkt_str(const json_t *named, const char *field);
+/* A named field that is an int, or dflt. */
+I3_API json_int_t i3_pkt_int(const json_t *named, const char *field,
+		    json_int_t dflt);
+/* The schema of one type (or of all, for NULL) as JSON, or NULL. */
+I3_API json_t	*i3_schema_json(const char *type);
 
 /* -------------------------------------------------------------- colour.c */
-/* (Pinkfish colour translation) */
+/*
+ * Pinkfish colour (%^RED%^...%^RESET%^) to and from every MUD's codes.
+ */
+
+enum i3_colour_profile {
+	I3_COLOUR_PINKFISH = 0,	/* Pinkfish itself, normalised */
+	I3_COLOUR_ANSI,		/* ANSI SGR, 16 colours */
+	I3_COLOUR_XTERM256,	/* ANSI SGR, xterm 256 colours */
+	I3_COLOUR_PLAIN,	/* codes stripped */
+	I3_COLOUR_HTML,		/* escaped HTML with spans */
+	I3_COLOUR_SMAUG,	/* SMAUG/AFKMud & ^ } */
+	I3_COLOUR_ROM,		/* ROM/Lope { */
+	I3_COLOUR_TBA,		/* tbaMUD \t */
+	I3_COLOUR_CIRCLE,	/* CircleMUD @ */
+	I3_COLOUR_NONE,		/* untouched: no translation at all */
+	I3_COLOUR_NPROFILES
+};
+
+/* A profile by name ("ansi", "xterm256", ...); -1 when unknown. */
+I3_API int	 i3_colour_profile(const char *name);
+/* The name of a profile; never NULL. */
+I3_API const char *i3_colour_profile_name(int profile);
+/*
+ * Pinkfish text -> the profile's codes.  Remote control bytes are stripped
+ * first; every line ends with a reset where colour is open.
+ */
+I3_API char	*i3_colour_render(const char *text, size_t len, int profile,
+		    size_t *outlen, i3_error *err);
+/* The profile's codes -> Pinkfish, for text going to the network. */
+I3_API char	*i3_colour_parse(const char *text, size_t len, int profile,
+		    size_t *outlen, i3_error *err);
+/*
+ * Replace $N and $O in an emote by the given names (e.g. "Bob@Alpha");
+ * NULL leaves that token as it is.
+ */
+I3_API char	*i3_emote_expand(const char *text, const char *n,
+		    const char *o);
 
 /* -------------------------------------------------------------- client.c */
 /* (the client API for MUDs that talk to i3gw) */
