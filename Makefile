@@ -28,7 +28,7 @@ CFLAGS		?= -O2 -g
 WARN		= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		  -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter
 XCFLAGS		= -std=c11 $(WARN) -fvisibility=hidden -MMD -MP
-XCPPFLAGS	= -D_GNU_SOURCE -Ilib
+XCPPFLAGS	= -D_GNU_SOURCE -Ilib -Ilib/common
 XLDFLAGS	=
 ifneq ($(SANITIZE),)
 XCFLAGS		+= -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
