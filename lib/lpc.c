@@ -255,6 +255,8 @@ dec_string(struct dec *d)
 					    "NUL byte in string");
 					return (NULL);
 				}
+				if (q[1] >= 0x80)
+					high = 1;
 				q++;
 			}
 		}
@@ -362,7 +364,7 @@ dec_number(struct dec *d)
 			q++;
 	}
 	if (isfloat) {
-		char	tmp[64], *e;
+		char	tmp[512], *e;
 		double	x;
 
 		if ((size_t)(q - s) >= sizeof tmp) {
