@@ -1,0 +1,162 @@
+/*
+ * client.c: API clients: a connection plus session state.  Only the stdio
+ * client exists so far; a listener makes more with client_new().
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "i3gw.h"
+
+struct clients		 clients = TAILQ_HEAD_INITIALIZER(clients);
+static int		 client_next_id = 1;
+static json_t		*client_users;	/* lower-case user -> client id */
+static char		*client_buf;
+static size_t		 client_bufsize;
+
+#define CLIENT_MAX_USERS	10000
+
+static struct client	*client_new(int, int);
+static void		 client_dispatch(struct conn *, const char *, size_t,
+			    int);
+
+static struct client *
+client_new(int rfd, int wfd)
+{
+	struct client	*cl;
+
+	cl = xcalloc(1, sizeof *cl);
+	cl->id = client_next_id++;
+	cl->channels = json_object();
+	cl->conn = conn_new(rfd, wfd, CONN_LINES, client_dispatch, cl);
+	conn_set_limits(cl->conn, gw.conf->max_line,
+	    gw.conf->client_highwater, gw.conf->client_maxout);
+	TAILQ_INSERT_TAIL(&clients, cl, entry);
+	log_debug("client %d: attached (fds %d/%d)", cl->id, rfd, wfd);
+	return (cl);
+}
+
+struct client *
+client_stdio(void)
+{
+	struct client	*cl;
+
+	cl = client_new(STDIN_FILENO, STDOUT_FILENO);
+	cl->stdio = 1;
+	return (cl);
+}
+
+size_t
+client_count(void)
+{
+	struct client	*cl;
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(cl, &clients, entry)
+		n++;
+	return (n);
+}
+
+static void
+client_dispatch(struct conn *c, const char *msg, size_t len, int flags)
+{
+	struct client	*cl = c->arg;
+
+	if (msg == NULL) {
+		if (cl->stdio) {
+			log_info("client %d: end of input", cl->id);
+			gw_shutdown("end of input on stdin");
+			return;
+		}
+		log_debug("client %d: gone", cl->id);
+		client_free(cl);
+		return;
+	}
+	rpc_line(cl, msg, len, flags);
+}
+
+void
+client_free(struct client *cl)
+{
+	const char	*key;
+	json_t		*v;
+	void		*tmp;
+
+	svc_channel_client_gone(cl);
+	json_object_foreach_safe(client_users, tmp, key, v) {
+		if (json_integer_value(v) == cl->id)
+			json_object_del(client_users, key);
+	}
+	TAILQ_REMOVE(&clients, cl, entry);
+	conn_flush(cl->conn, 500);
+	conn_free(cl->conn);
+	json_decref(cl->channels);
+	free(cl);
+}
+
+/* One JSON value, one line. */
+void
+client_send(struct client *cl, const json_t *v)
+{
+	size_t	n;
+
+	for (;;) {
+		n = json_dumpb(v, client_buf, client_bufsize,
+		    JSON_COMPACT | JSON_ENCODE_ANY);
+		if (n == 0) {
+			log_warnx("client %d: cannot encode a reply", cl->id);
+			return;
+		}
+		if (n < client_bufsize)
+			break;
+		client_bufsize = n + 4096;
+		client_buf = xrealloc(client_buf, client_bufsize);
+	}
+	client_buf[n++] = '\n';
+	conn_write(cl->conn, client_buf, n);
+}
+
+/* Remember which client spoke for a user, so errors find their way back. */
+void
+client_note_user(struct client *cl, const char *user)
+{
+	char	*lower, *p;
+
+	if (user == NULL)
+		return;
+	if (client_users == NULL)
+		client_users = json_object();
+	if (json_object_size(client_users) >= CLIENT_MAX_USERS)
+		json_object_clear(client_users);
+	lower = xstrdup(user);
+	for (p = lower; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	json_object_set_new(client_users, lower, json_integer(cl->id));
+	free(lower);
+}
+
+struct client *
+client_by_user(const char *user)
+{
+	struct client	*cl;
+	const char	*key;
+	json_t		*v;
+	json_int_t	 id = -1;
+
+	if (user == NULL || client_users == NULL)
+		return (NULL);
+	json_object_foreach(client_users, key, v) {
+		if (strcasecmp(key, user) == 0) {
+			id = json_integer_value(v);
+			break;
+		}
+	}
+	TAILQ_FOREACH(cl, &clients, entry) {
+		if (cl->id == id)
+			return (cl);
+	}
+	return (NULL);
+}

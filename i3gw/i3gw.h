@@ -1,0 +1,337 @@
+/*
+ * i3gw.h: the gateway's one internal header, in sections per file.
+ */
+
+#ifndef I3GW_H
+#define I3GW_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "i3.h"
+#include "common/common.h"
+
+#define I3GW_NAME	"i3gw"
+
+/* --------------------------------------------------------------- ev.c */
+
+#define EV_READ		0x1
+#define EV_WRITE	0x2
+#define EV_NOMORE	(-1)
+
+typedef void	(*ev_io_fn)(int fd, int what, void *arg);
+typedef int	(*ev_timer_fn)(void *arg);	/* next interval ms or EV_NOMORE */
+typedef void	(*ev_signal_fn)(int sig);
+
+void		 ev_init(void);
+void		 ev_io_set(int fd, int what, ev_io_fn, void *arg);
+void		 ev_io_del(int fd);
+uint64_t	 ev_timer_add(long ms, ev_timer_fn, void *arg);
+void		 ev_timer_del(uint64_t id);
+void		 ev_signal(int sig, ev_signal_fn);
+void		 ev_run(void);
+void		 ev_break(void);
+uint64_t	 ev_now(void);		/* monotonic milliseconds */
+uint64_t	 ev_now_us(void);	/* monotonic microseconds */
+int		 ev_set_nonblock(int fd);
+
+/* ------------------------------------------------------------- conn.c */
+
+#define CONN_LINES	0	/* dispatch() per line, without the newline */
+#define CONN_RAW	1	/* dispatch() per chunk of bytes read */
+
+#define CONN_TOOLONG	0x1	/* flag: the line was over the limit, cut */
+
+struct conn;
+/* msg NULL: the peer is gone (EOF, error, output overflow). */
+typedef void	(*conn_dispatch_fn)(struct conn *, const char *msg, size_t len,
+		    int flags);
+
+struct conn {
+	int		 rfd;
+	int		 wfd;
+	int		 mode;
+	conn_dispatch_fn dispatch;
+	void		*arg;
+
+	char		*in;
+	size_t		 inlen;
+	size_t		 insize;
+	size_t		 maxline;
+	int		 skipping;	/* discarding the rest of a long line */
+
+	char		*out;
+	size_t		 outoff;
+	size_t		 outlen;
+	size_t		 outsize;
+	size_t		 highwater;	/* stop reading past this */
+	size_t		 maxout;	/* drop the peer past this */
+
+	int		 paused;
+	int		 eof;
+	int		 gone;		/* dispatch(NULL) done or pending */
+	int		 busy;
+	int		 freed;
+	uint64_t	 gone_timer;
+	uint64_t	 bytes_in;
+	uint64_t	 bytes_out;
+};
+
+struct conn	*conn_new(int rfd, int wfd, int mode, conn_dispatch_fn, void *);
+void		 conn_set_limits(struct conn *, size_t maxline, size_t highwater,
+		    size_t maxout);
+int		 conn_write(struct conn *, const void *, size_t);
+int		 conn_printf(struct conn *, const char *, ...) C_PRINTF(2, 3);
+size_t		 conn_pending(const struct conn *);
+int		 conn_flush(struct conn *, int timeout_ms);
+void		 conn_free(struct conn *);
+
+/* ----------------------------------------------------------- config.c */
+
+struct router_conf {
+	char		*name;
+	char		*host;
+	int		 port;
+	int		 learned;	/* from a startup-reply, not the file */
+};
+
+struct config {
+	char		*path;
+
+	/* [mud] */
+	char		*mud_name;
+	int		 player_port;
+	char		*mudlib;
+	char		*base_mudlib;
+	char		*driver;
+	char		*mud_type;
+	char		*open_status;
+	char		*admin_email;
+	char		*url;
+	json_t		*services;	/* name -> int */
+	json_t		*channels;	/* array of channel names always heard */
+
+	/* [router NAME] in order */
+	struct router_conf *routers;
+	size_t		 nrouters;
+
+	/* [limits] (durations in ms) */
+	int		 rate;		/* packets per second, 0 = unpaced */
+	size_t		 queue_max;
+	long		 startup_timeout;
+	long		 idle_ping;
+	long		 dead_after;
+	long		 backoff_min;
+	long		 backoff_max;
+	int		 connect_spacing;	/* never two connects in a second */
+	size_t		 max_line;
+	size_t		 client_highwater;
+	size_t		 client_maxout;
+	size_t		 max_frame;
+
+	/* [log] */
+	char		*log_file;
+	int		 log_tells;
+};
+
+struct config	*config_load(const char *path, char **cause);
+int		 config_env(struct config *, char **cause);
+int		 config_check(const struct config *, char **cause);
+void		 config_free(struct config *);
+void		 config_dump(const struct config *, FILE *);
+int		 config_add_router(struct config *, const char *name,
+		    const char *host, int port, int learned);
+long		 config_duration(const char *, int *ok);
+
+/* ------------------------------------------------------------ store.c */
+
+struct store_router {
+	long long	 password;
+	long long	 mudlist_id;
+	long long	 chanlist_id;
+};
+
+char		*store_default_dir(void);
+int		 store_open(const char *dir, char **cause);
+void		 store_close(void);
+int		 store_router_get(const char *router, struct store_router *);
+int		 store_password_set(const char *router, long long password);
+int		 store_mudlist_id_set(const char *router, long long id);
+int		 store_chanlist_id_set(const char *router, long long id);
+int		 store_routers_set(const json_t *list);	/* [[name, host, port]] */
+json_t		*store_routers_get(void);
+int		 store_begin(void);
+int		 store_commit(void);
+int		 store_mud_put(const char *router, const char *mud,
+		    const json_t *info);	/* info NULL deletes */
+json_t		*store_mudlist_load(const char *router);
+int		 store_chan_put(const char *router, const char *chan,
+		    const json_t *info);
+int		 store_chan_clear(const char *router);
+json_t		*store_chanlist_load(const char *router);
+
+/* ----------------------------------------------------------- router.c */
+
+enum router_state {
+	RS_IDLE = 0,
+	RS_CONNECTING,
+	RS_STARTUP_SENT,
+	RS_READY,
+	RS_BACKOFF,
+};
+
+struct rpc_error;
+
+void		 router_init(void);
+void		 router_start(void);
+void		 router_stop(int restart_delay);
+void		 router_reconnect(void);
+enum router_state router_state(void);
+const char	*router_state_name(enum router_state);
+const char	*router_name(void);
+int		 router_ready(void);
+/* Send (or queue) a raw packet; the reference is stolen.  *queued is 1 when held. */
+int		 router_send(json_t *raw, int *queued, struct rpc_error *);
+/* Send past the queue and pacing limits (channel-listen, replies). */
+void		 router_send_now(json_t *raw);
+size_t		 router_queue_len(void);
+const json_t	*router_mudlist(void);
+const json_t	*router_chanlist(void);
+/* -1 unknown, 0 not up, 1 up; *canon gets the canonical spelling. */
+int		 router_mud_up(const char *name, const char **canon);
+void		 router_mudlist_apply(const json_t *named);
+void		 router_chanlist_apply(const json_t *named);
+int		 router_from_router(const json_t *named);
+void		 router_stats(json_t *);
+uint64_t	 router_connected_since(void);
+
+/* -------------------------------------------------------------- rpc.c */
+
+#define RPC_PARSE		-32700
+#define RPC_INVALID		-32600
+#define RPC_NOMETHOD		-32601
+#define RPC_PARAMS		-32602
+#define RPC_INTERNAL		-32603
+#define RPC_UNAVAILABLE		-32000	/* router unavailable */
+#define RPC_QUEUEFULL		-32001	/* send queue full */
+#define RPC_TIMEOUT		-32002	/* remote answer timed out */
+#define RPC_REMOTE		-32003	/* remote I3 error, I3 code in data */
+#define RPC_MUDDOWN		-32004	/* target MUD down */
+#define RPC_NOMUD		-32005	/* MUD not in the mudlist */
+#define RPC_SHUTDOWN		-32006	/* gateway shutting down */
+
+struct rpc_error {
+	int		 code;
+	char		 message[256];
+	json_t		*data;
+};
+
+struct client;
+typedef int	(*rpc_fn)(struct client *, const json_t *params, json_t **result,
+		    struct rpc_error *);
+
+void		 rpc_line(struct client *, const char *, size_t, int flags);
+int		 rpc_fail(struct rpc_error *, int code, const char *, ...)
+		    C_PRINTF(3, 4);
+int		 rpc_str(const json_t *params, const char *key, int required,
+		    const char **out, struct rpc_error *);
+int		 rpc_int(const json_t *params, const char *key, int required,
+		    json_int_t *out, struct rpc_error *);
+void		 rpc_notify(struct client *, const char *method, json_t *params);
+void		 rpc_broadcast(const char *method, json_t *params);
+void		 rpc_respond(struct client *, json_t *id, json_t *result,
+		    struct rpc_error *);
+char		*rpc_timestamp(void);
+
+/* ----------------------------------------------------------- client.c */
+
+struct client {
+	int		 id;
+	struct conn	*conn;
+	json_t		*channels;	/* name -> true, channels joined */
+	int		 stdio;
+	uint64_t	 requests;
+	uint64_t	 notifications;
+	TAILQ_ENTRY(client) entry;
+};
+TAILQ_HEAD(clients, client);
+extern struct clients clients;
+
+struct client	*client_stdio(void);
+void		 client_free(struct client *);
+void		 client_send(struct client *, const json_t *);
+size_t		 client_count(void);
+struct client	*client_by_user(const char *user);
+void		 client_note_user(struct client *, const char *user);
+
+/* -------------------------------------------------------------- svc.c */
+
+struct svc_method {
+	const char	*name;
+	rpc_fn		 fn;
+};
+
+struct svc {
+	const char	*name;
+	const char	*packets[8];		/* router -> gateway */
+	void		(*on_packet)(const json_t *named, const json_t *raw);
+	struct svc_method methods[16];
+};
+
+extern const struct svc svc_tell;
+extern const struct svc svc_channel;
+extern const struct svc svc_mudlist;
+extern const struct svc svc_admin;
+extern const struct svc svc_error;
+
+rpc_fn		 svc_method(const char *);
+int		 svc_packet(const json_t *named, const json_t *raw);
+json_t		*svc_event(const json_t *named, const char *text);
+char		*svc_who(const char *visname, const char *user,
+		    const char *mud);
+char		*svc_expand(const char *text, const char *n, const char *o);
+
+/* svc-tell.c */
+/* svc-channel.c */
+void		 svc_channel_relisten(void);
+void		 svc_channel_client_gone(struct client *);
+void		 svc_channel_init(void);
+size_t		 svc_channel_listening(void);
+/* svc-mudlist.c */
+void		 svc_mudlist_changed(const char *mud, const json_t *old,
+		    const json_t *new);
+void		 svc_chanlist_changed(json_t *added, json_t *removed);
+/* svc-admin.c */
+/* svc-error.c */
+
+/* ------------------------------------------------------------- main.c */
+
+struct gw {
+	struct config	*conf;
+	char		*conf_path;
+	char		*state_dir;
+	int		 verbose;
+	int		 stdio;
+	int		 stopping;
+	time_t		 started;
+	uint64_t	 started_ms;
+
+	uint64_t	 pkts_in;
+	uint64_t	 pkts_out;
+	uint64_t	 pkts_bad;
+	uint64_t	 rpc_requests;
+	uint64_t	 rpc_errors;
+	uint64_t	 events;
+	uint64_t	 echoes_dropped;
+};
+extern struct gw gw;
+
+void		 gw_shutdown(const char *why);
+
+#endif /* I3GW_H */

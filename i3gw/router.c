@@ -1,0 +1,1043 @@
+/*
+ * router.c: the router link: connect, startup, caches, keepalive, pacing,
+ * reconnect with back-off and failover.
+ */
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "i3gw.h"
+
+/* A frame waiting for the link or for its turn under the pacing limit. */
+struct qframe {
+	char		*data;
+	size_t		 len;
+};
+
+#define ROUTER_OUT_HIGH		(1024 * 1024)
+#define ROUTER_OUT_MAX		(256 * 1024 * 1024)
+#define ROUTER_STARTUP_COST	6
+#define ROUTER_MAX_REDIRECTS	3
+
+static struct {
+	enum router_state state;
+	size_t		 idx;		/* config routers[] in use */
+	int		 fd;
+	struct conn	*conn;
+	i3_reader	*reader;
+
+	uint64_t	 t_connect;	/* timers */
+	uint64_t	 t_startup;
+	uint64_t	 t_keep;
+	uint64_t	 t_pace;
+
+	uint64_t	 last_rx;
+	uint64_t	 last_tx;
+	uint64_t	 ping_sent;
+	unsigned int	 attempts;	/* failures since the last READY */
+	int		 redirects;
+	time_t		 last_connect;	/* wall-clock second */
+	uint64_t	 since;		/* READY since (ev_now) */
+
+	/* The caches of the router they came from. */
+	char		*cache_router;
+	json_t		*mudlist;	/* name -> named entry */
+	json_t		*chanlist;	/* name -> {owner, type} */
+	long long	 password;
+	long long	 mudlist_id;
+	long long	 chanlist_id;
+	int		 chanlist_fresh;	/* none since this startup */
+
+	/* The send queue (a ring) and the pacing second. */
+	struct qframe	*q;
+	size_t		 qsize;
+	size_t		 qhead;
+	size_t		 qlen;
+	time_t		 pace_sec;
+	int		 pace_count;
+
+	uint64_t	 connects;
+	uint64_t	 disconnects;
+	uint64_t	 frames_out;
+	uint64_t	 frames_in;
+	uint64_t	 queued_total;
+	size_t		 queue_peak;
+} rt;
+
+static const char	*router_cur_name(void);
+static void		 router_set_state(enum router_state);
+static void		 router_load_cache(const char *);
+static void		 router_connect(void);
+static int		 router_connect_timer(void *);
+static void		 router_connected(int, int, void *);
+static void		 router_read(struct conn *, const char *, size_t, int);
+static void		 router_packet(json_t *);
+static void		 router_startup_reply(const json_t *);
+static void		 router_send_startup(void);
+static void		 router_fail(const char *, int);
+static void		 router_drop(void);
+static void		 router_schedule(long);
+static int		 router_startup_timer(void *);
+static int		 router_keep_timer(void *);
+static int		 router_pace_timer(void *);
+static void		 router_drain(void);
+static int		 router_pace_ok(int);
+static int		 router_write(const char *, size_t, int);
+static void		 router_auth_req(const json_t *);
+static json_t		*router_build(const char *, json_t *);
+
+static const char *router_state_names[] = {
+	"idle", "connecting", "startup_sent", "ready", "backoff"
+};
+
+const char *
+router_state_name(enum router_state s)
+{
+	return (router_state_names[s]);
+}
+
+enum router_state
+router_state(void)
+{
+	return (rt.state);
+}
+
+int
+router_ready(void)
+{
+	return (rt.state == RS_READY);
+}
+
+const char *
+router_name(void)
+{
+	return (router_cur_name());
+}
+
+static const char *
+router_cur_name(void)
+{
+	if (gw.conf->nrouters == 0)
+		return (NULL);
+	return (gw.conf->routers[rt.idx].name);
+}
+
+uint64_t
+router_connected_since(void)
+{
+	return (rt.state == RS_READY ? rt.since : 0);
+}
+
+size_t
+router_queue_len(void)
+{
+	return (rt.qlen);
+}
+
+const json_t *
+router_mudlist(void)
+{
+	return (rt.mudlist);
+}
+
+const json_t *
+router_chanlist(void)
+{
+	return (rt.chanlist);
+}
+
+static void
+router_set_state(enum router_state s)
+{
+	if (rt.state != s)
+		log_debug("router: %s -> %s", router_state_name(rt.state),
+		    router_state_name(s));
+	rt.state = s;
+}
+
+void
+router_init(void)
+{
+	json_t		*learned, *e;
+	size_t		 i;
+
+	rt.fd = -1;
+	rt.qsize = gw.conf->queue_max;
+	rt.q = xcalloc(rt.qsize, sizeof *rt.q);
+	rt.mudlist = json_object();
+	rt.chanlist = json_object();
+
+	/* Routers learned from earlier startup-replies come after ours. */
+	learned = store_routers_get();
+	json_array_foreach(learned, i, e) {
+		config_add_router(gw.conf, json_string_value(json_array_get(e,
+		    0)), json_string_value(json_array_get(e, 1)),
+		    (int)json_integer_value(json_array_get(e, 2)), 1);
+	}
+	json_decref(learned);
+	srandom((unsigned int)(time(NULL) ^ getpid()));
+}
+
+/* Load the ids, password and caches stored for one router. */
+static void
+router_load_cache(const char *name)
+{
+	struct store_router	sr;
+
+	if (rt.cache_router != NULL && strcmp(rt.cache_router, name) == 0)
+		return;
+	free(rt.cache_router);
+	rt.cache_router = xstrdup(name);
+	store_router_get(name, &sr);
+	rt.password = sr.password;
+	rt.mudlist_id = sr.mudlist_id;
+	rt.chanlist_id = sr.chanlist_id;
+	json_decref(rt.mudlist);
+	json_decref(rt.chanlist);
+	rt.mudlist = store_mudlist_load(name);
+	rt.chanlist = store_chanlist_load(name);
+	log_debug("router %s: %zu MUDs, %zu channels cached", name,
+	    json_object_size(rt.mudlist), json_object_size(rt.chanlist));
+}
+
+void
+router_start(void)
+{
+	rt.idx = 0;
+	router_load_cache(router_cur_name());
+	router_schedule(0);
+}
+
+/* Connect after ms, never twice within one wall-clock second. */
+static void
+router_schedule(long ms)
+{
+	struct timespec	now;
+	long		until_next;
+
+	if (rt.t_connect != 0)
+		ev_timer_del(rt.t_connect);
+	if (gw.conf->connect_spacing) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_sec + ms / 1000 <= rt.last_connect) {
+			until_next = (rt.last_connect - now.tv_sec + 1) *
+			    1000 - now.tv_nsec / 1000000 + 5;
+			if (until_next > ms)
+				ms = until_next;
+		}
+	}
+	router_set_state(rt.state == RS_IDLE && ms == 0 ? RS_IDLE :
+	    RS_BACKOFF);
+	rt.t_connect = ev_timer_add(ms, router_connect_timer, NULL);
+}
+
+static int
+router_connect_timer(void *arg)
+{
+	rt.t_connect = 0;
+	router_connect();
+	return (EV_NOMORE);
+}
+
+static void
+router_connect(void)
+{
+	struct router_conf	*r = &gw.conf->routers[rt.idx];
+	struct addrinfo		 hints, *res = NULL, *ai;
+	char			 port[16];
+	int			 fd = -1, rc;
+	struct timespec		 now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (gw.conf->connect_spacing && now.tv_sec <= rt.last_connect) {
+		router_schedule(0);
+		return;
+	}
+	rt.last_connect = now.tv_sec;
+	router_load_cache(r->name);
+	log_info("router %s: connecting to %s port %d", r->name, r->host,
+	    r->port);
+	rt.connects++;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof port, "%d", r->port);
+	if ((rc = getaddrinfo(r->host, port, &hints, &res)) != 0) {
+		log_warnx("router %s: %s: %s", r->name, r->host,
+		    gai_strerror(rc));
+		router_fail("address lookup failed", 1);
+		return;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd == -1)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
+		    errno == EINPROGRESS)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1) {
+		log_warn("router %s: connect", r->name);
+		router_fail("connect failed", 1);
+		return;
+	}
+	rt.fd = fd;
+	router_set_state(RS_CONNECTING);
+	ev_io_set(fd, EV_WRITE, router_connected, NULL);
+	/* The startup timeout covers the connect too. */
+	rt.t_startup = ev_timer_add(gw.conf->startup_timeout,
+	    router_startup_timer, NULL);
+}
+
+static void
+router_connected(int fd, int what, void *arg)
+{
+	int		err = 0, on = 1, v;
+	socklen_t	len = sizeof err;
+	i3_limits	lim;
+
+	ev_io_del(fd);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
+	    err != 0) {
+		log_warnx("router %s: connect: %s", router_cur_name(),
+		    strerror(err ? err : errno));
+		router_fail("connect failed", 1);
+		return;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+	v = 60;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof v);
+	v = 15;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof v);
+	v = 4;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof v);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+
+	memset(&lim, 0, sizeof lim);
+	lim.max_frame = gw.conf->max_frame;
+	rt.reader = i3_reader_new(&lim);
+	rt.conn = conn_new(fd, fd, CONN_RAW, router_read, NULL);
+	conn_set_limits(rt.conn, 0, ROUTER_OUT_MAX, ROUTER_OUT_MAX);
+	rt.last_rx = rt.last_tx = ev_now();
+	rt.ping_sent = 0;
+	rt.chanlist_fresh = 0;
+	router_send_startup();
+}
+
+static json_t *
+router_build(const char *type, json_t *fields)
+{
+	json_t		*raw;
+	i3_error	 err;
+
+	if (json_object_get(fields, "originator_mud") == NULL)
+		json_object_set_new(fields, "originator_mud",
+		    json_string(gw.conf->mud_name));
+	raw = i3_packet_build(type, fields, &err);
+	if (raw == NULL)
+		log_warnx("cannot build %s: %s", type, err.text);
+	json_decref(fields);
+	return (raw);
+}
+
+static void
+router_send_startup(void)
+{
+	json_t		*f, *raw, *other;
+	char		*frame;
+	size_t		 len;
+	i3_error	 err;
+
+	other = json_object();
+	if (gw.conf->url != NULL)
+		json_object_set_new(other, "url", json_string(gw.conf->url));
+	f = json_pack("{s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:s, s:s, s:s,"
+	    " s:s, s:s, s:s, s:O, s:o}",
+	    "target_mud", router_cur_name(),
+	    "password", (json_int_t)rt.password,
+	    "old_mudlist_id", (json_int_t)rt.mudlist_id,
+	    "old_chanlist_id", (json_int_t)0,
+	    "player_port", gw.conf->player_port,
+	    "imud_tcp_port", 0,
+	    "imud_udp_port", 0,
+	    "mudlib", gw.conf->mudlib,
+	    "base_mudlib", gw.conf->base_mudlib,
+	    "driver", gw.conf->driver,
+	    "mud_type", gw.conf->mud_type,
+	    "open_status", gw.conf->open_status,
+	    "admin_email", gw.conf->admin_email,
+	    "services", gw.conf->services,
+	    "other_data", other);
+	if (f == NULL || (raw = router_build("startup-req-3", f)) == NULL)
+		fatalx("cannot build the startup packet");
+	frame = i3_frame(raw, 0, &len, &err);
+	json_decref(raw);
+	if (frame == NULL)
+		fatalx("cannot frame the startup packet: %s", err.text);
+	router_pace_ok(ROUTER_STARTUP_COST);
+	router_write(frame, len, ROUTER_STARTUP_COST);
+	free(frame);
+	router_set_state(RS_STARTUP_SENT);
+	log_info("router %s: startup-req-3 sent (%s password)",
+	    router_cur_name(), rt.password ? "with" : "no");
+}
+
+static int
+router_startup_timer(void *arg)
+{
+	rt.t_startup = 0;
+	log_warnx("router %s: no startup-reply within %ld ms",
+	    router_cur_name(), gw.conf->startup_timeout);
+	router_fail("startup timeout", 1);
+	return (EV_NOMORE);
+}
+
+/* Close the link, whatever state it is in. */
+static void
+router_drop(void)
+{
+	int	was_ready = rt.state == RS_READY;
+
+	if (rt.t_startup != 0)
+		ev_timer_del(rt.t_startup);
+	if (rt.t_keep != 0)
+		ev_timer_del(rt.t_keep);
+	if (rt.t_pace != 0)
+		ev_timer_del(rt.t_pace);
+	rt.t_startup = rt.t_keep = rt.t_pace = 0;
+	if (rt.conn != NULL) {
+		conn_free(rt.conn);
+		rt.conn = NULL;
+	} else if (rt.fd != -1) {
+		ev_io_del(rt.fd);
+		close(rt.fd);
+	}
+	rt.fd = -1;
+	if (rt.reader != NULL) {
+		i3_reader_free(rt.reader);
+		rt.reader = NULL;
+	}
+	if (was_ready) {
+		rt.disconnects++;
+		rpc_broadcast("router_disconnected", json_pack("{s:s}",
+		    "router", router_cur_name()));
+	}
+	router_set_state(RS_IDLE);
+}
+
+/*
+ * The link failed: close it and try again later.  A link that was up is
+ * retried on the same router first; one that never came up moves on to
+ * the next router, the delay growing with every failure.
+ */
+static void
+router_fail(const char *why, int next)
+{
+	long	 delay, base;
+	int	 was_ready = rt.state == RS_READY;
+	double	 jitter;
+
+	if (gw.stopping)
+		return;
+	router_drop();
+	if (was_ready) {
+		rt.attempts = 0;
+		delay = gw.conf->backoff_min;
+	} else {
+		if (next && gw.conf->nrouters > 1)
+			rt.idx = (rt.idx + 1) % gw.conf->nrouters;
+		base = gw.conf->backoff_min;
+		delay = base;
+		if (rt.attempts < 20)
+			delay = base << rt.attempts;
+		if (delay > gw.conf->backoff_max || delay <= 0)
+			delay = gw.conf->backoff_max;
+		rt.attempts++;
+	}
+	/* Jitter: 75% to 125% of the delay. */
+	jitter = 0.75 + (random() % 1000) / 2000.0;
+	delay = (long)(delay * jitter);
+	log_info("router: %s; next try %s in %ld ms", why,
+	    gw.conf->routers[rt.idx].name, delay);
+	router_schedule(delay);
+}
+
+void
+router_reconnect(void)
+{
+	log_info("router: reconnect asked for");
+	router_drop();
+	rt.attempts = 0;
+	router_schedule(0);
+}
+
+/* Say goodbye to the router and close (SIGTERM, shutdown, EOF). */
+void
+router_stop(int restart_delay)
+{
+	json_t	*raw;
+	char	*frame;
+	size_t	 len;
+
+	if (rt.t_connect != 0) {
+		ev_timer_del(rt.t_connect);
+		rt.t_connect = 0;
+	}
+	if (rt.state == RS_READY && rt.conn != NULL) {
+		router_drain();
+		raw = router_build("shutdown", json_pack("{s:s,s:i}",
+		    "target_mud", router_cur_name(), "restart_delay",
+		    restart_delay));
+		if (raw != NULL &&
+		    (frame = i3_frame(raw, 0, &len, NULL)) != NULL) {
+			conn_write(rt.conn, frame, len);
+			free(frame);
+		}
+		json_decref(raw);
+		conn_flush(rt.conn, 2000);
+	}
+	if (rt.qlen > 0)
+		log_warnx("router: %zu packets still queued at shutdown",
+		    rt.qlen);
+	router_drop();
+}
+
+static void
+router_read(struct conn *c, const char *data, size_t len, int flags)
+{
+	i3_error	 err;
+	json_t		*v;
+	int		 r;
+
+	if (data == NULL) {
+		log_warnx("router %s: connection closed", router_cur_name());
+		rt.conn = NULL;
+		conn_free(c);
+		rt.fd = -1;
+		router_fail("connection lost", rt.state != RS_READY);
+		return;
+	}
+	rt.last_rx = ev_now();
+	rt.ping_sent = 0;
+	if (i3_reader_feed(rt.reader, data, len, &err) == -1) {
+		log_warnx("router %s: bad stream: %s", router_cur_name(),
+		    err.text);
+		router_fail("framing error", 1);
+		return;
+	}
+	for (;;) {
+		r = i3_reader_next(rt.reader, &v, &err);
+		if (r == 0)
+			break;
+		if (r == -1) {
+			if (i3_reader_failed(rt.reader)) {
+				log_warnx("router %s: bad stream: %s",
+				    router_cur_name(), err.text);
+				router_fail("framing error", 1);
+				return;
+			}
+			gw.pkts_bad++;
+			log_warnx("router %s: bad packet skipped: %s",
+			    router_cur_name(), err.text);
+			continue;
+		}
+		rt.frames_in++;
+		gw.pkts_in++;
+		router_packet(v);
+		json_decref(v);
+		/* The packet may have closed or moved the link. */
+		if (rt.reader == NULL || rt.conn != c)
+			return;
+	}
+}
+
+/* Is this packet from the router we are connected to? */
+int
+router_from_router(const json_t *named)
+{
+	const char	*o = i3_pkt_str(named, "originator_mud");
+	const char	*cur = router_cur_name();
+
+	return (o != NULL && cur != NULL && strcasecmp(o, cur) == 0);
+}
+
+static void
+router_packet(json_t *raw)
+{
+	json_t		*named;
+	const char	*type, *tmud, *omud;
+	i3_error	 err;
+
+	if (!json_is_array(raw) || (type = i3_packet_type(raw)) == NULL) {
+		gw.pkts_bad++;
+		log_warnx("router: a packet that is not a typed array");
+		return;
+	}
+	named = i3_packet_named(raw, I3_PKT_LENIENT, NULL, &err);
+	if (named == NULL) {
+		gw.pkts_bad++;
+		log_warnx("router: bad %s packet: %s", type, err.text);
+		return;
+	}
+	if (log_verbose() > 1) {
+		char	*s = json_dumps(named, JSON_COMPACT);
+
+		log_debug("router -> %s", s);
+		free(s);
+	}
+	if (strcmp(type, "startup-reply") == 0) {
+		if (router_from_router(named))
+			router_startup_reply(raw);
+		else
+			log_warnx("router: startup-reply from %s ignored",
+			    i3_pkt_str(named, "originator_mud"));
+	} else if (strcmp(type, "auth-mud-req") == 0 ||
+	    strcmp(type, "ping-req") == 0)
+		router_auth_req(named);
+	else if (strcmp(type, "auth-mud-reply") == 0 ||
+	    strcmp(type, "ping-reply") == 0)
+		;	/* keepalive answers: any traffic counts */
+	else if (!svc_packet(named, raw)) {
+		tmud = i3_pkt_str(named, "target_mud");
+		omud = i3_pkt_str(named, "originator_mud");
+		log_debug("router: %s packet ignored", type);
+		/* unk-type only for packets addressed to us, never to errors. */
+		if (tmud != NULL && omud != NULL &&
+		    strcmp(tmud, gw.conf->mud_name) == 0 &&
+		    strcmp(type, "error") != 0 &&
+		    strcmp(omud, gw.conf->mud_name) != 0 && omud[0] != '*')
+			router_send_now(router_build("error", json_pack(
+			    "{s:s, s:s?, s:s, s:s, s:O}", "target_mud", omud,
+			    "target_user", i3_pkt_str(named,
+			    "originator_user"), "error_code", "unk-type",
+			    "error_message", "unknown packet type",
+			    "error_packet", raw)));
+	}
+	json_decref(named);
+}
+
+static void
+router_auth_req(const json_t *named)
+{
+	const char	*o = i3_pkt_str(named, "originator_mud");
+	const char	*type = i3_pkt_str(named, "type");
+
+	if (o == NULL)
+		return;
+	if (strcmp(o, gw.conf->mud_name) == 0)
+		return;		/* our own keepalive, come back */
+	if (strcmp(type, "ping-req") == 0)
+		router_send_now(router_build("ping-reply", json_pack(
+		    "{s:s}", "target_mud", o)));
+	else
+		router_send_now(router_build("auth-mud-reply", json_pack(
+		    "{s:s, s:I}", "target_mud", o, "session_key",
+		    (json_int_t)(random() % 1000000000))));
+}
+
+static void
+router_startup_reply(const json_t *raw)
+{
+	const json_t	*list = json_array_get(raw, 6), *e;
+	json_t		*learned;
+	json_int_t	 pw = json_integer_value(json_array_get(raw, 7));
+	const char	*cur = router_cur_name(), *first = NULL, *name, *addr;
+	const char	*sp;
+	char		*host;
+	size_t		 i;
+	long		 port;
+	int		 idx;
+
+	/* The password first: nothing else may happen before it is kept. */
+	if (store_password_set(cur, (long long)pw) == -1)
+		log_warnx("router %s: the password could not be stored",
+		    cur);
+	if (pw != rt.password && rt.password != 0)
+		log_info("router %s: a new password was issued", cur);
+	rt.password = pw;
+	if (log_verbose() > 1)
+		log_debug("router %s: password %lld", cur, (long long)pw);
+
+	learned = json_array();
+	json_array_foreach(list, i, e) {
+		name = json_string_value(json_array_get(e, 0));
+		addr = json_string_value(json_array_get(e, 1));
+		if (name == NULL)
+			continue;
+		if (first == NULL)
+			first = name;
+		if (addr == NULL || (sp = strrchr(addr, ' ')) == NULL)
+			continue;
+		port = strtol(sp + 1, NULL, 10);
+		if (port <= 0 || port > 65535)
+			continue;
+		host = xstrndup(addr, sp - addr);
+		idx = config_add_router(gw.conf, name, host, (int)port, 1);
+		if (gw.conf->routers[idx].learned)
+			json_array_append_new(learned, json_pack("[ssi]", name,
+			    host, (int)port));
+		free(host);
+	}
+	store_routers_set(learned);
+	json_decref(learned);
+
+	if (first != NULL && strcasecmp(first, cur) != 0) {
+		for (i = 0; i < gw.conf->nrouters; i++) {
+			if (strcasecmp(gw.conf->routers[i].name, first) == 0)
+				break;
+		}
+		if (i < gw.conf->nrouters &&
+		    rt.redirects < ROUTER_MAX_REDIRECTS) {
+			rt.redirects++;
+			log_info("router %s: redirected to %s", cur, first);
+			/* Let the old router know we go (the DS way). */
+			router_drop();
+			rt.idx = i;
+			router_schedule(0);
+			return;
+		}
+		log_warnx("router %s: redirect to %s not followed", cur,
+		    first);
+	}
+
+	if (rt.t_startup != 0) {
+		ev_timer_del(rt.t_startup);
+		rt.t_startup = 0;
+	}
+	if (rt.state == RS_READY)
+		return;		/* an unsolicited reply, nothing to redo */
+	router_set_state(RS_READY);
+	rt.attempts = 0;
+	rt.redirects = 0;
+	rt.since = ev_now();
+	log_info("router %s: ready", cur);
+	if (rt.t_keep == 0 && gw.conf->idle_ping > 0)
+		rt.t_keep = ev_timer_add(gw.conf->idle_ping / 4 + 1,
+		    router_keep_timer, NULL);
+	rpc_broadcast("router_connected", json_pack("{s:s}", "router", cur));
+	svc_channel_relisten();
+	router_drain();
+}
+
+/* Keepalive: an auth-mud-req to ourselves when idle; silence means dead. */
+static int
+router_keep_timer(void *arg)
+{
+	uint64_t	now = ev_now();
+	long		period = gw.conf->idle_ping / 4 + 1;
+
+	if (rt.state != RS_READY) {
+		rt.t_keep = 0;
+		return (EV_NOMORE);
+	}
+	if (gw.conf->dead_after > 0 &&
+	    now - rt.last_rx >= (uint64_t)gw.conf->dead_after) {
+		rt.t_keep = 0;
+		log_warnx("router %s: nothing received for %ld ms, link dead",
+		    router_cur_name(), (long)(now - rt.last_rx));
+		router_fail("link dead", 0);
+		return (EV_NOMORE);
+	}
+	if (now - rt.last_rx >= (uint64_t)gw.conf->idle_ping &&
+	    (rt.ping_sent == 0 ||
+	    now - rt.ping_sent >= (uint64_t)gw.conf->idle_ping)) {
+		log_debug("router %s: idle, keepalive sent",
+		    router_cur_name());
+		rt.ping_sent = now;
+		router_send_now(router_build("auth-mud-req", json_pack(
+		    "{s:s}", "target_mud", gw.conf->mud_name)));
+	}
+	return (period);
+}
+
+/* May cost more packets go out in this wall-clock second?  Counts them. */
+static int
+router_pace_ok(int cost)
+{
+	time_t	now;
+
+	if (gw.conf->rate == 0)
+		return (1);
+	now = time(NULL);
+	if (now != rt.pace_sec) {
+		rt.pace_sec = now;
+		rt.pace_count = 0;
+	}
+	if (rt.pace_count + cost > gw.conf->rate && rt.pace_count > 0)
+		return (0);
+	rt.pace_count += cost;
+	return (1);
+}
+
+static int
+router_write(const char *frame, size_t len, int cost)
+{
+	if (rt.conn == NULL)
+		return (-1);
+	if (conn_write(rt.conn, frame, len) == -1)
+		return (-1);
+	rt.last_tx = ev_now();
+	rt.frames_out++;
+	gw.pkts_out++;
+	return (0);
+}
+
+static int
+router_pace_timer(void *arg)
+{
+	rt.t_pace = 0;
+	router_drain();
+	return (EV_NOMORE);
+}
+
+/* Send what the queue holds, as far as the pacing and the socket allow. */
+static void
+router_drain(void)
+{
+	struct qframe	*f;
+	struct timespec	 now;
+	long		 ms;
+
+	while (rt.qlen > 0 && rt.state == RS_READY && rt.conn != NULL) {
+		if (conn_pending(rt.conn) > ROUTER_OUT_HIGH) {
+			ms = 5;
+			goto later;
+		}
+		if (!router_pace_ok(1)) {
+			clock_gettime(CLOCK_REALTIME, &now);
+			ms = 1000 - now.tv_nsec / 1000000 + 1;
+			goto later;
+		}
+		f = &rt.q[rt.qhead];
+		router_write(f->data, f->len, 1);
+		free(f->data);
+		f->data = NULL;
+		rt.qhead = (rt.qhead + 1) % rt.qsize;
+		rt.qlen--;
+	}
+	return;
+later:
+	if (rt.t_pace == 0)
+		rt.t_pace = ev_timer_add(ms, router_pace_timer, NULL);
+}
+
+/*
+ * Send a packet or queue it.  Queued when the link is not ready, when the
+ * pacing limit is reached or the socket is backed up, or when others wait
+ * already (order is kept).  A full queue is an error, never a silent drop.
+ */
+int
+router_send(json_t *raw, int *queued, struct rpc_error *re)
+{
+	char		*frame;
+	size_t		 len;
+	i3_error	 err;
+	struct qframe	*f;
+
+	*queued = 0;
+	if (raw == NULL)
+		return (rpc_fail(re, RPC_INTERNAL, "cannot build the packet"));
+	if (gw.stopping) {
+		json_decref(raw);
+		return (rpc_fail(re, RPC_SHUTDOWN, "gateway shutting down"));
+	}
+	frame = i3_frame(raw, 0, &len, &err);
+	json_decref(raw);
+	if (frame == NULL)
+		return (rpc_fail(re, RPC_PARAMS, "cannot encode: %s",
+		    err.text));
+	if (log_verbose() > 1)
+		log_debug("router <- %.*s", (int)(len - 5), frame + 4);
+	if (rt.qlen == 0 && rt.state == RS_READY && rt.conn != NULL &&
+	    conn_pending(rt.conn) <= ROUTER_OUT_HIGH && router_pace_ok(1)) {
+		router_write(frame, len, 1);
+		free(frame);
+		return (0);
+	}
+	if (rt.qlen >= rt.qsize) {
+		free(frame);
+		return (rpc_fail(re, RPC_QUEUEFULL, "send queue full (%zu "
+		    "packets waiting, router %s)", rt.qlen,
+		    router_state_name(rt.state)));
+	}
+	f = &rt.q[(rt.qhead + rt.qlen) % rt.qsize];
+	f->data = frame;
+	f->len = len;
+	rt.qlen++;
+	rt.queued_total++;
+	if (rt.qlen > rt.queue_peak)
+		rt.queue_peak = rt.qlen;
+	*queued = 1;
+	if (rt.state == RS_READY)
+		router_drain();
+	return (0);
+}
+
+/* Past the queue: channel-listen, keepalives, replies.  Still counted. */
+void
+router_send_now(json_t *raw)
+{
+	char	*frame;
+	size_t	 len;
+
+	if (raw == NULL)
+		return;
+	if (rt.conn != NULL && (rt.state == RS_READY ||
+	    rt.state == RS_STARTUP_SENT)) {
+		if ((frame = i3_frame(raw, 0, &len, NULL)) != NULL) {
+			router_pace_ok(1);
+			router_write(frame, len, 1);
+			free(frame);
+		}
+	}
+	json_decref(raw);
+}
+
+int
+router_mud_up(const char *name, const char **canon)
+{
+	const char	*key;
+	json_t		*v;
+	json_int_t	 state;
+
+	*canon = name;
+	v = json_object_get(rt.mudlist, name);
+	if (v == NULL) {
+		json_object_foreach(rt.mudlist, key, v) {
+			if (strcasecmp(key, name) == 0) {
+				*canon = key;
+				break;
+			}
+		}
+		if (v == NULL)
+			return (-1);
+	}
+	state = json_integer_value(json_object_get(v, "state"));
+	return (state == -1);
+}
+
+/* A mudlist packet: merge, 0 deletes; persisted with its id. */
+void
+router_mudlist_apply(const json_t *named)
+{
+	json_t		*info = json_object_get(named, "info"), *v, *old;
+	const char	*name;
+	json_int_t	 id = i3_pkt_int(named, "mudlist_id", 0);
+
+	if (!json_is_object(info))
+		return;
+	store_begin();
+	json_object_foreach(info, name, v) {
+		old = json_object_get(rt.mudlist, name);
+		if (old != NULL)
+			json_incref(old);
+		if (json_is_object(v)) {
+			json_object_set(rt.mudlist, name, v);
+			store_mud_put(rt.cache_router, name, v);
+		} else {
+			json_object_del(rt.mudlist, name);
+			store_mud_put(rt.cache_router, name, NULL);
+		}
+		svc_mudlist_changed(name, old, json_is_object(v) ? v : NULL);
+		json_decref(old);
+	}
+	if (id != rt.mudlist_id) {
+		rt.mudlist_id = id;
+		store_mudlist_id_set(rt.cache_router, id);
+	}
+	store_commit();
+}
+
+/* A chanlist-reply: the first after startup replaces, later ones merge. */
+void
+router_chanlist_apply(const json_t *named)
+{
+	json_t		*chans = json_object_get(named, "channels"), *v;
+	json_t		*added, *removed, *old;
+	const char	*name;
+	json_int_t	 id = i3_pkt_int(named, "chanlist_id", 0);
+	void		*tmp;
+
+	if (!json_is_object(chans))
+		return;
+	added = json_array();
+	removed = json_array();
+	store_begin();
+	if (!rt.chanlist_fresh) {
+		rt.chanlist_fresh = 1;
+		json_object_foreach_safe(rt.chanlist, tmp, name, v) {
+			old = json_object_get(chans, name);
+			if (old == NULL || !json_is_object(old)) {
+				json_array_append_new(removed,
+				    json_string(name));
+				json_object_del(rt.chanlist, name);
+			}
+		}
+		store_chan_clear(rt.cache_router);
+		json_object_foreach(rt.chanlist, name, v)
+			store_chan_put(rt.cache_router, name, v);
+	}
+	json_object_foreach(chans, name, v) {
+		old = json_object_get(rt.chanlist, name);
+		if (json_is_object(v)) {
+			if (old == NULL)
+				json_array_append_new(added, json_string(name));
+			json_object_set(rt.chanlist, name, v);
+			store_chan_put(rt.cache_router, name, v);
+		} else if (old != NULL) {
+			json_array_append_new(removed, json_string(name));
+			json_object_del(rt.chanlist, name);
+			store_chan_put(rt.cache_router, name, NULL);
+		}
+	}
+	if (id != rt.chanlist_id) {
+		rt.chanlist_id = id;
+		store_chanlist_id_set(rt.cache_router, id);
+	}
+	store_commit();
+	if (json_array_size(added) > 0 || json_array_size(removed) > 0)
+		svc_chanlist_changed(added, removed);
+	json_decref(added);
+	json_decref(removed);
+}
+
+void
+router_stats(json_t *o)
+{
+	json_object_set_new(o, "router_state",
+	    json_string(router_state_name(rt.state)));
+	json_object_set_new(o, "router", router_cur_name() ?
+	    json_string(router_cur_name()) : json_null());
+	json_object_set_new(o, "connects", json_integer(rt.connects));
+	json_object_set_new(o, "disconnects", json_integer(rt.disconnects));
+	json_object_set_new(o, "frames_out", json_integer(rt.frames_out));
+	json_object_set_new(o, "frames_in", json_integer(rt.frames_in));
+	json_object_set_new(o, "queue", json_integer(rt.qlen));
+	json_object_set_new(o, "queue_max", json_integer(rt.qsize));
+	json_object_set_new(o, "queue_peak", json_integer(rt.queue_peak));
+	json_object_set_new(o, "queued_total",
+	    json_integer(rt.queued_total));
+	json_object_set_new(o, "mudlist_id", json_integer(rt.mudlist_id));
+	json_object_set_new(o, "chanlist_id", json_integer(rt.chanlist_id));
+	json_object_set_new(o, "muds", json_integer(
+	    json_object_size(rt.mudlist)));
+	json_object_set_new(o, "channels", json_integer(
+	    json_object_size(rt.chanlist)));
+}

@@ -1,0 +1,245 @@
+/*
+ * rpc.c: JSON-RPC 2.0 over lines: parsing, errors, dispatch, notifications.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "i3gw.h"
+
+static void	rpc_error_reply(struct client *, json_t *, int, const char *,
+		    json_t *);
+
+int
+rpc_fail(struct rpc_error *re, int code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	re->code = code;
+	va_start(ap, fmt);
+	vsnprintf(re->message, sizeof re->message, fmt, ap);
+	va_end(ap);
+	return (-1);
+}
+
+/* A string parameter; -1 with -32602 naming it when missing or not a string. */
+int
+rpc_str(const json_t *params, const char *key, int required,
+    const char **out, struct rpc_error *re)
+{
+	json_t	*v = json_object_get(params, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return (rpc_fail(re, RPC_PARAMS, "missing parameter: "
+			    "%s", key));
+		return (0);
+	}
+	if (!json_is_string(v))
+		return (rpc_fail(re, RPC_PARAMS, "parameter %s: a string is "
+		    "expected", key));
+	if (required && json_string_length(v) == 0)
+		return (rpc_fail(re, RPC_PARAMS, "parameter %s: empty", key));
+	*out = json_string_value(v);
+	return (0);
+}
+
+int
+rpc_int(const json_t *params, const char *key, int required, json_int_t *out,
+    struct rpc_error *re)
+{
+	json_t	*v = json_object_get(params, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return (rpc_fail(re, RPC_PARAMS, "missing parameter: "
+			    "%s", key));
+		return (0);
+	}
+	if (!json_is_integer(v))
+		return (rpc_fail(re, RPC_PARAMS, "parameter %s: an integer is "
+		    "expected", key));
+	*out = json_integer_value(v);
+	return (0);
+}
+
+/* ISO 8601 UTC with milliseconds. */
+char *
+rpc_timestamp(void)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 buf[32], *s;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+	xasprintf(&s, "%s.%03ldZ", buf, ts.tv_nsec / 1000000);
+	return (s);
+}
+
+static void
+rpc_error_reply(struct client *cl, json_t *id, int code, const char *msg,
+    json_t *data)
+{
+	json_t	*err, *resp;
+
+	gw.rpc_errors++;
+	err = json_pack("{s:i, s:s}", "code", code, "message", msg);
+	if (data != NULL)
+		json_object_set(err, "data", data);
+	resp = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
+	    id != NULL ? id : json_null(), "error", err);
+	client_send(cl, resp);
+	json_decref(resp);
+}
+
+/* Answer a request: result (stolen) or re. */
+void
+rpc_respond(struct client *cl, json_t *id, json_t *result,
+    struct rpc_error *re)
+{
+	json_t	*resp;
+
+	if (result == NULL) {
+		rpc_error_reply(cl, id, re->code, re->message, re->data);
+		return;
+	}
+	resp = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id,
+	    "result", result);
+	client_send(cl, resp);
+	json_decref(resp);
+}
+
+void
+rpc_line(struct client *cl, const char *line, size_t len, int flags)
+{
+	json_t		*req, *id, *params, *result = NULL, *m;
+	json_error_t	 jerr;
+	struct rpc_error re;
+	const char	*method;
+	rpc_fn		 fn;
+	char		 msg[300];
+	int		 rc;
+
+	gw.rpc_requests++;
+	cl->requests++;
+	if (flags & CONN_TOOLONG) {
+		snprintf(msg, sizeof msg, "request line too long (the limit "
+		    "is %zu bytes)", gw.conf->max_line);
+		rpc_error_reply(cl, NULL, RPC_INVALID, msg, NULL);
+		return;
+	}
+	req = json_loadb(line, len, 0, &jerr);
+	if (req == NULL) {
+		snprintf(msg, sizeof msg, "parse error: %s (column %d)",
+		    jerr.text, jerr.column);
+		rpc_error_reply(cl, NULL, RPC_PARSE, msg, NULL);
+		return;
+	}
+	if (!json_is_object(req)) {
+		rpc_error_reply(cl, NULL, RPC_INVALID, json_is_array(req) ?
+		    "invalid request: batches are not supported" :
+		    "invalid request: not an object", NULL);
+		json_decref(req);
+		return;
+	}
+	id = json_object_get(req, "id");
+	if (id != NULL && !json_is_string(id) && !json_is_integer(id) &&
+	    !json_is_real(id) && !json_is_null(id)) {
+		rpc_error_reply(cl, NULL, RPC_INVALID, "invalid request: id "
+		    "must be a string or a number", NULL);
+		json_decref(req);
+		return;
+	}
+	m = json_object_get(req, "jsonrpc");
+	if (!json_is_string(m) || strcmp(json_string_value(m), "2.0") != 0) {
+		rpc_error_reply(cl, id, RPC_INVALID, "invalid request: "
+		    "\"jsonrpc\" must be \"2.0\"", NULL);
+		json_decref(req);
+		return;
+	}
+	m = json_object_get(req, "method");
+	if (!json_is_string(m)) {
+		rpc_error_reply(cl, id, RPC_INVALID, "invalid request: "
+		    "\"method\" must be a string", NULL);
+		json_decref(req);
+		return;
+	}
+	method = json_string_value(m);
+	if ((fn = svc_method(method)) == NULL) {
+		snprintf(msg, sizeof msg, "method not found: %.200s", method);
+		rpc_error_reply(cl, id, RPC_NOMETHOD, msg, NULL);
+		json_decref(req);
+		return;
+	}
+	params = json_object_get(req, "params");
+	if (params != NULL && !json_is_object(params)) {
+		rpc_error_reply(cl, id, RPC_PARAMS, "params must be an object "
+		    "(named parameters)", NULL);
+		json_decref(req);
+		return;
+	}
+	if (params == NULL)
+		params = json_object();
+	else
+		json_incref(params);
+
+	memset(&re, 0, sizeof re);
+	rc = fn(cl, params, &result, &re);
+	json_decref(params);
+	/*
+	 * A request without an id is a notification: JSON-RPC forbids an
+	 * answer, so a failure is only logged.
+	 */
+	if (id == NULL) {
+		if (rc == -1)
+			log_warnx("client %d: notification %s failed: %s",
+			    cl->id, method, re.message);
+		json_decref(result);
+		json_decref(re.data);
+		json_decref(req);
+		return;
+	}
+	if (rc == -1) {
+		json_decref(result);
+		rpc_error_reply(cl, id, re.code, re.message, re.data);
+	} else
+		rpc_respond(cl, id, result != NULL ? result :
+		    json_object(), NULL);
+	json_decref(re.data);
+	json_decref(req);
+}
+
+/* A notification to one client; params stolen. */
+void
+rpc_notify(struct client *cl, const char *method, json_t *params)
+{
+	json_t	*n;
+
+	n = json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0", "method", method,
+	    "params", params != NULL ? params : json_object());
+	cl->notifications++;
+	gw.events++;
+	client_send(cl, n);
+	json_decref(n);
+}
+
+/* A notification to every client; params stolen. */
+void
+rpc_broadcast(const char *method, json_t *params)
+{
+	struct client	*cl, *next;
+
+	if (params == NULL)
+		params = json_object();
+	for (cl = TAILQ_FIRST(&clients); cl != NULL; cl = next) {
+		next = TAILQ_NEXT(cl, entry);
+		rpc_notify(cl, method, json_incref(params));
+	}
+	json_decref(params);
+}

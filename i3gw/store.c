@@ -1,0 +1,414 @@
+/*
+ * store.c: the SQLite state store: router passwords and list ids, the
+ * learned router list, the mudlist and chanlist caches.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "i3gw.h"
+
+static sqlite3	*store_db;
+
+static const char *store_schema =
+    "CREATE TABLE IF NOT EXISTS router ("
+    " name TEXT PRIMARY KEY, password INTEGER NOT NULL DEFAULT 0,"
+    " mudlist_id INTEGER NOT NULL DEFAULT 0,"
+    " chanlist_id INTEGER NOT NULL DEFAULT 0,"
+    " updated INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS learned ("
+    " pos INTEGER PRIMARY KEY, name TEXT NOT NULL, host TEXT NOT NULL,"
+    " port INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS mud ("
+    " router TEXT NOT NULL, name TEXT NOT NULL, info TEXT NOT NULL,"
+    " PRIMARY KEY (router, name));"
+    "CREATE TABLE IF NOT EXISTS chan ("
+    " router TEXT NOT NULL, name TEXT NOT NULL, info TEXT NOT NULL,"
+    " PRIMARY KEY (router, name));";
+
+static int	store_exec(const char *);
+static int	store_mkdirs(const char *);
+static int	store_id_set(const char *, const char *, long long);
+static json_t	*store_load(const char *, const char *);
+static int	store_put(const char *, const char *, const char *,
+		    const json_t *);
+
+/* --state-dir, else $STATE_DIRECTORY, $XDG_STATE_HOME/i3gw, ~/.local/state/i3gw */
+char *
+store_default_dir(void)
+{
+	const char	*s, *home;
+	char		*dir, *p;
+	struct passwd	*pw;
+
+	if ((s = getenv("STATE_DIRECTORY")) != NULL && *s != '\0') {
+		dir = xstrdup(s);
+		/* systemd may give several, colon separated: take the first. */
+		if ((p = strchr(dir, ':')) != NULL)
+			*p = '\0';
+		return (dir);
+	}
+	if ((s = getenv("XDG_STATE_HOME")) != NULL && *s == '/') {
+		xasprintf(&dir, "%s/i3gw", s);
+		return (dir);
+	}
+	if ((home = getenv("HOME")) == NULL || *home == '\0') {
+		if ((pw = getpwuid(getuid())) == NULL)
+			return (NULL);
+		home = pw->pw_dir;
+	}
+	xasprintf(&dir, "%s/.local/state/i3gw", home);
+	return (dir);
+}
+
+/* mkdir -p, the last component owner-only. */
+static int
+store_mkdirs(const char *dir)
+{
+	char	*p, *copy;
+
+	copy = xstrdup(dir);
+	for (p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) == -1 && errno != EEXIST) {
+			free(copy);
+			return (-1);
+		}
+		*p = '/';
+	}
+	free(copy);
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return (-1);
+	return (0);
+}
+
+static int
+store_exec(const char *sql)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(store_db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("store: %s: %s", sql, msg ? msg : "?");
+		sqlite3_free(msg);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+store_open(const char *dir, char **cause)
+{
+	struct stat	 st;
+	char		*path;
+	mode_t		 old;
+
+	if (store_mkdirs(dir) == -1) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	if (stat(dir, &st) == -1) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	if (st.st_uid != geteuid()) {
+		xasprintf(cause, "%s: not owned by us", dir);
+		return (-1);
+	}
+	if (st.st_mode & 077) {
+		if (chmod(dir, st.st_mode & 0700) == -1) {
+			xasprintf(cause, "%s: %s", dir, strerror(errno));
+			return (-1);
+		}
+	}
+	xasprintf(&path, "%s/i3gw.db", dir);
+	old = umask(077);
+	if (sqlite3_open_v2(path, &store_db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, store_db ?
+		    sqlite3_errmsg(store_db) : "cannot open");
+		umask(old);
+		sqlite3_close(store_db);
+		store_db = NULL;
+		free(path);
+		return (-1);
+	}
+	umask(old);
+	chmod(path, 0600);
+	free(path);
+	sqlite3_busy_timeout(store_db, 2000);
+	/*
+	 * The journal in WAL mode with full syncs: a password committed is a
+	 * password kept, whatever crashes after.  A small page cache: the
+	 * store is tiny and memory matters more.
+	 */
+	if (store_exec("PRAGMA journal_mode=WAL;") == -1 ||
+	    store_exec("PRAGMA synchronous=FULL;") == -1 ||
+	    store_exec("PRAGMA cache_size=-256;") == -1 ||
+	    store_exec(store_schema) == -1) {
+		xasprintf(cause, "%s: cannot set up the store", dir);
+		sqlite3_close(store_db);
+		store_db = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+void
+store_close(void)
+{
+	if (store_db != NULL) {
+		sqlite3_close(store_db);
+		store_db = NULL;
+	}
+}
+
+int
+store_begin(void)
+{
+	return (store_db ? store_exec("BEGIN IMMEDIATE;") : -1);
+}
+
+int
+store_commit(void)
+{
+	return (store_db ? store_exec("COMMIT;") : -1);
+}
+
+int
+store_router_get(const char *router, struct store_router *out)
+{
+	sqlite3_stmt	*st;
+	int		 found = 0;
+
+	memset(out, 0, sizeof *out);
+	if (store_db == NULL)
+		return (-1);
+	if (sqlite3_prepare_v2(store_db, "SELECT password, mudlist_id, "
+	    "chanlist_id FROM router WHERE name = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return (-1);
+	sqlite3_bind_text(st, 1, router, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->password = sqlite3_column_int64(st, 0);
+		out->mudlist_id = sqlite3_column_int64(st, 1);
+		out->chanlist_id = sqlite3_column_int64(st, 2);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return (found);
+}
+
+static int
+store_id_set(const char *column, const char *router, long long v)
+{
+	sqlite3_stmt	*st;
+	char		*sql;
+	int		 rc;
+
+	if (store_db == NULL)
+		return (-1);
+	xasprintf(&sql, "INSERT INTO router (name, %s, updated) "
+	    "VALUES (?1, ?2, strftime('%%s','now')) ON CONFLICT(name) DO "
+	    "UPDATE SET %s = ?2, updated = strftime('%%s','now')", column,
+	    column);
+	rc = sqlite3_prepare_v2(store_db, sql, -1, &st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		log_warnx("store: %s", sqlite3_errmsg(store_db));
+		return (-1);
+	}
+	sqlite3_bind_text(st, 1, router, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, v);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(store_db));
+		return (-1);
+	}
+	return (0);
+}
+
+/* One statement is one transaction: committed (and synced) on return. */
+int
+store_password_set(const char *router, long long password)
+{
+	return (store_id_set("password", router, password));
+}
+
+int
+store_mudlist_id_set(const char *router, long long id)
+{
+	return (store_id_set("mudlist_id", router, id));
+}
+
+int
+store_chanlist_id_set(const char *router, long long id)
+{
+	return (store_id_set("chanlist_id", router, id));
+}
+
+/* The learned routers: [[name, host, port], ...] replacing the last. */
+int
+store_routers_set(const json_t *list)
+{
+	sqlite3_stmt	*st;
+	json_t		*e;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (store_db == NULL || store_begin() == -1)
+		return (-1);
+	store_exec("DELETE FROM learned;");
+	if (sqlite3_prepare_v2(store_db, "INSERT INTO learned (pos, name, "
+	    "host, port) VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+		store_exec("ROLLBACK;");
+		return (-1);
+	}
+	json_array_foreach(list, i, e) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (long long)i);
+		sqlite3_bind_text(st, 2, json_string_value(json_array_get(e,
+		    0)), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, json_string_value(json_array_get(e,
+		    1)), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 4, json_integer_value(json_array_get(e,
+		    2)));
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = -1;
+	}
+	sqlite3_finalize(st);
+	if (store_commit() == -1)
+		rc = -1;
+	return (rc);
+}
+
+json_t *
+store_routers_get(void)
+{
+	sqlite3_stmt	*st;
+	json_t		*list = json_array();
+
+	if (store_db == NULL)
+		return (list);
+	if (sqlite3_prepare_v2(store_db, "SELECT name, host, port FROM "
+	    "learned ORDER BY pos", -1, &st, NULL) != SQLITE_OK)
+		return (list);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("[ssI]",
+		    (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (json_int_t)sqlite3_column_int64(st, 2)));
+	sqlite3_finalize(st);
+	return (list);
+}
+
+static int
+store_put(const char *table, const char *router, const char *name,
+    const json_t *info)
+{
+	sqlite3_stmt	*st;
+	char		*sql, *text = NULL;
+	int		 rc;
+
+	if (store_db == NULL)
+		return (-1);
+	if (info == NULL)
+		xasprintf(&sql, "DELETE FROM %s WHERE router = ?1 AND "
+		    "name = ?2", table);
+	else {
+		xasprintf(&sql, "INSERT OR REPLACE INTO %s (router, name, "
+		    "info) VALUES (?1, ?2, ?3)", table);
+		text = json_dumps(info, JSON_COMPACT | JSON_ENCODE_ANY);
+	}
+	rc = sqlite3_prepare_v2(store_db, sql, -1, &st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		free(text);
+		return (-1);
+	}
+	sqlite3_bind_text(st, 1, router, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	if (text != NULL)
+		sqlite3_bind_text(st, 3, text, -1, free);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+static json_t *
+store_load(const char *table, const char *router)
+{
+	sqlite3_stmt	*st;
+	json_t		*obj = json_object(), *v;
+	char		*sql;
+
+	if (store_db == NULL)
+		return (obj);
+	xasprintf(&sql, "SELECT name, info FROM %s WHERE router = ?", table);
+	if (sqlite3_prepare_v2(store_db, sql, -1, &st, NULL) != SQLITE_OK) {
+		free(sql);
+		return (obj);
+	}
+	free(sql);
+	sqlite3_bind_text(st, 1, router, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		v = json_loads((const char *)sqlite3_column_text(st, 1),
+		    JSON_DECODE_ANY, NULL);
+		if (v != NULL)
+			json_object_set_new(obj,
+			    (const char *)sqlite3_column_text(st, 0), v);
+	}
+	sqlite3_finalize(st);
+	return (obj);
+}
+
+int
+store_mud_put(const char *router, const char *mud, const json_t *info)
+{
+	return (store_put("mud", router, mud, info));
+}
+
+json_t *
+store_mudlist_load(const char *router)
+{
+	return (store_load("mud", router));
+}
+
+int
+store_chan_put(const char *router, const char *chan, const json_t *info)
+{
+	return (store_put("chan", router, chan, info));
+}
+
+int
+store_chan_clear(const char *router)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_db == NULL)
+		return (-1);
+	if (sqlite3_prepare_v2(store_db, "DELETE FROM chan WHERE router = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_text(st, 1, router, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+json_t *
+store_chanlist_load(const char *router)
+{
+	return (store_load("chan", router));
+}

@@ -1,0 +1,146 @@
+/*
+ * svc-admin.c: ping, status, stats, reconnect and shutdown.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "i3gw.h"
+
+static int	rpc_ping(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_status(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_stats(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_reconnect(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_shutdown(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	admin_shutdown_timer(void *);
+static long	admin_rss_kb(void);
+
+const struct svc svc_admin = {
+	.name = "admin",
+	.packets = { NULL },
+	.on_packet = NULL,
+	.methods = {
+		{ "ping", rpc_ping },
+		{ "status", rpc_status },
+		{ "stats", rpc_stats },
+		{ "reconnect", rpc_reconnect },
+		{ "shutdown", rpc_shutdown },
+		{ NULL, NULL }
+	},
+};
+
+static int
+rpc_ping(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	char	*ts = rpc_timestamp();
+
+	*result = json_pack("{s:b, s:s}", "pong", 1, "timestamp", ts);
+	free(ts);
+	return (0);
+}
+
+static int
+rpc_status(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const json_t	*ml = router_mudlist();
+	const char	*name;
+	json_t		*e;
+	int		 up = 0;
+	uint64_t	 since = router_connected_since(), now = ev_now();
+
+	json_object_foreach((json_t *)ml, name, e) {
+		if (json_integer_value(json_object_get(e, "state")) == -1)
+			up++;
+	}
+	*result = json_pack("{s:s, s:s, s:s?, s:I, s:I, s:i, s:i, s:i, s:i,"
+	    " s:i, s:i, s:s}",
+	    "mud", gw.conf->mud_name,
+	    "router_state", router_state_name(router_state()),
+	    "router", router_name(),
+	    "uptime", (json_int_t)((now - gw.started_ms) / 1000),
+	    "connected_for", (json_int_t)(since ? (now - since) / 1000 : 0),
+	    "muds", (int)json_object_size(ml),
+	    "muds_up", up,
+	    "channels", (int)json_object_size(router_chanlist()),
+	    "listening", (int)svc_channel_listening(),
+	    "queue", (int)router_queue_len(),
+	    "clients", (int)client_count(),
+	    "version", I3_VERSION);
+	return (0);
+}
+
+static long
+admin_rss_kb(void)
+{
+	FILE	*f;
+	char	 line[256];
+	long	 kb = -1;
+
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "VmRSS:", 6) == 0) {
+			kb = strtol(line + 6, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return (kb);
+}
+
+static int
+rpc_stats(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	json_t	*o = json_object();
+
+	router_stats(o);
+	json_object_set_new(o, "packets_in", json_integer(gw.pkts_in));
+	json_object_set_new(o, "packets_out", json_integer(gw.pkts_out));
+	json_object_set_new(o, "packets_bad", json_integer(gw.pkts_bad));
+	json_object_set_new(o, "requests", json_integer(gw.rpc_requests));
+	json_object_set_new(o, "errors", json_integer(gw.rpc_errors));
+	json_object_set_new(o, "events", json_integer(gw.events));
+	json_object_set_new(o, "echoes_dropped",
+	    json_integer(gw.echoes_dropped));
+	json_object_set_new(o, "clients", json_integer(client_count()));
+	json_object_set_new(o, "uptime", json_integer((ev_now() -
+	    gw.started_ms) / 1000));
+	json_object_set_new(o, "rss_kb", json_integer(admin_rss_kb()));
+	*result = o;
+	return (0);
+}
+
+static int
+rpc_reconnect(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	router_reconnect();
+	*result = json_pack("{s:b}", "reconnecting", 1);
+	return (0);
+}
+
+static int
+admin_shutdown_timer(void *arg)
+{
+	gw_shutdown("shutdown asked for");
+	return (EV_NOMORE);
+}
+
+/* Answer first, then go: the answer is flushed on the way out. */
+static int
+rpc_shutdown(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	ev_timer_add(0, admin_shutdown_timer, NULL);
+	*result = json_pack("{s:b}", "shutting_down", 1);
+	return (0);
+}

@@ -1,0 +1,402 @@
+/*
+ * svc-channel.c: channel messages, emotes and targeted emotes; listening
+ * held per channel for everyone local.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "i3gw.h"
+
+static json_t	*chan_holders;	/* channel -> number of local listeners */
+
+static void	chan_packet(const json_t *, const json_t *);
+static void	chan_listen(const char *, int);
+static void	chan_hold(const char *, int);
+static int	chan_heard(struct client *, const char *);
+static void	chan_deliver(struct client *, const char *, const char *,
+		    json_t *);
+static int	chan_send(struct client *, const char *, const json_t *,
+		    json_t **, struct rpc_error *);
+static int	rpc_channel_send(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_channel_emote(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_channel_target(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_channel_join(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_channel_leave(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_channel_list(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+
+const struct svc svc_channel = {
+	.name = "channel",
+	.packets = { "channel-m", "channel-e", "channel-t", NULL },
+	.on_packet = chan_packet,
+	.methods = {
+		{ "channel_send", rpc_channel_send },
+		{ "channel_emote", rpc_channel_emote },
+		{ "channel_target", rpc_channel_target },
+		{ "channel_join", rpc_channel_join },
+		{ "channel_leave", rpc_channel_leave },
+		{ "channel_list", rpc_channel_list },
+		{ NULL, NULL }
+	},
+};
+
+/* The channels of the config are held by the gateway itself. */
+void
+svc_channel_init(void)
+{
+	json_t	*v;
+	size_t	 i;
+
+	if (chan_holders == NULL)
+		chan_holders = json_object();
+	json_array_foreach(gw.conf->channels, i, v)
+		chan_hold(json_string_value(v), 1);
+}
+
+size_t
+svc_channel_listening(void)
+{
+	return (json_object_size(chan_holders));
+}
+
+static void
+chan_listen(const char *chan, int on)
+{
+	json_t	*fields;
+
+	if (!router_ready())
+		return;		/* sent at the next startup */
+	fields = json_pack("{s:s, s:s, s:s, s:i}", "originator_mud",
+	    gw.conf->mud_name, "target_mud", router_name(), "channel", chan,
+	    "on", on);
+	router_send_now(i3_packet_build("channel-listen", fields, NULL));
+	json_decref(fields);
+}
+
+/* One more (delta 1) or one fewer (-1) local listener. */
+static void
+chan_hold(const char *chan, int delta)
+{
+	json_int_t	n;
+
+	if (chan_holders == NULL)
+		chan_holders = json_object();
+	n = json_integer_value(json_object_get(chan_holders, chan)) + delta;
+	if (n <= 0) {
+		json_object_del(chan_holders, chan);
+		if (delta < 0)
+			chan_listen(chan, 0);
+		return;
+	}
+	json_object_set_new(chan_holders, chan, json_integer(n));
+	if (n == 1 && delta > 0)
+		chan_listen(chan, 1);
+}
+
+/* After every startup: channel-listen 1 for every channel held. */
+void
+svc_channel_relisten(void)
+{
+	const char	*chan;
+	json_t		*v;
+
+	json_object_foreach(chan_holders, chan, v)
+		chan_listen(chan, 1);
+}
+
+void
+svc_channel_client_gone(struct client *cl)
+{
+	const char	*chan;
+	json_t		*v;
+
+	json_object_foreach(cl->channels, chan, v)
+		chan_hold(chan, -1);
+	json_object_clear(cl->channels);
+}
+
+/* Does this client hear this channel? */
+static int
+chan_heard(struct client *cl, const char *chan)
+{
+	json_t	*v;
+	size_t	 i;
+
+	if (json_object_get(cl->channels, chan) != NULL)
+		return (1);
+	json_array_foreach(gw.conf->channels, i, v) {
+		if (strcmp(json_string_value(v), chan) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Deliver to every client hearing the channel but one; ev stolen. */
+static void
+chan_deliver(struct client *except, const char *chan, const char *method,
+    json_t *ev)
+{
+	struct client	*cl;
+
+	TAILQ_FOREACH(cl, &clients, entry) {
+		if (cl != except && chan_heard(cl, chan))
+			rpc_notify(cl, method, json_incref(ev));
+	}
+	json_decref(ev);
+}
+
+static char *
+chan_text(const json_t *named, const char **method)
+{
+	const char	*type = i3_pkt_str(named, "type");
+	const char	*chan = i3_pkt_str(named, "channel");
+	const char	*omud = i3_pkt_str(named, "originator_mud");
+	const char	*ouser = i3_pkt_str(named, "originator_user");
+	const char	*msg;
+	char		*who, *twho, *exp, *text;
+
+	if (strcmp(type, "channel-t") == 0) {
+		*method = "channel_targeted";
+		who = svc_who(i3_pkt_str(named, "orig_visname"), ouser, omud);
+		twho = svc_who(i3_pkt_str(named, "targ_visname"),
+		    i3_pkt_str(named, "targ_user"),
+		    i3_pkt_str(named, "targ_mud"));
+		msg = i3_pkt_str(named, "message_others");
+		exp = svc_expand(msg ? msg : "", who, twho);
+		xasprintf(&text, "[%s] %s", chan, exp ? exp : "");
+		free(exp);
+		free(twho);
+	} else if (strcmp(type, "channel-e") == 0) {
+		*method = "channel_emote";
+		who = svc_who(i3_pkt_str(named, "visname"), ouser, omud);
+		msg = i3_pkt_str(named, "message");
+		exp = svc_expand(msg ? msg : "", who, NULL);
+		xasprintf(&text, "[%s] %s", chan, exp ? exp : "");
+		free(exp);
+	} else {
+		*method = "channel_message";
+		who = svc_who(i3_pkt_str(named, "visname"), ouser, omud);
+		msg = i3_pkt_str(named, "message");
+		xasprintf(&text, "[%s] %s: %s", chan, who, msg ? msg : "");
+	}
+	free(who);
+	return (text);
+}
+
+/* The target's own view of a channel-t, when the target is ours. */
+static void
+chan_target_text(const json_t *named, json_t *ev)
+{
+	const char	*msg = i3_pkt_str(named, "message_target");
+	const char	*tmud = i3_pkt_str(named, "targ_mud");
+	char		*who, *twho, *exp;
+
+	if (msg == NULL || tmud == NULL ||
+	    strcmp(tmud, gw.conf->mud_name) != 0)
+		return;
+	who = svc_who(i3_pkt_str(named, "orig_visname"),
+	    i3_pkt_str(named, "originator_user"),
+	    i3_pkt_str(named, "originator_mud"));
+	twho = svc_who(i3_pkt_str(named, "targ_visname"),
+	    i3_pkt_str(named, "targ_user"), tmud);
+	exp = svc_expand(msg, who, twho);
+	if (exp != NULL)
+		json_object_set_new(ev, "text_target", json_string(exp));
+	free(exp);
+	free(who);
+	free(twho);
+}
+
+static void
+chan_packet(const json_t *named, const json_t *raw)
+{
+	const char	*chan = i3_pkt_str(named, "channel");
+	const char	*omud = i3_pkt_str(named, "originator_mud");
+	const char	*method;
+	char		*text;
+	json_t		*ev;
+
+	if (chan == NULL)
+		return;
+	/* Our own message, echoed by the router: delivered at send time. */
+	if (omud != NULL && strcmp(omud, gw.conf->mud_name) == 0) {
+		gw.echoes_dropped++;
+		return;
+	}
+	text = chan_text(named, &method);
+	ev = svc_event(named, text);
+	free(text);
+	if (strcmp(method, "channel_targeted") == 0)
+		chan_target_text(named, ev);
+	chan_deliver(NULL, chan, method, ev);
+}
+
+/* channel-m, channel-e, channel-t from a client. */
+static int
+chan_send(struct client *cl, const char *type, const json_t *params,
+    json_t **result, struct rpc_error *re)
+{
+	const char	*chan, *from, *vis, *msg = NULL, *tmud = NULL;
+	const char	*tuser = NULL, *tvis = NULL, *mo = NULL, *mt = NULL;
+	const char	*method, *canon;
+	json_t		*fields, *raw, *named, *ev;
+	char		*fixed = NULL, *text;
+	int		 queued;
+
+	if (rpc_str(params, "channel", 1, &chan, re) == -1 ||
+	    rpc_str(params, "from_user", 1, &from, re) == -1 ||
+	    rpc_str(params, "visname", 0, &vis, re) == -1)
+		return (-1);
+	if (vis == NULL)
+		vis = from;
+	fields = json_pack("{s:s, s:s, s:s}", "originator_mud",
+	    gw.conf->mud_name, "originator_user", from, "channel", chan);
+	if (strcmp(type, "channel-t") == 0) {
+		if (rpc_str(params, "target_mud", 1, &tmud, re) == -1 ||
+		    rpc_str(params, "target_user", 1, &tuser, re) == -1 ||
+		    rpc_str(params, "target_visname", 0, &tvis, re) == -1 ||
+		    rpc_str(params, "message_others", 1, &mo, re) == -1 ||
+		    rpc_str(params, "message_target", 1, &mt, re) == -1) {
+			json_decref(fields);
+			return (-1);
+		}
+		if (router_mud_up(tmud, &canon) != -1)
+			tmud = canon;
+		json_object_set_new(fields, "targ_mud", json_string(tmud));
+		json_object_set_new(fields, "targ_user", json_string(tuser));
+		json_object_set_new(fields, "message_others", json_string(mo));
+		json_object_set_new(fields, "message_target", json_string(mt));
+		json_object_set_new(fields, "orig_visname", json_string(vis));
+		json_object_set_new(fields, "targ_visname",
+		    json_string(tvis != NULL ? tvis : tuser));
+	} else {
+		if (rpc_str(params, "message", 0, &msg, re) == -1 ||
+		    (msg == NULL &&
+		    rpc_str(params, "emote", 0, &msg, re) == -1)) {
+			json_decref(fields);
+			return (-1);
+		}
+		if (msg == NULL) {
+			json_decref(fields);
+			return (rpc_fail(re, RPC_PARAMS, "missing parameter: "
+			    "message"));
+		}
+		/* Always a $N in an emote (i3-protocol.md 4.3). */
+		if (strcmp(type, "channel-e") == 0 &&
+		    strstr(msg, "$N") == NULL) {
+			xasprintf(&fixed, "$N %s", msg);
+			msg = fixed;
+		}
+		json_object_set_new(fields, "visname", json_string(vis));
+		json_object_set_new(fields, "message", json_string(msg));
+		free(fixed);
+	}
+	raw = i3_packet_build(type, fields, NULL);
+	if (raw == NULL) {
+		json_decref(fields);
+		return (rpc_fail(re, RPC_PARAMS, "cannot build a %s packet "
+		    "from these parameters", type));
+	}
+	/* The other local clients hear it now: the echo will be dropped. */
+	named = i3_packet_named(raw, I3_PKT_LENIENT, NULL, NULL);
+	json_decref(fields);
+	client_note_user(cl, from);
+	if (router_send(raw, &queued, re) == -1) {
+		json_decref(named);
+		return (-1);
+	}
+	if (named != NULL) {
+		text = chan_text(named, &method);
+		ev = svc_event(named, text);
+		free(text);
+		chan_deliver(cl, chan, method, ev);
+		json_decref(named);
+	}
+	*result = json_pack("{s:b, s:b}", "sent", !queued, "queued", queued);
+	return (0);
+}
+
+static int
+rpc_channel_send(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	return (chan_send(cl, "channel-m", params, result, re));
+}
+
+static int
+rpc_channel_emote(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	return (chan_send(cl, "channel-e", params, result, re));
+}
+
+static int
+rpc_channel_target(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	return (chan_send(cl, "channel-t", params, result, re));
+}
+
+static int
+rpc_channel_join(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const char	*chan;
+
+	if (rpc_str(params, "channel", 1, &chan, re) == -1)
+		return (-1);
+	if (json_object_get(cl->channels, chan) == NULL) {
+		json_object_set_new(cl->channels, chan, json_true());
+		chan_hold(chan, 1);
+	}
+	*result = json_pack("{s:s, s:b, s:b}", "channel", chan, "joined", 1,
+	    "known", json_object_get(router_chanlist(), chan) != NULL);
+	return (0);
+}
+
+static int
+rpc_channel_leave(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const char	*chan;
+	int		 was;
+
+	if (rpc_str(params, "channel", 1, &chan, re) == -1)
+		return (-1);
+	was = json_object_get(cl->channels, chan) != NULL;
+	if (was) {
+		json_object_del(cl->channels, chan);
+		chan_hold(chan, -1);
+	}
+	*result = json_pack("{s:s, s:b, s:b}", "channel", chan, "left", 1,
+	    "was_joined", was);
+	return (0);
+}
+
+static int
+rpc_channel_list(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const json_t	*list = router_chanlist();
+	const char	*name;
+	json_t		*v, *arr, *e;
+
+	arr = json_array();
+	json_object_foreach((json_t *)list, name, v) {
+		e = json_pack("{s:s, s:O?, s:O?, s:b, s:b}", "name", name,
+		    "owner", json_object_get(v, "owner"), "type",
+		    json_object_get(v, "type"), "joined",
+		    json_object_get(cl->channels, name) != NULL, "listening",
+		    json_object_get(chan_holders, name) != NULL);
+		json_array_append_new(arr, e);
+	}
+	*result = json_pack("{s:i, s:o}", "count", (int)json_array_size(arr),
+	    "channels", arr);
+	return (0);
+}

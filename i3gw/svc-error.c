@@ -1,0 +1,44 @@
+/*
+ * svc-error.c: I3 error packets: warnings logged, the rest routed to the
+ * client whose user caused them, or logged.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "i3gw.h"
+
+static void	error_packet(const json_t *, const json_t *);
+
+const struct svc svc_error = {
+	.name = "error",
+	.packets = { "error", NULL },
+	.on_packet = error_packet,
+	.methods = { { NULL, NULL } },
+};
+
+static void
+error_packet(const json_t *named, const json_t *raw)
+{
+	const char	*code = i3_pkt_str(named, "error_code");
+	const char	*msg = i3_pkt_str(named, "error_message");
+	const char	*from = i3_pkt_str(named, "originator_mud");
+	const char	*user = i3_pkt_str(named, "target_user");
+	struct client	*cl;
+	char		*text;
+
+	if (code == NULL)
+		code = "?";
+	if (strcmp(code, "warning") == 0) {
+		log_info("warning from %s: %s", from ? from : "?",
+		    msg ? msg : "");
+		return;
+	}
+	xasprintf(&text, "error from %s: %s: %s", from ? from : "?", code,
+	    msg ? msg : "");
+	if ((cl = client_by_user(user)) != NULL)
+		rpc_notify(cl, "error_received", svc_event(named, text));
+	else
+		log_warnx("%s (for %s)", text, user ? user : "the MUD");
+	free(text);
+}

@@ -1,0 +1,112 @@
+/*
+ * svc.c: the list of I3 services, and what they share.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "i3gw.h"
+
+static const struct svc *svcs[] = {
+	&svc_tell,
+	&svc_channel,
+	&svc_mudlist,
+	&svc_admin,
+	&svc_error,
+};
+#define NSVCS	(sizeof svcs / sizeof svcs[0])
+
+rpc_fn
+svc_method(const char *name)
+{
+	const struct svc_method	*m;
+	size_t			 i;
+
+	for (i = 0; i < NSVCS; i++) {
+		for (m = svcs[i]->methods; m->name != NULL; m++) {
+			if (strcmp(m->name, name) == 0)
+				return (m->fn);
+		}
+	}
+	return (NULL);
+}
+
+/* Hand a packet to the service that handles its type; 0 when none does. */
+int
+svc_packet(const json_t *named, const json_t *raw)
+{
+	const char	*type = i3_packet_type(raw);
+	size_t		 i, j;
+
+	if (type == NULL)
+		return (0);
+	for (i = 0; i < NSVCS; i++) {
+		for (j = 0; svcs[i]->packets[j] != NULL; j++) {
+			if (strcmp(svcs[i]->packets[j], type) == 0) {
+				svcs[i]->on_packet(named, raw);
+				return (1);
+			}
+		}
+	}
+	return (0);
+}
+
+/* An event's params: the named fields, a timestamp and the text. */
+json_t *
+svc_event(const json_t *named, const char *text)
+{
+	json_t	*ev;
+	char	*ts;
+
+	ev = json_deep_copy(named);
+	if (ev == NULL)
+		ev = json_object();
+	ts = rpc_timestamp();
+	json_object_set_new(ev, "timestamp", json_string(ts));
+	free(ts);
+	if (text != NULL)
+		json_object_set_new(ev, "text", json_string(text));
+	return (ev);
+}
+
+/* "Visname@Mud", the visname falling back to the user name. */
+char *
+svc_who(const char *visname, const char *user, const char *mud)
+{
+	char	*s;
+
+	xasprintf(&s, "%s@%s", visname != NULL ? visname :
+	    (user != NULL ? user : "someone"), mud != NULL ? mud : "?");
+	return (s);
+}
+
+/*
+ * $N and $O in an emote replaced by the names given (NULL leaves the token).
+ * Kept here rather than i3_emote_expand() so the gateway does not wait for
+ * lib/colour.c; the behaviour is the same for these two tokens.
+ */
+char *
+svc_expand(const char *text, const char *n, const char *o)
+{
+	size_t		 len = 0, nl = n ? strlen(n) : 0, ol = o ? strlen(o) : 0;
+	const char	*p;
+	char		*out, *q;
+
+	for (p = text; *p != '\0'; p++)
+		len++;
+	out = q = xmalloc(len * (1 + (nl > ol ? nl : ol)) + 1);
+	for (p = text; *p != '\0'; p++) {
+		if (p[0] == '$' && p[1] == 'N' && n != NULL) {
+			memcpy(q, n, nl);
+			q += nl;
+			p++;
+		} else if (p[0] == '$' && p[1] == 'O' && o != NULL) {
+			memcpy(q, o, ol);
+			q += ol;
+			p++;
+		} else
+			*q++ = *p;
+	}
+	*q = '\0';
+	return (out);
+}
