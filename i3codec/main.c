@@ -145,19 +145,35 @@ unhex(unsigned char *buf, size_t *lenp)
 static json_t *
 out_transform(json_t *v, struct opts *o)
 {
-	/* decode output: when o->named, turn packets into named objects */
-	(void)o;
-	return (v);
+	json_t	*named, *w, *x;
+	size_t	 i;
+
+	/* Named where it is a packet; anything else is shown as it is. */
+	if (!o->named || !json_is_array(v))
+		return (v);
+	if ((named = i3_packet_named(v, I3_PKT_LENIENT, &w, NULL)) == NULL)
+		return (v);
+	json_array_foreach(w, i, x)
+		fprintf(stderr, "%s: warning: %s\n", progname,
+		    json_string_value(x));
+	json_decref(w);
+	json_decref(v);
+	return (named);
 }
 
 /* The packet layer's view of a value to encode (named -> raw). */
 static json_t *
 in_transform(json_t *v, struct opts *o, i3_error *e)
 {
-	/* encode input: an object with "type" is a named packet */
+	json_t	*raw;
+
+	/* An object with a "type" string is a named packet. */
 	(void)o;
-	(void)e;
-	return (v);
+	if (!json_is_object(v) || !json_is_string(json_object_get(v, "type")))
+		return (v);
+	raw = i3_packet_raw(v, I3_PKT_LENIENT, e);
+	json_decref(v);
+	return (raw);
 }
 
 static int
