@@ -69,15 +69,23 @@ router_start() {
 	return 1
 }
 
+# True while PID runs (a zombie does not count).
+_i3_alive() {
+	local st
+	st=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null) ||
+	    return 1
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
 router_stop() {
 	local pid=${1:-$ROUTER_PID} i rc
 	[ -n "$pid" ] || return 0
 	kill -TERM "$pid" 2>/dev/null
 	for i in $(seq 1 60); do
-		kill -0 "$pid" 2>/dev/null || break
+		_i3_alive "$pid" || break
 		sleep 0.05
 	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	_i3_alive "$pid" && kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	rc=$?
 	ROUTER_PIDS=$(echo "$ROUTER_PIDS" | tr ' ' '\n' | grep -vx "$pid" |

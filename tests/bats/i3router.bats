@@ -249,3 +249,309 @@ EOF
 	[[ "${lines[2]}" =~ ^\{\"t\":[0-9]+,\"conn\":1,\"event\":\"disconnect\"\}$ ]]
 	[[ "${lines[4]}" =~ ^\{\"t\":[0-9]+,\"conn\":2,\"mud\":null,\"packet\":\[\"tell\",5,\"X\",0,\"Y\",0,\"v\",\"m\"\]\}$ ]]
 }
+
+@test "SIGTERM ends the router with status 0" {
+	router_start
+	rc=0
+	router_stop || rc=$?
+	[ "$rc" -eq 0 ]
+}
+
+@test "--max-seconds ends the router by itself" {
+	router_start --max-seconds 1
+	sleep 1.5
+	run kill -0 "$ROUTER_PID"
+	[ "$status" -ne 0 ]
+	rc=0
+	router_stop || rc=$?
+	[ "$rc" -eq 0 ]
+}
+
+@test "--ds-limits: a second connect in the same second is closed at once" {
+	router_start --ds-limits -l "$(T r.log)"
+	ok=0
+	for try in 1 2 3; do
+		probe_bg x$try --wait 700 < /dev/null
+		probe_bg y$try --wait 700 < /dev/null
+		rx=0; probe_wait x$try || rx=$?
+		ry=0; probe_wait y$try || ry=$?
+		if [ $((rx + ry)) -eq 3 ]; then
+			ok=1
+			break
+		fi
+		sleep 1.1
+	done
+	[ "$ok" -eq 1 ]
+	grep -q '"event":"drop"' "$(T r.log)"
+}
+
+@test "--ds-limits: flood gets not-allowed and the MUD is graylisted" {
+	router_start --ds-limits
+	{
+		startup_pkt Alpha
+		echo "wait chanlist-reply"
+		for i in $(seq 1 25); do
+			echo "[\"tell\",5,\"Alpha\",\"bob\",\"Alpha\",\"bob\",\"Bob\",\"$i\"]"
+		done
+		echo "sleep 1200"
+		echo '["tell",5,"Alpha","bob","Alpha","bob","Bob","late"]'
+	} > "$(T in)"
+	run probe --wait 500 < "$(T in)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"not-allowed","Flood detected!'* ]]
+	n=$(echo "$output" | grep -c '^\["tell"')
+	[ "$n" -ge 4 ]
+	[ "$n" -le 10 ]
+	[[ "$output" != *'"late"'* ]]
+}
+
+@test "script: expect, send with %MUD and %PORT, drop" {
+	cat > "$(T s.txt)" <<'EOF'
+# answer a startup by hand, then one tell, then hang up
+expect startup-req-3
+send ["startup-reply",5,"*test",0,"%MUD",0,[["*test","127.0.0.1 %PORT"]],42]
+
+expect tell
+send ["error",5,"*test",0,"%MUD","bob","unk-user","nobody here",0]
+drop
+EOF
+	router_start -s "$(T s.txt)"
+	run probe --wait 2000 <<EOF
+$(startup_pkt Alpha)
+wait startup-reply
+["tell",5,"Alpha","bob","Beta","ann","Bob","hi"]
+EOF
+	[ "$status" -eq 3 ]
+	[ "${lines[0]}" = '["startup-reply",5,"*test",0,"Alpha",0,[["*test","127.0.0.1 '"$ROUTER_PORT"'"]],42]' ]
+	[ "${lines[1]}" = '["error",5,"*test",0,"Alpha","bob","unk-user","nobody here",0]' ]
+	[ "${lines[2]}" = "i3probe: connection closed by peer" ]
+}
+
+@test "script: a wrong packet makes the router exit 3" {
+	printf 'expect startup-req-3\nexpect tell\n' > "$(T s.txt)"
+	router_start -s "$(T s.txt)"
+	run probe --wait 300 <<EOF
+$(startup_pkt Alpha)
+["who-req",5,"Alpha","bob","Beta",0]
+EOF
+	rc=0
+	router_stop || rc=$?
+	[ "$rc" -eq 3 ]
+	grep -q 'script: expected tell got who-req' "$ROUTER_ERR"
+}
+
+@test "script: sleep then auto answers the startup normally" {
+	printf 'expect startup-req-3\nsleep 300\nauto\n' > "$(T s.txt)"
+	router_start -s "$(T s.txt)"
+	run probe --expect 4 <<EOF
+$(startup_pkt Alpha)
+["chanlist-req",5,"Alpha",0,"*test",0]
+EOF
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == '["startup-reply",'* ]]
+	[[ "${lines[1]}" == '["mudlist",'* ]]
+	[[ "${lines[2]}" == '["chanlist-reply",'* ]]
+	[[ "${lines[3]}" == '["chanlist-reply",'* ]]
+}
+
+@test "script: own startup-reply then auto registers without a second reply" {
+	cat > "$(T s.txt)" <<'EOF'
+expect startup-req-3
+send ["startup-reply",5,"*test",0,"%MUD",0,[["*test","127.0.0.1 %PORT"]],7]
+auto
+EOF
+	router_start -s "$(T s.txt)"
+	run probe --expect 2 <<EOF
+$(startup_pkt Alpha)
+wait startup-reply
+["tell",5,"Alpha","bob","Alpha","bob","Bob","loop"]
+EOF
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *',7]' ]]
+	[ "${lines[1]}" = '["tell",5,"Alpha","bob","Alpha","bob","Bob","loop"]' ]
+}
+
+@test "script: silent keeps the socket open; exit ends the router" {
+	printf 'expect startup-req-3\nsilent\n' > "$(T s.txt)"
+	router_start -s "$(T s.txt)"
+	run probe --wait 500 <<< "$(startup_pkt Alpha)"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	router_stop
+	printf 'send ["error",5,"*test",0,0,0,"bye","going",0]\nexit\n' > "$(T s2.txt)"
+	router_start -s "$(T s2.txt)"
+	run probe --wait 1000 < /dev/null
+	[ "$status" -eq 3 ]
+	[[ "${lines[0]}" == '["error",5,"*test",0,0,0,"bye","going",0]' ]]
+	rc=0
+	router_stop || rc=$?
+	[ "$rc" -eq 0 ]
+}
+
+@test "--redirect lists the other router first, --peer after itself" {
+	router_start --redirect '*other:4444' --peer '*peer:5555'
+	run probe --expect 1 <<< "$(startup_pkt Alpha)"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == '["startup-reply",5,"*test",0,"Alpha",0,[["*other","127.0.0.1 4444"],["*test","127.0.0.1 '"$ROUTER_PORT"'"],["*peer","127.0.0.1 5555"]],'* ]]
+}
+
+@test "--state keeps passwords across a restart" {
+	router_start --state "$(T st.json)"
+	run probe --expect 3 <<< "$(startup_pkt Alpha)"
+	pw=$(echo "${lines[0]}" | sed -E 's/.*,([0-9]+)\]$/\1/')
+	router_stop
+	[ -s "$(T st.json)" ]
+	router_start --state "$(T st.json)"
+	run probe --expect 2 <<< "$(startup_pkt Beta)"
+	# Alpha is known (down) after the restart.
+	[[ "${lines[1]}" == *'"Alpha":[0,'* ]]
+	run probe --expect 1 <<< "$(startup_pkt Alpha "$pw")"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == '["startup-reply",'*",$pw]" ]]
+}
+
+@test "--fake-muds: listed up in the mudlist; packets to them vanish" {
+	router_start --fake-muds 200
+	run probe --wait 400 <<EOF
+$(startup_pkt Alpha)
+wait chanlist-reply
+["tell",5,"Alpha","bob","FakeMud007","ann","Bob","hi"]
+["tell",5,"Alpha","bob","FakeMud777","ann","Bob","hi"]
+EOF
+	[ "$status" -eq 0 ]
+	[ "$(echo "${lines[1]}" | grep -oE '"FakeMud[0-9]{3}":\[-1,' | wc -l)" -eq 200 ]
+	[ "${#lines[@]}" -eq 4 ]
+	[[ "${lines[3]}" == *'"unk-dst"'*'"FakeMud777"'* ]]
+}
+
+@test "--silent-after: no more reading or answering, the socket stays open" {
+	router_start --silent-after 2
+	run probe --wait 600 <<EOF
+$(startup_pkt Alpha)
+wait chanlist-reply
+["chanlist-req",5,"Alpha",0,"*test",0]
+sleep 100
+["chanlist-req",5,"Alpha",0,"*test",0]
+EOF
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "SIGHUP drops every MUD and keeps listening" {
+	router_start
+	probe_bg a --wait 3000 <<< "$(startup_pkt Alpha)"
+	wait_for_line "$(T a.out)" chanlist-reply
+	kill -HUP "$ROUTER_PID"
+	run probe_wait a
+	[ "$status" -eq 3 ]
+	run probe --expect 1 <<< "$(startup_pkt Alpha)"
+	[ "$status" -eq 0 ]
+}
+
+@test "--discard counts packets after startup; SIGUSR1 prints the counts" {
+	router_start --discard
+	run probe --wait 400 <<EOF
+$(startup_pkt Alpha)
+wait chanlist-reply
+["tell",5,"Alpha","bob","Alpha","bob","Bob","1"]
+["tell",5,"Alpha","bob","Alpha","bob","Bob","2"]
+["locate-req",5,"Alpha","bob",0,0,"ann"]
+EOF
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+	kill -USR1 "$ROUTER_PID"
+	wait_for_line "$ROUTER_ERR" 'discard: 3 packets'
+}
+
+@test "--no-echo: no copy of your own channel message" {
+	router_start --no-echo
+	run probe --wait 400 <<EOF
+$(startup_pkt Alpha)
+wait chanlist-reply
+["channel-m",5,"Alpha","bob",0,0,"dchat","Bob","hello"]
+EOF
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 4 ]
+	[[ "${lines[3]}" == *'"warning"'* ]]
+}
+
+@test "--down-delay: down is broadcast late, and not at all after a quick return" {
+	router_start --down-delay 1200
+	probe_bg b --wait 3500 <<< "$(startup_pkt Beta)"
+	wait_for_line "$(T b.out)" chanlist-reply
+	run probe --expect 3 <<< "$(startup_pkt Alpha)"
+	pw=$(echo "${lines[0]}" | sed -E 's/.*,([0-9]+)\]$/\1/')
+	run probe --expect 3 <<< "$(startup_pkt Alpha "$pw")"
+	sleep 0.5
+	[ "$(count_lines "$(T b.out)" '"Alpha":\[0,')" -eq 0 ]
+	wait_for_line "$(T b.out)" '"Alpha":\[0,' 3
+	probe_wait b
+	[ "$(count_lines "$(T b.out)" '"Alpha":\[0,')" -eq 1 ]
+}
+
+@test "channel-add, channel-admin ban, chan-adminlist, channel-remove" {
+	router_start
+	probe_bg b --wait 2500 <<EOF
+$(startup_pkt Beta)
+wait chanlist-reply
+wait chanlist-reply
+sleep 300
+["channel-m",5,"Beta","ann",0,0,"priv","Ann","let me in"]
+["channel-remove",5,"Beta","ann","*test",0,"priv"]
+EOF
+	wait_for_line "$(T b.out)" chanlist-reply
+	run probe --wait 1500 <<EOF
+$(startup_pkt Alpha)
+wait chanlist-reply
+["channel-add",5,"Alpha","bob","*test",0,"priv",0]
+["channel-admin",5,"Alpha","bob","*test",0,"priv",["Beta","Gamma"],["Gamma"]]
+["chan-adminlist",5,"Alpha","bob","*test",0,"priv"]
+sleep 800
+["channel-remove",5,"Alpha","bob","*test",0,"priv"]
+EOF
+	[ "$status" -eq 0 ]
+	[[ "${lines[3]}" == '["chanlist-reply",5,"*test",0,"Alpha",0,'*'"priv":["Alpha",0]'* ]]
+	[ "${lines[4]}" = '["chan-adminlist-reply",5,"*test",0,"Alpha","bob","priv",["Beta"]]' ]
+	[[ "${lines[5]}" == '["chanlist-reply",'* ]]
+	[[ "${lines[5]}" != *'"priv"'* ]]
+	probe_wait b
+	grep -q '"not-allowed","You are not allowed on channel priv"' "$(T b.out)"
+	grep -q '"not-allowed","You are not the owner of that channel."' "$(T b.out)"
+}
+
+@test "filtered channel: the host gets chan-filter-req, its reply is delivered" {
+	router_start
+	probe_bg a --wait 2500 <<EOF
+$(startup_pkt Host)
+wait chanlist-reply
+["channel-add",5,"Host",0,"*test",0,"filt",2]
+["channel-admin",5,"Host",0,"*test",0,"filt",["Beta"],[]]
+["channel-listen",5,"Host",0,"*test",0,"filt",1]
+wait chan-filter-req
+["chan-filter-reply",5,"Host",0,"*test",0,"filt",["channel-m",5,"Beta","ann",0,0,"filt","Ann","b*d word"]]
+EOF
+	wait_for_line "$(T a.out)" '"filt":\["Host",2\]'
+	run probe --wait 800 <<EOF
+$(startup_pkt Beta)
+wait chanlist-reply
+["channel-m",5,"Beta","ann",0,0,"filt","Ann","bad word"]
+EOF
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'["channel-m",5,"Beta","ann",0,0,"filt","Ann","b*d word"]'* ]]
+	[ "$(echo "$output" | grep -c '^\["channel-m".*"bad word"')" -eq 0 ]
+	probe_wait a
+	grep -qF '["chan-filter-req",5,"*test",0,"Host",0,"filt",["channel-m",5,"Beta","ann",0,0,"filt","Ann","bad word"]]' "$(T a.out)"
+	grep -qF '"b*d word"' "$(T a.out)"
+}
+
+@test "many MUDs at once: 200 connections all get their startup answer" {
+	router_start
+	for i in $(seq 1 200); do
+		probe_bg m$i --expect 3 -t 15000 <<< "$(startup_pkt "Many$i")"
+	done
+	for i in $(seq 1 200); do
+		probe_wait m$i
+	done
+	run probe --expect 2 <<< "$(startup_pkt Last)"
+	[ "$(echo "${lines[1]}" | grep -oE '"Many[0-9]+":\[' | wc -l)" -eq 200 ]
+}

@@ -38,7 +38,7 @@
 #include "common/common.h"
 
 #define ROUTER_IP	"127.0.0.1"
-#define OUT_MAX		(16U * 1024 * 1024)	/* queued bytes per connection */
+#define OUT_MAX		(4U * 1024 * 1024)	/* queued bytes per connection */
 #define READ_CHUNK	65536
 #define MAX_FRAME	(2U * 1024 * 1024)
 #define MAX_CHANNELS	4096
@@ -186,7 +186,7 @@ static void	 send_chanlist(struct conn *, const json_t *);
 static void	 broadcast_chanlist(void);
 static void	 mud_down(struct mud *);
 static void	 conn_close(struct conn *, const char *, int);
-static void	 conn_new(int);
+static struct conn *conn_new(int, int);
 static void	 conn_free(struct conn *);
 static void	 conn_read(struct conn *);
 static void	 conn_flush(struct conn *);
@@ -786,7 +786,7 @@ mud_down(struct mud *m)
 	R.mudlist_id++;
 	m->down_at = now_ms() + R.down_delay;
 	R.ndown_pending++;
-	log_info("mud %s is down", m->name);
+	log_debug("mud %s is down", m->name);
 	state_save();
 }
 
@@ -812,8 +812,8 @@ conn_close(struct conn *c, const char *why, int now)
 		c->why = why;
 }
 
-static void
-conn_new(int fd)
+static struct conn *
+conn_new(int fd, int scripted)
 {
 	struct conn	*c;
 	i3_limits	 lim;
@@ -835,11 +835,12 @@ conn_new(int fd)
 	R.conns[R.nconns++] = c;
 	log_event(c, "connect");
 	log_debug("conn %u: connected", c->id);
-	if (R.script != NULL) {
+	if (R.script != NULL && scripted) {
 		c->scripted = 1;
 		c->inbox = json_array();
 		script_run(c);
 	}
+	return (c);
 }
 
 static void
@@ -953,7 +954,7 @@ conn_read(struct conn *c)
 		}
 		if (R.silent_after > 0 &&
 		    c->npkts >= (unsigned long)R.silent_after) {
-			log_info("conn %u: silent after %lu packets", c->id,
+			log_debug("conn %u: silent after %lu packets", c->id,
 			    c->npkts);
 			c->silent = 1;
 		}
@@ -996,7 +997,7 @@ flood_check(struct mud *m, struct conn *c, const json_t *p, int weight)
 	}
 	m->flood_count += weight;
 	if (m->flood_count > FLOOD_MAX) {
-		log_info("mud %s: flood, graylisted for %d ms", m->name,
+		log_debug("mud %s: flood, graylisted for %d ms", m->name,
 		    GRAYLIST_MS);
 		send_error(c, "not-allowed", "Flood detected! Your mud is "
 		    "graylisted for a while.", NULL, p);
@@ -1142,7 +1143,7 @@ handle_startup(struct conn *c, json_t *p, int reply)
 	}
 	name = jstr(p, 2);
 	if (jstr(p, 4) == NULL || strcasecmp(jstr(p, 4), R.name) != 0) {
-		log_info("conn %u: startup for router %s, closing", c->id,
+		log_debug("conn %u: startup for router %s, closing", c->id,
 		    jstr(p, 4) ? jstr(p, 4) : "0");
 		conn_close(c, "drop", 1);
 		return;
@@ -1157,7 +1158,7 @@ handle_startup(struct conn *c, json_t *p, int reply)
 		return;
 	}
 	if (*name == '\0' || *name == '*' || strlen(name) > MAX_NAME) {
-		log_info("conn %u: startup for bad name ignored", c->id);
+		log_debug("conn %u: startup for bad name ignored", c->id);
 		return;
 	}
 	n20 = json_array_size(p) == 20;
@@ -1188,7 +1189,7 @@ handle_startup(struct conn *c, json_t *p, int reply)
 			return;
 		}
 		/* Same IP, same password: the newcomer wins (DS). */
-		log_info("mud %s: reconnected on conn %u, dropping conn %u",
+		log_debug("mud %s: reconnected on conn %u, dropping conn %u",
 		    name, c->id, m->conn->id);
 		old = m->conn;
 		mud_down(m);
@@ -1250,7 +1251,7 @@ handle_startup(struct conn *c, json_t *p, int reply)
 	R.mudlist_id++;
 	free(R.lastmud);
 	R.lastmud = xstrdup(name);
-	log_info("mud %s up on conn %u (%s, password %s)", name, c->id,
+	log_debug("mud %s up on conn %u (%s, password %s)", name, c->id,
 	    known ? "known" : "new", oldpw == m->password ? "kept" : "new");
 	if (reply) {
 		q = hdr("startup-reply", R.name, NULL, name, NULL);
@@ -1362,13 +1363,13 @@ handle_router_cmd(struct conn *c, json_t *p, const char *type)
 			return;
 		}
 		chan_add(cname, c->mud->name, (int)ctype);
-		log_info("channel %s added by %s, type %d", cname,
+		log_debug("channel %s added by %s, type %d", cname,
 		    c->mud->name, (int)ctype);
 		broadcast_chanlist();
 	} else if (strcmp(type, "channel-remove") == 0) {
 		if ((ch = admin_chan(c, p, 7)) == NULL)
 			return;
-		log_info("channel %s removed by %s", ch->name, c->mud->name);
+		log_debug("channel %s removed by %s", ch->name, c->mud->name);
 		chan_remove(ch);
 		broadcast_chanlist();
 	} else if (strcmp(type, "channel-admin") == 0) {
@@ -1405,7 +1406,7 @@ handle_router_cmd(struct conn *c, json_t *p, const char *type)
 			return;
 		deliver_channel(ch, fp, jstr(fp, 2));
 	} else if (strcmp(type, "shutdown") == 0) {
-		log_info("mud %s: shutdown", c->mud->name);
+		log_debug("mud %s: shutdown", c->mud->name);
 		conn_close(c, "disconnect", 1);
 	} else {
 		send_error(c, "not-imp", "Unknown command sent to router",
@@ -1728,7 +1729,7 @@ finish(int status)
 	size_t	i;
 
 	for (i = 0; i < R.nconns; i++)
-		if (!R.conns[i]->dead && !R.conns[i]->silent)
+		if (!R.conns[i]->dead)
 			conn_flush(R.conns[i]);
 	for (i = 0; i < R.nconns; i++) {
 		if (R.conns[i]->why == NULL)
@@ -1747,8 +1748,9 @@ finish(int status)
 static void
 do_accept(void)
 {
-	int	fd;
-	time_t	t;
+	struct conn	*c;
+	int		 fd;
+	time_t		 t;
 
 	for (;;) {
 		fd = accept4(R.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -1765,14 +1767,14 @@ do_accept(void)
 		t = time(NULL);
 		if (R.ds_limits && t == R.last_accept) {
 			/* DS: one new connection per wall-clock second. */
-			conn_new(fd);
-			conn_close(R.conns[R.nconns - 1], "drop", 1);
-			log_info("conn %u: second connect in one second, "
-			    "closed", R.conns[R.nconns - 1]->id);
+			c = conn_new(fd, 0);
+			conn_close(c, "drop", 1);
+			log_debug("conn %u: second connect in one second, "
+			    "closed", c->id);
 			continue;
 		}
 		R.last_accept = t;
-		conn_new(fd);
+		conn_new(fd, 1);
 	}
 }
 
@@ -1878,7 +1880,7 @@ run(void)
 				pfd[i + 2].events |= POLLRDHUP;
 			else if (!c->closing)
 				pfd[i + 2].events |= POLLIN;
-			if (c->off < c->out.len && !c->silent)
+			if (c->off < c->out.len)
 				pfd[i + 2].events |= POLLOUT;
 		}
 		if (poll(pfd, n + 2, timeout) == -1 && errno != EINTR)
@@ -1892,6 +1894,7 @@ run(void)
 			if (c->dead || pfd[i + 2].revents == 0)
 				continue;
 			if (c->silent) {
+				/* What was queued before the silence goes. */
 				if (pfd[i + 2].revents &
 				    (POLLRDHUP | POLLHUP | POLLERR))
 					conn_close(c, "disconnect", 1);
@@ -1903,7 +1906,7 @@ run(void)
 				c->dead = 1;
 		}
 		for (i = 0; i < R.nconns; i++)
-			if (!R.conns[i]->dead && !R.conns[i]->silent &&
+			if (!R.conns[i]->dead &&
 			    R.conns[i]->off < R.conns[i]->out.len)
 				conn_flush(R.conns[i]);
 		for (i = j = 0; i < R.nconns; i++) {
