@@ -257,6 +257,39 @@ I3_API char	*i3_colour_parse(const char *text, size_t len, int profile,
  */
 I3_API char	*i3_emote_expand(const char *text, const char *n,
 		    const char *o);
+/*
+ * Any profile -> any other (through the Pinkfish model).  Control bytes and
+ * escape sequences are stripped; when from is I3_COLOUR_PINKFISH colour ends
+ * at each newline, otherwise it carries on to the next line (and is closed
+ * and reopened around the newline).  I3_COLOUR_NONE on either side copies
+ * the text unchanged.  See docs/COLOUR.md.
+ */
+I3_API char	*i3_colour_convert(const char *text, size_t len, int from,
+		    int to, size_t *outlen, i3_error *err);
+
+/* Sanitiser flags. */
+#define I3_SAN_ONELINE	0x01	/* newlines become spaces too */
+
+/*
+ * Strip what must never reach a terminal or the router: ESC/CSI/OSC
+ * sequences (7- and 8-bit), CR, DEL and every other control byte except
+ * newline; a TAB becomes a space.  Codes of any colour set are left alone.
+ */
+I3_API char	*i3_text_sanitize(const char *text, size_t len,
+		    unsigned int flags, size_t *outlen, i3_error *err);
+/*
+ * The width in terminal columns of the widest line of text in the given
+ * profile, codes excluded, UTF-8 aware (combining marks 0, East Asian wide
+ * and emoji 2); (size_t)-1 for an unknown profile.
+ */
+I3_API size_t	 i3_text_width(const char *text, size_t len, int profile);
+/*
+ * Wrap text (in the given profile) at spaces to lines of at most width
+ * columns; colour open at a break is closed at the end of the line and
+ * reopened on the next.  A word longer than width is left whole.
+ */
+I3_API char	*i3_text_wrap(const char *text, size_t len, int profile,
+		    size_t width, size_t *outlen, i3_error *err);
 
 /* -------------------------------------------------------------- client.c */
 /* (the client API for MUDs that talk to i3gw) */
