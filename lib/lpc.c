@@ -213,12 +213,16 @@ dec_ws(struct dec *d)
 	return (0);
 }
 
-static json_t *
-dec_string(struct dec *d)
+/*
+ * Scan a string: sp and np get its decoded bytes, which point into the input
+ * when it needed no change (returns 0), else into d->sbuf or d->rbuf,
+ * valid until the next string (returns 1); -1 on error.
+ */
+static int
+dec_strbytes(struct dec *d, const unsigned char **sp, size_t *np)
 {
 	const unsigned char	*s, *q;
 	int			 slow = 0, high = 0;
-	json_t			*v;
 	size_t			 n;
 
 	s = ++d->p;	/* past the opening quote */
@@ -229,14 +233,14 @@ dec_string(struct dec *d)
 		if (q >= d->end) {
 			d->p = s - 1;
 			dec_err(d, I3_ESYNTAX, "unterminated string");
-			return (NULL);
+			return (-1);
 		}
 		if (*q == '"')
 			break;
 		if (*q == '\0') {
 			d->p = q;
 			dec_err(d, I3_ENUL, "NUL byte in string");
-			return (NULL);
+			return (-1);
 		}
 		if (*q >= 0x80)
 			high = 1;
@@ -247,13 +251,13 @@ dec_string(struct dec *d)
 					d->p = s - 1;
 					dec_err(d, I3_ESYNTAX,
 					    "unterminated string");
-					return (NULL);
+					return (-1);
 				}
 				if (q[1] == '\0') {
 					d->p = q + 1;
 					dec_err(d, I3_ENUL,
 					    "NUL byte in string");
-					return (NULL);
+					return (-1);
 				}
 				if (q[1] >= 0x80)
 					high = 1;
@@ -292,13 +296,27 @@ dec_string(struct dec *d)
 		s = (const unsigned char *)d->rbuf.data;
 		n = d->rbuf.len;
 	}
-	if ((v = json_stringn_nocheck((const char *)s, n)) == NULL)
-		goto nomem;
-	return (v);
+	*sp = s;
+	*np = n;
+	return (slow || high);
 
 nomem:
 	dec_err(d, I3_ENOMEM, "out of memory");
-	return (NULL);
+	return (-1);
+}
+
+static json_t *
+dec_string(struct dec *d)
+{
+	const unsigned char	*s;
+	size_t			 n;
+	json_t			*v;
+
+	if (dec_strbytes(d, &s, &n) == -1)
+		return (NULL);
+	if ((v = json_stringn_nocheck((const char *)s, n)) == NULL)
+		dec_err(d, I3_ENOMEM, "out of memory");
+	return (v);
 }
 
 static json_t *
@@ -498,8 +516,10 @@ dec_to_pairs(json_t *obj)
 static json_t *
 dec_mapping(struct dec *d)
 {
-	json_t	*obj, *pairs = NULL, *k = NULL, *v = NULL, *res;
-	size_t	 count = 0;
+	json_t		*obj, *pairs = NULL, *k = NULL, *v = NULL, *res;
+	size_t		 count = 0, kn = 0;
+	const char	*kp = NULL;
+	char		 kstack[128], *kheap = NULL;
 
 	if ((obj = json_object()) == NULL) {
 		dec_err(d, I3_ENOMEM, "out of memory");
@@ -517,11 +537,32 @@ dec_mapping(struct dec *d)
 			dec_err(d, I3_ELIMIT, "too many elements");
 			goto fail;
 		}
-		/* key */
-		if (d->p < d->end && *d->p == ':') {
+		/*
+		 * The key: a string key is kept as bytes (no json_t) while the
+		 * mapping can still be an object; anything else is a value.
+		 */
+		if (pairs == NULL && d->p < d->end && *d->p == '"') {
+			const unsigned char	*ks;
+			int			 rc;
+
+			if ((rc = dec_strbytes(d, &ks, &kn)) == -1)
+				goto fail;
+			if (rc == 0)
+				kp = (const char *)ks;
+			else if (kn <= sizeof kstack) {
+				memcpy(kstack, ks, kn);
+				kp = kstack;
+			} else {
+				if ((kheap = malloc(kn)) == NULL)
+					goto nomem;
+				memcpy(kheap, ks, kn);
+				kp = kheap;
+			}
+		} else if (d->p < d->end && *d->p == ':') {
 			if (dec_empty(d) == -1)
 				goto fail;
-			k = json_integer(0);
+			if ((k = json_integer(0)) == NULL)
+				goto nomem;
 		} else if ((k = dec_value(d)) == NULL)
 			goto fail;
 		if (dec_ws(d) == -1)
@@ -537,41 +578,38 @@ dec_mapping(struct dec *d)
 		if (d->p < d->end && (*d->p == ',' || dec_close(d, ']'))) {
 			if (dec_empty(d) == -1)
 				goto fail;
-			v = json_integer(0);
+			if ((v = json_integer(0)) == NULL)
+				goto nomem;
 		} else if ((v = dec_value(d)) == NULL)
 			goto fail;
-		if (k == NULL || v == NULL) {
-			dec_err(d, I3_ENOMEM, "out of memory");
-			goto fail;
-		}
 
-		if (pairs == NULL && !json_is_string(k)) {
-			if ((pairs = dec_to_pairs(obj)) == NULL) {
-				dec_err(d, I3_ENOMEM, "out of memory");
-				goto fail;
-			}
+		if (pairs == NULL && kp == NULL) {
+			/* The first key that is not a string. */
+			if ((pairs = dec_to_pairs(obj)) == NULL)
+				goto nomem;
 		}
 		if (pairs != NULL) {
-			json_t *pair = json_pack("[oo]", k, v);
+			json_t *pair;
 
+			if (k == NULL &&
+			    (k = json_stringn_nocheck(kp, kn)) == NULL)
+				goto nomem;
+			pair = json_pack("[oo]", k, v);
 			k = v = NULL;
 			if (pair == NULL ||
-			    json_array_append_new(pairs, pair) == -1) {
-				dec_err(d, I3_ENOMEM, "out of memory");
-				goto fail;
-			}
+			    json_array_append_new(pairs, pair) == -1)
+				goto nomem;
 		} else {
-			if (json_object_setn_new_nocheck(obj,
-			    json_string_value(k), json_string_length(k),
-			    v) == -1) {
+			if (json_object_setn_new_nocheck(obj, kp, kn, v) ==
+			    -1) {
 				v = NULL;
-				dec_err(d, I3_ENOMEM, "out of memory");
-				goto fail;
+				goto nomem;
 			}
 			v = NULL;
-			json_decref(k);
-			k = NULL;
 		}
+		free(kheap);
+		kheap = NULL;
+		kp = NULL;
 		if (dec_after(d, ']', "expected ',' or '])'") == -1)
 			goto fail;
 	}
@@ -592,7 +630,10 @@ dec_mapping(struct dec *d)
 	}
 	return (obj);
 
+nomem:
+	dec_err(d, I3_ENOMEM, "out of memory");
 fail:
+	free(kheap);
 	json_decref(k);
 	json_decref(v);
 	json_decref(pairs);
@@ -719,9 +760,39 @@ enc_nomem(struct enc *e)
 	return (-1);
 }
 
+/* Append without the terminating NUL (added once, at the end). */
+static inline int
+enc_add(struct enc *e, const char *p, size_t n)
+{
+	i3_buf	*b = e->b;
+
+	if (I3_UNLIKELY(b->len + n + 1 > b->size) &&
+	    i3_buf_reserve(b, n) == -1)
+		return (enc_nomem(e));
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return (0);
+}
+
+static inline int
+enc_char(struct enc *e, char c)
+{
+	i3_buf	*b = e->b;
+
+	if (I3_UNLIKELY(b->len + 2 > b->size) && i3_buf_reserve(b, 1) == -1)
+		return (enc_nomem(e));
+	b->data[b->len++] = c;
+	return (0);
+}
+
 #define ENC_ADD(e, s, n) do {						\
-	if (i3_buf_add((e)->b, (s), (n)) == -1)				\
-		return (enc_nomem(e));					\
+	if (enc_add((e), (s), (n)) == -1)				\
+		return (-1);						\
+} while (0)
+
+#define ENC_CHAR(e, c) do {						\
+	if (enc_char((e), (c)) == -1)					\
+		return (-1);						\
 } while (0)
 
 static int
@@ -738,9 +809,13 @@ enc_indent(struct enc *e)
 		e->b->data[e->b->len++] = ' ';
 		e->b->data[e->b->len++] = ' ';
 	}
-	e->b->data[e->b->len] = '\0';
 	return (0);
 }
+
+/* Bytes the encoder must look at: everything else is copied raw. */
+static const unsigned char enc_special[256] = {
+	['\0'] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1, ['\\'] = 1,
+};
 
 static int
 enc_string(struct enc *e, const char *s, size_t n)
@@ -756,8 +831,7 @@ enc_string(struct enc *e, const char *s, size_t n)
 	while (p < end) {
 		const unsigned char *run = p;
 
-		while (p < end && *p != '"' && *p != '\\' && *p != '\n' &&
-		    *p != '\r' && *p != '\0')
+		while (p < end && !enc_special[*p])
 			p++;
 		if (p > run) {
 			memcpy(o, run, (size_t)(p - run));
@@ -792,7 +866,6 @@ enc_string(struct enc *e, const char *s, size_t n)
 	}
 	*o++ = '"';
 	e->b->len = (size_t)(o - e->b->data);
-	e->b->data[e->b->len] = '\0';
 	return (0);
 }
 
@@ -857,7 +930,7 @@ enc_close(struct enc *e, const char *s, int any)
 static int
 enc_value(struct enc *e, const json_t *v)
 {
-	size_t		 i;
+	size_t		 i, klen;
 	const json_t	*x, *pairs;
 	const char	*k;
 	double		 r;
@@ -871,11 +944,11 @@ enc_value(struct enc *e, const json_t *v)
 	case JSON_INTEGER:
 		return (enc_int(e, json_integer_value(v)));
 	case JSON_TRUE:
-		ENC_ADD(e, "1", 1);
+		ENC_CHAR(e, '1');
 		return (0);
 	case JSON_FALSE:
 	case JSON_NULL:
-		ENC_ADD(e, "0", 1);
+		ENC_CHAR(e, '0');
 		return (0);
 	case JSON_REAL:
 		r = json_real_value(v);
@@ -898,7 +971,7 @@ enc_value(struct enc *e, const json_t *v)
 		json_array_foreach(v, i, x) {
 			if (enc_indent(e) == -1 || enc_value(e, x) == -1)
 				return (-1);
-			ENC_ADD(e, ",", 1);
+			ENC_CHAR(e, ',');
 		}
 		return (enc_close(e, "})", json_array_size(v) != 0));
 	case JSON_OBJECT:
@@ -909,21 +982,20 @@ enc_value(struct enc *e, const json_t *v)
 				if (enc_indent(e) == -1 ||
 				    enc_value(e, json_array_get(x, 0)) == -1)
 					return (-1);
-				ENC_ADD(e, ":", 1);
+				ENC_CHAR(e, ':');
 				if (enc_value(e, json_array_get(x, 1)) == -1)
 					return (-1);
-				ENC_ADD(e, ",", 1);
+				ENC_CHAR(e, ',');
 			}
 			return (enc_close(e, "])", json_array_size(pairs)));
 		}
-		json_object_foreach((json_t *)v, k, x) {
-			if (enc_indent(e) == -1 ||
-			    enc_string(e, k, strlen(k)) == -1)
+		json_object_keylen_foreach((json_t *)v, k, klen, x) {
+			if (enc_indent(e) == -1 || enc_string(e, k, klen) == -1)
 				return (-1);
-			ENC_ADD(e, ":", 1);
+			ENC_CHAR(e, ':');
 			if (enc_value(e, x) == -1)
 				return (-1);
-			ENC_ADD(e, ",", 1);
+			ENC_CHAR(e, ',');
 		}
 		return (enc_close(e, "])", json_object_size(v) != 0));
 	}
@@ -946,12 +1018,15 @@ i3_lpc_encode_buf(i3_buf *b, const json_t *v, unsigned int flags,
 	e.flags = flags;
 	e.depth = 0;
 	e.err = err;
-	if (enc_value(&e, v) == -1) {
+	if (enc_value(&e, v) == -1 || i3_buf_reserve(b, 0) == -1) {
+		if (err != NULL && err->code == I3_EOK)
+			i3__seterr(err, I3_ENOMEM, 0, "out of memory");
 		b->len = old;
 		if (b->data != NULL)
 			b->data[old] = '\0';
 		return (-1);
 	}
+	b->data[b->len] = '\0';
 	return (0);
 }
 
