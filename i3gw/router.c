@@ -918,11 +918,13 @@ router_mud_up(const char *name, const char **canon)
 	json_int_t	 state;
 
 	*canon = name;
-	v = json_object_get(rt.mudlist, name);
-	if (v == NULL) {
-		json_object_foreach(rt.mudlist, key, v) {
+	if ((v = json_object_get(rt.mudlist, name)) == NULL) {
+		json_t	*e;
+
+		json_object_foreach(rt.mudlist, key, e) {
 			if (strcasecmp(key, name) == 0) {
 				*canon = key;
+				v = e;
 				break;
 			}
 		}

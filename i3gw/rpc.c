@@ -134,7 +134,7 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 		rpc_error_reply(cl, NULL, RPC_INVALID, msg, NULL);
 		return;
 	}
-	req = json_loadb(line, len, 0, &jerr);
+	req = json_loadb(line, len, JSON_DECODE_ANY, &jerr);
 	if (req == NULL) {
 		snprintf(msg, sizeof msg, "parse error: %s (column %d)",
 		    jerr.text, jerr.column);
@@ -173,14 +173,21 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 	method = json_string_value(m);
 	if ((fn = svc_method(method)) == NULL) {
 		snprintf(msg, sizeof msg, "method not found: %.200s", method);
-		rpc_error_reply(cl, id, RPC_NOMETHOD, msg, NULL);
+		if (id == NULL)
+			log_warnx("client %d: notification: %s", cl->id, msg);
+		else
+			rpc_error_reply(cl, id, RPC_NOMETHOD, msg, NULL);
 		json_decref(req);
 		return;
 	}
 	params = json_object_get(req, "params");
 	if (params != NULL && !json_is_object(params)) {
-		rpc_error_reply(cl, id, RPC_PARAMS, "params must be an object "
-		    "(named parameters)", NULL);
+		if (id == NULL)
+			log_warnx("client %d: notification %s: params must be "
+			    "an object", cl->id, method);
+		else
+			rpc_error_reply(cl, id, RPC_PARAMS, "params must be "
+			    "an object (named parameters)", NULL);
 		json_decref(req);
 		return;
 	}
