@@ -234,8 +234,9 @@ EOF
 	run probe --expect 1 <<< "$(startup_pkt Alpha "$pw")"
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == *",$pw]" ]]
-	run probe_wait a
-	[ "$status" -eq 3 ]
+	rc=0
+	probe_wait a || rc=$?
+	[ "$rc" -eq 3 ]
 }
 
 @test "-l logs connects, packets (mud null before startup) and disconnects" {
@@ -442,8 +443,9 @@ EOF
 	probe_bg a --wait 3000 <<< "$(startup_pkt Alpha)"
 	wait_for_line "$(T a.out)" chanlist-reply
 	kill -HUP "$ROUTER_PID"
-	run probe_wait a
-	[ "$status" -eq 3 ]
+	rc=0
+	probe_wait a || rc=$?
+	[ "$rc" -eq 3 ]
 	run probe --expect 1 <<< "$(startup_pkt Alpha)"
 	[ "$status" -eq 0 ]
 }

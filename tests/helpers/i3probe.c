@@ -63,6 +63,7 @@ static struct {
 
 static int64_t	now_ms(void);
 static void	usage(void) C_DEAD;
+static int	hexval(int);
 static void	out_add(const void *, size_t);
 static int	do_line(char *);
 static void	process_input(void);

@@ -205,6 +205,20 @@ static void	 script_send(struct conn *, const struct scmd *);
 static void	 discard_report(void);
 static void	 run(void);
 static void	 finish(int) C_DEAD;
+static json_t	*strz(const char *);
+static void	 log_line(json_t *);
+static long long new_password(void);
+static json_t	*mudlist_pkt(const char *, json_t *);
+static int	 is_startup(const char *);
+static int	 startup_shape_ok(const json_t *, int);
+static json_t	*router_list(void);
+static struct chan *admin_chan(struct conn *, json_t *, size_t);
+static void	 edit_list(json_t *, const json_t *, int);
+static void	 do_accept(void);
+static int	 timers(void);
+static void	 signals(void);
+static void	 parse_peer(const char *, char **, int *);
+static long	 num(const char *, const char *);
 
 static int64_t
 now_ms(void)
@@ -1225,12 +1239,12 @@ handle_startup(struct conn *c, json_t *p, int reply)
 		    "since it's the same IP as last time", NULL, p);
 	/* The info array, protocol 3 shape. */
 	svc = json_array_get(p, n20 ? 18 : 17);
-	info = json_pack("[i,s,O,O,O,O,O,O,O,O,o,O,O]", -1, ROUTER_IP,
+	info = json_pack("[i,s,O,O,O,O,O,O,O,O,o,O,o]", -1, ROUTER_IP,
 	    json_array_get(p, 9), json_array_get(p, 10), json_array_get(p, 11),
 	    json_array_get(p, 12), json_array_get(p, 13), json_array_get(p, 14),
 	    json_array_get(p, 15), json_array_get(p, 16),
 	    n20 ? json_deep_copy(json_array_get(p, 17)) : json_string(""),
-	    svc, n20 ? json_array_get(p, 19) : json_integer(0));
+	    svc, n20 ? json_incref(json_array_get(p, 19)) : json_integer(0));
 	if (info == NULL) {
 		send_error(c, "bad-pkt", "Bad startup_req packet", NULL, p);
 		return;
