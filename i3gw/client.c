@@ -118,11 +118,44 @@ client_send(struct client *cl, const json_t *v)
 	conn_write(cl->conn, client_buf, n);
 }
 
+/* {"jsonrpc":"2.0","id":ID,"result":RESULT} without building it. */
+void
+client_send_result(struct client *cl, json_int_t id, const json_t *result)
+{
+	size_t	n, head;
+	char	pre[64];
+
+	head = snprintf(pre, sizeof pre, "{\"jsonrpc\":\"2.0\",\"id\":%"
+	    JSON_INTEGER_FORMAT ",\"result\":", id);
+	for (;;) {
+		if (client_bufsize > head + 2) {
+			n = json_dumpb(result, client_buf + head,
+			    client_bufsize - head - 2, JSON_COMPACT);
+			if (n == 0) {
+				log_warnx("client %d: cannot encode a reply",
+				    cl->id);
+				return;
+			}
+			if (head + n + 2 <= client_bufsize)
+				break;
+		} else
+			n = 4096;
+		client_bufsize = head + n + 4096;
+		client_buf = xrealloc(client_buf, client_bufsize);
+	}
+	memcpy(client_buf, pre, head);
+	n += head;
+	client_buf[n++] = '}';
+	client_buf[n++] = '\n';
+	conn_write(cl->conn, client_buf, n);
+}
+
 /* Remember which client spoke for a user, so errors find their way back. */
 void
 client_note_user(struct client *cl, const char *user)
 {
 	char	*lower, *p;
+	json_t	*v;
 
 	if (user == NULL)
 		return;
@@ -134,7 +167,9 @@ client_note_user(struct client *cl, const char *user)
 	for (p = lower; *p != '\0'; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p += 'a' - 'A';
-	json_object_set_new(client_users, lower, json_integer(cl->id));
+	v = json_object_get(client_users, lower);
+	if (v == NULL || json_integer_value(v) != cl->id)
+		json_object_set_new(client_users, lower, json_integer(cl->id));
 	free(lower);
 }
 

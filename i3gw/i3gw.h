@@ -266,6 +266,8 @@ extern struct clients clients;
 struct client	*client_stdio(void);
 void		 client_free(struct client *);
 void		 client_send(struct client *, const json_t *);
+void		 client_send_result(struct client *, json_int_t,
+		    const json_t *);
 size_t		 client_count(void);
 struct client	*client_by_user(const char *user);
 void		 client_note_user(struct client *, const char *user);
@@ -296,6 +298,7 @@ json_t		*svc_event(const json_t *named, const char *text);
 char		*svc_who(const char *visname, const char *user,
 		    const char *mud);
 char		*svc_expand(const char *text, const char *n, const char *o);
+json_t		*svc_sent_result(int queued);
 
 /* svc-tell.c */
 /* svc-channel.c */

@@ -846,10 +846,10 @@ later:
 int
 router_send(json_t *raw, int *queued, struct rpc_error *re)
 {
-	char		*frame;
-	size_t		 len;
+	static i3_buf	 fb;
 	i3_error	 err;
 	struct qframe	*f;
+	int		 rc;
 
 	*queued = 0;
 	if (raw == NULL)
@@ -858,28 +858,32 @@ router_send(json_t *raw, int *queued, struct rpc_error *re)
 		json_decref(raw);
 		return (rpc_fail(re, RPC_SHUTDOWN, "gateway shutting down"));
 	}
-	frame = i3_frame(raw, 0, &len, &err);
+	fb.len = 0;
+	rc = i3_frame_buf(&fb, raw, 0, &err);
 	json_decref(raw);
-	if (frame == NULL)
+	if (rc == -1)
 		return (rpc_fail(re, RPC_PARAMS, "cannot encode: %s",
 		    err.text));
 	if (log_verbose() > 1)
-		log_debug("router <- %.*s", (int)(len - 5), frame + 4);
+		log_debug("router <- %.*s", (int)(fb.len - 5), fb.data + 4);
 	if (rt.qlen == 0 && rt.state == RS_READY && rt.conn != NULL &&
 	    conn_pending(rt.conn) <= ROUTER_OUT_HIGH && router_pace_ok(1)) {
-		router_write(frame, len, 1);
-		free(frame);
+		router_write(fb.data, fb.len, 1);
 		return (0);
 	}
 	if (rt.qlen >= rt.qsize) {
-		free(frame);
+		if (rt.state != RS_READY)
+			return (rpc_fail(re, RPC_UNAVAILABLE, "router "
+			    "unavailable (%s) and the send queue is full "
+			    "(%zu packets)", router_state_name(rt.state),
+			    rt.qlen));
 		return (rpc_fail(re, RPC_QUEUEFULL, "send queue full (%zu "
-		    "packets waiting, router %s)", rt.qlen,
-		    router_state_name(rt.state)));
+		    "packets waiting for the pacing limit)", rt.qlen));
 	}
 	f = &rt.q[(rt.qhead + rt.qlen) % rt.qsize];
-	f->data = frame;
-	f->len = len;
+	f->data = xmalloc(fb.len);
+	memcpy(f->data, fb.data, fb.len);
+	f->len = fb.len;
 	rt.qlen++;
 	rt.queued_total++;
 	if (rt.qlen > rt.queue_peak)

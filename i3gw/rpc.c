@@ -109,6 +109,12 @@ rpc_respond(struct client *cl, json_t *id, json_t *result,
 		rpc_error_reply(cl, id, re->code, re->message, re->data);
 		return;
 	}
+	/* The common case, an integer id, without a third object. */
+	if (json_is_integer(id)) {
+		client_send_result(cl, json_integer_value(id), result);
+		json_decref(result);
+		return;
+	}
 	resp = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id,
 	    "result", result);
 	client_send(cl, resp);

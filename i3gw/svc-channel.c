@@ -318,7 +318,7 @@ chan_send(struct client *cl, const char *type, const json_t *params,
 		chan_deliver(cl, chan, method, ev);
 		json_decref(named);
 	}
-	*result = json_pack("{s:b, s:b}", "sent", !queued, "queued", queued);
+	*result = svc_sent_result(queued);
 	return (0);
 }
 

@@ -8,6 +8,7 @@
 #include "i3gw.h"
 
 static void	tell_packet(const json_t *, const json_t *);
+static json_t	*tell_lower(const char *);
 static int	tell_send(struct client *, const char *, const json_t *,
 		    json_t **, struct rpc_error *);
 static int	rpc_tell(struct client *, const json_t *, json_t **,
@@ -29,6 +30,30 @@ const struct svc svc_tell = {
 	},
 };
 
+/* A user name as sent: lower-case. */
+static json_t *
+tell_lower(const char *s)
+{
+	char	buf[256], *p;
+	size_t	len = strlen(s);
+
+	if (len >= sizeof buf)
+		p = xstrdup(s);
+	else
+		p = memcpy(buf, s, len + 1);
+	for (s = p; *p != '\0'; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	}
+	if (s != buf) {
+		json_t	*j = json_string(s);
+
+		free((char *)s);
+		return (j);
+	}
+	return (json_string(buf));
+}
+
 /*
  * The common part: check the target, build, send or queue.  type is the
  * packet type, message NULL for a beep.
@@ -38,7 +63,7 @@ tell_send(struct client *cl, const char *type, const json_t *params,
     json_t **result, struct rpc_error *re)
 {
 	const char	*mud, *user, *from, *vis, *msg = NULL, *canon;
-	json_t		*fields, *raw;
+	json_t		*raw;
 	char		*fixed = NULL;
 	int		 queued, up;
 
@@ -64,25 +89,33 @@ tell_send(struct client *cl, const char *type, const json_t *params,
 		xasprintf(&fixed, "$N %s", msg);
 		msg = fixed;
 	}
-	fields = json_pack("{s:s, s:s, s:s, s:s}", "originator_user", from,
-	    "target_mud", canon, "target_user", user, "orig_visname",
-	    vis != NULL ? vis : from);
+	/*
+	 * The three layouts are fixed and short (i3-protocol.md 3.3): built
+	 * here directly, as i3_packet_build() would, without its checks
+	 * of field names, on the gateway's busiest path.
+	 */
+	raw = json_array();
+	json_array_append_new(raw, json_string(type));
+	json_array_append_new(raw, json_integer(5));
+	json_array_append_new(raw, json_string(gw.conf->mud_name));
+	json_array_append_new(raw, tell_lower(from));
+	json_array_append_new(raw, json_string(canon));
+	json_array_append_new(raw, tell_lower(user));
+	json_array_append_new(raw, json_string(vis != NULL ? vis : from));
 	if (msg != NULL)
-		json_object_set_new(fields, "message", json_string(msg));
+		json_array_append_new(raw, json_string(msg));
 	free(fixed);
-	json_object_set_new(fields, "originator_mud",
-	    json_string(gw.conf->mud_name));
-	raw = i3_packet_build(type, fields, NULL);
-	json_decref(fields);
-	if (raw == NULL)
+	if (json_array_size(raw) != (msg != NULL ? 8U : 7U)) {
+		json_decref(raw);
 		return (rpc_fail(re, RPC_PARAMS, "cannot build a %s packet "
-		    "from these parameters", type));
+		    "from these parameters (not UTF-8?)", type));
+	}
 	client_note_user(cl, from);
 	if (router_send(raw, &queued, re) == -1)
 		return (-1);
 	if (gw.conf->log_tells)
 		log_info("%s from %s to %s@%s", type, from, user, canon);
-	*result = json_pack("{s:b, s:b}", "sent", !queued, "queued", queued);
+	*result = svc_sent_result(queued);
 	return (0);
 }
 

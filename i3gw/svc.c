@@ -110,3 +110,16 @@ svc_expand(const char *text, const char *n, const char *o)
 	*q = '\0';
 	return (out);
 }
+
+/* {"sent":true,"queued":false} or the other way round, shared. */
+json_t *
+svc_sent_result(int queued)
+{
+	static json_t	*sent, *held;
+
+	if (sent == NULL) {
+		sent = json_pack("{s:b, s:b}", "sent", 1, "queued", 0);
+		held = json_pack("{s:b, s:b}", "sent", 0, "queued", 1);
+	}
+	return (json_incref(queued ? held : sent));
+}

@@ -1,0 +1,485 @@
+/*
+ * gw.c: i3gw benchmark: tells per second through a stdio client to the
+ * test router (--discard, pacing off), tell latency from the request line
+ * to a second gateway's event at 10,000 tells/s, and the gateway's resident
+ * memory with a 200-MUD mudlist cached.  Figures beside their targets.
+ */
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/common.h"
+
+struct proc {
+	pid_t	 pid;
+	int	 in;		/* its stdin, ours to write */
+	int	 out;		/* its stdout, ours to read */
+	int	 err;		/* its stderr, or -1 */
+	char	*buf;		/* unread output */
+	size_t	 len;
+	size_t	 size;
+};
+
+typedef void	(*line_fn)(const char *, size_t, void *);
+
+static const char	*top;
+static char		 tmpdir[256];
+
+static uint64_t	now_us(void);
+static void	spawn(struct proc *, char *const [], int);
+static int	pump(struct proc *, line_fn, void *);
+static int	wait_line(struct proc *, const char *, int);
+static int	start_router(struct proc *, const char *, const char *);
+static void	write_conf(const char *, const char *, int);
+static void	start_gw(struct proc *, const char *);
+static void	stop(struct proc *);
+static void	write_all(int, const char *, size_t);
+static int	cmp_u64(const void *, const void *);
+static void	bench_throughput(void);
+static void	bench_latency(void);
+static void	bench_rss(void);
+
+static uint64_t
+now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+static void
+spawn(struct proc *p, char *const argv[], int keep_err)
+{
+	int	in[2], out[2], err[2];
+
+	memset(p, 0, sizeof *p);
+	if (pipe(in) == -1 || pipe(out) == -1 || pipe(err) == -1)
+		fatal("pipe");
+	if ((p->pid = fork()) == -1)
+		fatal("fork");
+	if (p->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		if (keep_err)
+			dup2(err[1], 2);
+		else {
+			int	null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 2);
+		}
+		closefrom(3);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	p->in = in[1];
+	p->out = out[0];
+	p->err = err[0];
+	fcntl(p->in, F_SETFL, O_NONBLOCK);
+	fcntl(p->out, F_SETFL, O_NONBLOCK);
+	fcntl(p->err, F_SETFL, O_NONBLOCK);
+}
+
+/* Read what is there; hand over whole lines.  -1 at EOF. */
+static int
+pump(struct proc *p, line_fn fn, void *arg)
+{
+	ssize_t	 n;
+	char	*nl, *s;
+
+	for (;;) {
+		if (p->size - p->len < 65536) {
+			p->size = p->len + 262144;
+			p->buf = xrealloc(p->buf, p->size);
+		}
+		n = read(p->out, p->buf + p->len, p->size - p->len);
+		if (n == 0)
+			return (-1);
+		if (n < 0)
+			break;
+		p->len += n;
+	}
+	s = p->buf;
+	while ((nl = memchr(s, '\n', p->len - (s - p->buf))) != NULL) {
+		if (fn != NULL)
+			fn(s, nl - s, arg);
+		s = nl + 1;
+	}
+	p->len -= s - p->buf;
+	memmove(p->buf, s, p->len);
+	return (0);
+}
+
+struct match {
+	const char	*what;
+	int		 found;
+};
+
+static void
+match_line(const char *line, size_t len, void *arg)
+{
+	struct match	*m = arg;
+
+	if (memmem(line, len, m->what, strlen(m->what)) != NULL)
+		m->found = 1;
+}
+
+/* Wait for an output line containing what; 0 found, -1 not in time. */
+static int
+wait_line(struct proc *p, const char *what, int ms)
+{
+	struct match	m = { what, 0 };
+	struct pollfd	pfd;
+	uint64_t	end = now_us() + (uint64_t)ms * 1000;
+
+	while (!m.found) {
+		if (pump(p, match_line, &m) == -1)
+			return (m.found ? 0 : -1);
+		if (m.found)
+			break;
+		if (now_us() >= end)
+			return (-1);
+		pfd.fd = p->out;
+		pfd.events = POLLIN;
+		poll(&pfd, 1, 50);
+	}
+	return (0);
+}
+
+static int
+start_router(struct proc *p, const char *opt, const char *optarg)
+{
+	char	 path[512], line[64];
+	char	*argv[8];
+	int	 i = 0, port = 0;
+	ssize_t	 n;
+	struct pollfd pfd;
+
+	snprintf(path, sizeof path, "%s/build/tests/i3router", top);
+	argv[i++] = path;
+	argv[i++] = "--max-seconds";
+	argv[i++] = "120";
+	if (opt != NULL)
+		argv[i++] = (char *)opt;
+	if (optarg != NULL)
+		argv[i++] = (char *)optarg;
+	argv[i] = NULL;
+	spawn(p, argv, 0);
+	pfd.fd = p->out;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 5000) <= 0)
+		fatalx("router: no port");
+	usleep(20000);
+	if ((n = read(p->out, line, sizeof line - 1)) <= 0)
+		fatalx("router: no port");
+	line[n] = '\0';
+	port = atoi(line);
+	if (port <= 0)
+		fatalx("router: bad port line");
+	return (port);
+}
+
+static void
+write_conf(const char *name, const char *file, int port)
+{
+	FILE	*f;
+
+	if ((f = fopen(file, "w")) == NULL)
+		fatal("%s", file);
+	fprintf(f, "[mud]\nname = %s\n[router *test]\nhost = 127.0.0.1\n"
+	    "port = %d\n[limits]\nrate = 0\nqueue = 1000000\n"
+	    "connect_spacing = no\nbackoff_min = 100ms\n"
+	    "client_maxout = 512M\nclient_highwater = 64M\n", name, port);
+	fclose(f);
+}
+
+static void
+start_gw(struct proc *p, const char *name)
+{
+	char	 gw[512], conf[512], state[512];
+	char	*argv[] = { gw, "-s", "-f", conf, "--state-dir", state, NULL };
+
+	snprintf(gw, sizeof gw, "%s/bin/i3gw", top);
+	snprintf(conf, sizeof conf, "%s/%s.conf", tmpdir, name);
+	snprintf(state, sizeof state, "%s/%s.state", tmpdir, name);
+	spawn(p, argv, 0);
+	if (wait_line(p, "\"router_connected\"", 5000) == -1)
+		fatalx("gateway %s did not connect", name);
+}
+
+static void
+stop(struct proc *p)
+{
+	int	status, i;
+
+	close(p->in);
+	for (i = 0; i < 100; i++) {
+		pump(p, NULL, NULL);
+		if (waitpid(p->pid, &status, WNOHANG) == p->pid)
+			goto done;
+		usleep(20000);
+	}
+	kill(p->pid, SIGKILL);
+	waitpid(p->pid, &status, 0);
+done:
+	close(p->out);
+	close(p->err);
+	free(p->buf);
+}
+
+static void
+write_all(int fd, const char *s, size_t len)
+{
+	struct pollfd	pfd;
+	ssize_t		n;
+
+	while (len > 0) {
+		n = write(fd, s, len);
+		if (n > 0) {
+			s += n;
+			len -= n;
+			continue;
+		}
+		if (n == -1 && errno != EAGAIN)
+			fatal("write");
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		poll(&pfd, 1, 100);
+	}
+}
+
+static void
+count_line(const char *line, size_t len, void *arg)
+{
+	(*(size_t *)arg)++;
+}
+
+/* 1: tells per second, pacing off, the router discarding. */
+static void
+bench_throughput(void)
+{
+	struct proc	 r, g;
+	char		 conf[512], *all, *w;
+	size_t		 n = 200000, i, got = 0, len, off = 0;
+	uint64_t	 t0, t1;
+	struct pollfd	 pfd[2];
+	int		 port;
+	double		 rate;
+
+	port = start_router(&r, "--discard", NULL);
+	snprintf(conf, sizeof conf, "%s/T.conf", tmpdir);
+	write_conf("T", conf, port);
+	start_gw(&g, "T");
+
+	all = xmalloc(n * 192);
+	w = all;
+	for (i = 0; i < n; i++)
+		w += sprintf(w, "{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":"
+		    "\"tell\",\"params\":{\"target_mud\":\"Elsewhere\","
+		    "\"target_user\":\"bob\",\"from_user\":\"ann\","
+		    "\"message\":\"benchmark tell %zu\"}}\n", i, i);
+	len = w - all;
+
+	t0 = now_us();
+	while (got < n) {
+		pfd[0].fd = g.in;
+		pfd[0].events = off < len ? POLLOUT : 0;
+		pfd[1].fd = g.out;
+		pfd[1].events = POLLIN;
+		poll(pfd, 2, 1000);
+		if (off < len && (pfd[0].revents & POLLOUT)) {
+			ssize_t	k = write(g.in, all + off, len - off >
+			    262144 ? 262144 : len - off);
+			if (k > 0)
+				off += k;
+		}
+		if (pump(&g, count_line, &got) == -1)
+			break;
+		if (now_us() - t0 > 60000000)
+			break;
+	}
+	t1 = now_us();
+	rate = got / ((t1 - t0) / 1e6);
+	printf("  %-44s %10.0f /s   target >= 100000 /s  %s\n",
+	    "tells through i3gw (pacing off, --discard)", rate,
+	    rate >= 100000 ? "ok" : "BELOW");
+	printf("  %-44s %10zu      of %zu answered in %.2f s\n",
+	    "  answers", got, n, (t1 - t0) / 1e6);
+	free(all);
+	stop(&g);
+	kill(r.pid, SIGTERM);
+	stop(&r);
+}
+
+struct lat {
+	uint64_t	*sent;
+	uint64_t	*lat;
+	size_t		 nlat;
+};
+
+static void
+lat_line(const char *line, size_t len, void *arg)
+{
+	struct lat	*l = arg;
+	const char	*m;
+	size_t		 seq;
+
+	if (memmem(line, len, "\"tell_received\"", 15) == NULL)
+		return;
+	if ((m = memmem(line, len, "\"message\":\"L", 12)) == NULL)
+		return;
+	seq = strtoul(m + 12, NULL, 10);
+	l->lat[l->nlat++] = now_us() - l->sent[seq];
+}
+
+/* 2: request line in at Alpha to the event out at Beta, 10,000 tells/s. */
+static void
+bench_latency(void)
+{
+	struct proc	 r, a, b;
+	char		 conf[512], line[256];
+	size_t		 n = 20000, i = 0, k, len;
+	struct lat	 l;
+	struct pollfd	 pfd[2];
+	uint64_t	 t0, due;
+	int		 port;
+
+	port = start_router(&r, NULL, NULL);
+	snprintf(conf, sizeof conf, "%s/Alpha.conf", tmpdir);
+	write_conf("Alpha", conf, port);
+	snprintf(conf, sizeof conf, "%s/Beta.conf", tmpdir);
+	write_conf("Beta", conf, port);
+	start_gw(&b, "Beta");
+	start_gw(&a, "Alpha");
+	/* Alpha must know Beta is up. */
+	usleep(200000);
+
+	l.sent = xcalloc(n, sizeof *l.sent);
+	l.lat = xcalloc(n, sizeof *l.lat);
+	l.nlat = 0;
+	t0 = now_us();
+	while (l.nlat < n) {
+		due = (now_us() - t0) / 100;	/* one every 100 us */
+		for (k = 0; i < n && i <= due && k < 50; k++, i++) {
+			len = snprintf(line, sizeof line, "{\"jsonrpc\":\"2.0\","
+			    "\"id\":%zu,\"method\":\"tell\",\"params\":{"
+			    "\"target_mud\":\"Beta\",\"target_user\":\"bob\","
+			    "\"from_user\":\"ann\",\"message\":\"L%zu\"}}\n",
+			    i, i);
+			l.sent[i] = now_us();
+			write_all(a.in, line, len);
+		}
+		pfd[0].fd = a.out;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = b.out;
+		pfd[1].events = POLLIN;
+		poll(pfd, 2, 1);
+		pump(&a, NULL, NULL);
+		if (pump(&b, lat_line, &l) == -1)
+			break;
+		if (now_us() - t0 > 30000000)
+			break;
+	}
+	if (l.nlat > 0) {
+		qsort(l.lat, l.nlat, sizeof *l.lat, cmp_u64);
+		printf("  %-44s %10.3f ms  (%zu tells at %.0f /s)\n",
+		    "tell latency p50 (Alpha request -> Beta event)",
+		    l.lat[l.nlat / 2] / 1000.0, l.nlat,
+		    n / ((now_us() - t0) / 1e6));
+		printf("  %-44s %10.3f ms  target < 1 ms  %s\n",
+		    "tell latency p99", l.lat[l.nlat * 99 / 100] / 1000.0,
+		    l.lat[l.nlat * 99 / 100] < 1000 ? "ok" : "ABOVE");
+	} else
+		printf("  tell latency: no tell arrived\n");
+	free(l.sent);
+	free(l.lat);
+	stop(&a);
+	stop(&b);
+	kill(r.pid, SIGTERM);
+	stop(&r);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* 3: VmRSS of i3gw with a 200-MUD mudlist cached. */
+static void
+bench_rss(void)
+{
+	struct proc	 r, g;
+	char		 conf[512], path[64], buf[4096];
+	const char	*req = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+			    "\"status\"}\n";
+	FILE		*f;
+	long		 kb = -1;
+	int		 port, tries;
+
+	port = start_router(&r, "--fake-muds", "200");
+	snprintf(conf, sizeof conf, "%s/M.conf", tmpdir);
+	write_conf("M", conf, port);
+	start_gw(&g, "M");
+	for (tries = 0; tries < 50; tries++) {
+		write_all(g.in, req, strlen(req));
+		if (wait_line(&g, "\"muds\":201", 200) == 0)
+			break;
+	}
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)g.pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		while (fgets(buf, sizeof buf, f) != NULL) {
+			if (strncmp(buf, "VmRSS:", 6) == 0)
+				kb = strtol(buf + 6, NULL, 10);
+		}
+		fclose(f);
+	}
+	printf("  %-44s %10.2f MB  target < 4 MB  %s\n",
+	    "i3gw VmRSS, 200 MUDs cached", kb / 1024.0,
+	    kb >= 0 && kb < 4096 ? "ok" : "ABOVE");
+	stop(&g);
+	kill(r.pid, SIGTERM);
+	stop(&r);
+}
+
+int
+main(int argc, char **argv)
+{
+	char	cmd[300];
+
+	signal(SIGPIPE, SIG_IGN);
+	log_init("bench-gw", 0);
+	if ((top = getenv("I3_TOP")) == NULL)
+		top = ".";
+	snprintf(tmpdir, sizeof tmpdir, "%s/i3gw-bench.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(tmpdir) == NULL)
+		fatal("mkdtemp");
+	printf("i3gw: one stdio client, the test router on 127.0.0.1\n");
+	fflush(stdout);
+	bench_throughput();
+	fflush(stdout);
+	bench_latency();
+	fflush(stdout);
+	bench_rss();
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		log_warnx("cannot remove %s", tmpdir);
+	return (0);
+}
