@@ -430,7 +430,7 @@ bench_rss(void)
 	const char	*req = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 			    "\"status\"}\n";
 	FILE		*f;
-	long		 kb = -1;
+	long		 kb = -1, anon = -1, file = -1;
 	int		 port, tries;
 
 	port = start_router(&r, "--fake-muds", "200");
@@ -447,12 +447,18 @@ bench_rss(void)
 		while (fgets(buf, sizeof buf, f) != NULL) {
 			if (strncmp(buf, "VmRSS:", 6) == 0)
 				kb = strtol(buf + 6, NULL, 10);
+			else if (strncmp(buf, "RssAnon:", 8) == 0)
+				anon = strtol(buf + 8, NULL, 10);
+			else if (strncmp(buf, "RssFile:", 8) == 0)
+				file = strtol(buf + 8, NULL, 10);
 		}
 		fclose(f);
 	}
 	printf("  %-44s %10.2f MB  target < 4 MB  %s\n",
 	    "i3gw VmRSS, 200 MUDs cached", kb / 1024.0,
 	    kb >= 0 && kb < 4096 ? "ok" : "ABOVE");
+	printf("  %-44s %10.2f MB  (shared library pages: %.2f MB)\n",
+	    "  of which private (RssAnon)", anon / 1024.0, file / 1024.0);
 	stop(&g);
 	kill(r.pid, SIGTERM);
 	stop(&r);
