@@ -10,8 +10,12 @@
  * the table in prose.
  */
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "i3-int.h"
 
@@ -283,7 +287,7 @@ static void	 cs_reduce(int, struct cstate *);
 static void	 cs_apply(struct cstate *, const struct pf_code *, int);
 static void	 w_put(struct writer *, const char *, size_t);
 static void	 w_puts(struct writer *, const char *);
-static void	 w_putu(struct writer *, unsigned int);
+static char	*put_u8(char *, unsigned int);
 static void	 t_ansi(struct writer *, const struct cstate *,
 		    const struct cstate *, int);
 static void	 t_pinkfish(struct writer *, const struct cstate *,
@@ -330,6 +334,8 @@ static size_t	 parse_entity(struct conv *, const unsigned char *, size_t,
 		    size_t);
 static size_t	 parse_tag(struct conv *, const unsigned char *, size_t,
 		    size_t);
+static size_t	 scan_text(const unsigned char *, size_t, size_t,
+		    const unsigned char *);
 static void	 convert(struct conv *, const unsigned char *, size_t);
 static int	 profile_ok(int, i3_error *);
 static char	*w_result(struct writer *, size_t *, i3_error *);
@@ -400,6 +406,12 @@ w_put(struct writer *w, const char *s, size_t n)
 {
 	if (w->nomem)
 		return;
+	if (w->b.len + n < w->b.size) {	/* room for it and the NUL */
+		memcpy(w->b.data + w->b.len, s, n);
+		w->b.len += n;
+		w->b.data[w->b.len] = '\0';
+		return;
+	}
 	if (i3_buf_add(&w->b, s, n) == -1)
 		w->nomem = 1;
 }
@@ -410,21 +422,31 @@ w_puts(struct writer *w, const char *s)
 	w_put(w, s, strlen(s));
 }
 
-static void
-w_putu(struct writer *w, unsigned int u)
-{
-	char	 tmp[12], *p = tmp + sizeof tmp;
-
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	w_put(w, p, (size_t)(tmp + sizeof tmp - p));
-}
-
 /* True when going from d to t turns something off. */
 #define TURNS_OFF(d, t)	(((d)->attr & ~(t)->attr) != 0 ||		\
 	((d)->fg >= 0 && (t)->fg < 0) || ((d)->bg >= 0 && (t)->bg < 0))
+
+/* Append SGR parameters (with a ';' unless first) to a sequence. */
+#define SGR_ADD(p, seq, str) do {					\
+	const char *s_ = (str);						\
+									\
+	if ((p) != (seq) + 2 && (p)[-1] != ';')				\
+		*(p)++ = ';';						\
+	while (*s_ != '\0')						\
+		*(p)++ = *s_++;						\
+} while (0)
+
+/* A number 0-255 in decimal. */
+static char *
+put_u8(char *p, unsigned int u)
+{
+	if (u >= 100)
+		*p++ = (char)('0' + u / 100);
+	if (u >= 10)
+		*p++ = (char)('0' + u / 10 % 10);
+	*p++ = (char)('0' + u % 10);
+	return (p);
+}
 
 /* ANSI SGR, 16 colours or xterm-256. */
 static void
@@ -432,50 +454,46 @@ t_ansi(struct writer *w, const struct cstate *d, const struct cstate *t,
     int x256)
 {
 	const struct cstate	*base = d;
-	unsigned int		 bit, i, n = 0;
+	char			 seq[64], *p = seq;
+	unsigned int		 bit, i, u;
 	int			 fgchg;
 
 	if (cs_eq(t, &cs_default)) {
 		w_put(w, "\033[0m", 4);
 		return;
 	}
-	w_put(w, "\033[", 2);
+	*p++ = '\033';
+	*p++ = '[';
 	if (TURNS_OFF(d, t)) {
-		w_put(w, "0", 1);
-		n++;
+		*p++ = '0';
 		base = &cs_default;
 	}
 	for (i = 0; i < A_NATTR; i++) {
 		bit = 1U << i;
-		if ((t->attr & bit) && !(base->attr & bit)) {
-			if (n++ != 0)
-				w_put(w, ";", 1);
-			w_puts(w, pf_codes[R_BOLD + i].sgr);
-		}
+		if ((t->attr & bit) && !(base->attr & bit))
+			SGR_ADD(p, seq, pf_codes[R_BOLD + i].sgr);
 	}
 	fgchg = t->fg != base->fg;
 	if (x256 && ((t->attr ^ base->attr) & A_BOLD))
 		fgchg = 1;
 	if (t->fg >= 0 && fgchg) {
-		if (n++ != 0)
-			w_put(w, ";", 1);
 		if (x256) {
-			w_put(w, "38;5;", 5);
-			w_putu(w, pf_codes[R_BLACK + t->fg +
-			    ((t->attr & A_BOLD) ? 8 : 0)].x256);
+			SGR_ADD(p, seq, "38;5;");
+			u = pf_codes[R_BLACK + t->fg +
+			    ((t->attr & A_BOLD) ? 8 : 0)].x256;
+			p = put_u8(p, u);
 		} else
-			w_puts(w, pf_codes[R_BLACK + t->fg].sgr);
+			SGR_ADD(p, seq, pf_codes[R_BLACK + t->fg].sgr);
 	}
 	if (t->bg >= 0 && t->bg != base->bg) {
-		if (n++ != 0)
-			w_put(w, ";", 1);
 		if (x256) {
-			w_put(w, "48;5;", 5);
-			w_putu(w, pf_codes[R_B_BLACK + t->bg].x256);
+			SGR_ADD(p, seq, "48;5;");
+			p = put_u8(p, pf_codes[R_B_BLACK + t->bg].x256);
 		} else
-			w_puts(w, pf_codes[R_B_BLACK + t->bg].sgr);
+			SGR_ADD(p, seq, pf_codes[R_B_BLACK + t->bg].sgr);
 	}
-	w_put(w, "m", 1);
+	*p++ = 'm';
+	w_put(w, seq, (size_t)(p - seq));
 }
 
 /* Pinkfish, normalised: canonical names, one %^NAME%^ pair each. */
@@ -1162,12 +1180,11 @@ parse_pinkfish(struct conv *cv, const unsigned char *s, size_t i, size_t n)
 		return (i + 1);
 	}
 	k = i + 2;
-	for (e = k; e < n && e - k <= PF_MAXNAME; e++) {
-		if (s[e] == '%' && e + 1 < n && s[e + 1] == '^')
-			break;
-	}
-	if (e < n && s[e] != '%')
-		return (k);	/* too long to be a code */
+	for (e = k; e < n && e - k <= PF_MAXNAME &&
+	    ((s[e] >= 'A' && s[e] <= 'Z') || s[e] == '_'); e++)
+		;
+	if (e < n && (s[e] != '%' || e + 1 == n || s[e + 1] != '^'))
+		return (k);	/* not a code: the piece is text */
 	if ((c = pf_lookup(s + k, e - k)) == NULL)
 		return (k);
 	set_want(cv->w, c, 0);
@@ -1434,21 +1451,80 @@ parse_tag(struct conv *cv, const unsigned char *s, size_t i, size_t n)
 
 /* ------------------------------------------------------- converter */
 
+#define ONES		0x0101010101010101ULL
+#define HIGHS		0x8080808080808080ULL
+#define HASZERO(x)	(((x) - ONES) & ~(x) & HIGHS)
+
+/*
+ * The end of the plain text from i: eight bytes at a time while none is a
+ * control byte, DEL, 0xc2 or one of the three code characters cc (ESC
+ * where a profile has fewer), then byte by byte.
+ */
+static size_t
+scan_text(const unsigned char *s, size_t i, size_t n,
+    const unsigned char *cc)
+{
+	uint64_t	 x;
+	unsigned char	 c;
+#if defined(__SSE2__)
+	__m128i		 v, m, lim = _mm_set1_epi8(0x1f);
+	__m128i		 del = _mm_set1_epi8(0x7f);
+	__m128i		 c2 = _mm_set1_epi8((char)0xc2);
+	__m128i		 k0 = _mm_set1_epi8((char)cc[0]);
+	__m128i		 k1 = _mm_set1_epi8((char)cc[1]);
+	__m128i		 k2 = _mm_set1_epi8((char)cc[2]);
+	unsigned int	 bits;
+
+	while (i + 16 <= n) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		m = _mm_cmpeq_epi8(_mm_max_epu8(v, lim), lim);
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, del));
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, c2));
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, k0));
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, k1));
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, k2));
+		bits = (unsigned int)_mm_movemask_epi8(m);
+		if (bits != 0)
+			return (i + (size_t)__builtin_ctz(bits));
+		i += 16;
+	}
+#endif
+
+	while (i + 8 <= n) {
+		memcpy(&x, s + i, 8);
+		if ((((x - ONES * 0x20) & ~x & HIGHS) |
+		    HASZERO(x ^ (ONES * 0x7f)) | HASZERO(x ^ (ONES * 0xc2)) |
+		    HASZERO(x ^ (ONES * cc[0])) | HASZERO(x ^ (ONES * cc[1])) |
+		    HASZERO(x ^ (ONES * cc[2]))) != 0)
+			break;
+		i += 8;
+	}
+	for (; i < n; i++) {
+		c = s[i];
+		if (cls_base[c] != B_TEXT || c == cc[0] || c == cc[1] ||
+		    c == cc[2])
+			break;
+	}
+	return (i);
+}
+
 static void
 convert(struct conv *cv, const unsigned char *s, size_t n)
 {
-	unsigned char		 cls[256];
+	unsigned char		 cc[3] = { 0x1b, 0x1b, 0x1b }, b;
+	size_t			 ncc = 0;
 	struct writer		*w = cv->w;
 	struct writer		*sgr = NULL;
 	const struct pf_code	*c;
 	size_t			 i = 0, j;
 
-	memcpy(cls, cls_base, sizeof cls);
 	switch (cv->from) {
 	case I3_COLOUR_PINKFISH:
-		cls['%'] = B_CODE;
+		cc[0] = cc[1] = cc[2] = '%';
+		ncc = 1;
 		/* A code before the first %^ counts too (terminal_colour). */
-		for (j = 0; j < n && j <= PF_MAXNAME; j++) {
+		for (j = 0; j < n && j <= PF_MAXNAME && s[0] >= 'A' &&
+		    s[0] <= 'Z'; j++) {
 			if (s[j] == '%' && j + 1 < n && s[j + 1] == '^')
 				break;
 		}
@@ -1463,29 +1539,38 @@ convert(struct conv *cv, const unsigned char *s, size_t n)
 		sgr = w;
 		break;
 	case I3_COLOUR_HTML:
-		cls['<'] = cls['&'] = B_CODE;
+		cc[0] = '<';
+		cc[1] = cc[2] = '&';
+		ncc = 2;
 		break;
 	case I3_COLOUR_SMAUG:
-		cls['&'] = cls['^'] = cls['}'] = B_CODE;
+		cc[0] = '&';
+		cc[1] = '^';
+		cc[2] = '}';
+		ncc = 3;
 		break;
 	case I3_COLOUR_ROM:
-		cls['{'] = B_CODE;
+		cc[0] = cc[1] = cc[2] = '{';
+		ncc = 1;
 		break;
 	case I3_COLOUR_TBA:
-		cls['\t'] = B_CODE;
+		cc[0] = cc[1] = cc[2] = '\t';
+		ncc = 1;
 		break;
 	case I3_COLOUR_CIRCLE:
-		cls['@'] = B_CODE;
+		cc[0] = cc[1] = cc[2] = '@';
+		ncc = 1;
 		break;
 	}
 	while (i < n) {
-		for (j = i; j < n && cls[s[j]] == B_TEXT; j++)
-			;
+		j = scan_text(s, i, n, cc);
 		if (j > i)
 			w_text(w, (const char *)s + i, j - i);
 		if (j >= n)
 			break;
-		switch (cls[s[j]]) {
+		b = s[j];
+		switch (ncc != 0 && memchr(cc, b, ncc) != NULL ? B_CODE :
+		    cls_base[b]) {
 		case B_NL:
 			w_newline(w);
 			i = j + 1;
@@ -1534,6 +1619,8 @@ w_result(struct writer *w, size_t *outlen, i3_error *err)
 {
 	if (!w->nomem && w->b.data == NULL)
 		w_put(w, "", 0);
+	else if (!w->nomem)
+		w->b.data[w->b.len] = '\0';	/* reserved, maybe not written */
 	if (w->nomem) {
 		i3_buf_free(&w->b);
 		i3__seterr(err, I3_ENOMEM, 0, "out of memory");

@@ -24,6 +24,7 @@ static void	 check_render(const struct kv *, int);
 static void	 check_group(const struct kv *, int);
 static int	 run_vectors(const char *);
 static void	 check_api(void);
+static void	 check_random(void);
 
 /* Decode \e \t \n \r \\ \s \xHH in place; returns the length. */
 static size_t
@@ -389,6 +390,64 @@ check_api(void)
 	}
 }
 
+/*
+ * Random strings of the bytes that matter, through every pair of profiles,
+ * width and wrap: nothing may crash (run under ASan/valgrind), every result
+ * must be NUL-terminated at *outlen, and rendered text must carry no
+ * control byte but newline and the codes' own ESC/TAB.
+ */
+static void
+check_random(void)
+{
+	static const char alpha[] = "%^%^RED%^BOLD&&^}{@\t<>;[]\"'amx0123 "
+	    "\n\r\033\007\302\233\303\251\346\227\245\177";
+	unsigned long long	 r = 42;
+	char			 in[64], *out;
+	size_t			 i, k, len, olen;
+	int			 from, to, bad = 0, ctl = 0;
+
+	for (i = 0; i < 1500; i++) {
+		len = 0;
+		for (k = 0; k < sizeof in; k++) {
+			r = r * 6364136223846793005ULL + 1;
+			if (k > 0 && (r >> 60) == 0)
+				break;
+			in[len++] = alpha[(r >> 33) % (sizeof alpha - 1)];
+		}
+		for (from = 0; from < I3_COLOUR_NPROFILES; from++) {
+			for (to = 0; to < I3_COLOUR_NPROFILES; to++) {
+				out = i3_colour_convert(in, len, from, to,
+				    &olen, NULL);
+				if (out == NULL || out[olen] != '\0') {
+					if (bad++ == 0)
+						printf("bad: %d -> %d [%s]\n",
+						    from, to, show(in, len));
+				}
+				if (out != NULL && to == I3_COLOUR_PINKFISH &&
+				    from != I3_COLOUR_NONE) {
+					for (k = 0; k < olen; k++) {
+						if ((unsigned char)out[k] <
+						    0x20 && out[k] != '\n')
+							ctl++;
+					}
+				}
+				free(out);
+			}
+			(void)i3_text_width(in, len, from);
+			out = i3_text_wrap(in, len, from, 1 + i % 20, &olen,
+			    NULL);
+			if (out == NULL || out[olen] != '\0') {
+				if (bad++ == 0)
+					printf("bad: wrap %d [%s]\n", from,
+					    show(in, len));
+			}
+			free(out);
+		}
+	}
+	T_OK(bad == 0, "random: %d bad results", bad);
+	T_OK(ctl == 0, "random: %d control bytes in Pinkfish output", ctl);
+}
+
 int
 main(void)
 {
@@ -397,5 +456,6 @@ main(void)
 	groups = run_vectors(VEC_FILE);
 	T_OK(groups >= 60, "vector groups read: %d", groups);
 	check_api();
+	check_random();
 	return (T_DONE());
 }
