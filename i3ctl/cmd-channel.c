@@ -1,0 +1,323 @@
+/*
+ * cmd-channel.c: channel list|join|leave|send|emote|target|who|history|
+ * add|remove|admin.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i3ctl.h"
+
+static int	cmd_channel_exec(struct ctl *, const struct cmd_entry *,
+		    struct cmd_args *);
+
+static const struct option cmd_channel_send_longopts[] = {
+	{ "as", required_argument, NULL, 'a' },
+	{ "visname", required_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option cmd_channel_target_longopts[] = {
+	{ "as", required_argument, NULL, 'a' },
+	{ "visname", required_argument, NULL, 'v' },
+	{ "target-text", required_argument, NULL, 'T' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option cmd_channel_history_longopts[] = {
+	{ "limit", required_argument, NULL, 'n' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option cmd_channel_add_longopts[] = {
+	{ "type", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option cmd_channel_admin_longopts[] = {
+	{ "add", required_argument, NULL, 'a' },
+	{ "remove", required_argument, NULL, 'd' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct cmd_entry cmd_channel_list_entry = {
+	.name = "list",
+	.alias = "ls",
+	.args = { "", 0, 0 },
+	.usage = "",
+	.summary = "list the channels on the network",
+	.method = "channel_list",
+	.complete = "",
+	.exec = cmd_channel_exec
+};
+
+static const struct cmd_entry cmd_channel_join_entry = {
+	.name = "join",
+	.alias = "listen",
+	.args = { "", 1, 1 },
+	.usage = "channel",
+	.summary = "start listening to a channel",
+	.method = "channel_join",
+	.complete = "channel",
+	.exec = cmd_channel_exec
+};
+
+static const struct cmd_entry cmd_channel_leave_entry = {
+	.name = "leave",
+	.alias = NULL,
+	.args = { "", 1, 1 },
+	.usage = "channel",
+	.summary = "stop listening to a channel",
+	.method = "channel_leave",
+	.complete = "channel",
+	.exec = cmd_channel_exec
+};
+
+static const struct cmd_entry cmd_channel_send_entry = {
+	.name = "send",
+	.alias = "say",
+	.args = { "a:v:", 1, -1 },
+	.longopts = cmd_channel_send_longopts,
+	.usage = "[-a user] [-v visname] channel [message ... | -]",
+	.summary = "send a message to a channel",
+	.method = "channel_send",
+	.complete = "channel -",
+	.flags = CMD_STOPOPTS,
+	.exec = cmd_channel_exec
+};
+
+static const struct cmd_entry cmd_channel_emote_entry = {
+	.name = "emote",
+	.alias = NULL,
+	.args = { "a:v:", 1, -1 },
+	.longopts = cmd_channel_send_longopts,
+	.usage = "[-a user] [-v visname] channel [text ... | -]",
+	.summary = "send an emote ($N is you) to a channel",
+	.method = "channel_emote",
+	.complete = "channel -",
+	.flags = CMD_STOPOPTS,
+	.exec = cmd_channel_exec
+};
+
+static const struct cmd_entry cmd_channel_target_entry = {
+	.name = "target",
+	.alias = NULL,
+	.args = { "a:v:T:", 2, -1 },
+	.longopts = cmd_channel_target_longopts,
+	.usage = "[-a user] [-v visname] [-T target-text] channel user@mud "
+	    "[text ... | -]",
+	.summary = "send a targeted emote ($N you, $O them) to a channel",
+	.method = "channel_target",
+	.complete = "channel user@mud -",
+	.flags = CMD_STOPOPTS,
+	.exec = cmd_channel_exec
+};
+
+static const struct cmd_entry cmd_channel_who_entry = {
+	.name = "who",
+	.alias = NULL,
+	.args = { "", 2, 2 },
+	.usage = "channel mud",
+	.summary = "list who listens to a channel on a MUD",
+	.method = "channel_who",
+	.complete = "channel mud",
+	.exec = cmd_channel_exec
+};
+
+static const struct cmd_entry cmd_channel_history_entry = {
+	.name = "history",
+	.alias = NULL,
+	.args = { "n:", 1, 1 },
+	.longopts = cmd_channel_history_longopts,
+	.usage = "[-n limit] channel",
+	.summary = "show the gateway's history of a channel",
+	.method = "channel_history",
+	.complete = "channel",
+	.exec = cmd_channel_exec
+};
+
+static const struct cmd_entry cmd_channel_add_entry = {
+	.name = "add",
+	.alias = "create",
+	.args = { "t:", 1, 1 },
+	.longopts = cmd_channel_add_longopts,
+	.usage = "[-t ban|allow|filter] channel",
+	.summary = "create a channel owned by this MUD",
+	.method = "channel_add",
+	.complete = "channel",
+	.exec = cmd_channel_exec
+};
+
+static const struct cmd_entry cmd_channel_remove_entry = {
+	.name = "remove",
+	.alias = "rm",
+	.args = { "", 1, 1 },
+	.usage = "channel",
+	.summary = "remove a channel owned by this MUD",
+	.method = "channel_remove",
+	.complete = "channel",
+	.exec = cmd_channel_exec
+};
+
+static const struct cmd_entry cmd_channel_admin_entry = {
+	.name = "admin",
+	.alias = NULL,
+	.args = { "a:d:", 1, 1 },
+	.longopts = cmd_channel_admin_longopts,
+	.usage = "[-a mud] ... [-d mud] ... channel",
+	.summary = "add MUDs to or remove them from a channel's list",
+	.method = "channel_admin",
+	.complete = "channel",
+	.exec = cmd_channel_exec
+};
+
+static const struct cmd_entry *const cmd_channel_children[] = {
+	&cmd_channel_add_entry,
+	&cmd_channel_admin_entry,
+	&cmd_channel_emote_entry,
+	&cmd_channel_history_entry,
+	&cmd_channel_join_entry,
+	&cmd_channel_leave_entry,
+	&cmd_channel_list_entry,
+	&cmd_channel_remove_entry,
+	&cmd_channel_send_entry,
+	&cmd_channel_target_entry,
+	&cmd_channel_who_entry,
+	NULL
+};
+
+const struct cmd_entry cmd_channel_entry = {
+	.name = "channel",
+	.alias = "chan",
+	.args = { "", 1, -1 },
+	.usage = "list|join|leave|send|emote|target|who|history|add|remove|"
+	    "admin ...",
+	.summary = "channels: list, join, leave, talk, administer",
+	.method = NULL,
+	.complete = "",
+	.children = cmd_channel_children,
+	.exec = NULL
+};
+
+/* The channel type of -t: a name or 0, 1, 2. */
+static int
+cmd_channel_type(const char *s)
+{
+	if (strcmp(s, "0") == 0 || strcmp(s, "ban") == 0 ||
+	    strcmp(s, "selective-ban") == 0)
+		return (0);
+	if (strcmp(s, "1") == 0 || strcmp(s, "allow") == 0 ||
+	    strcmp(s, "selective-allow") == 0)
+		return (1);
+	if (strcmp(s, "2") == 0 || strcmp(s, "filter") == 0 ||
+	    strcmp(s, "filtered") == 0)
+		return (2);
+	return (-1);
+}
+
+static int
+cmd_channel_exec(struct ctl *ctl, const struct cmd_entry *entry,
+    struct cmd_args *a)
+{
+	json_t		*params, *result, *list;
+	char		*msg = NULL, *user, *mud, *end;
+	const char	*s, *mudkey = NULL;
+	long		 n;
+	int		 rc, i, type, quiet = 1, idx = 1;
+
+	params = json_object();
+	if (a->argc > 0)
+		json_object_set_new(params, "channel", json_string(a->argv[0]));
+	if (entry == &cmd_channel_list_entry ||
+	    entry == &cmd_channel_history_entry ||
+	    entry == &cmd_channel_who_entry)
+		quiet = 0;
+	if (entry == &cmd_channel_target_entry) {
+		rc = ctl_split_address(ctl, a->argv[1], &user, &mud);
+		if (rc != CTL_OK)
+			goto fail;
+		json_object_set_new(params, "target_mud", json_string(mud));
+		json_object_set_new(params, "target_user", json_string(user));
+		free(user);
+		free(mud);
+		idx = 2;
+	}
+	if (entry == &cmd_channel_send_entry ||
+	    entry == &cmd_channel_emote_entry ||
+	    entry == &cmd_channel_target_entry) {
+		if ((rc = ctl_message(ctl, a, idx, &msg)) != CTL_OK)
+			goto fail;
+		if (entry == &cmd_channel_target_entry) {
+			json_object_set_new(params, "message_others",
+			    json_string(msg));
+			s = args_get(a, 'T');
+			json_object_set_new(params, "message_target",
+			    json_string(s != NULL ? s : msg));
+		} else
+			json_object_set_new(params, "message",
+			    json_string(msg));
+		free(msg);
+		json_object_set_new(params, "from_user",
+		    json_string(ctl_from_user(a)));
+		if (args_has(a, 'v'))
+			json_object_set_new(params, "visname",
+			    json_string(args_get(a, 'v')));
+	}
+	if (entry == &cmd_channel_who_entry) {
+		json_object_set_new(params, "target_mud",
+		    json_string(a->argv[1]));
+		mudkey = "target_mud";
+	}
+	if (entry == &cmd_channel_history_entry &&
+	    (s = args_get(a, 'n')) != NULL) {
+		errno = 0;
+		n = strtol(s, &end, 10);
+		if (errno != 0 || end == s || *end != '\0' || n <= 0 ||
+		    n > 1000000) {
+			ctl_warnx("-n: bad limit: '%s'", s);
+			rc = CTL_EUSAGE;
+			goto fail;
+		}
+		json_object_set_new(params, "limit", json_integer(n));
+	}
+	if (entry == &cmd_channel_add_entry && (s = args_get(a, 't')) !=
+	    NULL) {
+		if ((type = cmd_channel_type(s)) == -1) {
+			ctl_warnx("-t: expected ban, allow or filter, not "
+			    "'%s'", s);
+			rc = CTL_EUSAGE;
+			goto fail;
+		}
+		json_object_set_new(params, "type", json_integer(type));
+	}
+	if (entry == &cmd_channel_admin_entry) {
+		if (!args_has(a, 'a') && !args_has(a, 'd')) {
+			ctl_warnx("channel admin: give -a mud or -d mud");
+			rc = cmd_usage(entry, "channel admin");
+			goto fail;
+		}
+		list = json_array();
+		for (i = 0; (s = args_nth(a, 'a', i)) != NULL; i++)
+			json_array_append_new(list, json_string(s));
+		json_object_set_new(params, "add", list);
+		list = json_array();
+		for (i = 0; (s = args_nth(a, 'd', i)) != NULL; i++)
+			json_array_append_new(list, json_string(s));
+		json_object_set_new(params, "remove", list);
+	}
+	if (mudkey != NULL)
+		rc = ctl_call_mud(ctl, entry->method, params, mudkey, &result);
+	else
+		rc = ctl_call(ctl, entry->method, params, &result);
+	if (rc != CTL_OK)
+		return (rc);
+	if (!quiet || ctl->json || ctl->filter != NULL)
+		rc = output_result(ctl, entry->name, result);
+	json_decref(result);
+	return (rc);
+
+fail:
+	json_decref(params);
+	return (rc);
+}
