@@ -19,6 +19,9 @@
 #   probe [ARGS...]
 #	Run build/tests/i3probe -p $ROUTER_PORT ARGS (stdin: packet lines,
 #	see tests/helpers/i3probe.c; stdout: one JSON line per packet).
+#	Give --expect N or --wait MS, or it exits as soon as stdin is sent.
+#	Exit 3 (and "i3probe: connection closed by peer" on stderr, which
+#	bats' run mixes into $output) when the router hangs up.
 #   probe_bg NAME [ARGS...]
 #	The same in the background.  Its stdin (use a redirection) is read
 #	to the end first (into $BATS_TEST_TMPDIR/NAME.in); stdout goes to

@@ -7,6 +7,24 @@
  * scripted connections, fake MUDs, a redirect, silence, a packet log and
  * persistent passwords.  Single-threaded: one poll() loop, non-blocking
  * sockets, bounded buffers.  Packets are handled as raw JSON arrays.
+ *
+ * i3router [-v] [-p port] [-n name] [-c chan,...] [-l logfile] [-s script]
+ *	[--ds-limits] [--discard] [--no-echo] [--redirect name:port]
+ *	[--peer name:port] [--silent-after n] [--state file] [--fake-muds n]
+ *	[--down-delay ms] [--max-seconds n]
+ *
+ *  -p	port on 127.0.0.1 (0, the default: any); printed alone on stdout
+ *  -n	router name (default *test)
+ *  -c	channels owned by the router, type 0 (default
+ *	dchat,imud_code,imud_gossip; "" for none)
+ *  -l	one JSON line per packet received and per connection event
+ *  -s	script run by every new connection: expect TYPE, send JSON (%PORT,
+ *	%MUD substituted), sleep MS, drop, silent, auto, exit.  auto after an
+ *	expected startup answers it normally, or only registers the MUD when
+ *	the script already sent a startup-reply.
+ *  -v	debug logs on stderr
+ * SIGTERM/SIGINT exit 0, SIGHUP drops every connection, SIGUSR1 prints the
+ * --discard counts.  Exit 3: a script expectation failed.
  */
 
 #include <sys/types.h>
@@ -1211,7 +1229,8 @@ handle_startup(struct conn *c, json_t *p, int reply)
 		m->down_at = 0;
 		conn_close(old, "drop", 0);
 	}
-	if (m == NULL && R.ds_limits && R.nup >= DS_MAX_PER_IP) {
+	if ((m == NULL || m->conn == NULL) && R.ds_limits &&
+	    R.nup >= DS_MAX_PER_IP) {
 		send_error(c, "not-allowed", "Too many muds from your IP.",
 		    NULL, p);
 		return;
