@@ -281,8 +281,8 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 		[[ "$REPLY" == *'"queued":true'* ]]
 	done
 	gw_call Alpha 4 tell '{"target_mud":"Alpha","target_user":"x","from_user":"ann","message":"q"}'
-	[[ "$REPLY" == *'"code":-32000'* ]] || [[ "$REPLY" == *'"code":-32001'* ]]
-	[[ "$REPLY" == *'queue full'* ]]
+	[[ "$REPLY" == *'"code":-32000,"message":"router unavailable'* ]]
+	[[ "$REPLY" == *'queue is full'* ]]
 }
 
 @test "a silent router (half-open link) is detected and the gateway reconnects" {
