@@ -80,34 +80,14 @@ svc_who(const char *visname, const char *user, const char *mud)
 	return (s);
 }
 
-/*
- * $N and $O in an emote replaced by the names given (NULL leaves the token).
- * Kept here rather than i3_emote_expand() so the gateway does not wait for
- * lib/colour.c; the behaviour is the same for these two tokens.
- */
+/* $N and $O in an emote replaced by the names given (NULL leaves the token). */
 char *
 svc_expand(const char *text, const char *n, const char *o)
 {
-	size_t		 len = 0, nl = n ? strlen(n) : 0, ol = o ? strlen(o) : 0;
-	const char	*p;
-	char		*out, *q;
+	char	*out;
 
-	for (p = text; *p != '\0'; p++)
-		len++;
-	out = q = xmalloc(len * (1 + (nl > ol ? nl : ol)) + 1);
-	for (p = text; *p != '\0'; p++) {
-		if (p[0] == '$' && p[1] == 'N' && n != NULL) {
-			memcpy(q, n, nl);
-			q += nl;
-			p++;
-		} else if (p[0] == '$' && p[1] == 'O' && o != NULL) {
-			memcpy(q, o, ol);
-			q += ol;
-			p++;
-		} else
-			*q++ = *p;
-	}
-	*q = '\0';
+	if ((out = i3_emote_expand(text, n, o)) == NULL)
+		fatalx("out of memory");
 	return (out);
 }
 
