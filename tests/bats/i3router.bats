@@ -557,3 +557,27 @@ EOF
 	run probe --expect 2 <<< "$(startup_pkt Last)"
 	[ "$(echo "${lines[1]}" | grep -oE '"Many[0-9]+":\[' | wc -l)" -eq 200 ]
 }
+
+@test "shutdown: the router closes, the MUD is broadcast down; listen 0 stops delivery" {
+	router_start
+	probe_bg b --wait 2000 <<EOF
+$(startup_pkt Beta)
+["channel-listen",5,"Beta",0,"*test",0,"dchat",1]
+wait channel-m
+["channel-listen",5,"Beta",0,"*test",0,"dchat",0]
+EOF
+	wait_for_line "$(T b.out)" chanlist-reply
+	run probe --wait 1500 <<EOF
+$(startup_pkt Alpha)
+wait chanlist-reply
+["channel-m",5,"Alpha","bob",0,0,"dchat","Bob","one"]
+sleep 400
+["channel-m",5,"Alpha","bob",0,0,"dchat","Bob","two"]
+["shutdown",5,"Alpha",0,"*test",0,0]
+EOF
+	[ "$status" -eq 3 ]
+	probe_wait b
+	grep -q '"Alpha":\[0,' "$(T b.out)"
+	grep -qF '"Bob","one"]' "$(T b.out)"
+	! grep -qF '"Bob","two"]' "$(T b.out)"
+}

@@ -67,6 +67,8 @@
 #define GRAYLIST_MS	5000
 #define DS_MAX_PER_IP	32
 #define ENC_FLAGS	(I3_ENC_FLOATS | I3_ENC_NULOK)
+#define STATE_MS	200		/* --state writes at most this often */
+#define INBOX_MAX	10000		/* packets a script has not expected yet */
 
 /* One line of a script (-s). */
 enum sop {
@@ -163,6 +165,8 @@ static struct {
 	time_t		 last_accept;
 	int64_t		 accept_pause;
 	char		*lastmud;
+	int		 state_dirty;
+	int64_t		 state_saved;
 	unsigned long long disc_pkts;
 	unsigned long long disc_bytes;
 } R;
@@ -180,6 +184,7 @@ static void	 add_channels(const char *);
 static void	 add_fake_muds(long);
 static void	 state_load(void);
 static void	 state_save(void);
+static void	 state_write(void);
 static void	 log_packet(struct conn *, const json_t *);
 static void	 log_event(struct conn *, const char *);
 static struct mud *mud_find(const char *);
@@ -625,15 +630,25 @@ state_load(void)
 	log_info("state: %zu muds from %s", R.nmuds, R.state_path);
 }
 
+/* Note a change; timers() writes the file at most every STATE_MS. */
 static void
 state_save(void)
+{
+	if (R.state_path != NULL)
+		R.state_dirty = 1;
+}
+
+static void
+state_write(void)
 {
 	json_t	*st, *muds;
 	char	*tmp;
 	size_t	 i;
 
-	if (R.state_path == NULL)
+	if (R.state_path == NULL || !R.state_dirty)
 		return;
+	R.state_dirty = 0;
+	R.state_saved = now_ms();
 	muds = json_object();
 	for (i = 0; i < R.nmuds; i++) {
 		if (R.muds[i]->fake)
@@ -999,6 +1014,12 @@ static void
 handle_packet(struct conn *c, json_t *p)
 {
 	if (c->scripted) {
+		if (json_array_size(c->inbox) >= INBOX_MAX) {
+			log_warnx("conn %u: %d packets the script did not "
+			    "expect, dropping it", c->id, INBOX_MAX);
+			conn_close(c, "drop", 1);
+			return;
+		}
 		json_array_append(c->inbox, p);
 		script_run(c);
 		return;
@@ -1440,7 +1461,7 @@ handle_router_cmd(struct conn *c, json_t *p, const char *type)
 		deliver_channel(ch, fp, jstr(fp, 2));
 	} else if (strcmp(type, "shutdown") == 0) {
 		log_debug("mud %s: shutdown", c->mud->name);
-		conn_close(c, "disconnect", 1);
+		conn_close(c, "disconnect", 0);
 	} else {
 		send_error(c, "not-imp", "Unknown command sent to router",
 		    NULL, p);
@@ -1772,7 +1793,7 @@ finish(int status)
 	R.nconns = 0;
 	if (R.discard)
 		discard_report();
-	state_save();
+	state_write();
 	if (R.logf != NULL)
 		fclose(R.logf);
 	exit(status);
@@ -1858,6 +1879,12 @@ timers(void)
 	}
 	if (R.accept_pause > now && R.accept_pause < next)
 		next = R.accept_pause;
+	if (R.state_dirty) {
+		if (now - R.state_saved >= STATE_MS)
+			state_write();
+		else if (R.state_saved + STATE_MS < next)
+			next = R.state_saved + STATE_MS;
+	}
 	now = now_ms();
 	return (next <= now ? 0 : (int)(next - now));
 }
