@@ -1,5 +1,5 @@
 /*
- * i3router.c: a small I3 router on 127.0.0.1 for the tests, benchmarks and demo.
+ * i3router.c: a small I3 router on 127.0.0.1 for tests, benchmarks, the demo.
  *
  * It behaves like the Dead Souls router (i3-protocol.md 1.4, 9.1) by default:
  * startup with passwords, routing by target MUD, broadcasts that reach the
@@ -56,7 +56,7 @@
 #include "common/common.h"
 
 #define ROUTER_IP	"127.0.0.1"
-#define OUT_MAX		(4U * 1024 * 1024)	/* queued bytes per connection */
+#define OUT_MAX		(4U * 1024 * 1024)	/* queued bytes per conn */
 #define READ_CHUNK	65536
 #define MAX_FRAME	(2U * 1024 * 1024)
 #define MAX_CHANNELS	4096
@@ -68,7 +68,7 @@
 #define DS_MAX_PER_IP	32
 #define ENC_FLAGS	(I3_ENC_FLOATS | I3_ENC_NULOK)
 #define STATE_MS	200		/* --state writes at most this often */
-#define INBOX_MAX	10000		/* packets a script has not expected yet */
+#define INBOX_MAX	10000		/* packets a script did not expect yet */
 
 /* One line of a script (-s). */
 enum sop {
@@ -376,7 +376,7 @@ hdr(const char *type, const char *omud, const char *ouser, const char *tmud,
 	    strz(tmud), strz(tuser)));
 }
 
-/* DS header check: 6+ elements, [0] string, [1] int, [2] string, [3-5] string or 0. */
+/* DS header check: 6+ elements, [0] string, [1] int, [2] string, [3-5]. */
 static int
 header_ok(const json_t *p)
 {
@@ -574,8 +574,10 @@ add_fake_muds(long n)
 			continue;
 		k = (size_t)i % (sizeof libs / sizeof libs[0]);
 		snprintf(ip, sizeof ip, "192.0.2.%ld", i % 254 + 1);
-		snprintf(mail, sizeof mail, "admin@fakemud%03ld.example.org", i);
-		snprintf(url, sizeof url, "http://fakemud%03ld.example.org/", i);
+		snprintf(mail, sizeof mail, "admin@fakemud%03ld.example.org",
+		    i);
+		snprintf(url, sizeof url, "http://fakemud%03ld.example.org/",
+		    i);
 		m = mud_add(name);
 		m->fake = 1;
 		m->chansvc = 1;
@@ -1629,8 +1631,9 @@ parse_script(const char *path)
 			j = json_loads(t, JSON_DECODE_ANY, &jerr);
 			free(t);
 			if (!json_is_array(j))
-				fatalx("%s:%d: send needs a JSON array: %s", path,
-				    lineno, j == NULL ? jerr.text : "not an array");
+				fatalx("%s:%d: send needs a JSON array: %s",
+				    path, lineno,
+				    j == NULL ? jerr.text : "not an array");
 			json_decref(j);
 		} else if (strcmp(s, "sleep") == 0 && *arg != '\0') {
 			sc.op = S_SLEEP;
