@@ -50,28 +50,37 @@ EDIT_LIBS	:= $(or $(call PC,--libs libedit),-ledit)
 JQ_CFLAGS	:= $(call PC,--cflags libjq)
 JQ_LIBS		:= $(or $(call PC,--libs libjq),-ljq)
 
+# Objects go to a directory per kind of build (plain, or each SANITIZE set)
+# so that the two never mix; the linked outputs (lib/, bin/, build/tests,
+# build/bench) are relinked from them whenever the kind of build changes.
+comma		:= ,
+TAG		:= $(if $(SANITIZE),san-$(subst $(comma),-,$(SANITIZE)),plain)
 B		= build
+O		= $(B)/obj-$(TAG)
 ALL_CFLAGS	= $(XCFLAGS) $(CFLAGS) $(JANSSON_CFLAGS)
 ALL_CPPFLAGS	= $(XCPPFLAGS) $(CPPFLAGS)
 ALL_LDFLAGS	= $(XLDFLAGS) $(LDFLAGS)
 
-# Rebuild everything when the flags change (e.g. SANITIZE on or off).
+# Stamps: $(O)/flags rebuilds that kind's objects when its flags change;
+# $(B)/flags relinks the outputs when another kind of build made them.
 FLAGS_NOW	:= $(CC) $(ALL_CFLAGS) $(ALL_CPPFLAGS) $(ALL_LDFLAGS)
-FLAGS_OLD	:= $(shell cat $(B)/flags 2>/dev/null)
-ifneq ($(FLAGS_NOW),$(FLAGS_OLD))
+ifneq ($(FLAGS_NOW),$(shell cat $(O)/flags 2>/dev/null))
+$(shell mkdir -p $(O) && echo '$(FLAGS_NOW)' > $(O)/flags)
+endif
+ifneq ($(FLAGS_NOW),$(shell cat $(B)/flags 2>/dev/null))
 $(shell mkdir -p $(B) && echo '$(FLAGS_NOW)' > $(B)/flags)
 endif
 
 # ---------------------------------------------------------------- libi3
 LIB_SRCS	= $(wildcard lib/*.c)
-LIB_OBJS	= $(LIB_SRCS:%.c=$(B)/%.o)
-LIB_A		= lib/libi3.a
+LIB_OBJS	= $(LIB_SRCS:%.c=$(O)/%.o)
+LIB_A		= $(O)/libi3.a
 LIB_SO		= lib/libi3.so.$(LIBVERSION)
 
 # Code shared by the programs, never installed.
 COMMON_SRCS	= $(wildcard lib/common/*.c)
-COMMON_OBJS	= $(COMMON_SRCS:%.c=$(B)/%.o)
-COMMON_A	= $(B)/libcommon.a
+COMMON_OBJS	= $(COMMON_SRCS:%.c=$(O)/%.o)
+COMMON_A	= $(O)/libcommon.a
 
 # -------------------------------------------------------------- programs
 I3CODEC_SRCS	= $(wildcard i3codec/*.c)
@@ -112,9 +121,9 @@ MAN8		= $(wildcard docs/*.8)
 	lint-man test-progs
 .DEFAULT_GOAL := all
 
-all: $(LIB_A) $(LIB_SO) lib/libi3.so lib/libi3.pc $(PROGS)
+all: lib/libi3.a $(LIB_SO) lib/libi3.so lib/libi3.pc $(PROGS)
 
-$(B)/%.o: %.c $(B)/flags
+$(O)/%.o: %.c $(O)/flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -c -o $@ $<
 
@@ -122,9 +131,12 @@ $(LIB_A): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(LIB_SO): $(LIB_OBJS)
+lib/libi3.a: $(LIB_A) $(B)/flags
+	cp $(LIB_A) $@
+
+$(LIB_SO): $(LIB_OBJS) $(B)/flags
 	$(CC) -shared -Wl,-soname,libi3.so.$(SOVERSION) $(ALL_LDFLAGS) \
-	    -o $@ $^ $(JANSSON_LIBS)
+	    -o $@ $(LIB_OBJS) $(JANSSON_LIBS)
 
 lib/libi3.so: $(LIB_SO)
 	ln -sf libi3.so.$(LIBVERSION) lib/libi3.so.$(SOVERSION)
@@ -140,17 +152,17 @@ $(COMMON_A): $(COMMON_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-bin/i3codec: $(I3CODEC_SRCS:%.c=$(B)/%.o) $(COMMON_A) $(LIB_A)
+bin/i3codec: $(I3CODEC_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_A) $(B)/flags
 	@mkdir -p bin
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(I3CODEC_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(I3CODEC_LIBS)
 
-bin/i3gw: $(I3GW_SRCS:%.c=$(B)/%.o) $(COMMON_A) $(LIB_A)
+bin/i3gw: $(I3GW_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_A) $(B)/flags
 	@mkdir -p bin
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(I3GW_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(I3GW_LIBS)
 
-bin/i3ctl: $(I3CTL_SRCS:%.c=$(B)/%.o) $(COMMON_A) $(LIB_A)
+bin/i3ctl: $(I3CTL_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_A) $(B)/flags
 	@mkdir -p bin
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(I3CTL_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(I3CTL_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(COMMON_A) $(LIB_A) $(B)/flags
 	@mkdir -p $(@D)
@@ -254,4 +266,4 @@ clean:
 	rm -rf $(B) bin/i3codec bin/i3gw bin/i3ctl lib/libi3.a lib/libi3.so* \
 	    lib/libi3.pc
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
