@@ -230,12 +230,15 @@ install: all
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libi3.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/libi3.so.$(SOVERSION)
 	ln -sf libi3.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libi3.so
-	install -m 644 lib/libi3.pc $(DESTDIR)$(LIBDIR)/pkgconfig/libi3.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIBVERSION)|' \
+	    lib/libi3.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libi3.pc
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
 	$(if $(MAN3),install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(MAN8),install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
 	cp -R share/. $(DESTDIR)$(DATADIR)/i3gw/
+	rm -f $(DESTDIR)$(DATADIR)/i3gw/demo.sh	# runs from the source tree only
 	@if [ -f completions/i3ctl.bash ]; then \
 	    install -d $(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions \
