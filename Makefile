@@ -191,7 +191,7 @@ check: deps
 test-progs: all $(UNIT_BINS) $(HELPER_BINS)
 
 test: test-progs
-	@sh tests/run.sh $(UNIT_BINS)
+	@I3_SANITIZE="$(SANITIZE)" sh tests/run.sh $(UNIT_BINS)
 
 bench: deps
 	@$(MAKE) --no-print-directory bench-run

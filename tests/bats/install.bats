@@ -1,0 +1,50 @@
+#!/usr/bin/env bats
+# install.bats: make install into a DESTDIR gives a usable library (header,
+# static and shared libraries with a soname, pkg-config file), the programs
+# and man pages; make uninstall takes it all away again.
+
+setup() {
+	I3_TOP=${I3_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+	D="$BATS_TEST_TMPDIR/root"
+	MK="make -s --no-print-directory -C $I3_TOP SANITIZE=${I3_SANITIZE:-}"
+}
+
+@test "install, build a program against the installed libi3, uninstall" {
+	$MK install DESTDIR="$D" PREFIX=/usr >"$BATS_TEST_TMPDIR/install.log" 2>&1
+	for f in usr/bin/i3codec usr/bin/i3gw usr/include/i3.h usr/lib/libi3.a \
+	    usr/lib/libi3.so usr/lib/libi3.so.0 usr/lib/pkgconfig/libi3.pc \
+	    usr/share/man/man1/i3codec.1 usr/share/man/man3/libi3.3 \
+	    usr/share/man/man8/i3gw.8 usr/share/man/man5/i3gw.conf.5 \
+	    usr/share/i3gw/i3gw.conf.example; do
+		[ -e "$D/$f" ] || { echo "missing $f"; false; }
+	done
+	readelf -d "$D/usr/lib/libi3.so.0" | grep -q 'SONAME.*libi3.so.0'
+	grep -qx 'prefix=/usr' "$D/usr/lib/pkgconfig/libi3.pc"
+	grep -qx 'Requires: jansson' "$D/usr/lib/pkgconfig/libi3.pc"
+
+	cat >"$BATS_TEST_TMPDIR/use.c" <<'C'
+#include <i3.h>
+#include <stdio.h>
+#include <stdlib.h>
+int
+main(void)
+{
+	json_t	*v = json_pack("[si]", "who-req", 5);
+	char	*s = i3_lpc_encode(v, 0, NULL, NULL);
+
+	puts(s);
+	free(s);
+	json_decref(v);
+	return (0);
+}
+C
+	cc -std=c11 -Wall -Werror -I"$D/usr/include" "$BATS_TEST_TMPDIR/use.c" \
+	    -L"$D/usr/lib" -li3 -ljansson -o "$BATS_TEST_TMPDIR/use"
+	run env LD_LIBRARY_PATH="$D/usr/lib" "$BATS_TEST_TMPDIR/use"
+	[ "$status" -eq 0 ]
+	[ "$output" = '({"who-req",5,})' ]
+
+	$MK uninstall DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
+	left=$(find "$D" -type f -o -type l)
+	[ -z "$left" ] || { echo "left behind: $left"; false; }
+}
