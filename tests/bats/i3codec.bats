@@ -169,3 +169,18 @@ sys.stdout.buffer.write(struct.pack(">I", len(p) + 1) + p + b"\0")'
 	[ "$status" -eq 0 ]
 	[[ "$output" == "i3codec "* ]]
 }
+
+@test "valgrind: decode, encode and check leak nothing and touch nothing wrong" {
+	command -v valgrind >/dev/null || skip "valgrind not installed"
+	[ -z "${I3_SANITIZE:-}" ] || skip "sanitizer build"
+	{ frame "$startup_lpc"; frame '({"tell",5,"A","bob","B","ann","Bob","x",})'; \
+	    printf '\0\0\0\3({'; } >"$T/v.bin"
+	vg="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=all"
+	run --separate-stderr $vg "$C" decode --raw "$T/v.bin"
+	[ "$status" -eq 1 ]		# the last frame is bad, on purpose
+	[ "${#lines[@]}" -eq 2 ]
+	run --separate-stderr $vg "$C" encode --frame <<<"$startup_raw"
+	[ "$status" -eq 0 ]
+	run --separate-stderr $vg "$C" check --lpc <<<'({1,({2,"x",}),(["a":1,]),})'
+	[ "$status" -eq 0 ]
+}
