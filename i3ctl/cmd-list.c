@@ -277,11 +277,10 @@ cmd_all(const struct cmd_entry **ents, const struct cmd_entry **pars)
 	size_t			 n = 0;
 
 	for (e = cmd_table; *e != NULL && n < CMD_MAXENTRIES; e++) {
-		if ((*e)->children == NULL) {
-			pars[n] = NULL;
-			ents[n++] = *e;
+		pars[n] = NULL;
+		ents[n++] = *e;
+		if ((*e)->children == NULL)
 			continue;
-		}
 		for (c = (*e)->children; *c != NULL && n < CMD_MAXENTRIES;
 		    c++) {
 			pars[n] = *e;
@@ -328,7 +327,7 @@ cmd_completion_bash(void)
 	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev w i cmd= sub= "
 	    "npos=0 skip=0\n"
 	    "\tlocal key kinds kind opts argopts\n"
-	    "\tlocal IFS=$'\\n'\n"
+	    "\tlocal IFS=$' \\t\\n'\n"
 	    "\tCOMPREPLY=()\n");
 	printf("\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
 	    "\t\tw=${COMP_WORDS[i]}\n"
@@ -378,6 +377,9 @@ cmd_completion_bash(void)
 	    "\t[[ ${#kinds[@]} -eq 0 ]] && return\n"
 	    "\tif ((npos < ${#kinds[@]})); then kind=${kinds[npos]}; "
 	    "else kind=${kinds[${#kinds[@]} - 1]}; fi\n"
+	    "\tcase $kind in\n"
+	    "\tmud|channel|user@mud) IFS=$'\\n' ;;\n"
+	    "\tesac\n"
 	    "\tcase $kind in\n"
 	    "\tmud) COMPREPLY=($(compgen -W \"$(_i3ctl_names mudlist)\" -- "
 	    "\"$cur\")) ;;\n"

@@ -18,10 +18,12 @@ struct filter_out {
 	struct ctl	*ctl;
 };
 
+/* Tables of MUDs show these columns only (--json has everything). */
 static const char *const mudlist_cols[] = {
-	"name", "state", "status", "up", "driver", "mudlib", "base_mudlib",
-	"mud_type", "open_status", "address", "ip", "player_port", NULL
+	"name", "up", "mudlib", "driver", "mud_type", "open_status", "ip",
+	"player_port", NULL
 };
+static int	out_exclusive;
 static const char *const who_cols[] = {
 	"user", "name", "visname", "idle", "idle_time", "extra", "info",
 	"title", NULL
@@ -245,6 +247,8 @@ output_table(struct ctl *ctl, const json_t *rows, const char *const *pref)
 			}
 		}
 		json_array_foreach(rows, j, row) {
+			if (out_exclusive && json_array_size(cols) > 0)
+				break;
 			json_object_foreach(row, k, v) {
 				size_t	c;
 				int	seen = 0;
@@ -360,6 +364,7 @@ output_generic(struct ctl *ctl, const json_t *v, int indent,
 	const char	*k;
 	size_t		 i;
 	char		*s;
+	int		 rows;
 
 	if (json_is_array(v)) {
 		if (output_is_rows(v)) {
@@ -384,7 +389,19 @@ output_generic(struct ctl *ctl, const json_t *v, int indent,
 		free(s);
 		return;
 	}
+	rows = 0;
 	json_object_foreach((json_t *)v, k, e) {
+		if (output_is_rows(e))
+			rows++;
+	}
+	json_object_foreach((json_t *)v, k, e) {
+		/* {"count": N, "muds": [...]}: the table says it all. */
+		if (rows == 1 && indent == 0 && output_is_rows(e)) {
+			output_table(ctl, e, pref);
+			continue;
+		}
+		if (rows == 1 && indent == 0 && strcmp(k, "count") == 0)
+			continue;
 		if (json_is_object(e) && json_object_size(e) != 0) {
 			printf("%*s%s:\n", indent, "", k);
 			output_generic(ctl, e, indent + 2, pref);
@@ -419,7 +436,11 @@ output_result(struct ctl *ctl, const char *cmd, const json_t *r)
 			return (CTL_OK);
 		return (output_value(ctl, r));
 	}
-	if (strcmp(cmd, "mudlist") == 0 || strcmp(cmd, "mudinfo") == 0)
+	out_exclusive = 0;
+	if (strcmp(cmd, "mudlist") == 0) {
+		pref = mudlist_cols;
+		out_exclusive = 1;
+	} else if (strcmp(cmd, "mudinfo") == 0)
 		pref = mudlist_cols;
 	else if (strcmp(cmd, "who") == 0 || strcmp(cmd, "locate") == 0)
 		pref = who_cols;

@@ -115,8 +115,7 @@ ctl_report_error(struct ctl *ctl, const char *method, const json_t *error)
 	}
 	if (code == -32601)
 		ctl_warnx("%s: the gateway does not support method '%s' "
-		    "(%lld %s: %s)", method, method, (long long)code, what,
-		    msg);
+		    "(%lld %s)", method, method, (long long)code, what);
 	else if (i3code != NULL)
 		ctl_warnx("%s: %s: %s (%lld %s)", method, i3code, msg,
 		    (long long)code, what);

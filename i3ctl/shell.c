@@ -69,6 +69,18 @@ shell_event(struct ctl *ctl, json_t *note)
 	json_decref(ev);
 }
 
+/* Empty the line being edited. */
+static void
+shell_kill_line(EditLine *el)
+{
+	const LineInfo	*li = el_line(el);
+
+	el_cursor(el, (int)(li->lastchar - li->cursor));
+	li = el_line(el);
+	el_deletestr(el, (int)(li->cursor - li->buffer));
+	printf("^C");
+}
+
 /*
  * libedit's character source: wait on the terminal and the gateway at
  * once, so events show up between prompts.
@@ -96,7 +108,9 @@ shell_getc(EditLine *el, wchar_t *wc)
 		if (poll(pfd, nfd, -1) == -1) {
 			if (errno == EINTR) {
 				if (ctl_sigint) {
+					/* ^C: forget the line, a new prompt. */
 					ctl_sigint = 0;
+					shell_kill_line(el);
 					*wc = L'\n';
 					return (1);
 				}
@@ -418,8 +432,12 @@ shell_run(struct ctl *ctl)
 		last = shell_line(ctl, targc, argv);
 		for (i = 0; i < targc; i++)
 			free(argv[i]);
-		if (ctl->client != NULL)
+		if (ctl->client != NULL) {
 			client_set_event_cb(ctl->client, shell_event);
+			/* Events that came in with the last answer. */
+			if (client_poll_events(ctl) != CTL_OK)
+				ctl_disconnect(ctl);
+		}
 		ctl_sigint = 0;
 	}
 	if (shell_tty) {

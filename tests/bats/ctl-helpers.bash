@@ -1,0 +1,234 @@
+# ctl-helpers.bash: bats helpers for i3ctl: a scripted fake gateway on a
+# Unix socket (client-side error paths only), and a real i3gw reached
+# through a Unix socket.
+#
+# Load after helpers: `load helpers; load ctl-helpers`.
+#
+#   I3CTL		bin/i3ctl
+#   fakegw_start SCRIPT
+#	Serve $BATS_TEST_TMPDIR/fake.sock with python3; SCRIPT is a JSON
+#	object: method -> {"result": R} | {"error": E} | {"delay": SECONDS}
+#	| {"garbage": TEXT} | {"close": true}, each optionally with
+#	"events": [NOTIFICATIONS...] sent after the answer; "*" is the
+#	default (otherwise -32601).  Every request is logged, one JSON line
+#	each, to $BATS_TEST_TMPDIR/fake.log.  Exports I3_SOCKET.
+#   fakegw_stop
+#   fake_request METHOD
+#	Print the last logged request for METHOD.
+#   gwsock_start NAME
+#	Start a test router (unless ROUTER_PORT is set) and i3gw NAME on it, reachable on a Unix socket:
+#	the gateway's own listener ([api] socket) when it has one, else a
+#	python3 relay to `i3gw -s` that multiplexes clients (ids rewritten,
+#	notifications to every client).  Waits until the gateway is ready.
+#	Exports I3_SOCKET.
+#   gwsock_stop_all
+#	For teardown.
+
+I3CTL=${I3CTL:-"$I3_TOP/bin/i3ctl"}
+export NO_COLOR=1
+unset I3_API_KEY I3GW_CONFIG
+
+fakegw_start() {
+	local script=$1 t=$BATS_TEST_TMPDIR
+	printf '%s\n' "$script" > "$t/fake.json"
+	cat > "$t/fakegw.py" <<'EOF'
+import json, os, socket, sys, threading, time
+path, script_file, log_file = sys.argv[1:4]
+script = json.load(open(script_file))
+log = open(log_file, "a", buffering=1)
+lock = threading.Lock()
+def serve(conn):
+    buf = b""
+    f = conn
+    while True:
+        try:
+            data = f.recv(65536)
+        except OSError:
+            return
+        if not data:
+            return
+        buf += data
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            try:
+                req = json.loads(line)
+            except ValueError:
+                continue
+            with lock:
+                log.write(json.dumps(req) + "\n")
+            spec = script.get(req.get("method"), script.get("*"))
+            if spec is None:
+                spec = {"error": {"code": -32601, "message":
+                        "method not found: %s" % req.get("method")}}
+            if "delay" in spec:
+                time.sleep(spec["delay"])
+            if spec.get("close"):
+                conn.close()
+                return
+            if "garbage" in spec:
+                out = spec["garbage"].encode() + b"\n"
+            else:
+                resp = {"jsonrpc": "2.0", "id": req.get("id")}
+                if "error" in spec:
+                    resp["error"] = spec["error"]
+                else:
+                    resp["result"] = spec.get("result", {})
+                out = json.dumps(resp).encode() + b"\n"
+            for ev in spec.get("events", []):
+                out += json.dumps({"jsonrpc": "2.0", "method": ev[0],
+                                   "params": ev[1]}).encode() + b"\n"
+            try:
+                conn.sendall(out)
+            except OSError:
+                return
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(16)
+print("ready", flush=True)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+	rm -f "$t/fake.sock"
+	: > "$t/fake.log"
+	python3 "$t/fakegw.py" "$t/fake.sock" "$t/fake.json" "$t/fake.log" \
+	    > "$t/fake.out" 2> "$t/fake.err" 3>&- &
+	FAKEGW_PID=$!
+	wait_for_line "$t/fake.out" '^ready' 5
+	export I3_SOCKET="$t/fake.sock"
+}
+
+fakegw_stop() {
+	[ -n "${FAKEGW_PID:-}" ] || return 0
+	kill "$FAKEGW_PID" 2>/dev/null
+	wait "$FAKEGW_PID" 2>/dev/null
+	FAKEGW_PID=
+	return 0
+}
+
+fake_request() {
+	grep -F "\"method\": \"$1\"" "$BATS_TEST_TMPDIR/fake.log" | tail -1
+}
+
+# The relay: one `i3gw -s`, many Unix socket clients.
+gw_relay_script() {
+	cat > "$BATS_TEST_TMPDIR/relay.py" <<'EOF'
+import json, os, select, socket, subprocess, sys
+path, gwbin, conf, state = sys.argv[1:5]
+gw = subprocess.Popen([gwbin, "-s", "-f", conf, "--state-dir", state],
+                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                      stderr=open(state + ".err", "ab"))
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(64)
+print("ready", flush=True)
+clients = {}    # fd -> [sock, buf]
+pending = {}    # our id -> (fd, their id)
+next_id = 1
+gwbuf = b""
+gwout = gw.stdout.fileno()
+while True:
+    fds = [srv.fileno(), gwout] + list(clients)
+    r, _, _ = select.select(fds, [], [], 1.0)
+    if gw.poll() is not None:
+        break
+    for fd in r:
+        if fd == srv.fileno():
+            c, _ = srv.accept()
+            clients[c.fileno()] = [c, b""]
+        elif fd == gwout:
+            data = os.read(gwout, 65536)
+            if not data:
+                sys.exit(0)
+            gwbuf += data
+            while b"\n" in gwbuf:
+                line, gwbuf = gwbuf.split(b"\n", 1)
+                msg = json.loads(line)
+                if "id" in msg and msg["id"] in pending:
+                    cfd, their = pending.pop(msg["id"])
+                    msg["id"] = their
+                    if cfd in clients:
+                        try:
+                            clients[cfd][0].sendall(json.dumps(msg).encode() + b"\n")
+                        except OSError:
+                            pass
+                elif "method" in msg:
+                    for cfd in list(clients):
+                        try:
+                            clients[cfd][0].sendall(line + b"\n")
+                        except OSError:
+                            pass
+        else:
+            c, buf = clients[fd]
+            try:
+                data = c.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                c.close()
+                del clients[fd]
+                continue
+            buf += data
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                try:
+                    req = json.loads(line)
+                except ValueError:
+                    c.sendall(b'{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}\n')
+                    continue
+                if "id" in req:
+                    pending[next_id] = (fd, req["id"])
+                    req["id"] = next_id
+                    next_id += 1
+                gw.stdin.write(json.dumps(req).encode() + b"\n")
+                gw.stdin.flush()
+            clients[fd][1] = buf
+EOF
+}
+
+GWSOCK_PIDS=""
+
+gwsock_start() {
+	local name=$1 t=$BATS_TEST_TMPDIR i
+	shift
+	[ -n "${ROUTER_PORT:-}" ] || router_start
+	gw_conf "$name" "$@"
+	if grep -qs AF_UNIX "$I3_TOP"/i3gw/*.c; then
+		printf '\n[api]\nsocket = %s\n' "$t/$name.sock" >> "$t/$name.conf"
+		"$I3_TOP/bin/i3gw" -d -f "$t/$name.conf" \
+		    --state-dir "$t/$name.state" > "$t/$name.out" \
+		    2> "$t/$name.err" 3>&- &
+		GWSOCK_PIDS="$GWSOCK_PIDS $!"
+		for i in $(seq 1 100); do
+			[ -S "$t/$name.sock" ] && break
+			sleep 0.05
+		done
+	else
+		gw_relay_script
+		rm -f "$t/$name.sock"
+		python3 "$t/relay.py" "$t/$name.sock" "$I3_TOP/bin/i3gw" \
+		    "$t/$name.conf" "$t/$name.state" > "$t/$name.out" \
+		    2> "$t/$name.relay.err" 3>&- &
+		GWSOCK_PIDS="$GWSOCK_PIDS $!"
+		wait_for_line "$t/$name.out" '^ready' 5 || return 1
+	fi
+	export I3_SOCKET="$t/$name.sock"
+	# Ready when the router link is.
+	for i in $(seq 1 100); do
+		"$I3CTL" --timeout 1 -r -q .router_state status 2>/dev/null |
+		    grep -qx ready && return 0
+		sleep 0.05
+	done
+	echo "gateway $name never got ready" >&2
+	cat "$t/$name.err" "$t/$name.state.err" >&2 2>/dev/null
+	return 1
+}
+
+gwsock_stop_all() {
+	local pid
+	for pid in $GWSOCK_PIDS; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	GWSOCK_PIDS=""
+}
