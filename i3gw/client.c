@@ -18,18 +18,20 @@ static size_t		 client_bufsize;
 
 #define CLIENT_MAX_USERS	10000
 
-static struct client	*client_new(int, int);
 static void		 client_dispatch(struct conn *, const char *, size_t,
 			    int);
+static void		 client_write(struct client *, const char *, size_t);
 
-static struct client *
-client_new(int rfd, int wfd)
+struct client *
+client_new(int rfd, int wfd, int transport)
 {
 	struct client	*cl;
 
 	cl = xcalloc(1, sizeof *cl);
 	cl->id = client_next_id++;
 	cl->channels = json_object();
+	cl->transport = transport;
+	cl->trusted = (transport == CLIENT_STDIO);
 	cl->conn = conn_new(rfd, wfd, CONN_LINES, client_dispatch, cl);
 	conn_set_limits(cl->conn, gw.conf->max_line,
 	    gw.conf->client_highwater, gw.conf->client_maxout);
@@ -43,7 +45,7 @@ client_stdio(void)
 {
 	struct client	*cl;
 
-	cl = client_new(STDIN_FILENO, STDOUT_FILENO);
+	cl = client_new(STDIN_FILENO, STDOUT_FILENO, CLIENT_STDIO);
 	cl->stdio = 1;
 	return (cl);
 }
@@ -65,6 +67,9 @@ client_dispatch(struct conn *c, const char *msg, size_t len, int flags)
 	struct client	*cl = c->arg;
 
 	if (msg == NULL) {
+		/* A session kept for session_resume (sessions, --linger). */
+		if (session_client_gone(cl))
+			return;
 		if (cl->stdio) {
 			log_info("client %d: end of input", cl->id);
 			gw_shutdown("end of input on stdin");
@@ -85,6 +90,9 @@ client_free(struct client *cl)
 	void		*tmp;
 
 	svc_channel_client_gone(cl);
+	auth_client_gone(cl);
+	listen_client_gone(cl);
+	tls_detach(cl);
 	json_object_foreach_safe(client_users, tmp, key, v) {
 		if (json_integer_value(v) == cl->id)
 			json_object_del(client_users, key);
@@ -94,6 +102,16 @@ client_free(struct client *cl)
 	conn_free(cl->conn);
 	json_decref(cl->channels);
 	free(cl);
+}
+
+/* One line out: to the connection, or to an HTTP answer being built. */
+static void
+client_write(struct client *cl, const char *buf, size_t len)
+{
+	if (cl->http != NULL)
+		http_capture(cl, buf, len);
+	else
+		conn_write(cl->conn, buf, len);
 }
 
 /* One JSON value, one line. */
@@ -115,7 +133,7 @@ client_send(struct client *cl, const json_t *v)
 		client_buf = xrealloc(client_buf, client_bufsize);
 	}
 	client_buf[n++] = '\n';
-	conn_write(cl->conn, client_buf, n);
+	client_write(cl, client_buf, n);
 }
 
 /* {"jsonrpc":"2.0","id":ID,"result":RESULT} without building it. */
@@ -147,7 +165,7 @@ client_send_result(struct client *cl, json_int_t id, const json_t *result)
 	n += head;
 	client_buf[n++] = '}';
 	client_buf[n++] = '\n';
-	conn_write(cl->conn, client_buf, n);
+	client_write(cl, client_buf, n);
 }
 
 /* Remember which client spoke for a user, so errors find their way back. */

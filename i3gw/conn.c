@@ -27,6 +27,8 @@ static void	conn_lost(struct conn *);
 static void	conn_eof(struct conn *);
 static int	conn_gone_timer(void *);
 static void	conn_release(struct conn *);
+static ssize_t	conn_sysread(struct conn *, void *, size_t);
+static ssize_t	conn_syswrite(struct conn *, const void *, size_t);
 
 struct conn *
 conn_new(int rfd, int wfd, int mode, conn_dispatch_fn fn, void *arg)
@@ -78,7 +80,7 @@ conn_update(struct conn *c)
 		return;
 	}
 	rd = (c->rfd >= 0 && !c->paused && !c->eof) ? EV_READ : 0;
-	wr = (c->wfd >= 0 && c->outlen > 0) ? EV_WRITE : 0;
+	wr = (c->wfd >= 0 && (c->outlen > 0 || c->io_want)) ? EV_WRITE : 0;
 	if (c->rfd == c->wfd) {
 		if (rd | wr)
 			ev_io_set(c->rfd, rd | wr, conn_io, c);
@@ -106,6 +108,11 @@ conn_io(int fd, int what, void *arg)
 	struct conn	*c = arg;
 
 	c->busy++;
+	/* The transport wanted to write in the middle of a read (TLS). */
+	if ((what & EV_WRITE) && c->io_want) {
+		c->io_want = 0;
+		what |= EV_READ;
+	}
 	if ((what & EV_WRITE) && fd == c->wfd && !c->gone) {
 		if (conn_try_write(c) == -1)
 			conn_lost(c);
@@ -121,6 +128,22 @@ conn_io(int fd, int what, void *arg)
 		conn_update(c);
 }
 
+static ssize_t
+conn_sysread(struct conn *c, void *buf, size_t len)
+{
+	if (c->io_read != NULL)
+		return (c->io_read(c, buf, len));
+	return (read(c->rfd, buf, len));
+}
+
+static ssize_t
+conn_syswrite(struct conn *c, const void *buf, size_t len)
+{
+	if (c->io_write != NULL)
+		return (c->io_write(c, buf, len));
+	return (write(c->wfd, buf, len));
+}
+
 static void
 conn_read(struct conn *c)
 {
@@ -128,7 +151,7 @@ conn_read(struct conn *c)
 	char	buf[CONN_READ_CHUNK];
 
 	if (c->mode == CONN_RAW) {
-		n = read(c->rfd, buf, sizeof buf);
+		n = conn_sysread(c, buf, sizeof buf);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
@@ -144,7 +167,7 @@ conn_read(struct conn *c)
 		c->insize = c->inlen + CONN_READ_CHUNK;
 		c->in = xrealloc(c->in, c->insize);
 	}
-	n = read(c->rfd, c->in + c->inlen, c->insize - c->inlen);
+	n = conn_sysread(c, c->in + c->inlen, c->insize - c->inlen);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
@@ -218,7 +241,7 @@ conn_try_write(struct conn *c)
 	ssize_t	n;
 
 	while (c->outlen > 0) {
-		n = write(c->wfd, c->out + c->outoff, c->outlen);
+		n = conn_syswrite(c, c->out + c->outoff, c->outlen);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -81,6 +82,12 @@ struct conn {
 	uint64_t	 gone_timer;
 	uint64_t	 bytes_in;
 	uint64_t	 bytes_out;
+
+	/* A transport other than read(2)/write(2) (TLS): -1 with errno. */
+	ssize_t		(*io_read)(struct conn *, void *, size_t);
+	ssize_t		(*io_write)(struct conn *, const void *, size_t);
+	void		*io_arg;
+	int		 io_want;	/* EV_WRITE: the transport needs it */
 };
 
 struct conn	*conn_new(int rfd, int wfd, int mode, conn_dispatch_fn, void *);
@@ -258,12 +265,23 @@ struct client {
 	int		 stdio;
 	uint64_t	 requests;
 	uint64_t	 notifications;
+	int		 transport;	/* CLIENT_* */
+	int		 trusted;	/* every method, no key needed */
+	int		 perms;		/* API_P_*, once authenticated */
+	struct api_key	*key;
+	uid_t		 uid;
+	char		 addr[64];	/* peer, for logs and limits */
+	struct sockaddr_storage sa;	/* TCP peer */
+	struct session	*session;
+	void		*tls;
+	void		*http;
 	TAILQ_ENTRY(client) entry;
 };
 TAILQ_HEAD(clients, client);
 extern struct clients clients;
 
 struct client	*client_stdio(void);
+struct client	*client_new(int rfd, int wfd, int transport);
 void		 client_free(struct client *);
 void		 client_send(struct client *, const json_t *);
 void		 client_send_result(struct client *, json_int_t,
@@ -313,6 +331,161 @@ void		 svc_chanlist_changed(json_t *added, json_t *removed);
 /* svc-admin.c */
 /* svc-error.c */
 
+/* ---------------------------------------------------------- apiconf.c */
+
+#define API_P_TELL	0x01
+#define API_P_CHANNEL	0x02
+#define API_P_INFO	0x04
+#define API_P_PRESENCE	0x08
+#define API_P_ADMIN	0x10
+#define API_P_ALL	0x1f
+
+struct api_net {
+	int		 family;
+	int		 bits;
+	unsigned char	 addr[16];
+};
+
+struct api_bucket {
+	double		 tokens;
+	uint64_t	 when;		/* ev_now_us() of the last refill */
+};
+
+struct api_key {
+	char		*name;
+	unsigned char	 hash[32];	/* SHA-256 of the key */
+	int		 has_hash;
+	int		 perms;		/* API_P_* */
+	double		 rate;		/* -1: the [api] default */
+	double		 burst;
+	double		 method_rate;
+	double		 method_burst;
+	struct api_net	*allow;
+	size_t		 nallow;
+	struct api_bucket bucket;
+	json_t		*mbuckets;	/* method -> [tokens, when] */
+};
+
+struct api_conf {
+	int		 unix_on;
+	char		*socket;	/* NULL: the default path */
+	char		*socket_group;
+	long		 max_per_uid;
+	long		 max_clients;
+	long		 max_inflight;
+	char		*tcp;		/* [host:]port, ... */
+	char		*http;
+	int		 tls;
+	char		*tls_cert;
+	char		*tls_key;
+	char		*tls_ca;
+	int		 tls_verify;	/* 0 none, 1 optional, 2 require */
+	const char	*tls_min;
+	struct api_net	*allow;
+	size_t		 nallow;
+	struct api_net	*deny;
+	size_t		 ndeny;
+	double		 rate;
+	double		 burst;
+	double		 method_rate;
+	double		 method_burst;
+	long		 auth_delay;	/* ms, doubled per failure */
+	long		 auth_delay_max;
+	long		 session_queue;
+	long		 session_age;	/* ms */
+	long		 session_expire;
+	long		 pause_grace;
+	int		 tell_queue;
+	struct api_key	*keys;
+	size_t		 nkeys;
+};
+extern struct api_conf *api;
+
+struct api_conf	*apiconf_load(const char *path, char **cause);
+void		 apiconf_free(struct api_conf *);
+int		 apiconf_net_match(const struct api_net *, size_t,
+		    const struct sockaddr *);
+const char	*apiconf_group_name(int);
+void		 apiconf_key_rates(const struct api_key *, double *, double *,
+		    double *, double *);
+
+/* ----------------------------------------------------------- listen.c */
+
+#define CLIENT_STDIO	0
+#define CLIENT_UNIX	1
+#define CLIENT_TCP	2
+#define CLIENT_TLS	3
+#define CLIENT_HTTP	4
+
+#define RPC_NOAUTH	-32007	/* not authenticated, or a bad key */
+#define RPC_FORBIDDEN	-32008	/* the key's permissions do not allow it */
+#define RPC_RATELIMIT	-32009	/* rate limited */
+#define RPC_REFUSED	-32010	/* connection refused (limits, address) */
+#define RPC_NOSESSION	-32011	/* unknown or expired resume token */
+#define RPC_BUSY	-32012	/* too many requests in flight */
+
+extern uint64_t	 listen_accepted;
+extern uint64_t	 listen_refused;
+int		 listen_http_fd(void);
+
+char		*listen_default_socket(void);
+const char	*listen_socket_path(void);
+int		 listen_init(char **cause);
+void		 listen_close(void);
+void		 listen_client_gone(struct client *);
+int		 listen_check_dir(const char *dir, int created, char **cause);
+/* notify.c: sd_notify without libsystemd */
+void		 notify_init(void);
+void		 notify_send(const char *);
+/* tls.c */
+int		 tls_init(char **cause);
+int		 tls_attach(struct client *);
+void		 tls_detach(struct client *);
+const char	*tls_peer_name(struct client *);
+/* auth.c */
+int		 auth_gate(struct client *, const char *method,
+		    struct rpc_error *);
+int		 auth_key_find(const char *key, const struct sockaddr *,
+		    struct api_key **);
+int		 auth_genkey(const char *name);
+int		 auth_addr_allowed(const struct sockaddr *);
+void		 auth_client_gone(struct client *);
+extern uint64_t	 auth_failures;
+extern uint64_t	 auth_rate_limited;
+extern uint64_t	 auth_forbidden;
+extern uint64_t	 auth_successes;
+int		 auth_authenticate(struct client *, const json_t *,
+		    json_t **, struct rpc_error *);
+extern const struct svc svc_session;
+/* session.c */
+void		 session_init(void);
+void		 session_new(struct client *);
+int		 session_client_gone(struct client *);
+int		 session_deliver(struct client *, const char *method,
+		    json_t *params);
+size_t		 session_broadcast(const char *method, json_t *params);
+json_t		*session_info(struct client *);
+int		 session_adopt(struct client *, const char *token,
+		    json_t **result, struct rpc_error *);
+int		 session_subscribe(struct client *, const json_t *params,
+		    int on, struct rpc_error *);
+void		 session_stats(json_t *);
+size_t		 session_detached(void);
+size_t		 session_queued(void);
+/* filter.c: libjq, all of it */
+struct filter;
+struct filter	*filter_compile(const char *program, char **error);
+int		 filter_match(struct filter *, const char *method,
+		    const json_t *params);
+void		 filter_free(struct filter *);
+/* http.c */
+int		 http_init(char **cause);
+void		 http_stop(void);
+void		 http_capture(struct client *, const char *, size_t);
+/* metrics.c */
+void		 metrics_rpc(const char *method, uint64_t us, int failed);
+void		 metrics_text(char **, size_t *);
+
 /* ------------------------------------------------------------- main.c */
 
 struct gw {
@@ -321,6 +494,7 @@ struct gw {
 	char		*state_dir;
 	int		 verbose;
 	int		 stdio;
+	long		 linger;	/* ms: --linger, keep going after EOF */
 	int		 stopping;
 	time_t		 started;
 	uint64_t	 started_ms;

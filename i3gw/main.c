@@ -27,8 +27,9 @@ static int	 config_same_link(const struct config *,
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-dnsVv] [-f file] [--state-dir dir]\n",
-	    I3GW_NAME);
+	fprintf(stderr, "usage: %s [-dnsVv] [-f file] [-S socket] "
+	    "[--state-dir dir] [--linger seconds]\n"
+	    "       %s genkey NAME\n", I3GW_NAME, I3GW_NAME);
 	exit(1);
 }
 
@@ -67,6 +68,7 @@ gw_shutdown(const char *why)
 	router_stop(0);
 	TAILQ_FOREACH(cl, &clients, entry)
 		conn_flush(cl->conn, 2000);
+	notify_send("STOPPING=1");
 	ev_break();
 }
 
@@ -154,7 +156,9 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "stdio", no_argument, NULL, 's' },
-		{ "state-dir", required_argument, NULL, 'S' },
+		{ "state-dir", required_argument, NULL, 'D' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "linger", required_argument, NULL, 'L' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "foreground", no_argument, NULL, 'd' },
@@ -163,11 +167,11 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int		 ch, check = 0, fg = 0;
-	char		*cause = NULL;
+	int		 ch, check = 0, fg = 0, ok;
+	char		*cause = NULL, *sockpath = NULL;
 
 	memset(&gw, 0, sizeof gw);
-	while ((ch = getopt_long(argc, argv, "df:hnsVv", longopts,
+	while ((ch = getopt_long(argc, argv, "df:hnS:sVv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -183,9 +187,18 @@ main(int argc, char **argv)
 		case 's':
 			gw.stdio = 1;
 			break;
-		case 'S':
+		case 'D':
 			free(gw.state_dir);
 			gw.state_dir = xstrdup(optarg);
+			break;
+		case 'S':
+			free(sockpath);
+			sockpath = xstrdup(optarg);
+			break;
+		case 'L':
+			gw.linger = config_duration(optarg, &ok);
+			if (!ok)
+				usage();
 			break;
 		case 'V':
 			printf("%s %s\n", I3GW_NAME, I3_VERSION);
@@ -196,6 +209,11 @@ main(int argc, char **argv)
 		default:
 			usage();
 		}
+	}
+	if (optind < argc && strcmp(argv[optind], "genkey") == 0) {
+		if (argc - optind != 2)
+			usage();
+		return (auth_genkey(argv[optind + 1]));
 	}
 	if (optind != argc)
 		usage();
@@ -208,6 +226,16 @@ main(int argc, char **argv)
 	    config_check(gw.conf, &cause) == -1) {
 		fprintf(stderr, "%s: %s\n", I3GW_NAME, cause);
 		return (1);
+	}
+	/* [api] and [key NAME]: listeners, keys, sessions (apiconf.c). */
+	if ((api = apiconf_load(gw.conf_path, &cause)) == NULL) {
+		fprintf(stderr, "%s: %s\n", I3GW_NAME, cause);
+		return (1);
+	}
+	if (sockpath != NULL) {
+		free(api->socket);
+		api->socket = sockpath;
+		api->unix_on = 1;
 	}
 	if (check) {
 		if (gw.verbose)
@@ -225,7 +253,8 @@ main(int argc, char **argv)
 	if (store_open(gw.state_dir, &cause) == -1)
 		fatalx("state: %s", cause);
 
-	if (!gw.stdio && !fg) {
+	if (!gw.stdio && !fg && getenv("NOTIFY_SOCKET") == NULL &&
+	    getenv("LISTEN_FDS") == NULL) {
 		if (daemon(1, gw.conf->log_file != NULL) == -1)
 			fatal("daemon");
 	}
@@ -239,12 +268,20 @@ main(int argc, char **argv)
 
 	router_init();
 	svc_channel_init();
+	session_init();
+	if (tls_init(&cause) == -1 || listen_init(&cause) == -1 ||
+	    http_init(&cause) == -1)
+		fatalx("%s", cause);
 	if (gw.stdio)
-		client_stdio();
+		session_new(client_stdio());
 	log_info("%s %s: MUD %s, state in %s", I3GW_NAME, I3_VERSION,
 	    gw.conf->mud_name, gw.state_dir);
 	router_start();
+	notify_init();
+	notify_send("READY=1");
 	ev_run();
+	http_stop();
+	listen_close();
 
 	store_close();
 	log_info("stopped");

@@ -186,6 +186,18 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 		json_decref(req);
 		return;
 	}
+	/* Keys, permissions and rate limits (auth.c). */
+	memset(&re, 0, sizeof re);
+	if (auth_gate(cl, method, &re) == -1) {
+		if (id == NULL)
+			log_warnx("client %d: notification %s: %s", cl->id,
+			    method, re.message);
+		else
+			rpc_error_reply(cl, id, re.code, re.message, re.data);
+		json_decref(re.data);
+		json_decref(req);
+		return;
+	}
 	params = json_object_get(req, "params");
 	if (params != NULL && !json_is_object(params)) {
 		if (id == NULL)
@@ -234,6 +246,9 @@ rpc_notify(struct client *cl, const char *method, json_t *params)
 {
 	json_t	*n;
 
+	/* Subscriptions, filters, sessions kept for later (session.c). */
+	if (session_deliver(cl, method, params))
+		return;
 	n = json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0", "method", method,
 	    "params", params != NULL ? params : json_object());
 	cl->notifications++;
@@ -246,13 +261,9 @@ rpc_notify(struct client *cl, const char *method, json_t *params)
 void
 rpc_broadcast(const char *method, json_t *params)
 {
-	struct client	*cl, *next;
-
 	if (params == NULL)
 		params = json_object();
-	for (cl = TAILQ_FIRST(&clients); cl != NULL; cl = next) {
-		next = TAILQ_NEXT(cl, entry);
-		rpc_notify(cl, method, json_incref(params));
-	}
+	/* Every client, and the sessions kept for clients gone. */
+	session_broadcast(method, params);
 	json_decref(params);
 }

@@ -13,6 +13,7 @@ static const struct svc *svcs[] = {
 	&svc_mudlist,
 	&svc_admin,
 	&svc_error,
+	&svc_session,
 };
 #define NSVCS	(sizeof svcs / sizeof svcs[0])
 
