@@ -55,11 +55,28 @@ cmd_listen_wanted(struct cmd_args *a, const char *method)
 	return (0);
 }
 
+/* With -c, channel events of other channels are not shown. */
+static int
+cmd_listen_channel(struct cmd_args *a, const json_t *params)
+{
+	const char	*chan, *c;
+	int		 i;
+
+	chan = json_string_value(json_object_get(params, "channel"));
+	if (!args_has(a, 'c') || chan == NULL)
+		return (1);
+	for (i = 0; (c = args_nth(a, 'c', i)) != NULL; i++) {
+		if (strcmp(c, chan) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 static int
 cmd_listen_exec(struct ctl *ctl, const struct cmd_entry *entry,
     struct cmd_args *a)
 {
-	json_t		*params, *list, *result, *note, *ev;
+	json_t		*params, *list, *result, *note, *ev, *error;
 	const char	*s, *method;
 	char		*end;
 	long		 count = -1, seen = 0;
@@ -110,11 +127,23 @@ cmd_listen_exec(struct ctl *ctl, const struct cmd_entry *entry,
 	/* The subscribe call itself is bounded even without --timeout. */
 	if (ctl->deadline == 0)
 		ctl_set_deadline(ctl, CTL_DEFAULT_TIMEOUT);
-	rc = ctl_call(ctl, "subscribe", params, &result);
+	rc = ctl_call_quiet(ctl, "subscribe", params, &result, &error);
 	ctl->deadline = deadline;
-	if (rc != CTL_OK)
+	if (rc != CTL_OK && error != NULL && json_integer_value(
+	    json_object_get(error, "code")) == -32601) {
+		/* Say so, then show what the gateway sends everyone. */
+		ctl_warnx("listen: the gateway does not support method "
+		    "'subscribe' (-32601); showing the events it sends to "
+		    "every client, filtered here");
+		json_decref(error);
+	} else if (rc != CTL_OK) {
+		if (error != NULL) {
+			ctl_report_error(ctl, "subscribe", error);
+			json_decref(error);
+		}
 		return (rc);
-	json_decref(result);
+	} else
+		json_decref(result);
 
 	for (;;) {
 		if (count != -1 && seen >= count)
@@ -132,7 +161,8 @@ cmd_listen_exec(struct ctl *ctl, const struct cmd_entry *entry,
 		if (rc != CTL_OK)
 			return (rc);
 		method = json_string_value(json_object_get(note, "method"));
-		if (method == NULL || !cmd_listen_wanted(a, method)) {
+		if (method == NULL || !cmd_listen_wanted(a, method) ||
+		    !cmd_listen_channel(a, json_object_get(note, "params"))) {
 			json_decref(note);
 			continue;
 		}

@@ -25,6 +25,7 @@
 #	For teardown.
 
 I3CTL=${I3CTL:-"$I3_TOP/bin/i3ctl"}
+I3GW=${I3CTL_GW:-${I3GW:-"$I3_TOP/bin/i3gw"}}
 export NO_COLOR=1
 unset I3_API_KEY I3GW_CONFIG
 
@@ -193,20 +194,26 @@ gwsock_start() {
 	shift
 	[ -n "${ROUTER_PORT:-}" ] || router_start
 	gw_conf "$name" "$@"
-	if grep -qs AF_UNIX "$I3_TOP"/i3gw/*.c; then
-		printf '\n[api]\nsocket = %s\n' "$t/$name.sock" >> "$t/$name.conf"
-		"$I3_TOP/bin/i3gw" -d -f "$t/$name.conf" \
-		    --state-dir "$t/$name.state" > "$t/$name.out" \
-		    2> "$t/$name.err" 3>&- &
-		GWSOCK_PIDS="$GWSOCK_PIDS $!"
-		for i in $(seq 1 100); do
-			[ -S "$t/$name.sock" ] && break
-			sleep 0.05
-		done
+	# The gateway's own listener when the binary has one, else the relay.
+	cp "$t/$name.conf" "$t/$name.conf.orig"
+	printf '\n[api]\nsocket = %s\n' "$t/$name.sock" >> "$t/$name.conf"
+	"$I3GW" -d -f "$t/$name.conf" --state-dir "$t/$name.state" \
+	    > "$t/$name.out" 2> "$t/$name.err" 3>&- &
+	local gpid=$!
+	for i in $(seq 1 40); do
+		[ -S "$t/$name.sock" ] && break
+		kill -0 "$gpid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ -S "$t/$name.sock" ]; then
+		GWSOCK_PIDS="$GWSOCK_PIDS $gpid"
 	else
+		kill "$gpid" 2>/dev/null
+		wait "$gpid" 2>/dev/null
+		cp "$t/$name.conf.orig" "$t/$name.conf"
 		gw_relay_script
 		rm -f "$t/$name.sock"
-		python3 "$t/relay.py" "$t/$name.sock" "$I3_TOP/bin/i3gw" \
+		python3 "$t/relay.py" "$t/$name.sock" "$I3GW" \
 		    "$t/$name.conf" "$t/$name.state" > "$t/$name.out" \
 		    2> "$t/$name.relay.err" 3>&- &
 		GWSOCK_PIDS="$GWSOCK_PIDS $!"
@@ -228,7 +235,7 @@ gwsock_stop_all() {
 	local pid
 	for pid in $GWSOCK_PIDS; do
 		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null || true
 	done
 	GWSOCK_PIDS=""
 }

@@ -73,8 +73,11 @@ commands() {
 	[[ $stderr == *"$BATS_TEST_TMPDIR/conf.sock:"* ]]
 	HOME=$BATS_TEST_TMPDIR XDG_RUNTIME_DIR=/run/x run -4 --separate-stderr "$I3CTL" ping
 	[[ $stderr == *"/run/x/i3gw/i3gw.sock:"* ]]
-	HOME=$BATS_TEST_TMPDIR XDG_RUNTIME_DIR= run -4 --separate-stderr "$I3CTL" ping
-	[[ $stderr == *"/tmp/i3gw-$(id -u)/i3gw.sock:"* ]]
+	# (a gateway someone runs may really be there)
+	if [ ! -S "/tmp/i3gw-$(id -u)/i3gw.sock" ]; then
+		HOME=$BATS_TEST_TMPDIR XDG_RUNTIME_DIR= run -4 --separate-stderr "$I3CTL" ping
+		[[ $stderr == *"/tmp/i3gw-$(id -u)/i3gw.sock:"* ]]
+	fi
 }
 
 @test "a filter compile error exits 3 with jq's message" {
@@ -395,8 +398,8 @@ comp() {
 }
 
 @test "listen: a gateway without subscribe is reported, not hidden" {
-	fakegw_start '{}'
-	run -4 --separate-stderr "$I3CTL" --timeout 1 listen
+	fakegw_start '{"ping":{"result":{},"events":[["mud_online",{"mud":"Gamma"}]]}}'
+	run -0 --separate-stderr "$I3CTL" --timeout 1 listen
 	[[ $stderr == *"does not support method 'subscribe'"* ]]
 }
 
@@ -425,6 +428,7 @@ for keys in [b"pi\t\r", b"mudinfo Al\t", b"\x03", b"lscm\r", b"quit\r"]:
     drain(0.7)
 os.waitpid(pid, 0)
 import re
+out = re.sub(rb"\r\x1b\[[0-9]+G", b"", out)
 out = re.sub(rb"\x1b\[[0-9;]*[A-Za-z]", b"", out)
 sys.stdout.write(out.decode("utf-8", "replace"))
 EOF
@@ -432,8 +436,7 @@ EOF
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"i3> "* ]]
-	[[ $output == *"ping "*"pong from"* ]]
-	[[ $output == *"pong from the gateway"* ]]
+	[[ $output == *"i3> ping "*"pong from the gateway"* ]]
 	[[ $output == *"Bob@Beta tells you: psst"* ]]
 	[[ $output == *"mudinfo Alpha"* ]]
 	[[ $output == *"tell (t)"* ]]

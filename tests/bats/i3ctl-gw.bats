@@ -1,0 +1,148 @@
+#!/usr/bin/env bats
+# i3ctl-gw.bats: i3ctl end to end: the test router, i3gw on a Unix socket
+# (its own listener, or a relay to `i3gw -s` until it has one), i3ctl.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load gw-helpers
+load ctl-helpers
+
+teardown() {
+	gwsock_stop_all
+	router_stop_all
+}
+
+@test "gw: ping, status and stats, human and --json" {
+	gwsock_start Alpha
+	run -0 "$I3CTL" ping
+	[[ $output == "pong from the gateway in "* ]]
+	run -0 "$I3CTL" --json ping
+	echo "$output" | jq -e '.pong == true'
+	run -0 "$I3CTL" status
+	[[ $output == *"mud: Alpha"* ]]
+	[[ $output == *"router_state: ready"* ]]
+	run -0 "$I3CTL" --json status
+	echo "$output" | jq -e '.mud == "Alpha" and .router == "*test"'
+	run -0 "$I3CTL" -q .router_state -r status
+	[ "$output" = ready ]
+	run -0 "$I3CTL" stats
+	[[ $output == *"packets_in: "* ]]
+	run -0 "$I3CTL" --json stats
+	echo "$output" | jq -e '.requests > 0'
+}
+
+@test "gw: mudlist and mudinfo (tables, -r, filters, case)" {
+	gwsock_start Alpha
+	ALPHA=$I3_SOCKET
+	gwsock_start Beta
+	for i in $(seq 1 40); do
+		"$I3CTL" mudlist -r | grep -qx Alpha && break
+		sleep 0.05
+	done
+	run -0 "$I3CTL" mudlist
+	[[ ${lines[0]} == "NAME"*"UP"* ]]
+	[[ $output == *"Alpha"*"yes"* ]]
+	run -0 "$I3CTL" mudlist -r
+	[ "$(echo "$output" | sort | tr '\n' ,)" = "Alpha,Beta," ]
+	run -0 "$I3CTL" mudlist --up -r 'a*'
+	[ "$output" = Alpha ]
+	run -0 "$I3CTL" --json mudlist --service tell
+	echo "$output" | jq -e '.count == 2'
+	run -0 "$I3CTL" mudlist --mudlib nosuchlib -r
+	[ -z "$output" ]
+	run -0 "$I3CTL" mudinfo alpha
+	[[ $output == *"name: Alpha"* ]]
+	run -0 "$I3CTL" --json mudinfo ALPHA
+	echo "$output" | jq -e '.name == "Alpha" and .up == true'
+	run -1 --separate-stderr "$I3CTL" mudinfo Nowhere
+	[[ $stderr == *"mudinfo"* ]]
+}
+
+@test "gw: a tell from one gateway arrives at the other (listen -n 1)" {
+	gwsock_start Alpha
+	ALPHA=$I3_SOCKET
+	gwsock_start Beta
+	BETA=$I3_SOCKET
+	I3_SOCKET=$BETA "$I3CTL" --timeout 10 --json listen -n 1 -e tell_received \
+	    > "$BATS_TEST_TMPDIR/listen.out" 2> "$BATS_TEST_TMPDIR/listen.err" &
+	local lpid=$!
+	sleep 0.5
+	I3_SOCKET=$ALPHA run -0 "$I3CTL" tell -a ann bob@beta 'hello %^RED%^Bob%^RESET%^'
+	[ -z "$output" ]
+	wait $lpid
+	cat "$BATS_TEST_TMPDIR/listen.out" "$BATS_TEST_TMPDIR/listen.err"
+	jq -e '.event == "tell_received" and .params.originator_mud == "Alpha"' \
+	    "$BATS_TEST_TMPDIR/listen.out"
+	# and the same in human form, colour stripped
+	I3_SOCKET=$BETA "$I3CTL" --timeout 10 listen -n 1 \
+	    > "$BATS_TEST_TMPDIR/listen2.out" 2>&1 &
+	lpid=$!
+	sleep 0.5
+	echo 'from stdin' | I3_SOCKET=$ALPHA "$I3CTL" tell -a ann bob@Beta
+	wait $lpid
+	grep -q 'from stdin' "$BATS_TEST_TMPDIR/listen2.out"
+	! grep -q '%^' "$BATS_TEST_TMPDIR/listen2.out"
+}
+
+@test "gw: emote, beep; a MUD that is not up is an I3 error" {
+	gwsock_start Alpha
+	run -0 "$I3CTL" emote -a ann bob@Alpha waves
+	run -0 "$I3CTL" beep -a ann bob@Alpha
+	run -0 --separate-stderr "$I3CTL" --json tell -a ann bob@Alpha hi
+	echo "$output" | jq -e 'type == "object"'
+	run --separate-stderr "$I3CTL" tell -a ann bob@Nowhere hi
+	# the gateway either refuses it (MUD down / not listed: exit 1) or
+	# hands it to the router (0, the error comes back as an event)
+	[[ $status -eq 0 || $status -eq 1 ]]
+}
+
+@test "gw: channels: list, join, send, listen, leave" {
+	gwsock_start Alpha
+	run -0 "$I3CTL" channel list
+	[[ ${lines[0]} == "NAME"* ]]
+	run -0 "$I3CTL" channel list -r
+	[[ $output == *imud_gossip* ]]
+	run -0 "$I3CTL" channel join imud_gossip
+	[ -z "$output" ]
+	run -0 "$I3CTL" --json channel join imud_gossip
+	echo "$output" | jq -e '.joined == true'
+	run -0 "$I3CTL" channel send -a ann imud_gossip hello all
+	run -0 "$I3CTL" channel emote -a ann imud_gossip waves
+	run -0 "$I3CTL" --json channel leave imud_gossip
+	echo "$output" | jq -e '.channel == "imud_gossip"'
+}
+
+@test "gw: methods the gateway lacks are reported as such, never faked" {
+	gwsock_start Alpha
+	local m
+	for m in "who Alpha" "finger bob@Alpha" "locate bob" \
+	    "channel who imud_gossip Alpha" "channel history imud_gossip"; do
+		run --separate-stderr "$I3CTL" --timeout 5 $m
+		echo "$m: $status $stderr"
+		if [ "$status" -eq 4 ]; then
+			[[ $stderr == *"does not support method"* ]]
+		else
+			[[ $status -eq 0 || $status -eq 1 || $status -eq 5 ]]
+		fi
+	done
+	run -4 --separate-stderr "$I3CTL" call no_such_method '{}'
+	[[ $stderr == *"does not support method 'no_such_method'"* ]]
+	run -0 "$I3CTL" call ping
+	[[ $output == *"pong: yes"* ]]
+}
+
+@test "gw: --timeout, a stopped gateway" {
+	gwsock_start Alpha
+	run -0 "$I3CTL" --timeout 2 ping
+	gwsock_stop_all
+	run -4 "$I3CTL" ping
+}
+
+@test "gw: shell through a pipe" {
+	gwsock_start Alpha
+	run -0 --separate-stderr bash -c "printf 'ping\nstatus --json\nmudlist -r\nquit\n' | '$I3CTL' shell"
+	[[ ${lines[0]} == "pong from the gateway"* ]]
+	echo "${lines[1]}" | jq -e '.mud == "Alpha"'
+	[ "${lines[2]}" = Alpha ]
+}
