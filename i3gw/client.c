@@ -92,7 +92,6 @@ client_free(struct client *cl)
 	svc_channel_client_gone(cl);
 	auth_client_gone(cl);
 	listen_client_gone(cl);
-	tls_detach(cl);
 	json_object_foreach_safe(client_users, tmp, key, v) {
 		if (json_integer_value(v) == cl->id)
 			json_object_del(client_users, key);
@@ -100,6 +99,7 @@ client_free(struct client *cl)
 	TAILQ_REMOVE(&clients, cl, entry);
 	conn_flush(cl->conn, 500);
 	conn_free(cl->conn);
+	tls_detach(cl);	/* after the last write */
 	json_decref(cl->channels);
 	free(cl);
 }

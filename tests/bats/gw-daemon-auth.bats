@@ -1,0 +1,197 @@
+#!/usr/bin/env bats
+# gw-daemon-auth.bats: TCP and TLS listeners, API keys, permissions, rate
+# limits, address lists.
+
+load helpers
+load gw-helpers
+load daemon-helpers
+
+teardown() {
+	gwd_stop_all
+	router_stop_all
+}
+
+T() {
+	echo "$BATS_TEST_TMPDIR/$1"
+}
+
+# newkey NAME: KEY_NAME holds the key, $T/NAME.key the config lines.
+newkey() {
+	local out
+	out=$("$I3GW" genkey "$1")
+	eval "KEY_$1=$(sed -n 's/^key: //p' <<< "$out")"
+	sed -n '/^\[key/,$p' <<< "$out" > "$(T "$1.key")"
+}
+
+# certs: a CA, a server certificate and a client certificate it signed.
+certs() {
+	local t="$BATS_TEST_TMPDIR"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -subj /CN=test-ca -days 1 -keyout "$t/ca.key" \
+	    -out "$t/ca.pem" 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj /CN=localhost -keyout "$t/srv.key" -out "$t/srv.csr" \
+	    2>/dev/null
+	openssl x509 -req -in "$t/srv.csr" -CA "$t/ca.pem" \
+	    -CAkey "$t/ca.key" -CAcreateserial -days 1 -out "$t/srv.pem" \
+	    2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj /CN=bot -keyout "$t/cli.key" -out "$t/cli.csr" 2>/dev/null
+	openssl x509 -req -in "$t/cli.csr" -CA "$t/ca.pem" \
+	    -CAkey "$t/ca.key" -CAcreateserial -days 1 -out "$t/cli.pem" \
+	    2>/dev/null
+}
+
+@test "tcp: authenticate first; a wrong key and a missing key are refused" {
+	router_start
+	newkey bot
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "auth_delay = 50ms" \
+	    "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	[ -n "$port" ]
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
+	[[ "$output" == *'"id":1,"error":{"code":-32007'*'not authenticated'* ]]
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate '{"key":"i3k_wrong"}')" \
+	    "$(rq 2 ping)"
+	[[ "${lines[0]}" == *'"id":1,"error":{"code":-32007,"message":"authentication failed"'* ]] ||
+	    [[ "${lines[1]}" == *'"id":1,"error":{"code":-32007,"message":"authentication failed"'* ]]
+	[[ "$output" == *'"id":2,"error":{"code":-32007'* ]]
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" \
+	    "$(rq 2 ping)" "$(rq 3 tell '{"target_mud":"Alpha","target_user":"x","from_user":"y","message":"z"}')"
+	[[ "${lines[0]}" == *'"id":1,"result":{"authenticated":true,"key":"bot","permissions":["tell","channel","info"]'* ]]
+	[[ "${lines[1]}" == *'"id":2,"result":{"pong":true'* ]]
+	[[ "${lines[2]}" == *'"id":3,"result":'* ]]
+	grep -q "authentication failed" "$(T Alpha.err)"
+}
+
+@test "tcp: failed authentications are slowed down, doubling" {
+	grep -q RPC_DEFER "$I3_TOP/i3gw/i3gw.h" ||
+	    skip "deferred answers (RPC_DEFER) not in this tree yet"
+	router_start
+	newkey bot
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "auth_delay = 200ms" \
+	    "auth_delay_max = 2s" "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	bad=$(rq 1 authenticate '{"key":"nope"}')
+	start=$(date +%s%N)
+	run gwc "tcp:127.0.0.1:$port" "$bad" "$(rq 2 authenticate '{"key":"nope2"}')" \
+	    "$(rq 3 authenticate '{"key":"nope3"}')"
+	end=$(date +%s%N)
+	[ "$(grep -c '"code":-32007' <<< "$output")" -eq 3 ]
+	# 200 + 400 + 800 ms, run at once: at least the longest.
+	[ $(( (end - start) / 1000000 )) -ge 700 ]
+}
+
+@test "tcp: a key without the permission gets -32008; admin is its own group" {
+	router_start
+	newkey bot
+	sed -i 's/^permissions = .*/permissions = info/' "$(T bot.key)"
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" \
+	    "$(rq 2 tell '{"target_mud":"Alpha","target_user":"x","from_user":"y","message":"z"}')" \
+	    "$(rq 3 shutdown)" "$(rq 4 mudlist)" "$(rq 5 channel_join '{"channel":"chat"}')"
+	[[ "${lines[1]}" == *'"id":2,"error":{"code":-32008,"message":"forbidden: key bot has no tell permission"'* ]]
+	[[ "${lines[2]}" == *'"id":3,"error":{"code":-32008,"message":"forbidden: key bot has no admin permission"'* ]]
+	[[ "${lines[3]}" == *'"id":4,"result":'* ]]
+	[[ "${lines[4]}" == *'"id":5,"error":{"code":-32008'* ]]
+	kill -0 "$GWD_PID_Alpha"
+}
+
+@test "tcp: rate limits per key and per method" {
+	router_start
+	newkey bot
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "$(cat "$(T bot.key)")" \
+	    "rate = 1" "burst = 3" "method_rate = 1" "method_burst = 2"
+	sed -i 's/^permissions = .*/permissions = all/' "$(T Alpha.conf)"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" \
+	    "$(rq 2 ping)" "$(rq 3 ping)" "$(rq 4 ping)" "$(rq 5 status)" \
+	    "$(rq 6 status)"
+	[[ "${lines[1]}" == *'"id":2,"result"'* ]]
+	[[ "${lines[2]}" == *'"id":3,"result"'* ]]
+	[[ "${lines[3]}" == *'"id":4,"error":{"code":-32009,"message":"rate limited: ping for key bot'* ]]
+	[[ "${lines[4]}" == *'"id":5,"result"'* ]]
+	[[ "${lines[5]}" == *'"id":6,"error":{"code":-32009,"message":"rate limited: key bot'* ]]
+}
+
+@test "tcp: deny and allow lists" {
+	router_start
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "deny = 127.0.0.0/8"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
+	[[ "$output" == *'"code":-32010,"message":"address not allowed"'* ]]
+	gwd_stop Alpha
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "allow = 10.0.0.0/8, ::1"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
+	[[ "$output" == *'"code":-32010'* ]]
+	gwd_stop Alpha
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "allow = 127.0.0.1/32"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
+	[[ "$output" == *'"code":-32007'* ]]
+}
+
+@test "tls: a test certificate, TLS 1.2 at least, a key over TLS" {
+	router_start
+	certs
+	newkey bot
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "tls = yes" \
+	    "tls_cert = $(T srv.pem)" "tls_key = $(T srv.key)" \
+	    "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	run gwc "tcp:127.0.0.1:$port" --tls "$(T ca.pem)" \
+	    "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" "$(rq 2 ping)"
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == *'"id":2,"result":{"pong":true'* ]]
+	run openssl s_client -connect "127.0.0.1:$port" -tls1_1 < /dev/null
+	[ "$status" -ne 0 ]
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)" --timeout 2
+	[ "$status" -ne 0 ]
+	kill -0 "$GWD_PID_Alpha"
+}
+
+@test "tls: client certificates required" {
+	router_start
+	certs
+	newkey bot
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "tls = yes" \
+	    "tls_cert = $(T srv.pem)" "tls_key = $(T srv.key)" \
+	    "tls_client_ca = $(T ca.pem)" "tls_client_cert = require" \
+	    "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	run gwc "tcp:127.0.0.1:$port" --tls "$(T ca.pem)" "$(rq 1 ping)" \
+	    --timeout 2
+	[ "$status" -ne 0 ]
+	run gwc "tcp:127.0.0.1:$port" --tls "$(T ca.pem)" \
+	    --cert "$(T cli.pem)" --key "$(T cli.key)" \
+	    "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" "$(rq 2 ping)"
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == *'"pong":true'* ]]
+}
+
+@test "-n refuses a key without a hash and a TLS listener without a certificate" {
+	ROUTER_PORT=4000 gw_conf Alpha
+	printf '[key bot]\npermissions = all\n' >> "$(T Alpha.conf)"
+	run "$I3GW" -n -f "$(T Alpha.conf)"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"[key bot]: no hash"* ]]
+	ROUTER_PORT=4000 gw_conf Beta "[api]" "tls = yes"
+	run "$I3GW" -n -f "$(T Beta.conf)"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"tls needs tls_cert and tls_key"* ]]
+	ROUTER_PORT=4000 gw_conf Gamma "[api]" "permissions = all"
+	run "$I3GW" -n -f "$(T Gamma.conf)"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown key 'permissions' in [api]"* ]]
+}
