@@ -292,7 +292,196 @@ I3_API char	*i3_text_wrap(const char *text, size_t len, int profile,
 		    size_t width, size_t *outlen, i3_error *err);
 
 /* -------------------------------------------------------------- client.c */
-/* (the client API for MUDs that talk to i3gw) */
+/*
+ * The client API for MUDs that talk to i3gw(8): JSON-RPC 2.0, one object a
+ * line, over the stdio of a child gateway, a Unix socket or a TCP port (no
+ * TLS: use it on loopback only).  One thread; nothing blocks except where
+ * noted: i3_client_poll() does all the I/O, dispatches whole lines and
+ * drives reconnection with backoff.  Callbacks run from i3_client_poll()
+ * only; they may make calls and free the client (the free is deferred).
+ * See libi3(3) and docs/INTEGRATION.md.
+ */
+typedef struct i3_client i3_client;
+
+/* What the status callback is told. */
+enum i3_client_status {
+	I3_CLIENT_CONNECTED = 1,	/* connected, spawned, attached */
+	I3_CLIENT_LOST,		/* the gateway went away; text says why */
+	I3_CLIENT_RETRY,	/* an attempt to get it back failed */
+	I3_CLIENT_WARNING	/* bad line, error answer nobody took, ... */
+};
+
+/*
+ * Error codes the library itself puts in an answer's "error" (the gateway's
+ * own are in docs/API.md): the connection was lost before the answer (the
+ * call may or may not have been carried out), no answer within
+ * call_timeout_ms, the client was freed or detached.
+ */
+#define I3_CLIENT_ELOST		(-32100)
+#define I3_CLIENT_ETIMEDOUT	(-32101)
+#define I3_CLIENT_ECLOSED	(-32102)
+
+/*
+ * The answer to a call: exactly one of result and error (an object with
+ * "code" and "message") is not NULL; both are borrowed.
+ */
+typedef void	(*i3_client_result_cb)(i3_client *, int64_t id,
+		    const json_t *result, const json_t *error, void *arg);
+/* A notification from the gateway; params is borrowed. */
+typedef void	(*i3_client_event_cb)(i3_client *, const char *event,
+		    const json_t *params, void *arg);
+/* A change of state or a warning; text is borrowed. */
+typedef void	(*i3_client_status_cb)(i3_client *, enum i3_client_status,
+		    const char *text, void *arg);
+
+/* Options; a zero field means the default.  The struct may be NULL. */
+typedef struct i3_client_opts {
+	size_t		 max_line;	/* longest line read (1 MiB) */
+	size_t		 max_queue;	/* bytes waiting to be sent (256 KiB) */
+	unsigned int	 max_pending;	/* calls awaiting an answer (256) */
+	unsigned int	 max_dispatch;	/* messages handled per poll (64) */
+	unsigned int	 backoff_min_ms; /* first retry delay (250) */
+	unsigned int	 backoff_max_ms; /* doubling up to this (30000) */
+	unsigned int	 call_timeout_ms; /* 0: calls never time out */
+	int		 no_reconnect;	/* 1: report a loss and stay down */
+	const char	*stderr_path;	/* spawn: append the gateway's logs */
+	i3_client_status_cb on_status;
+	void		*status_arg;
+} i3_client_opts;
+
+/*
+ * Run a gateway as a child: fork and exec (no shell) i3gw_path (searched in
+ * PATH when it has no '/') with argv (argv[0] included, NULL-terminated;
+ * NULL means { i3gw_path, "--stdio", NULL }), its stdin and stdout one end
+ * of a socketpair (so writing to a dead gateway is EPIPE, never SIGPIPE),
+ * every fd of ours close-on-exec.  When the child dies it is respawned
+ * with backoff.  NULL on failure (exec failing included).
+ */
+I3_API i3_client *i3_client_spawn(const char *i3gw_path, char *const argv[],
+		    const i3_client_opts *, i3_error *err);
+/* Connect to a running gateway's Unix socket ([api] socket). */
+I3_API i3_client *i3_client_connect_unix(const char *path,
+		    const i3_client_opts *, i3_error *err);
+/*
+ * Connect to a gateway's TCP port, no TLS.  The first connect waits up to
+ * 5 s (and the name lookup may block: give an address); reconnects do not.
+ */
+I3_API i3_client *i3_client_connect_tcp(const char *host, const char *port,
+		    const i3_client_opts *, i3_error *err);
+/*
+ * Close the connection (a child gateway then sees end of input and shuts
+ * down cleanly; it is waited for up to 3 s, then killed).  Pending calls
+ * get I3_CLIENT_ECLOSED.  From a callback the free happens when
+ * i3_client_poll() returns.
+ */
+I3_API void	 i3_client_free(i3_client *);
+
+/*
+ * The fd to watch for reading, -1 while disconnected.  i3_client_want_write()
+ * says whether output is queued (watch the write fd for writing too);
+ * i3_client_wfd() is that fd (the same one except after i3_client_attach()
+ * with two).  Call i3_client_poll(c, 0) whenever either is ready, and at
+ * least once a second or so anyway: reconnection runs from it.
+ */
+I3_API int	 i3_client_fd(const i3_client *);
+I3_API int	 i3_client_wfd(const i3_client *);
+I3_API int	 i3_client_want_write(const i3_client *);
+/* 1 when connected. */
+I3_API int	 i3_client_connected(const i3_client *);
+/* The child gateway's process id, -1 for none. */
+I3_API long	 i3_client_pid(const i3_client *);
+/* The last error of a call that returned -1; never NULL. */
+I3_API const i3_error *i3_client_error(const i3_client *);
+
+/*
+ * Wait at most timeout_ms (0: not at all, -1: until something happens) for
+ * the gateway, send what is queued, read what is there, and dispatch at most
+ * max_dispatch whole lines to the callbacks.  Returns the number of messages
+ * dispatched, or -1 when the client is down for good (no_reconnect).
+ */
+I3_API int	 i3_client_poll(i3_client *, int timeout_ms);
+
+/*
+ * Send a request; the answer goes to cb (which may be NULL: an error answer
+ * then goes to the status callback as a warning).  params (an object, or
+ * NULL) is borrowed by i3_client_call() and stolen by i3_client_call_new(),
+ * even on failure.  Returns the request id (> 0), or -1 with
+ * i3_client_error() set: the send queue or the pending table is full, or
+ * the client is down for good.  While the gateway is away requests are kept
+ * (bounded) and sent once it is back.
+ */
+I3_API int64_t	 i3_client_call(i3_client *, const char *method,
+		    const json_t *params, i3_client_result_cb cb, void *arg);
+I3_API int64_t	 i3_client_call_new(i3_client *, const char *method,
+		    json_t *params, i3_client_result_cb cb, void *arg);
+/* A JSON-RPC notification (no id, never answered); params borrowed; 0/-1. */
+I3_API int	 i3_client_notify(i3_client *, const char *method,
+		    const json_t *params);
+
+/*
+ * One call per method (docs/API.md); strings are borrowed, visname may be
+ * NULL (the gateway uses from_user).  Channels joined with
+ * i3_client_channel_join() are joined again after every reconnect.
+ */
+I3_API int64_t	 i3_client_tell(i3_client *, const char *from_user,
+		    const char *visname, const char *target_user,
+		    const char *target_mud, const char *message,
+		    i3_client_result_cb, void *arg);
+I3_API int64_t	 i3_client_emoteto(i3_client *, const char *from_user,
+		    const char *visname, const char *target_user,
+		    const char *target_mud, const char *message,
+		    i3_client_result_cb, void *arg);
+I3_API int64_t	 i3_client_channel_send(i3_client *, const char *channel,
+		    const char *from_user, const char *visname,
+		    const char *message, i3_client_result_cb, void *arg);
+I3_API int64_t	 i3_client_channel_emote(i3_client *, const char *channel,
+		    const char *from_user, const char *visname,
+		    const char *message, i3_client_result_cb, void *arg);
+I3_API int64_t	 i3_client_channel_join(i3_client *, const char *channel,
+		    i3_client_result_cb, void *arg);
+I3_API int64_t	 i3_client_channel_leave(i3_client *, const char *channel,
+		    i3_client_result_cb, void *arg);
+I3_API int64_t	 i3_client_who(i3_client *, const char *mud,
+		    i3_client_result_cb, void *arg);
+I3_API int64_t	 i3_client_finger(i3_client *, const char *user,
+		    const char *mud, i3_client_result_cb, void *arg);
+I3_API int64_t	 i3_client_locate(i3_client *, const char *user,
+		    i3_client_result_cb, void *arg);
+/* status is "up", "down", "all" or NULL (all). */
+I3_API int64_t	 i3_client_mudlist(i3_client *, const char *status,
+		    i3_client_result_cb, void *arg);
+I3_API int64_t	 i3_client_ping(i3_client *, i3_client_result_cb, void *arg);
+/* presence_update; params (borrowed) as docs/API.md gives them. */
+I3_API int64_t	 i3_client_presence_update(i3_client *, const json_t *params,
+		    i3_client_result_cb, void *arg);
+
+/*
+ * Call cb for each notification named event; event NULL or "*" is the
+ * catch-all, called for events no named handler took.  Several handlers
+ * may share a name; all are called, in the order added.  0 or -1.
+ */
+I3_API int	 i3_client_on(i3_client *, const char *event,
+		    i3_client_event_cb cb, void *arg);
+/* The status callback (replaces the one in the options). */
+I3_API void	 i3_client_on_status(i3_client *, i3_client_status_cb,
+		    void *arg);
+
+/*
+ * Copyover: hand the gateway connection across exec().  i3_client_detach()
+ * sends what is queued and dispatches what was read up to a line boundary
+ * (waiting at most 2 s in all), gives pending calls I3_CLIENT_ECLOSED,
+ * clears close-on-exec on its fds, writes a short string into buf for the
+ * new program (through argv or the environment) and frees the client
+ * without closing them.  0, or -1 (buf too small; the client is intact).
+ * After exec, i3_client_attach() takes the string back; where and argv say
+ * how to get the gateway back should it go later: as for i3_client_spawn()
+ * for a child, the socket path, or "host:port" (NULL: no reconnection).
+ */
+#define I3_CLIENT_HANDOFF_MAX	64
+I3_API int	 i3_client_detach(i3_client *, char *buf, size_t len,
+		    i3_error *err);
+I3_API i3_client *i3_client_attach(const char *handoff, const char *where,
+		    char *const argv[], const i3_client_opts *, i3_error *err);
 
 #ifdef __cplusplus
 }

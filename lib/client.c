@@ -1,0 +1,1647 @@
+/*
+ * client.c: the client API: a MUD's connection to i3gw, with reconnection.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "i3-int.h"
+
+#define I3C_MAX_LINE		(1024 * 1024)
+#define I3C_MAX_QUEUE		(256 * 1024)
+#define I3C_MAX_PENDING		256
+#define I3C_MAX_DISPATCH	64
+#define I3C_BACKOFF_MIN		250
+#define I3C_BACKOFF_MAX		30000
+#define I3C_READ_CHUNK		65536
+#define I3C_CONNECT_WAIT	5000	/* first TCP connect, ms */
+#define I3C_DETACH_WAIT		2000	/* detach: flush and drain, ms */
+#define I3C_FREE_WAIT		3000	/* free: the child's clean exit, ms */
+#define I3C_HANDOFF_TAG		"i3c1"
+
+enum i3c_kind {
+	I3C_SPAWN = 0,
+	I3C_UNIX,
+	I3C_TCP,
+	I3C_NONE		/* attached with nowhere to go back to */
+};
+
+enum i3c_state {
+	I3C_UP,
+	I3C_CONNECTING,		/* TCP connect in progress */
+	I3C_DOWN,		/* waiting for the next attempt */
+	I3C_DEAD		/* down for good */
+};
+
+struct i3c_pending {
+	int64_t			 id;
+	i3_client_result_cb	 cb;
+	void			*arg;
+	uint64_t		 end;		/* stream offset after its line */
+	int64_t			 deadline;	/* ms, 0 for none */
+	char			 method[32];
+};
+
+struct i3c_handler {
+	char			*event;		/* NULL: catch-all */
+	i3_client_event_cb	 cb;
+	void			*arg;
+};
+
+struct i3_client {
+	enum i3c_kind		 kind;
+	enum i3c_state		 state;
+	i3_client_opts		 o;
+	i3_error		 err;
+
+	/* Where the gateway is. */
+	char			*where;		/* i3gw, socket path, host */
+	char			*port;
+	char		       **argv;
+	long			 pid;		/* our child, -1 */
+	long			 oldpid;	/* a child not reaped yet */
+
+	int			 rfd;
+	int			 wfd;
+	int			 broken;	/* lost: tear down in poll */
+	char			 why[128];
+
+	/* Output: whole lines; obase is the stream offset of obuf[0]. */
+	char			*obuf;
+	size_t			 olen;
+	size_t			 ooff;
+	size_t			 osize;
+	uint64_t		 obase;
+
+	/* Input: up to max_line bytes of the current lines. */
+	char			*ibuf;
+	size_t			 ilen;
+	size_t			 isize;
+	int			 skipping;	/* in an over-long line */
+
+	struct i3c_pending	*pend;
+	unsigned int		 npend;
+	int64_t			 next_id;
+
+	struct i3c_handler	*hand;
+	size_t			 nhand;
+
+	json_t			*channels;	/* joined: replayed */
+
+	unsigned int		 backoff;	/* ms, current delay */
+	int64_t			 next_try;	/* ms */
+	uint64_t		 rnd;
+	int			 busy;		/* inside poll */
+	int			 freeing;	/* freed from a callback */
+};
+
+static int64_t	 i3c_now(void);
+static void	 i3c_seterr(i3_client *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	 i3c_status(i3_client *, enum i3_client_status, const char *,
+		    ...) __attribute__((format(printf, 3, 4)));
+static i3_client *i3c_new(enum i3c_kind, const i3_client_opts *);
+static void	 i3c_destroy(i3_client *);
+static int	 i3c_nonblock(int);
+static int	 i3c_cloexec(int, int);
+static int	 i3c_open(i3_client *, int);
+static int	 i3c_spawn(i3_client *);
+static int	 i3c_unix(i3_client *);
+static int	 i3c_tcp(i3_client *, int);
+static int	 i3c_tcp_done(i3_client *);
+static void	 i3c_up(i3_client *);
+static void	 i3c_lost(i3_client *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	 i3c_teardown(i3_client *);
+static void	 i3c_schedule(i3_client *);
+static void	 i3c_reap(i3_client *, int);
+static int	 i3c_flush(i3_client *);
+static int	 i3c_read(i3_client *);
+static int	 i3c_dispatch(i3_client *, unsigned int);
+static void	 i3c_line(i3_client *, const char *, size_t);
+static void	 i3c_answer(i3_client *, struct i3c_pending *,
+		    const json_t *, const json_t *);
+static void	 i3c_fail_all(i3_client *, int, const char *, uint64_t);
+static void	 i3c_timeouts(i3_client *, int64_t);
+static int	 i3c_enqueue(i3_client *, const json_t *);
+static int64_t	 i3c_request(i3_client *, const char *, const json_t *,
+		    i3_client_result_cb, void *, int);
+static void	 i3c_replay(i3_client *);
+static int	 i3c_target(i3_client *, const char *, char *const []);
+static void	 i3c_housekeep(i3_client *);
+static int64_t	 i3c_msg(i3_client *, const char *, const char *,
+		    const char *, const char *, const char *, const char *,
+		    const char *, const char *, const char *,
+		    i3_client_result_cb, void *);
+static int	 i3c_set(json_t *, const char *, const char *);
+
+static int64_t
+i3c_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static void
+i3c_seterr(i3_client *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	c->err.code = I3_ECLIENT;
+	c->err.offset = 0;
+	va_start(ap, fmt);
+	vsnprintf(c->err.text, sizeof c->err.text, fmt, ap);
+	va_end(ap);
+}
+
+static void
+i3c_status(i3_client *c, enum i3_client_status st, const char *fmt, ...)
+{
+	char	text[256];
+	va_list	ap;
+
+	if (c->o.on_status == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	c->busy++;
+	c->o.on_status(c, st, text, c->o.status_arg);
+	c->busy--;
+}
+
+static i3_client *
+i3c_new(enum i3c_kind kind, const i3_client_opts *opts)
+{
+	i3_client	*c;
+
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return (NULL);
+	if (opts != NULL)
+		c->o = *opts;
+	c->o.stderr_path = NULL;	/* copied below */
+	if (c->o.max_line == 0)
+		c->o.max_line = I3C_MAX_LINE;
+	if (c->o.max_queue == 0)
+		c->o.max_queue = I3C_MAX_QUEUE;
+	if (c->o.max_pending == 0)
+		c->o.max_pending = I3C_MAX_PENDING;
+	if (c->o.max_dispatch == 0)
+		c->o.max_dispatch = I3C_MAX_DISPATCH;
+	if (c->o.backoff_min_ms == 0)
+		c->o.backoff_min_ms = I3C_BACKOFF_MIN;
+	if (c->o.backoff_max_ms == 0)
+		c->o.backoff_max_ms = I3C_BACKOFF_MAX;
+	if (c->o.backoff_max_ms < c->o.backoff_min_ms)
+		c->o.backoff_max_ms = c->o.backoff_min_ms;
+	if (opts != NULL && opts->stderr_path != NULL &&
+	    (c->o.stderr_path = strdup(opts->stderr_path)) == NULL) {
+		free(c);
+		return (NULL);
+	}
+	c->kind = kind;
+	c->state = I3C_DOWN;
+	c->rfd = c->wfd = -1;
+	c->pid = c->oldpid = -1;
+	c->next_id = 1;
+	c->backoff = c->o.backoff_min_ms;
+	c->rnd = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^
+	    (uint64_t)i3c_now();
+	c->isize = c->o.max_line + 1;
+	c->ibuf = malloc(c->isize);
+	c->pend = calloc(c->o.max_pending, sizeof *c->pend);
+	c->channels = json_object();
+	if (c->ibuf == NULL || c->pend == NULL || c->channels == NULL) {
+		i3c_destroy(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+/* Release memory only: the fds and the child are dealt with before. */
+static void
+i3c_destroy(i3_client *c)
+{
+	size_t	i;
+	char	**p;
+
+	if (c->argv != NULL) {
+		for (p = c->argv; *p != NULL; p++)
+			free(*p);
+		free(c->argv);
+	}
+	for (i = 0; i < c->nhand; i++)
+		free(c->hand[i].event);
+	free(c->hand);
+	free((char *)c->o.stderr_path);
+	free(c->where);
+	free(c->port);
+	free(c->obuf);
+	free(c->ibuf);
+	free(c->pend);
+	json_decref(c->channels);
+	free(c);
+}
+
+static int
+i3c_nonblock(int fd)
+{
+	int	fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return (-1);
+	return (fcntl(fd, F_SETFL, fl | O_NONBLOCK));
+}
+
+static int
+i3c_cloexec(int fd, int on)
+{
+	int	fl;
+
+	if ((fl = fcntl(fd, F_GETFD)) == -1)
+		return (-1);
+	fl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
+	return (fcntl(fd, F_SETFD, fl));
+}
+
+/* One attempt to get the gateway: 0 (up or connecting) or -1 (c->why). */
+static int
+i3c_open(i3_client *c, int wait_ms)
+{
+	switch (c->kind) {
+	case I3C_SPAWN:
+		return (i3c_spawn(c));
+	case I3C_UNIX:
+		return (i3c_unix(c));
+	case I3C_TCP:
+		return (i3c_tcp(c, wait_ms));
+	default:
+		snprintf(c->why, sizeof c->why, "nowhere to reconnect to");
+		return (-1);
+	}
+}
+
+static int
+i3c_spawn(i3_client *c)
+{
+	int	 sv[2], ep[2], fd, e, n, lfd = -1;
+	pid_t	 pid;
+	char	*const *argv = c->argv;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		snprintf(c->why, sizeof c->why, "socketpair: %s",
+		    strerror(errno));
+		return (-1);
+	}
+	/* The child's end must not be 0 or 1, which dup2 would clobber. */
+	if (sv[1] < 3) {
+		fd = fcntl(sv[1], F_DUPFD_CLOEXEC, 3);
+		e = errno;
+		close(sv[1]);
+		sv[1] = fd;
+		if (fd == -1) {
+			close(sv[0]);
+			snprintf(c->why, sizeof c->why, "fcntl: %s",
+			    strerror(e));
+			return (-1);
+		}
+	}
+	if (c->o.stderr_path != NULL &&
+	    (lfd = open(c->o.stderr_path, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC, 0600)) == -1) {
+		snprintf(c->why, sizeof c->why, "%s: %s", c->o.stderr_path,
+		    strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return (-1);
+	}
+	if (pipe2(ep, O_CLOEXEC) == -1) {
+		snprintf(c->why, sizeof c->why, "pipe: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		if (lfd != -1)
+			close(lfd);
+		return (-1);
+	}
+	pid = fork();
+	if (pid == -1) {
+		snprintf(c->why, sizeof c->why, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		close(ep[0]);
+		close(ep[1]);
+		if (lfd != -1)
+			close(lfd);
+		return (-1);
+	}
+	if (pid == 0) {
+		/* The child: only async-signal-safe calls from here. */
+		if (dup2(sv[1], 0) == -1 || dup2(sv[1], 1) == -1 ||
+		    (lfd != -1 && lfd != 2 && dup2(lfd, 2) == -1))
+			goto fail;
+		signal(SIGPIPE, SIG_DFL);
+		if (strchr(c->where, '/') != NULL)
+			execv(c->where, argv);
+		else
+			execvp(c->where, argv);
+	fail:
+		e = errno;
+		n = write(ep[1], &e, sizeof e);
+		(void)n;
+		_exit(127);
+	}
+	close(sv[1]);
+	close(ep[1]);
+	if (lfd != -1)
+		close(lfd);
+	/* Nothing to read means the exec worked (the pipe was close-on-exec). */
+	do {
+		n = read(ep[0], &e, sizeof e);
+	} while (n == -1 && errno == EINTR);
+	close(ep[0]);
+	if (n == (int)sizeof e) {
+		snprintf(c->why, sizeof c->why, "cannot run %s: %s", c->where,
+		    strerror(e));
+		close(sv[0]);
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			continue;
+		return (-1);
+	}
+	i3c_nonblock(sv[0]);
+	c->rfd = c->wfd = sv[0];
+	c->pid = pid;
+	i3c_up(c);
+	return (0);
+}
+
+static int
+i3c_unix(i3_client *c)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(c->where) >= sizeof sun.sun_path) {
+		snprintf(c->why, sizeof c->why, "socket path too long");
+		return (-1);
+	}
+	memcpy(sun.sun_path, c->where, strlen(c->where));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		snprintf(c->why, sizeof c->why, "socket: %s", strerror(errno));
+		return (-1);
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		snprintf(c->why, sizeof c->why, "%s: %s", c->where,
+		    strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	c->rfd = c->wfd = fd;
+	i3c_up(c);
+	return (0);
+}
+
+/* Connect to the first address; wait_ms 0 leaves it in progress. */
+static int
+i3c_tcp(i3_client *c, int wait_ms)
+{
+	struct addrinfo	 hints, *res, *ai;
+	struct pollfd	 pfd;
+	int		 fd = -1, rc, e = 0;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(c->where, c->port, &hints, &res)) != 0) {
+		snprintf(c->why, sizeof c->why, "%s: %s", c->where,
+		    gai_strerror(rc));
+		return (-1);
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, ai->ai_protocol);
+		if (fd == -1) {
+			e = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
+		    errno == EINPROGRESS)
+			break;
+		e = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1) {
+		snprintf(c->why, sizeof c->why, "%s port %s: %s", c->where,
+		    c->port, strerror(e));
+		return (-1);
+	}
+	c->rfd = c->wfd = fd;
+	c->state = I3C_CONNECTING;
+	if (wait_ms > 0) {
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		do {
+			rc = poll(&pfd, 1, wait_ms);
+		} while (rc == -1 && errno == EINTR);
+		if (rc == 0) {
+			snprintf(c->why, sizeof c->why, "%s port %s: timed out",
+			    c->where, c->port);
+			close(fd);
+			c->rfd = c->wfd = -1;
+			c->state = I3C_DOWN;
+			return (-1);
+		}
+		return (i3c_tcp_done(c));
+	}
+	return (0);
+}
+
+/* The connect finished (the fd is writable): up, or -1 and down. */
+static int
+i3c_tcp_done(i3_client *c)
+{
+	int		e = 0;
+	socklen_t	len = sizeof e;
+
+	if (getsockopt(c->rfd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
+		e = errno;
+	if (e != 0) {
+		snprintf(c->why, sizeof c->why, "%s port %s: %s", c->where,
+		    c->port, strerror(e));
+		close(c->rfd);
+		c->rfd = c->wfd = -1;
+		c->state = I3C_DOWN;
+		return (-1);
+	}
+	i3c_up(c);
+	return (0);
+}
+
+static void
+i3c_up(i3_client *c)
+{
+	c->state = I3C_UP;
+	c->broken = 0;
+	c->ilen = 0;
+	c->skipping = 0;
+	i3c_replay(c);
+}
+
+/* Join the remembered channels again (after whatever was queued). */
+static void
+i3c_replay(i3_client *c)
+{
+	const char	*name;
+	json_t		*v, *params;
+
+	json_object_foreach(c->channels, name, v) {
+		if ((params = json_pack("{s:s}", "channel", name)) == NULL)
+			continue;
+		(void)i3c_request(c, "channel_join", params, NULL, NULL, 1);
+		json_decref(params);
+	}
+}
+
+/* The connection is gone: say why, tear down at the next safe point. */
+static void
+i3c_lost(i3_client *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (c->broken)
+		return;
+	c->broken = 1;
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof c->why, fmt, ap);
+	va_end(ap);
+}
+
+/* Collect a child: block for the old one only (it was killed). */
+static void
+i3c_reap(i3_client *c, int kill_old)
+{
+	int	st;
+	pid_t	r;
+
+	if (c->oldpid == -1)
+		return;
+	if (kill_old)
+		kill((pid_t)c->oldpid, SIGKILL);
+	do {
+		r = waitpid((pid_t)c->oldpid, &st, kill_old ? 0 : WNOHANG);
+	} while (r == -1 && errno == EINTR);
+	if (r != 0)
+		c->oldpid = -1;
+}
+
+static void
+i3c_teardown(i3_client *c)
+{
+	size_t	b, n;
+	int	st, i;
+	pid_t	r;
+
+	if (c->rfd != -1)
+		close(c->rfd);
+	if (c->wfd != -1 && c->wfd != c->rfd)
+		close(c->wfd);
+	c->rfd = c->wfd = -1;
+	c->broken = 0;
+	c->ilen = 0;
+	c->skipping = 0;
+	if (c->pid != -1) {
+		/*
+		 * It closed its end, so it is exiting: give it up to 20 ms to
+		 * become reapable, so that its exit status can be told.
+		 */
+		for (i = 0; i < 20; i++) {
+			r = waitpid((pid_t)c->pid, &st, WNOHANG);
+			if (r != 0 && !(r == -1 && errno == EINTR))
+				break;
+			poll(NULL, 0, 1);
+		}
+		n = strlen(c->why);
+		if (r == (pid_t)c->pid && WIFEXITED(st))
+			snprintf(c->why + n, sizeof c->why - n,
+			    " (exit status %d)", WEXITSTATUS(st));
+		else if (r == (pid_t)c->pid && WIFSIGNALED(st))
+			snprintf(c->why + n, sizeof c->why - n,
+			    " (killed by signal %d)", WTERMSIG(st));
+		else if (r == 0) {
+			if (c->oldpid != -1)
+				i3c_reap(c, 1);
+			c->oldpid = c->pid;
+		}
+		c->pid = -1;
+	}
+
+	/*
+	 * Drop what was sent, and a line only partly sent: a pending call
+	 * whose line went out may or may not have been carried out.  Lines
+	 * never sent stay queued for the next connection.
+	 */
+	b = c->ooff;
+	if (b > 0 && c->obuf[b - 1] != '\n') {
+		while (b < c->olen && c->obuf[b] != '\n')
+			b++;
+		if (b < c->olen)
+			b++;
+	}
+	memmove(c->obuf, c->obuf + b, c->olen - b);
+	c->olen -= b;
+	c->ooff = 0;
+	c->obase += b;
+
+	c->state = (c->o.no_reconnect || c->kind == I3C_NONE) ?
+	    I3C_DEAD : I3C_DOWN;
+	if (c->state == I3C_DOWN)
+		i3c_schedule(c);
+	i3c_status(c, I3_CLIENT_LOST, "%s", c->why);
+	i3c_fail_all(c, I3_CLIENT_ELOST, "connection to the gateway lost",
+	    c->obase);
+	if (c->state == I3C_DEAD)
+		i3c_fail_all(c, I3_CLIENT_ELOST,
+		    "connection to the gateway lost", UINT64_MAX);
+}
+
+/* The next attempt: backoff with +-25% jitter, doubling. */
+static void
+i3c_schedule(i3_client *c)
+{
+	uint64_t	d;
+
+	c->rnd ^= c->rnd << 13;
+	c->rnd ^= c->rnd >> 7;
+	c->rnd ^= c->rnd << 17;
+	d = c->backoff;
+	d = d * 3 / 4 + (d > 1 ? c->rnd % (d / 2 + 1) : 0);
+	c->next_try = i3c_now() + (int64_t)d;
+	if (c->backoff < c->o.backoff_max_ms / 2)
+		c->backoff *= 2;
+	else
+		c->backoff = c->o.backoff_max_ms;
+}
+
+/* Write what can be written; 0, or -1 when the connection broke. */
+static int
+i3c_flush(i3_client *c)
+{
+	ssize_t	n;
+
+	while (c->state == I3C_UP && !c->broken && c->ooff < c->olen) {
+		n = send(c->wfd, c->obuf + c->ooff, c->olen - c->ooff,
+		    MSG_NOSIGNAL);
+		if (n == -1 && errno == ENOTSOCK)
+			n = write(c->wfd, c->obuf + c->ooff,
+			    c->olen - c->ooff);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return (0);
+			i3c_lost(c, "write to the gateway: %s",
+			    strerror(errno));
+			return (-1);
+		}
+		c->ooff += (size_t)n;
+	}
+	if (c->ooff == c->olen) {
+		c->obase += c->olen;
+		c->olen = c->ooff = 0;
+	}
+	return (c->broken ? -1 : 0);
+}
+
+/* Read once; the bytes read, 0, or -1 when the connection ended. */
+static int
+i3c_read(i3_client *c)
+{
+	ssize_t	n;
+	size_t	room;
+
+	room = c->isize - c->ilen;
+	if (room > I3C_READ_CHUNK)
+		room = I3C_READ_CHUNK;
+	if (room == 0)
+		return (0);
+	do {
+		n = read(c->rfd, c->ibuf + c->ilen, room);
+	} while (n == -1 && errno == EINTR);
+	if (n == 0) {
+		i3c_lost(c, c->kind == I3C_SPAWN ? "the gateway exited" :
+		    "the gateway closed the connection");
+		return (-1);
+	}
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return (0);
+		i3c_lost(c, "read from the gateway: %s", strerror(errno));
+		return (-1);
+	}
+	c->ilen += (size_t)n;
+	return ((int)n);
+}
+
+/* Handle up to max whole lines from the input buffer; how many. */
+static int
+i3c_dispatch(i3_client *c, unsigned int max)
+{
+	char		*nl;
+	size_t		 start = 0, len;
+	unsigned int	 n = 0;
+
+	while (n < max && !c->freeing && start < c->ilen) {
+		nl = memchr(c->ibuf + start, '\n', c->ilen - start);
+		if (nl == NULL) {
+			if (c->ilen - start >= c->o.max_line) {
+				/* Too long: drop it up to its newline. */
+				if (!c->skipping)
+					i3c_status(c, I3_CLIENT_WARNING,
+					    "line from the gateway longer "
+					    "than %zu bytes, skipped",
+					    c->o.max_line);
+				c->skipping = 1;
+				start = c->ilen;
+			}
+			break;
+		}
+		len = (size_t)(nl - (c->ibuf + start));
+		if (c->skipping)
+			c->skipping = 0;
+		else if (len > 0) {
+			i3c_line(c, c->ibuf + start, len);
+			n++;
+		}
+		start += len + 1;
+	}
+	if (start > 0) {
+		memmove(c->ibuf, c->ibuf + start, c->ilen - start);
+		c->ilen -= start;
+	}
+	return ((int)n);
+}
+
+static void
+i3c_line(i3_client *c, const char *s, size_t len)
+{
+	json_t		*v, *id, *res, *errv;
+	json_error_t	 jerr;
+	const char	*method;
+	int64_t		 n;
+	unsigned int	 i;
+	size_t		 h;
+	int		 taken;
+	struct i3c_pending p;
+	i3_client_event_cb cb;
+	void		*arg;
+
+	if ((v = json_loadb(s, len, 0, &jerr)) == NULL ||
+	    !json_is_object(v)) {
+		i3c_status(c, I3_CLIENT_WARNING,
+		    "a line from the gateway is not a JSON object");
+		json_decref(v);
+		return;
+	}
+	c->backoff = c->o.backoff_min_ms;	/* it works: start over */
+	id = json_object_get(v, "id");
+	method = json_string_value(json_object_get(v, "method"));
+	res = json_object_get(v, "result");
+	errv = json_object_get(v, "error");
+
+	if (method != NULL && (id == NULL || json_is_null(id))) {
+		c->busy++;
+		taken = 0;
+		for (h = 0; h < c->nhand && !c->freeing; h++) {
+			if (c->hand[h].event == NULL ||
+			    strcmp(c->hand[h].event, method) != 0)
+				continue;
+			cb = c->hand[h].cb;
+			arg = c->hand[h].arg;
+			cb(c, method, json_object_get(v, "params"), arg);
+			taken++;
+		}
+		for (h = 0; !taken && h < c->nhand && !c->freeing; h++) {
+			if (c->hand[h].event != NULL)
+				continue;
+			cb = c->hand[h].cb;
+			arg = c->hand[h].arg;
+			cb(c, method, json_object_get(v, "params"), arg);
+		}
+		c->busy--;
+	} else if (json_is_integer(id) && (res != NULL || errv != NULL)) {
+		n = json_integer_value(id);
+		for (i = 0; i < c->npend; i++) {
+			if (c->pend[i].id == n)
+				break;
+		}
+		/* Unknown ids: timed out, or sent before a copyover. */
+		if (i < c->npend) {
+			p = c->pend[i];
+			memmove(c->pend + i, c->pend + i + 1,
+			    (c->npend - i - 1) * sizeof *c->pend);
+			c->npend--;
+			i3c_answer(c, &p, errv != NULL ? NULL : res, errv);
+		}
+	} else if (method == NULL)
+		i3c_status(c, I3_CLIENT_WARNING,
+		    "an unexpected message from the gateway");
+	json_decref(v);
+}
+
+static void
+i3c_answer(i3_client *c, struct i3c_pending *p, const json_t *res,
+    const json_t *errv)
+{
+	const char	*msg;
+
+	if (p->cb != NULL) {
+		c->busy++;
+		p->cb(c, p->id, res, errv, p->arg);
+		c->busy--;
+	} else if (errv != NULL) {
+		msg = json_string_value(json_object_get(errv, "message"));
+		i3c_status(c, I3_CLIENT_WARNING, "%s (call %" PRId64 "): %s "
+		    "(%" JSON_INTEGER_FORMAT ")", p->method, p->id,
+		    msg != NULL ? msg : "error",
+		    json_integer_value(json_object_get(errv, "code")));
+	}
+}
+
+/* Answer with an error every pending call whose line ends by upto. */
+static void
+i3c_fail_all(i3_client *c, int code, const char *msg, uint64_t upto)
+{
+	struct i3c_pending	 p;
+	json_t			*e;
+	unsigned int		 i;
+
+	e = json_pack("{s:i,s:s}", "code", code, "message", msg);
+	i = 0;
+	while (i < c->npend) {
+		if (c->pend[i].end > upto) {
+			i++;
+			continue;
+		}
+		p = c->pend[i];
+		memmove(c->pend + i, c->pend + i + 1,
+		    (c->npend - i - 1) * sizeof *c->pend);
+		c->npend--;
+		if (e != NULL)
+			i3c_answer(c, &p, NULL, e);
+		/* A callback may have added calls: they end later, go on. */
+	}
+	json_decref(e);
+}
+
+static void
+i3c_timeouts(i3_client *c, int64_t now)
+{
+	struct i3c_pending	 p;
+	json_t			*e;
+	unsigned int		 i = 0;
+
+	while (i < c->npend) {
+		if (c->pend[i].deadline == 0 || c->pend[i].deadline > now) {
+			i++;
+			continue;
+		}
+		p = c->pend[i];
+		memmove(c->pend + i, c->pend + i + 1,
+		    (c->npend - i - 1) * sizeof *c->pend);
+		c->npend--;
+		e = json_pack("{s:i,s:s}", "code", I3_CLIENT_ETIMEDOUT,
+		    "message", "no answer from the gateway in time");
+		if (e != NULL)
+			i3c_answer(c, &p, NULL, e);
+		json_decref(e);
+	}
+}
+
+/* Queue one line; 0, or -1 when the queue is full. */
+static int
+i3c_enqueue(i3_client *c, const json_t *msg)
+{
+	char	*s, *n;
+	size_t	 len, need;
+
+	if ((s = json_dumps(msg, JSON_COMPACT)) == NULL) {
+		i3c_seterr(c, "cannot encode the request");
+		return (-1);
+	}
+	len = strlen(s);
+	if (c->olen - c->ooff + len + 1 > c->o.max_queue) {
+		i3c_seterr(c, "send queue full (%zu bytes waiting)",
+		    c->olen - c->ooff);
+		free(s);
+		return (-1);
+	}
+	if (c->ooff > 0) {
+		memmove(c->obuf, c->obuf + c->ooff, c->olen - c->ooff);
+		c->olen -= c->ooff;
+		c->obase += c->ooff;
+		c->ooff = 0;
+	}
+	need = c->olen + len + 1;
+	if (need > c->osize) {
+		if (need < c->osize * 2)
+			need = c->osize * 2;
+		if (need < 4096)
+			need = 4096;
+		if ((n = realloc(c->obuf, need)) == NULL) {
+			i3c_seterr(c, "out of memory");
+			free(s);
+			return (-1);
+		}
+		c->obuf = n;
+		c->osize = need;
+	}
+	memcpy(c->obuf + c->olen, s, len);
+	c->obuf[c->olen + len] = '\n';
+	c->olen += len + 1;
+	free(s);
+	return (0);
+}
+
+static int64_t
+i3c_request(i3_client *c, const char *method, const json_t *params,
+    i3_client_result_cb cb, void *arg, int internal)
+{
+	struct i3c_pending	*p;
+	json_t			*msg;
+	const char		*ch;
+	int64_t			 id;
+
+	if (c == NULL || method == NULL ||
+	    (params != NULL && !json_is_object(params))) {
+		if (c != NULL)
+			i3c_seterr(c, "bad arguments");
+		return (-1);
+	}
+	if (c->state == I3C_DEAD || c->freeing) {
+		i3c_seterr(c, "not connected to the gateway");
+		return (-1);
+	}
+	if (c->npend >= c->o.max_pending) {
+		i3c_seterr(c, "too many calls waiting for an answer (%u)",
+		    c->npend);
+		return (-1);
+	}
+	id = c->next_id;
+	msg = json_pack("{s:s,s:I,s:s}", "jsonrpc", "2.0", "id",
+	    (json_int_t)id, "method", method);
+	if (msg == NULL || (params != NULL &&
+	    json_object_set(msg, "params", (json_t *)params) == -1)) {
+		json_decref(msg);
+		i3c_seterr(c, "out of memory");
+		return (-1);
+	}
+	if (i3c_enqueue(c, msg) == -1) {
+		json_decref(msg);
+		return (-1);
+	}
+	json_decref(msg);
+	c->next_id++;
+	p = &c->pend[c->npend++];
+	memset(p, 0, sizeof *p);
+	p->id = id;
+	p->cb = cb;
+	p->arg = arg;
+	p->end = c->obase + c->olen;
+	if (c->o.call_timeout_ms != 0)
+		p->deadline = i3c_now() + c->o.call_timeout_ms;
+	snprintf(p->method, sizeof p->method, "%s", method);
+
+	if (!internal && params != NULL &&
+	    (ch = json_string_value(json_object_get(params, "channel"))) !=
+	    NULL) {
+		if (strcmp(method, "channel_join") == 0)
+			json_object_set_new(c->channels, ch, json_true());
+		else if (strcmp(method, "channel_leave") == 0)
+			json_object_del(c->channels, ch);
+	}
+	i3c_flush(c);
+	return (id);
+}
+
+static int
+i3c_set(json_t *o, const char *key, const char *val)
+{
+	if (o == NULL || val == NULL)
+		return (0);
+	return (json_object_set_new(o, key, json_string(val)));
+}
+
+/* Where the gateway is: the program and its argv, a path, a host. */
+static int
+i3c_target(i3_client *c, const char *where, char *const argv[])
+{
+	size_t	n, i;
+
+	if ((c->where = strdup(where)) == NULL)
+		return (-1);
+	if (c->kind != I3C_SPAWN)
+		return (0);
+	for (n = 0; argv != NULL && argv[n] != NULL; n++)
+		continue;
+	if ((c->argv = calloc(n > 0 ? n + 1 : 3, sizeof *c->argv)) == NULL)
+		return (-1);
+	if (n == 0) {
+		c->argv[0] = strdup(where);
+		c->argv[1] = strdup("--stdio");
+		if (c->argv[0] == NULL || c->argv[1] == NULL)
+			return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		if ((c->argv[i] = strdup(argv[i])) == NULL)
+			return (-1);
+	}
+	return (0);
+}
+
+/* ------------------------------------------------------------- public */
+
+i3_client *
+i3_client_spawn(const char *i3gw_path, char *const argv[],
+    const i3_client_opts *opts, i3_error *err)
+{
+	i3_client	*c;
+
+	if (i3gw_path == NULL || *i3gw_path == '\0') {
+		i3__seterr(err, I3_EINVAL, 0, "no gateway program given");
+		return (NULL);
+	}
+	if ((c = i3c_new(I3C_SPAWN, opts)) == NULL ||
+	    i3c_target(c, i3gw_path, argv) == -1)
+		goto nomem;
+	if (i3c_open(c, 0) == -1) {
+		i3__seterr(err, I3_ECLIENT, 0, "%s", c->why);
+		i3c_destroy(c);
+		return (NULL);
+	}
+	return (c);
+nomem:
+	if (c != NULL)
+		i3c_destroy(c);
+	i3__seterr(err, I3_ENOMEM, 0, "out of memory");
+	return (NULL);
+}
+
+i3_client *
+i3_client_connect_unix(const char *path, const i3_client_opts *opts,
+    i3_error *err)
+{
+	i3_client	*c;
+
+	if (path == NULL || *path == '\0') {
+		i3__seterr(err, I3_EINVAL, 0, "no socket path given");
+		return (NULL);
+	}
+	if ((c = i3c_new(I3C_UNIX, opts)) == NULL ||
+	    (c->where = strdup(path)) == NULL) {
+		if (c != NULL)
+			i3c_destroy(c);
+		i3__seterr(err, I3_ENOMEM, 0, "out of memory");
+		return (NULL);
+	}
+	if (i3c_open(c, 0) == -1) {
+		i3__seterr(err, I3_ECLIENT, 0, "%s", c->why);
+		i3c_destroy(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+i3_client *
+i3_client_connect_tcp(const char *host, const char *port,
+    const i3_client_opts *opts, i3_error *err)
+{
+	i3_client	*c;
+
+	if (host == NULL || port == NULL) {
+		i3__seterr(err, I3_EINVAL, 0, "no host or port given");
+		return (NULL);
+	}
+	if ((c = i3c_new(I3C_TCP, opts)) == NULL ||
+	    (c->where = strdup(host)) == NULL ||
+	    (c->port = strdup(port)) == NULL) {
+		if (c != NULL)
+			i3c_destroy(c);
+		i3__seterr(err, I3_ENOMEM, 0, "out of memory");
+		return (NULL);
+	}
+	if (i3c_open(c, I3C_CONNECT_WAIT) == -1) {
+		i3__seterr(err, I3_ECLIENT, 0, "%s", c->why);
+		i3c_destroy(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+void
+i3_client_free(i3_client *c)
+{
+	struct pollfd	pfd;
+	int64_t		end;
+	int		st, i;
+	pid_t		r;
+
+	if (c == NULL)
+		return;
+	if (c->busy) {
+		c->freeing = 1;
+		return;
+	}
+	c->freeing = 1;
+	c->busy++;
+	/* Best effort: what is queued (a last message) goes out. */
+	end = i3c_now() + 1000;
+	while (c->state == I3C_UP && !c->broken && c->ooff < c->olen &&
+	    i3c_now() < end) {
+		pfd.fd = c->wfd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, 50) > 0)
+			i3c_flush(c);
+	}
+	i3c_fail_all(c, I3_CLIENT_ECLOSED, "client closed", UINT64_MAX);
+	if (c->rfd != -1)
+		close(c->rfd);
+	if (c->wfd != -1 && c->wfd != c->rfd)
+		close(c->wfd);
+	if (c->pid != -1) {
+		/* End of input: the gateway says goodbye and exits. */
+		for (i = 0; i < I3C_FREE_WAIT / 20; i++) {
+			r = waitpid((pid_t)c->pid, &st, WNOHANG);
+			if (r != 0 && !(r == -1 && errno == EINTR))
+				break;
+			poll(NULL, 0, 20);
+		}
+		if (i == I3C_FREE_WAIT / 20) {
+			i3c_reap(c, 1);
+			c->oldpid = c->pid;
+		}
+	}
+	i3c_reap(c, 1);
+	i3c_destroy(c);
+}
+
+int
+i3_client_fd(const i3_client *c)
+{
+	return (c != NULL && (c->state == I3C_UP ||
+	    c->state == I3C_CONNECTING) ? c->rfd : -1);
+}
+
+int
+i3_client_wfd(const i3_client *c)
+{
+	return (c != NULL && (c->state == I3C_UP ||
+	    c->state == I3C_CONNECTING) ? c->wfd : -1);
+}
+
+int
+i3_client_want_write(const i3_client *c)
+{
+	if (c == NULL)
+		return (0);
+	return (c->state == I3C_CONNECTING ||
+	    (c->state == I3C_UP && c->ooff < c->olen));
+}
+
+int
+i3_client_connected(const i3_client *c)
+{
+	return (c != NULL && c->state == I3C_UP && !c->broken);
+}
+
+long
+i3_client_pid(const i3_client *c)
+{
+	return (c != NULL ? c->pid : -1);
+}
+
+const i3_error *
+i3_client_error(const i3_client *c)
+{
+	static const i3_error	none = { I3_EINVAL, 0, "no client" };
+
+	return (c != NULL ? &c->err : &none);
+}
+
+/* Reconnect when due, time calls out, tear down a broken link. */
+static void
+i3c_housekeep(i3_client *c)
+{
+	int64_t	now;
+
+	if (c->broken)
+		i3c_teardown(c);
+	if (c->oldpid != -1)
+		i3c_reap(c, 0);
+	now = i3c_now();
+	if (c->state == I3C_DOWN && now >= c->next_try && !c->freeing) {
+		if (i3c_open(c, 0) == -1) {
+			i3c_schedule(c);
+			i3c_status(c, I3_CLIENT_RETRY, "%s", c->why);
+		} else if (c->state == I3C_UP)
+			i3c_status(c, I3_CLIENT_CONNECTED, "%s",
+			    c->kind == I3C_SPAWN ? "gateway started" :
+			    "connected to the gateway");
+	}
+	if (c->npend > 0)
+		i3c_timeouts(c, now);
+}
+
+int
+i3_client_poll(i3_client *c, int timeout_ms)
+{
+	struct pollfd	 pfd[2];
+	int64_t		 now, wait;
+	unsigned int	 i;
+	int		 n = 0, nfd = 0, rc;
+
+	if (c == NULL)
+		return (-1);
+	if (c->busy)
+		return (0);	/* from a callback: nothing to do */
+	c->busy++;
+	i3c_housekeep(c);
+
+	now = i3c_now();
+	wait = timeout_ms < 0 ? INT32_MAX : timeout_ms;
+	if (c->state == I3C_DOWN && c->next_try - now < wait)
+		wait = c->next_try - now > 0 ? c->next_try - now : 0;
+	for (i = 0; i < c->npend; i++) {
+		if (c->pend[i].deadline != 0 &&
+		    c->pend[i].deadline - now < wait)
+			wait = c->pend[i].deadline - now > 0 ?
+			    c->pend[i].deadline - now : 0;
+	}
+	if (c->ilen > 0 && memchr(c->ibuf, '\n', c->ilen) != NULL)
+		wait = 0;
+	if (c->state == I3C_DEAD)
+		wait = 0;
+
+	if (c->state == I3C_UP || c->state == I3C_CONNECTING) {
+		pfd[0].fd = c->rfd;
+		pfd[0].events = c->state == I3C_UP ? POLLIN : POLLOUT;
+		pfd[0].revents = 0;
+		nfd = 1;
+		if (i3_client_want_write(c) && c->state == I3C_UP) {
+			if (c->wfd == c->rfd)
+				pfd[0].events |= POLLOUT;
+			else {
+				pfd[1].fd = c->wfd;
+				pfd[1].events = POLLOUT;
+				pfd[1].revents = 0;
+				nfd = 2;
+			}
+		}
+	}
+	do {
+		rc = poll(nfd > 0 ? pfd : NULL, (nfds_t)nfd, (int)wait);
+	} while (rc == -1 && errno == EINTR && (wait = 0, 1));
+
+	if (rc > 0 && c->state == I3C_CONNECTING) {
+		if (pfd[0].revents != 0) {
+			if (i3c_tcp_done(c) == 0)
+				i3c_status(c, I3_CLIENT_CONNECTED,
+				    "connected to the gateway");
+			else {
+				i3c_schedule(c);
+				i3c_status(c, I3_CLIENT_RETRY, "%s", c->why);
+			}
+		}
+	} else if (rc > 0 && c->state == I3C_UP) {
+		for (i = 0; i < (unsigned int)nfd; i++) {
+			if ((pfd[i].revents & (POLLOUT | POLLERR)) != 0 &&
+			    pfd[i].fd == c->wfd)
+				i3c_flush(c);
+		}
+		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
+			i3c_read(c);
+	}
+	n = i3c_dispatch(c, c->o.max_dispatch);
+	if (c->broken || (c->state == I3C_DOWN && i3c_now() >= c->next_try))
+		i3c_housekeep(c);
+	else if (c->state == I3C_UP && c->ooff < c->olen)
+		i3c_flush(c);
+	c->busy--;
+	if (c->freeing) {
+		i3_client_free(c);
+		return (n);
+	}
+	if (c->state == I3C_DEAD) {
+		i3c_seterr(c, "the gateway is gone: %s", c->why);
+		return (-1);
+	}
+	return (n);
+}
+
+int64_t
+i3_client_call(i3_client *c, const char *method, const json_t *params,
+    i3_client_result_cb cb, void *arg)
+{
+	return (i3c_request(c, method, params, cb, arg, 0));
+}
+
+int64_t
+i3_client_call_new(i3_client *c, const char *method, json_t *params,
+    i3_client_result_cb cb, void *arg)
+{
+	int64_t	id;
+
+	id = i3c_request(c, method, params, cb, arg, 0);
+	json_decref(params);
+	return (id);
+}
+
+int
+i3_client_notify(i3_client *c, const char *method, const json_t *params)
+{
+	json_t	*msg;
+	int	 rc;
+
+	if (c == NULL || method == NULL ||
+	    (params != NULL && !json_is_object(params)))
+		return (-1);
+	if (c->state == I3C_DEAD || c->freeing) {
+		i3c_seterr(c, "not connected to the gateway");
+		return (-1);
+	}
+	msg = json_pack("{s:s,s:s}", "jsonrpc", "2.0", "method", method);
+	if (msg == NULL || (params != NULL &&
+	    json_object_set(msg, "params", (json_t *)params) == -1)) {
+		json_decref(msg);
+		i3c_seterr(c, "out of memory");
+		return (-1);
+	}
+	rc = i3c_enqueue(c, msg);
+	json_decref(msg);
+	if (rc == 0)
+		i3c_flush(c);
+	return (rc);
+}
+
+/* A message call: the common shape of tell, emoteto and the channels. */
+static int64_t
+i3c_msg(i3_client *c, const char *method, const char *k1, const char *v1,
+    const char *k2, const char *v2, const char *from_user,
+    const char *visname, const char *msgkey, const char *message,
+    i3_client_result_cb cb, void *arg)
+{
+	json_t	*p;
+
+	if ((p = json_object()) == NULL ||
+	    i3c_set(p, k1, v1) == -1 || i3c_set(p, k2, v2) == -1 ||
+	    i3c_set(p, "from_user", from_user) == -1 ||
+	    i3c_set(p, "visname", visname) == -1 ||
+	    i3c_set(p, msgkey, message) == -1) {
+		json_decref(p);
+		if (c != NULL)
+			i3c_seterr(c, "out of memory");
+		return (-1);
+	}
+	return (i3_client_call_new(c, method, p, cb, arg));
+}
+
+int64_t
+i3_client_tell(i3_client *c, const char *from_user, const char *visname,
+    const char *target_user, const char *target_mud, const char *message,
+    i3_client_result_cb cb, void *arg)
+{
+	return (i3c_msg(c, "tell", "target_user", target_user, "target_mud",
+	    target_mud, from_user, visname, "message", message, cb, arg));
+}
+
+int64_t
+i3_client_emoteto(i3_client *c, const char *from_user, const char *visname,
+    const char *target_user, const char *target_mud, const char *message,
+    i3_client_result_cb cb, void *arg)
+{
+	return (i3c_msg(c, "emoteto", "target_user", target_user,
+	    "target_mud", target_mud, from_user, visname, "message", message,
+	    cb, arg));
+}
+
+int64_t
+i3_client_channel_send(i3_client *c, const char *channel,
+    const char *from_user, const char *visname, const char *message,
+    i3_client_result_cb cb, void *arg)
+{
+	return (i3c_msg(c, "channel_send", "channel", channel, NULL, NULL,
+	    from_user, visname, "message", message, cb, arg));
+}
+
+int64_t
+i3_client_channel_emote(i3_client *c, const char *channel,
+    const char *from_user, const char *visname, const char *message,
+    i3_client_result_cb cb, void *arg)
+{
+	return (i3c_msg(c, "channel_emote", "channel", channel, NULL, NULL,
+	    from_user, visname, "message", message, cb, arg));
+}
+
+int64_t
+i3_client_channel_join(i3_client *c, const char *channel,
+    i3_client_result_cb cb, void *arg)
+{
+	return (i3c_msg(c, "channel_join", "channel", channel, NULL, NULL,
+	    NULL, NULL, NULL, NULL, cb, arg));
+}
+
+int64_t
+i3_client_channel_leave(i3_client *c, const char *channel,
+    i3_client_result_cb cb, void *arg)
+{
+	return (i3c_msg(c, "channel_leave", "channel", channel, NULL, NULL,
+	    NULL, NULL, NULL, NULL, cb, arg));
+}
+
+int64_t
+i3_client_who(i3_client *c, const char *mud, i3_client_result_cb cb,
+    void *arg)
+{
+	return (i3c_msg(c, "who", "target_mud", mud, NULL, NULL, NULL, NULL,
+	    NULL, NULL, cb, arg));
+}
+
+int64_t
+i3_client_finger(i3_client *c, const char *user, const char *mud,
+    i3_client_result_cb cb, void *arg)
+{
+	return (i3c_msg(c, "finger", "target_mud", mud, "user", user, NULL,
+	    NULL, NULL, NULL, cb, arg));
+}
+
+int64_t
+i3_client_locate(i3_client *c, const char *user, i3_client_result_cb cb,
+    void *arg)
+{
+	return (i3c_msg(c, "locate", "user", user, NULL, NULL, NULL, NULL,
+	    NULL, NULL, cb, arg));
+}
+
+int64_t
+i3_client_mudlist(i3_client *c, const char *status, i3_client_result_cb cb,
+    void *arg)
+{
+	return (i3c_msg(c, "mudlist", "status", status, NULL, NULL, NULL,
+	    NULL, NULL, NULL, cb, arg));
+}
+
+int64_t
+i3_client_ping(i3_client *c, i3_client_result_cb cb, void *arg)
+{
+	return (i3_client_call(c, "ping", NULL, cb, arg));
+}
+
+int64_t
+i3_client_presence_update(i3_client *c, const json_t *params,
+    i3_client_result_cb cb, void *arg)
+{
+	return (i3_client_call(c, "presence_update", params, cb, arg));
+}
+
+int
+i3_client_on(i3_client *c, const char *event, i3_client_event_cb cb,
+    void *arg)
+{
+	struct i3c_handler	*n;
+	char			*name = NULL;
+
+	if (c == NULL || cb == NULL)
+		return (-1);
+	if (event != NULL && strcmp(event, "*") != 0 &&
+	    (name = strdup(event)) == NULL) {
+		i3c_seterr(c, "out of memory");
+		return (-1);
+	}
+	n = realloc(c->hand, (c->nhand + 1) * sizeof *c->hand);
+	if (n == NULL) {
+		free(name);
+		i3c_seterr(c, "out of memory");
+		return (-1);
+	}
+	c->hand = n;
+	c->hand[c->nhand].event = name;
+	c->hand[c->nhand].cb = cb;
+	c->hand[c->nhand].arg = arg;
+	c->nhand++;
+	return (0);
+}
+
+void
+i3_client_on_status(i3_client *c, i3_client_status_cb cb, void *arg)
+{
+	if (c == NULL)
+		return;
+	c->o.on_status = cb;
+	c->o.status_arg = arg;
+}
+
+/*
+ * The handoff string: "i3c1:KIND:RFD:WFD:PID:NEXTID:SKIP", fds -1 when
+ * there was no connection, SKIP 1 when a line was cut (the new client
+ * drops input up to the next newline).
+ */
+int
+i3_client_detach(i3_client *c, char *buf, size_t len, i3_error *err)
+{
+	struct pollfd	pfd;
+	int64_t		end;
+	int		n, skip = 0;
+
+	if (c == NULL || buf == NULL) {
+		i3__seterr(err, I3_EINVAL, 0, "bad arguments");
+		return (-1);
+	}
+	if (c->busy) {
+		i3__seterr(err, I3_ECLIENT, 0, "cannot detach from a callback");
+		return (-1);
+	}
+	if (len < I3_CLIENT_HANDOFF_MAX) {
+		i3__seterr(err, I3_EINVAL, 0, "buffer too small (%zu < %d)",
+		    len, I3_CLIENT_HANDOFF_MAX);
+		return (-1);
+	}
+	c->busy++;
+	end = i3c_now() + I3C_DETACH_WAIT;
+	/* Send everything queued. */
+	while (c->state == I3C_UP && !c->broken && c->ooff < c->olen &&
+	    i3c_now() < end) {
+		pfd.fd = c->wfd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, 50) > 0)
+			i3c_flush(c);
+	}
+	/* Dispatch what was read, reading on to the end of a cut line. */
+	for (;;) {
+		i3c_dispatch(c, UINT32_MAX);
+		if (c->ilen == 0 || c->broken || c->state != I3C_UP ||
+		    i3c_now() >= end)
+			break;
+		pfd.fd = c->rfd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 50) > 0 && i3c_read(c) == -1)
+			break;
+	}
+	c->busy--;
+	if (c->ilen > 0 || c->skipping)
+		skip = 1;
+	if (c->broken)
+		i3c_teardown(c);
+	if (c->state == I3C_UP) {
+		i3c_cloexec(c->rfd, 0);
+		i3c_cloexec(c->wfd, 0);
+		n = snprintf(buf, len, "%s:%d:%d:%d:%ld:%" PRId64 ":%d",
+		    I3C_HANDOFF_TAG, (int)c->kind, c->rfd, c->wfd, c->pid,
+		    c->next_id, skip);
+	} else
+		n = snprintf(buf, len, "%s:%d:-1:-1:-1:%" PRId64 ":0",
+		    I3C_HANDOFF_TAG, (int)c->kind, c->next_id);
+	if (n < 0 || (size_t)n >= len) {
+		i3__seterr(err, I3_EINVAL, 0, "buffer too small");
+		return (-1);
+	}
+	c->busy++;
+	i3c_fail_all(c, I3_CLIENT_ECLOSED, "client detached", UINT64_MAX);
+	c->busy--;
+	/* An old child not reaped yet would be lost track of. */
+	i3c_reap(c, 1);
+	i3c_destroy(c);
+	return (0);
+}
+
+i3_client *
+i3_client_attach(const char *handoff, const char *where,
+    char *const argv[], const i3_client_opts *opts, i3_error *err)
+{
+	i3_client	*c;
+	long long	 v[6];
+	const char	*s;
+	char		*end, *colon;
+	int		 i;
+
+	if (handoff == NULL || strncmp(handoff, I3C_HANDOFF_TAG ":",
+	    sizeof I3C_HANDOFF_TAG) != 0) {
+		i3__seterr(err, I3_EINVAL, 0, "not a client handoff string");
+		return (NULL);
+	}
+	s = handoff + sizeof I3C_HANDOFF_TAG;
+	for (i = 0; i < 6; i++) {
+		errno = 0;
+		v[i] = strtoll(s, &end, 10);
+		if (errno != 0 || end == s || *end != (i < 5 ? ':' : '\0')) {
+			i3__seterr(err, I3_EINVAL, (size_t)(s - handoff),
+			    "bad client handoff string");
+			return (NULL);
+		}
+		s = end + 1;
+	}
+	if (v[0] < I3C_SPAWN || v[0] > I3C_NONE || v[1] < -1 ||
+	    v[1] > INT32_MAX || v[2] < -1 || v[2] > INT32_MAX || v[4] < 1 ||
+	    (v[1] == -1) != (v[2] == -1)) {
+		i3__seterr(err, I3_EINVAL, 0, "bad client handoff string");
+		return (NULL);
+	}
+	if (v[1] != -1 && (fcntl((int)v[1], F_GETFD) == -1 ||
+	    fcntl((int)v[2], F_GETFD) == -1)) {
+		i3__seterr(err, I3_ECLIENT, 0, "handoff: fd %lld: %s", v[1],
+		    strerror(errno));
+		return (NULL);
+	}
+
+	if ((c = i3c_new(where == NULL ? I3C_NONE : (enum i3c_kind)v[0],
+	    opts)) == NULL || (where != NULL &&
+	    i3c_target(c, where, argv) == -1)) {
+		if (c != NULL)
+			i3c_destroy(c);
+		i3__seterr(err, I3_ENOMEM, 0, "out of memory");
+		return (NULL);
+	}
+	if (c->kind == I3C_TCP && (colon = strrchr(c->where, ':')) != NULL) {
+		*colon = '\0';
+		free(c->port);
+		if ((c->port = strdup(colon + 1)) == NULL) {
+			i3c_destroy(c);
+			i3__seterr(err, I3_ENOMEM, 0, "out of memory");
+			return (NULL);
+		}
+	}
+	c->next_id = v[4];
+	if (v[1] == -1) {
+		c->next_try = i3c_now();	/* get it back at the first poll */
+		return (c);
+	}
+	c->rfd = (int)v[1];
+	c->wfd = (int)v[2];
+	c->pid = (long)v[3];
+	c->skipping = v[5] != 0;
+	i3c_cloexec(c->rfd, 1);
+	i3c_cloexec(c->wfd, 1);
+	i3c_nonblock(c->rfd);
+	i3c_nonblock(c->wfd);
+	c->state = I3C_UP;
+	return (c);
+}
