@@ -49,8 +49,9 @@ config_defaults(void)
 	c->open_status = xstrdup("mudlib development");
 	c->admin_email = xstrdup("");
 	c->url = NULL;
-	c->services = json_pack("{s:i,s:i,s:i,s:i}", "tell", 1, "emoteto", 1,
-	    "beep", 1, "channel", 1);
+	c->services = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}", "tell",
+	    1, "emoteto", 1, "beep", 1, "channel", 1, "who", 1, "finger", 1,
+	    "locate", 1, "ucache", 1);
 	c->channels = json_array();
 
 	c->rate = 8;
@@ -66,6 +67,9 @@ config_defaults(void)
 	c->client_maxout = 16 * 1024 * 1024;
 	c->max_frame = 2 * 1024 * 1024;
 	c->log_tells = 0;
+	c->info_timeout = 5000;
+	c->locate_window = 3000;
+	c->answer_timeout = 2000;
 	return (c);
 }
 
@@ -350,6 +354,18 @@ config_set(struct config_ctx *ctx, const char *section, const char *name,
 			if (config_int(value, 1, 10000000, &l) == -1)
 				goto bad;
 			c->queue_max = l;
+		} else if (strcmp(name, "info_timeout") == 0 ||
+		    strcmp(name, "locate_window") == 0 ||
+		    strcmp(name, "answer_timeout") == 0) {
+			l = config_duration(value, &ok);
+			if (!ok || l <= 0)
+				goto bad;
+			if (strcmp(name, "info_timeout") == 0)
+				c->info_timeout = l;
+			else if (strcmp(name, "locate_window") == 0)
+				c->locate_window = l;
+			else
+				c->answer_timeout = l;
 		} else if (strcmp(name, "startup_timeout") == 0 ||
 		    strcmp(name, "idle_ping") == 0 ||
 		    strcmp(name, "dead_after") == 0 ||
@@ -396,6 +412,24 @@ config_set(struct config_ctx *ctx, const char *section, const char *name,
 				goto bad;
 			c->log_tells = i;
 		} else
+			goto unknown;
+		return (1);
+	}
+	if (strcasecmp(section, "presence") == 0) {
+		if (config_bool(value, &b) == -1) {
+			if (strcmp(name, "send_email") == 0 ||
+			    strcmp(name, "send_ip") == 0 ||
+			    strcmp(name, "take_all_tells") == 0)
+				goto bad;
+			goto unknown;
+		}
+		if (strcmp(name, "send_email") == 0)
+			c->send_email = b;
+		else if (strcmp(name, "send_ip") == 0)
+			c->send_ip = b;
+		else if (strcmp(name, "take_all_tells") == 0)
+			c->take_all_tells = b;
+		else
 			goto unknown;
 		return (1);
 	}

@@ -145,6 +145,14 @@ struct config {
 	/* [log] */
 	char		*log_file;
 	int		 log_tells;
+
+	/* [presence], and the information services' limits (ms) */
+	int		 send_email;
+	int		 send_ip;
+	int		 take_all_tells;
+	long		 info_timeout;
+	long		 locate_window;
+	long		 answer_timeout;
 };
 
 struct config	*config_load(const char *path, char **cause);
@@ -182,6 +190,9 @@ int		 store_chan_put(const char *router, const char *chan,
 		    const json_t *info);
 int		 store_chan_clear(const char *router);
 json_t		*store_chanlist_load(const char *router);
+int		 store_ucache_put(const char *mud, const char *user,
+		    const char *visname, long long gender);
+json_t		*store_ucache_load(long long max_age);
 
 /* ----------------------------------------------------------- router.c */
 
@@ -309,6 +320,11 @@ extern const struct svc svc_channel;
 extern const struct svc svc_mudlist;
 extern const struct svc svc_admin;
 extern const struct svc svc_error;
+extern const struct svc svc_info;
+extern const struct svc svc_presence;
+extern const struct svc svc_ucache;
+extern const struct svc svc_auth;
+extern const struct svc svc_chanadmin;
 
 rpc_fn		 svc_method(const char *);
 int		 svc_packet(const json_t *named, const json_t *raw);
@@ -330,6 +346,85 @@ void		 svc_mudlist_changed(const char *mud, const json_t *old,
 void		 svc_chanlist_changed(json_t *added, json_t *removed);
 /* svc-admin.c */
 /* svc-error.c */
+/* svc-info.c: asking other MUDs (who, finger, locate, channel_who...) */
+int		 svc_info_timeout(const json_t *params, long dflt, long *ms,
+		    struct rpc_error *);
+int		 svc_info_profile(const json_t *params, int *profile,
+		    struct rpc_error *);
+char		*svc_info_render(const char *text, int profile);
+/* svc-presence.c: who is online here; answering who/finger/locate */
+int		 svc_presence_tell_ok(const json_t *named, const json_t *raw);
+void		 svc_presence_chan_join(struct client *, const char *chan,
+		    const char *user, const char *visname);
+void		 svc_presence_chan_leave(struct client *, const char *chan,
+		    const char *user);
+void		 svc_presence_reply_error(const json_t *named,
+		    const json_t *raw, const char *code, const char *msg);
+struct client	*svc_presence_answerer(const char *kind);
+/* svc-ucache.c: (mud, user) -> (visname, gender) */
+void		 svc_ucache_init(void);
+void		 svc_ucache_put(const char *mud, const char *user,
+		    const char *visname, json_int_t gender);
+const char	*svc_ucache_visname(const char *mud, const char *user,
+		    const char *dflt);
+/* svc-chanadmin.c */
+void		 svc_chanadmin_changed(const json_t *added,
+		    const json_t *removed);
+void		 svc_chanadmin_chanlist(const json_t *named);
+
+/* ---------------------------------------------------------- pending.c */
+
+/* A client's request waiting for a remote answer (who, finger, ...). */
+enum pend_kind {
+	PEND_WHO = 1,
+	PEND_FINGER,
+	PEND_LOCATE,
+	PEND_CHANWHO,
+	PEND_CHANUSER,
+	PEND_AUTH,
+	PEND_CHANADD,
+	PEND_CHANREMOVE,
+	PEND_ADMINLIST,
+};
+
+struct pending {
+	uint64_t	 seq;
+	enum pend_kind	 kind;
+	int		 client;	/* client id: it may be gone by then */
+	json_t		*rpc_id;
+	char		*mud;		/* target MUD, or NULL (locate) */
+	char		*user;		/* requesting user, lower-case */
+	char		*key;		/* finger/locate user, channel... */
+	int		 profile;	/* colour profile for "text" */
+	json_t		*acc;		/* locate: the replies so far */
+	uint64_t	 timer;
+	uint64_t	 started;	/* ev_now() */
+	TAILQ_ENTRY(pending) entry;
+};
+
+/* A gateway -> client request's outcome: result, or NULL (error, timeout). */
+typedef void	(*call_fn)(json_t *ctx, const json_t *result);
+
+#define RPC_DEFER	1	/* an rpc_fn's return: the answer comes later */
+
+json_t		*rpc_request_id(void);
+struct pending	*pending_new(struct client *, enum pend_kind,
+		    const char *mud, const char *user, const char *key,
+		    long timeout_ms, int profile);
+struct pending	*pending_find(enum pend_kind, const char *mud,
+		    const char *user, const char *key);
+void		 pending_answer(struct pending *, json_t *result);
+void		 pending_drop(struct pending *);
+struct pending	*pending_next(struct pending *, enum pend_kind);
+void		 pending_fail(struct pending *, int code, json_t *data,
+		    const char *fmt, ...) C_PRINTF(4, 5);
+int		 pending_error(const json_t *named);
+char		*pending_user(const char *given);
+size_t		 pending_count(void);
+int		 call_client(struct client *, const char *method,
+		    json_t *params, long timeout_ms, call_fn, json_t *ctx);
+int		 call_response(struct client *, const json_t *msg);
+struct client	*pending_client(int id);
 
 /* ---------------------------------------------------------- apiconf.c */
 

@@ -608,11 +608,9 @@ router_packet(json_t *raw)
 		else
 			log_warnx("router: startup-reply from %s ignored",
 			    i3_pkt_str(named, "originator_mud"));
-	} else if (strcmp(type, "auth-mud-req") == 0 ||
-	    strcmp(type, "ping-req") == 0)
+	} else if (strcmp(type, "ping-req") == 0)
 		router_auth_req(named);
-	else if (strcmp(type, "auth-mud-reply") == 0 ||
-	    strcmp(type, "ping-reply") == 0)
+	else if (strcmp(type, "ping-reply") == 0)
 		;	/* keepalive answers: any traffic counts */
 	else if (!svc_packet(named, raw)) {
 		tmud = i3_pkt_str(named, "target_mud");
@@ -633,23 +631,16 @@ router_packet(json_t *raw)
 	json_decref(named);
 }
 
+/* ping-req (CoffeeMud); auth-mud-req and the keepalive are svc-auth.c's. */
 static void
 router_auth_req(const json_t *named)
 {
 	const char	*o = i3_pkt_str(named, "originator_mud");
-	const char	*type = i3_pkt_str(named, "type");
 
-	if (o == NULL)
+	if (o == NULL || strcmp(o, gw.conf->mud_name) == 0)
 		return;
-	if (strcmp(o, gw.conf->mud_name) == 0)
-		return;		/* our own keepalive, come back */
-	if (strcmp(type, "ping-req") == 0)
-		router_send_now(router_build("ping-reply", json_pack(
-		    "{s:s}", "target_mud", o)));
-	else
-		router_send_now(router_build("auth-mud-reply", json_pack(
-		    "{s:s, s:I}", "target_mud", o, "session_key",
-		    (json_int_t)(random() % 1000000000))));
+	router_send_now(router_build("ping-reply", json_pack("{s:s}",
+	    "target_mud", o)));
 }
 
 static void

@@ -13,6 +13,15 @@
 static void	rpc_error_reply(struct client *, json_t *, int, const char *,
 		    json_t *);
 
+static json_t	*rpc_cur_id;	/* the id of the request being served */
+
+/* The id of the request being served (borrowed), for a deferred answer. */
+json_t *
+rpc_request_id(void)
+{
+	return (rpc_cur_id);
+}
+
 int
 rpc_fail(struct rpc_error *re, int code, const char *fmt, ...)
 {
@@ -170,6 +179,17 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 		return;
 	}
 	m = json_object_get(req, "method");
+	/* A response to a request of the gateway's own (call_client()). */
+	if (m == NULL && id != NULL && (json_object_get(req, "result") !=
+	    NULL || json_object_get(req, "error") != NULL)) {
+		gw.rpc_requests--;
+		cl->requests--;
+		if (!call_response(cl, req))
+			log_warnx("client %d: a response to no request",
+			    cl->id);
+		json_decref(req);
+		return;
+	}
 	if (!json_is_string(m)) {
 		rpc_error_reply(cl, id, RPC_INVALID, "invalid request: "
 		    "\"method\" must be a string", NULL);
@@ -215,8 +235,15 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 		json_incref(params);
 
 	memset(&re, 0, sizeof re);
+	rpc_cur_id = id;
 	rc = fn(cl, params, &result, &re);
+	rpc_cur_id = NULL;
 	json_decref(params);
+	if (rc == RPC_DEFER) {
+		/* The method answers later (rpc_respond()), itself. */
+		json_decref(req);
+		return;
+	}
 	/*
 	 * A request without an id is a notification: JSON-RPC forbids an
 	 * answer, so a failure is only logged.

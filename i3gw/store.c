@@ -32,7 +32,11 @@ static const char *store_schema =
     " PRIMARY KEY (router, name));"
     "CREATE TABLE IF NOT EXISTS chan ("
     " router TEXT NOT NULL, name TEXT NOT NULL, info TEXT NOT NULL,"
-    " PRIMARY KEY (router, name));";
+    " PRIMARY KEY (router, name));"
+    "CREATE TABLE IF NOT EXISTS ucache ("
+    " mud TEXT NOT NULL, user TEXT NOT NULL, visname TEXT NOT NULL,"
+    " gender INTEGER NOT NULL, updated INTEGER NOT NULL,"
+    " PRIMARY KEY (mud, user));";
 
 static int	store_exec(const char *);
 static int	store_mkdirs(const char *);
@@ -411,4 +415,56 @@ json_t *
 store_chanlist_load(const char *router)
 {
 	return (store_load("chan", router));
+}
+
+/* The user cache: one entry (mud, lower-case user) -> (visname, gender). */
+int
+store_ucache_put(const char *mud, const char *user, const char *visname,
+    long long gender)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_db == NULL)
+		return (-1);
+	if (sqlite3_prepare_v2(store_db, "INSERT OR REPLACE INTO ucache (mud, "
+	    "user, visname, gender, updated) VALUES (?, ?, ?, ?, "
+	    "strftime('%s','now'))", -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_text(st, 1, mud, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, visname, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, gender);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* [[mud, user, visname, gender, updated]], entries of max_age s or newer. */
+json_t *
+store_ucache_load(long long max_age)
+{
+	sqlite3_stmt	*st;
+	json_t		*list = json_array();
+
+	if (store_db == NULL)
+		return (list);
+	if (sqlite3_prepare_v2(store_db, "DELETE FROM ucache WHERE updated < "
+	    "strftime('%s','now') - ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, max_age);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(store_db, "SELECT mud, user, visname, gender, "
+	    "updated FROM ucache", -1, &st, NULL) != SQLITE_OK)
+		return (list);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("[s, s, s, I, I]",
+		    (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (json_int_t)sqlite3_column_int64(st, 3),
+		    (json_int_t)sqlite3_column_int64(st, 4)));
+	sqlite3_finalize(st);
+	return (list);
 }

@@ -164,7 +164,9 @@ chan_text(const json_t *named, const char **method)
 	if (strcmp(type, "channel-t") == 0) {
 		*method = "channel_targeted";
 		who = svc_who(i3_pkt_str(named, "orig_visname"), ouser, omud);
-		twho = svc_who(i3_pkt_str(named, "targ_visname"),
+		twho = svc_who(svc_ucache_visname(i3_pkt_str(named,
+		    "targ_mud"), i3_pkt_str(named, "targ_user"),
+		    i3_pkt_str(named, "targ_visname")),
 		    i3_pkt_str(named, "targ_user"),
 		    i3_pkt_str(named, "targ_mud"));
 		msg = i3_pkt_str(named, "message_others");
@@ -203,7 +205,8 @@ chan_target_text(const json_t *named, json_t *ev)
 	who = svc_who(i3_pkt_str(named, "orig_visname"),
 	    i3_pkt_str(named, "originator_user"),
 	    i3_pkt_str(named, "originator_mud"));
-	twho = svc_who(i3_pkt_str(named, "targ_visname"),
+	twho = svc_who(svc_ucache_visname(tmud, i3_pkt_str(named,
+	    "targ_user"), i3_pkt_str(named, "targ_visname")),
 	    i3_pkt_str(named, "targ_user"), tmud);
 	exp = svc_expand(msg, who, twho);
 	if (exp != NULL)
@@ -347,14 +350,19 @@ static int
 rpc_channel_join(struct client *cl, const json_t *params, json_t **result,
     struct rpc_error *re)
 {
-	const char	*chan;
+	const char	*chan, *user, *vis;
 
-	if (rpc_str(params, "channel", 1, &chan, re) == -1)
+	if (rpc_str(params, "channel", 1, &chan, re) == -1 ||
+	    rpc_str(params, "user", 0, &user, re) == -1 ||
+	    rpc_str(params, "visname", 0, &vis, re) == -1)
 		return (-1);
 	if (json_object_get(cl->channels, chan) == NULL) {
 		json_object_set_new(cl->channels, chan, json_true());
 		chan_hold(chan, 1);
 	}
+	/* A user named: listed in chan-who-reply (svc-presence.c). */
+	if (user != NULL)
+		svc_presence_chan_join(cl, chan, user, vis);
 	*result = json_pack("{s:s, s:b, s:b}", "channel", chan, "joined", 1,
 	    "known", json_object_get(router_chanlist(), chan) != NULL);
 	return (0);
@@ -364,11 +372,20 @@ static int
 rpc_channel_leave(struct client *cl, const json_t *params, json_t **result,
     struct rpc_error *re)
 {
-	const char	*chan;
+	const char	*chan, *user;
 	int		 was;
 
-	if (rpc_str(params, "channel", 1, &chan, re) == -1)
+	if (rpc_str(params, "channel", 1, &chan, re) == -1 ||
+	    rpc_str(params, "user", 0, &user, re) == -1)
 		return (-1);
+	/* With a user, only that user stops listening; the client stays. */
+	if (user != NULL) {
+		svc_presence_chan_leave(cl, chan, user);
+		*result = json_pack("{s:s, s:s, s:b, s:b}", "channel", chan,
+		    "user", user, "left", 1, "was_joined",
+		    json_object_get(cl->channels, chan) != NULL);
+		return (0);
+	}
 	was = json_object_get(cl->channels, chan) != NULL;
 	if (was) {
 		json_object_del(cl->channels, chan);

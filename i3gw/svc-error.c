@@ -27,6 +27,9 @@ error_packet(const json_t *named, const json_t *raw)
 	struct client	*cl;
 	char		*text;
 
+	/* The answer to a request still waiting (who, finger...). */
+	if (pending_error(named))
+		return;
 	if (code == NULL)
 		code = "?";
 	if (strcmp(code, "warning") == 0) {

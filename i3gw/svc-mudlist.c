@@ -42,8 +42,10 @@ mudlist_packet(const json_t *named, const json_t *raw)
 	}
 	if (strcmp(type, "mudlist") == 0)
 		router_mudlist_apply(named);
-	else
+	else {
 		router_chanlist_apply(named);
+		svc_chanadmin_chanlist(named);
+	}
 }
 
 static int
@@ -76,6 +78,7 @@ svc_chanlist_changed(json_t *added, json_t *removed)
 {
 	char	*ts = rpc_timestamp();
 
+	svc_chanadmin_changed(added, removed);
 	rpc_broadcast("chanlist_changed", json_pack("{s:O, s:O, s:s, s:i}",
 	    "added", added, "removed", removed, "timestamp", ts, "count",
 	    (int)json_object_size(router_chanlist())));

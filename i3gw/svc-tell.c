@@ -153,6 +153,9 @@ tell_packet(const json_t *named, const json_t *raw)
 	const char	*method;
 	char		*who, *text, *exp;
 
+	/* For a user not online here: unk-user back, once presence is set. */
+	if (!svc_presence_tell_ok(named, raw))
+		return;
 	who = svc_who(vis, ouser, omud);
 	if (strcmp(type, "tell") == 0) {
 		method = "tell_received";

@@ -13,6 +13,11 @@ static const struct svc *svcs[] = {
 	&svc_mudlist,
 	&svc_admin,
 	&svc_error,
+	&svc_info,
+	&svc_presence,
+	&svc_ucache,
+	&svc_auth,
+	&svc_chanadmin,
 	&svc_session,
 };
 #define NSVCS	(sizeof svcs / sizeof svcs[0])

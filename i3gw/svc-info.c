@@ -1,0 +1,585 @@
+/*
+ * svc-info.c: asking other MUDs: who, finger, locate, channel_who and
+ * chan_user wait for the remote reply and return it as the result.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i3gw.h"
+
+static void	info_packet(const json_t *, const json_t *);
+static int	info_target(const json_t *, const char **,
+		    struct rpc_error *);
+static int	info_common(const json_t *, long, long *, int *, char **,
+		    struct rpc_error *);
+static int	info_send(json_t *, struct pending *, struct rpc_error *);
+static json_t	*info_str(const json_t *, const char *);
+static char	*info_idle(json_int_t);
+static void	info_who_reply(const json_t *);
+static void	info_finger_reply(const json_t *);
+static void	info_locate_reply(const json_t *);
+static void	info_chanwho_reply(const json_t *);
+static void	info_chanuser_reply(const json_t *);
+static int	rpc_who(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_finger(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_locate(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_channel_who(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_chan_user(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+
+const struct svc svc_info = {
+	.name = "info",
+	.packets = { "who-reply", "finger-reply", "locate-reply",
+	    "chan-who-reply", "chan-user-reply", NULL },
+	.on_packet = info_packet,
+	.methods = {
+		{ "who", rpc_who },
+		{ "finger", rpc_finger },
+		{ "locate", rpc_locate },
+		{ "channel_who", rpc_channel_who },
+		{ "chan_user", rpc_chan_user },
+		{ NULL, NULL }
+	},
+};
+
+/* Samson's who banner rows: the idle value is a layout marker. */
+#define WHO_BANNER(i)	((i) == 9999 || (i) == 19998 || (i) == 29997)
+
+/* timeout: seconds (a number), else dflt ms; at most an hour. */
+int
+svc_info_timeout(const json_t *params, long dflt, long *ms,
+    struct rpc_error *re)
+{
+	json_t	*v = json_object_get(params, "timeout");
+	double	 d;
+
+	*ms = dflt;
+	if (v == NULL || json_is_null(v))
+		return (0);
+	if (!json_is_number(v))
+		return (rpc_fail(re, RPC_PARAMS, "parameter timeout: seconds "
+		    "(a number) are expected"));
+	d = json_number_value(v);
+	if (d <= 0 || d > 3600)
+		return (rpc_fail(re, RPC_PARAMS, "parameter timeout: more "
+		    "than 0 and at most 3600 seconds"));
+	*ms = (long)(d * 1000);
+	if (*ms == 0)
+		*ms = 1;
+	return (0);
+}
+
+/* colour: the profile of the "text" forms (default plain). */
+int
+svc_info_profile(const json_t *params, int *profile, struct rpc_error *re)
+{
+	const char	*name;
+
+	*profile = I3_COLOUR_PLAIN;
+	if (rpc_str(params, "colour", 0, &name, re) == -1)
+		return (-1);
+	if (name == NULL)
+		return (0);
+	if ((*profile = i3_colour_profile(name)) == -1)
+		return (rpc_fail(re, RPC_PARAMS, "parameter colour: unknown "
+		    "profile %s", name));
+	return (0);
+}
+
+/* Pinkfish text rendered in a profile; never NULL. */
+char *
+svc_info_render(const char *text, int profile)
+{
+	char	*out;
+	size_t	 len;
+
+	if (text == NULL)
+		return (xstrdup(""));
+	out = i3_colour_render(text, strlen(text), profile, &len, NULL);
+	return (out != NULL ? out : xstrdup(text));
+}
+
+/* A string field as it goes into a result: 0 becomes null. */
+static json_t *
+info_str(const json_t *named, const char *field)
+{
+	const char	*s = i3_pkt_str(named, field);
+
+	return (s != NULL ? json_string(s) : json_null());
+}
+
+/* "5s", "3m", "2h", "4d" */
+static char *
+info_idle(json_int_t idle)
+{
+	char	*s;
+
+	if (idle < 60)
+		xasprintf(&s, "%llds", (long long)idle);
+	else if (idle < 3600)
+		xasprintf(&s, "%lldm", (long long)idle / 60);
+	else if (idle < 86400)
+		xasprintf(&s, "%lldh", (long long)idle / 3600);
+	else
+		xasprintf(&s, "%lldd", (long long)idle / 86400);
+	return (s);
+}
+
+/* target_mud: a MUD the mudlist does not show down (unknown ones are tried). */
+static int
+info_target(const json_t *params, const char **canon, struct rpc_error *re)
+{
+	const char	*mud;
+
+	if (rpc_str(params, "target_mud", 1, &mud, re) == -1)
+		return (-1);
+	if (router_mud_up(mud, canon) == 0)
+		return (rpc_fail(re, RPC_MUDDOWN, "%s is down (mudlist)",
+		    *canon));
+	return (0);
+}
+
+/* timeout, colour and from_user, shared by every method here. */
+static int
+info_common(const json_t *params, long dflt, long *ms, int *profile,
+    char **user, struct rpc_error *re)
+{
+	const char	*from;
+
+	*user = NULL;
+	if (svc_info_timeout(params, dflt, ms, re) == -1 ||
+	    svc_info_profile(params, profile, re) == -1 ||
+	    rpc_str(params, "from_user", 0, &from, re) == -1)
+		return (-1);
+	*user = pending_user(from);
+	return (0);
+}
+
+/* Send the request; on failure the waiting entry goes too. */
+static int
+info_send(json_t *raw, struct pending *p, struct rpc_error *re)
+{
+	int	queued;
+
+	if (router_send(raw, &queued, re) == -1) {
+		pending_drop(p);
+		return (-1);
+	}
+	return (RPC_DEFER);
+}
+
+static int
+rpc_who(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const char	*mud;
+	struct pending	*p;
+	json_t		*raw;
+	char		*user;
+	long		 ms;
+	int		 profile;
+
+	if (info_target(params, &mud, re) == -1 ||
+	    info_common(params, gw.conf->info_timeout, &ms, &profile, &user,
+	    re) == -1)
+		return (-1);
+	if ((p = pending_new(cl, PEND_WHO, mud, user, NULL, ms,
+	    profile)) == NULL) {
+		free(user);
+		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
+		    "waiting for answers"));
+	}
+	/* The gateway's busiest request: built directly, as tell does. */
+	raw = json_pack("[s, i, s, s, s, i]", "who-req", 5, gw.conf->mud_name,
+	    user, mud, 0);
+	free(user);
+	return (info_send(raw, p, re));
+}
+
+static int
+rpc_finger(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const char	*mud, *who;
+	struct pending	*p;
+	json_t		*f, *raw;
+	char		*user;
+	long		 ms;
+	int		 profile;
+
+	if (info_target(params, &mud, re) == -1 ||
+	    rpc_str(params, "user", 1, &who, re) == -1 ||
+	    info_common(params, gw.conf->info_timeout, &ms, &profile, &user,
+	    re) == -1)
+		return (-1);
+	f = json_pack("{s:s, s:s, s:s, s:s}", "originator_mud",
+	    gw.conf->mud_name, "originator_user", user, "target_mud", mud,
+	    "username", who);
+	raw = i3_packet_build("finger-req", f, NULL);
+	json_decref(f);
+	if (raw == NULL) {
+		free(user);
+		return (rpc_fail(re, RPC_PARAMS, "cannot build a finger-req "
+		    "from these parameters"));
+	}
+	p = pending_new(cl, PEND_FINGER, mud, user, who, ms, profile);
+	free(user);
+	if (p == NULL) {
+		json_decref(raw);
+		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
+		    "waiting for answers"));
+	}
+	return (info_send(raw, p, re));
+}
+
+static int
+rpc_locate(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const char	*who;
+	struct pending	*p;
+	json_t		*f, *raw;
+	char		*user;
+	long		 ms;
+	int		 profile;
+
+	if (rpc_str(params, "user", 1, &who, re) == -1 ||
+	    info_common(params, gw.conf->locate_window, &ms, &profile, &user,
+	    re) == -1)
+		return (-1);
+	f = json_pack("{s:s, s:s, s:s}", "originator_mud", gw.conf->mud_name,
+	    "originator_user", user, "username", who);
+	raw = i3_packet_build("locate-req", f, NULL);
+	json_decref(f);
+	if (raw == NULL) {
+		free(user);
+		return (rpc_fail(re, RPC_PARAMS, "cannot build a locate-req "
+		    "from these parameters"));
+	}
+	p = pending_new(cl, PEND_LOCATE, NULL, user, who, ms, profile);
+	free(user);
+	if (p == NULL) {
+		json_decref(raw);
+		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
+		    "waiting for answers"));
+	}
+	p->acc = json_array();
+	return (info_send(raw, p, re));
+}
+
+static int
+rpc_channel_who(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const char	*mud, *chan;
+	struct pending	*p;
+	json_t		*f, *raw;
+	char		*user;
+	long		 ms;
+	int		 profile;
+
+	if (info_target(params, &mud, re) == -1 ||
+	    rpc_str(params, "channel", 1, &chan, re) == -1 ||
+	    info_common(params, gw.conf->info_timeout, &ms, &profile, &user,
+	    re) == -1)
+		return (-1);
+	f = json_pack("{s:s, s:s, s:s, s:s}", "originator_mud",
+	    gw.conf->mud_name, "originator_user", user, "target_mud", mud,
+	    "channel", chan);
+	raw = i3_packet_build("chan-who-req", f, NULL);
+	json_decref(f);
+	if (raw == NULL) {
+		free(user);
+		return (rpc_fail(re, RPC_PARAMS, "cannot build a chan-who-req "
+		    "from these parameters"));
+	}
+	p = pending_new(cl, PEND_CHANWHO, mud, user, chan, ms, profile);
+	free(user);
+	if (p == NULL) {
+		json_decref(raw);
+		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
+		    "waiting for answers"));
+	}
+	return (info_send(raw, p, re));
+}
+
+/* chan-user-req carries no requesting user: waiters share the answer. */
+static int
+rpc_chan_user(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const char	*mud, *who;
+	struct pending	*p;
+	json_t		*f, *raw;
+	long		 ms;
+	int		 profile, again;
+
+	if (info_target(params, &mud, re) == -1 ||
+	    rpc_str(params, "user", 1, &who, re) == -1 ||
+	    svc_info_timeout(params, gw.conf->info_timeout, &ms, re) == -1 ||
+	    svc_info_profile(params, &profile, re) == -1)
+		return (-1);
+	again = pending_find(PEND_CHANUSER, mud, NULL, who) != NULL;
+	if ((p = pending_new(cl, PEND_CHANUSER, mud, NULL, who, ms,
+	    profile)) == NULL)
+		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
+		    "waiting for answers"));
+	if (again)
+		return (RPC_DEFER);	/* one question on the wire is enough */
+	f = json_pack("{s:s, s:s, s:s}", "originator_mud", gw.conf->mud_name,
+	    "target_mud", mud, "username", who);
+	raw = i3_packet_build("chan-user-req", f, NULL);
+	json_decref(f);
+	return (info_send(raw, p, re));
+}
+
+static void
+info_packet(const json_t *named, const json_t *raw)
+{
+	const char	*type = i3_pkt_str(named, "type");
+
+	if (strcmp(type, "who-reply") == 0)
+		info_who_reply(named);
+	else if (strcmp(type, "finger-reply") == 0)
+		info_finger_reply(named);
+	else if (strcmp(type, "locate-reply") == 0)
+		info_locate_reply(named);
+	else if (strcmp(type, "chan-who-reply") == 0)
+		info_chanwho_reply(named);
+	else
+		info_chanuser_reply(named);
+}
+
+static void
+info_who_reply(const json_t *named)
+{
+	const char	*omud = i3_pkt_str(named, "originator_mud");
+	const json_t	*rows = json_object_get(named, "who_data"), *row;
+	struct pending	*p;
+	json_t		*users, *u, *extra;
+	json_int_t	 idle;
+	char		*text = NULL, *line, *vis, *ex, *id, *t;
+	size_t		 i;
+
+	p = pending_find(PEND_WHO, omud, i3_pkt_str(named, "target_user"),
+	    NULL);
+	if (p == NULL) {
+		log_debug("who-reply from %s: nobody waits for it", omud);
+		return;
+	}
+	users = json_array();
+	json_array_foreach(rows, i, row) {
+		if (!json_is_object(row))
+			continue;
+		idle = json_integer_value(json_object_get(row, "idle"));
+		extra = json_object_get(row, "extra");
+		u = json_pack("{s:O?, s:I, s:O?}", "visname",
+		    json_object_get(row, "visname"), "idle", idle, "extra",
+		    json_is_string(extra) ? extra : json_null());
+		json_array_append_new(users, u);
+		vis = svc_info_render(json_string_value(json_object_get(row,
+		    "visname")), p->profile);
+		ex = json_is_string(extra) ? svc_info_render(
+		    json_string_value(extra), p->profile) : NULL;
+		if (WHO_BANNER(idle) || idle <= 0)
+			id = NULL;
+		else
+			id = info_idle(idle);
+		xasprintf(&line, "%s%s%s%s%s%s", vis, id ? "  (idle " : "",
+		    id ? id : "", id ? ")" : "", ex ? "  " : "",
+		    ex ? ex : "");
+		free(vis);
+		free(ex);
+		free(id);
+		if (text == NULL)
+			text = line;
+		else {
+			xasprintf(&t, "%s\n%s", text, line);
+			free(text);
+			free(line);
+			text = t;
+		}
+	}
+	pending_answer(p, json_pack("{s:s, s:i, s:o, s:s}", "mud", omud,
+	    "count", (int)json_array_size(users), "users", users, "text",
+	    text != NULL ? text : ""));
+	free(text);
+}
+
+static void
+info_finger_reply(const json_t *named)
+{
+	static const char *const labels[][2] = {
+		{ "title", "Title" },
+		{ "real_name", "Real name" },
+		{ "email", "E-mail" },
+		{ "loginout_time", NULL },
+		{ "ip_name", "Host" },
+		{ "level", "Level" },
+	};
+	const char	*omud = i3_pkt_str(named, "originator_mud"), *s;
+	struct pending	*p;
+	json_t		*r;
+	json_int_t	 idle = i3_pkt_int(named, "idle_time", -1);
+	char		*text, *t, *v, *id;
+	size_t		 i;
+
+	p = pending_find(PEND_FINGER, omud, i3_pkt_str(named, "target_user"),
+	    NULL);
+	if (p == NULL) {
+		log_debug("finger-reply from %s: nobody waits for it", omud);
+		return;
+	}
+	r = json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o,"
+	    " s:o, s:b}", "mud", omud, "user", p->key,
+	    "visname", info_str(named, "visname"),
+	    "title", info_str(named, "title"),
+	    "real_name", info_str(named, "real_name"),
+	    "email", info_str(named, "email"),
+	    "loginout_time", info_str(named, "loginout_time"),
+	    "idle", idle,
+	    "ip_name", info_str(named, "ip_name"),
+	    "level", info_str(named, "level"),
+	    "extra", info_str(named, "extra"),
+	    "online", idle != -1);
+	v = svc_info_render(i3_pkt_str(named, "visname"), p->profile);
+	xasprintf(&text, "%s@%s", v, omud);
+	free(v);
+	for (i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+		if ((s = i3_pkt_str(named, labels[i][0])) == NULL)
+			continue;
+		v = svc_info_render(s, p->profile);
+		if (labels[i][1] == NULL)
+			xasprintf(&t, "%s\n%s: %s", text, idle == -1 ?
+			    "Last on" : "On since", v);
+		else
+			xasprintf(&t, "%s\n%s: %s", text, labels[i][1], v);
+		free(v);
+		free(text);
+		text = t;
+	}
+	if (idle == -1)
+		xasprintf(&t, "%s\nNot logged on.", text);
+	else {
+		id = info_idle(idle);
+		xasprintf(&t, "%s\nIdle: %s", text, id);
+		free(id);
+	}
+	free(text);
+	text = t;
+	if ((s = i3_pkt_str(named, "extra")) != NULL) {
+		v = svc_info_render(s, p->profile);
+		xasprintf(&t, "%s\n%s", text, v);
+		free(v);
+		free(text);
+		text = t;
+	}
+	json_object_set_new(r, "text", json_string(text));
+	free(text);
+	pending_answer(p, r);
+}
+
+static void
+info_locate_reply(const json_t *named)
+{
+	const char	*lmud = i3_pkt_str(named, "located_mud");
+	const char	*st = i3_pkt_str(named, "status");
+	struct pending	*p;
+	json_int_t	 idle = i3_pkt_int(named, "idle_time", 0);
+	char		*vis, *id, *text;
+
+	p = pending_find(PEND_LOCATE, NULL, i3_pkt_str(named, "target_user"),
+	    NULL);
+	if (p == NULL) {
+		log_debug("locate-reply from %s: nobody waits for it",
+		    i3_pkt_str(named, "originator_mud"));
+		return;
+	}
+	if (lmud == NULL)
+		lmud = i3_pkt_str(named, "originator_mud");
+	vis = svc_info_render(i3_pkt_str(named, "located_visname"),
+	    p->profile);
+	id = idle > 0 ? info_idle(idle) : NULL;
+	xasprintf(&text, "%s was found on %s%s%s%s%s%s", vis, lmud,
+	    id || st ? " (" : "", id ? "idle " : "", id ? id : "",
+	    id && st ? ", " : "", st ? st : "");
+	if (id || st) {
+		char	*t;
+
+		xasprintf(&t, "%s)", text);
+		free(text);
+		text = t;
+	}
+	json_array_append_new(p->acc, json_pack("{s:s, s:o, s:I, s:o, s:s}",
+	    "mud", lmud, "visname", info_str(named, "located_visname"),
+	    "idle", idle, "status", info_str(named, "status"), "text", text));
+	free(vis);
+	free(id);
+	free(text);
+}
+
+static void
+info_chanwho_reply(const json_t *named)
+{
+	const char	*omud = i3_pkt_str(named, "originator_mud");
+	const char	*chan = i3_pkt_str(named, "channel");
+	const json_t	*list = json_object_get(named, "user_list"), *v;
+	struct pending	*p;
+	json_t		*users;
+	char		*text, *t, *r;
+	size_t		 i;
+
+	p = pending_find(PEND_CHANWHO, omud, i3_pkt_str(named, "target_user"),
+	    chan);
+	if (p == NULL) {
+		log_debug("chan-who-reply from %s: nobody waits for it", omud);
+		return;
+	}
+	users = json_array();
+	xasprintf(&text, "[%s] on %s:", chan ? chan : p->key, omud);
+	json_array_foreach(list, i, v) {
+		if (!json_is_string(v))
+			continue;
+		json_array_append(users, (json_t *)v);
+		r = svc_info_render(json_string_value(v), p->profile);
+		xasprintf(&t, "%s%s %s", text, i > 0 ? "," : "", r);
+		free(r);
+		free(text);
+		text = t;
+	}
+	if (json_array_size(users) == 0) {
+		xasprintf(&t, "%s nobody", text);
+		free(text);
+		text = t;
+	}
+	pending_answer(p, json_pack("{s:s, s:s, s:i, s:o, s:s}", "mud", omud,
+	    "channel", chan ? chan : p->key, "count",
+	    (int)json_array_size(users), "users", users, "text", text));
+	free(text);
+}
+
+/* Into the user cache; every client waiting for it gets the answer. */
+static void
+info_chanuser_reply(const json_t *named)
+{
+	static const char *const genders[] = { "male", "female", "neuter" };
+	const char	*omud = i3_pkt_str(named, "originator_mud");
+	const char	*user = i3_pkt_str(named, "username");
+	const char	*vis = i3_pkt_str(named, "visname");
+	json_int_t	 g = i3_pkt_int(named, "gender", 2);
+	struct pending	*p;
+
+	if (omud == NULL || user == NULL)
+		return;
+	svc_ucache_put(omud, user, vis, g);
+	while ((p = pending_find(PEND_CHANUSER, omud, NULL, user)) != NULL)
+		pending_answer(p, json_pack("{s:s, s:s, s:s?, s:I, s:s}",
+		    "mud", omud, "user", user, "visname", vis, "gender", g,
+		    "gender_name", g >= 0 && g <= 2 ? genders[g] : "unknown"));
+}

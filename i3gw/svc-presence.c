@@ -1,0 +1,882 @@
+/*
+ * svc-presence.c: who is online here, as the MUD says; who-req, finger-req,
+ * locate-req, chan-who-req and chan-user-req answered from it or by a
+ * client that asked to answer them; tells to absent users refused.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "i3gw.h"
+
+static json_t	*presence;	/* lower-case login -> user */
+static int	 presence_ever;	/* presence_set or _update was called */
+static json_t	*ucache_sent;	/* lower-case login -> [visname, gender] */
+static json_t	*chan_users;	/* channel -> lower user -> {client, vis} */
+static json_t	*answerers;	/* kind -> [client id, ...] */
+static json_t	*all_tells;	/* "client id" -> true */
+
+static const char *const presence_kinds[] = {
+	"who_request", "finger_request", "locate_request",
+	"channel_filter_request", NULL
+};
+
+/* Fields a user may mark private: sent as 0. */
+static const char *const presence_private[] = {
+	"title", "real_name", "email", "login_time", "idle", "ip", "level",
+	"extra", "status", NULL
+};
+
+static void	presence_packet(const json_t *, const json_t *);
+static void	presence_answered(json_t *, const json_t *);
+static void	presence_answer(const json_t *);
+static int	presence_from_client(const json_t *, const json_t *);
+static char	*presence_lower(const char *);
+static json_t	*presence_get(const char *);
+static int	presence_visible(const json_t *);
+static int	presence_hidden(const json_t *, const char *);
+static json_t	*presence_field(const json_t *, const char *);
+static json_int_t presence_idle(const json_t *);
+static json_t	*presence_user(const json_t *, const json_t *,
+		    struct rpc_error *);
+static void	presence_ucache(const json_t *);
+static json_t	*presence_view(const json_t *);
+static json_t	*presence_hdr(const char *, const json_t *);
+static void	presence_send(json_t *);
+static void	presence_who(const json_t *, const json_t *);
+static void	presence_finger(const json_t *, const json_t *);
+static void	presence_locate(const json_t *, const json_t *);
+static void	presence_chanwho(const json_t *);
+static void	presence_chanuser(const json_t *);
+static int	rpc_presence_set(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_presence_update(struct client *, const json_t *,
+		    json_t **, struct rpc_error *);
+static int	rpc_presence_list(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+static int	rpc_answer(struct client *, const json_t *, json_t **,
+		    struct rpc_error *);
+
+const struct svc svc_presence = {
+	.name = "presence",
+	.packets = { "who-req", "finger-req", "locate-req", "chan-who-req",
+	    "chan-user-req", NULL },
+	.on_packet = presence_packet,
+	.methods = {
+		{ "presence_set", rpc_presence_set },
+		{ "presence_update", rpc_presence_update },
+		{ "presence_list", rpc_presence_list },
+		{ "answer", rpc_answer },
+		{ NULL, NULL }
+	},
+};
+
+static char *
+presence_lower(const char *s)
+{
+	char	*l, *p;
+
+	l = xstrdup(s);
+	for (p = l; *p != '\0'; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	}
+	return (l);
+}
+
+static json_t *
+presence_get(const char *user)
+{
+	json_t	*u;
+	char	*l;
+
+	if (presence == NULL || user == NULL)
+		return (NULL);
+	if ((u = json_object_get(presence, user)) != NULL)
+		return (u);
+	l = presence_lower(user);
+	u = json_object_get(presence, l);
+	free(l);
+	return (u);
+}
+
+static int
+presence_visible(const json_t *u)
+{
+	return (u != NULL && !json_is_true(json_object_get(u, "invisible")));
+}
+
+static int
+presence_hidden(const json_t *u, const char *field)
+{
+	const json_t	*v;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(u, "private"), i, v) {
+		if (json_is_string(v) && strcmp(json_string_value(v),
+		    field) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* A field as it goes on the wire: its value, or 0 (absent or private). */
+static json_t *
+presence_field(const json_t *u, const char *field)
+{
+	json_t	*v = json_object_get(u, field);
+
+	if (v == NULL || json_is_null(v) || presence_hidden(u, field))
+		return (json_integer(0));
+	if (strcmp(field, "email") == 0 && !gw.conf->send_email)
+		return (json_integer(0));
+	if (strcmp(field, "ip") == 0 && !gw.conf->send_ip)
+		return (json_integer(0));
+	return (json_incref(v));
+}
+
+/* Idle seconds now: as given, plus the time since. */
+static json_int_t
+presence_idle(const json_t *u)
+{
+	json_int_t	idle = json_integer_value(json_object_get(u, "idle"));
+	json_int_t	at = json_integer_value(json_object_get(u, "idle_at"));
+
+	if (presence_hidden(u, "idle"))
+		return (0);
+	if (idle < 0)
+		return (idle);
+	return (idle + ((json_int_t)ev_now() - at) / 1000);
+}
+
+/*
+ * A user from the MUD, merged over old (NULL for a new one): login name,
+ * visname, idle, title, level, real_name, email, login_time, extra, gender,
+ * invisible, private, status, ip.  NULL with re set when malformed.
+ */
+static json_t *
+presence_user(const json_t *in, const json_t *old, struct rpc_error *re)
+{
+	static const char *const strs[] = { "visname", "title", "level",
+	    "real_name", "email", "extra", "status", "ip", NULL };
+	const char	*name;
+	json_t		*u, *v;
+	json_int_t	 g;
+	size_t		 i;
+	time_t		 t;
+	struct tm	 tm;
+	char		 buf[64];
+
+	if (!json_is_object(in)) {
+		rpc_fail(re, RPC_PARAMS, "a user must be an object");
+		return (NULL);
+	}
+	if (rpc_str(in, "name", 1, &name, re) == -1)
+		return (NULL);
+	u = old != NULL ? json_deep_copy(old) : json_object();
+	json_object_set_new(u, "name", json_string(name));
+	for (i = 0; strs[i] != NULL; i++) {
+		if ((v = json_object_get(in, strs[i])) == NULL)
+			continue;
+		if (json_is_null(v))
+			json_object_del(u, strs[i]);
+		else if (json_is_string(v))
+			json_object_set(u, strs[i], v);
+		else {
+			rpc_fail(re, RPC_PARAMS, "user %s: %s must be a "
+			    "string", name, strs[i]);
+			goto bad;
+		}
+	}
+	if (json_object_get(u, "visname") == NULL)
+		json_object_set_new(u, "visname", json_string(name));
+	if ((v = json_object_get(in, "idle")) != NULL) {
+		if (!json_is_integer(v)) {
+			rpc_fail(re, RPC_PARAMS, "user %s: idle must be an "
+			    "integer (seconds)", name);
+			goto bad;
+		}
+		json_object_set(u, "idle", v);
+		json_object_set_new(u, "idle_at", json_integer(ev_now()));
+	} else if (old == NULL) {
+		json_object_set_new(u, "idle", json_integer(0));
+		json_object_set_new(u, "idle_at", json_integer(ev_now()));
+	}
+	if ((v = json_object_get(in, "login_time")) != NULL) {
+		if (json_is_integer(v)) {
+			t = (time_t)json_integer_value(v);
+			localtime_r(&t, &tm);
+			strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm);
+			json_object_set_new(u, "login_time", json_string(buf));
+		} else if (json_is_string(v))
+			json_object_set(u, "login_time", v);
+		else if (json_is_null(v))
+			json_object_del(u, "login_time");
+		else {
+			rpc_fail(re, RPC_PARAMS, "user %s: login_time must be "
+			    "a string or seconds since the epoch", name);
+			goto bad;
+		}
+	}
+	if ((v = json_object_get(in, "gender")) != NULL) {
+		g = -1;
+		if (json_is_integer(v))
+			g = json_integer_value(v);
+		else if (json_is_string(v)) {
+			if (strcasecmp(json_string_value(v), "male") == 0)
+				g = 0;
+			else if (strcasecmp(json_string_value(v),
+			    "female") == 0)
+				g = 1;
+			else
+				g = 2;
+		}
+		if (g < 0 || g > 2) {
+			rpc_fail(re, RPC_PARAMS, "user %s: gender is 0 (male), "
+			    "1 (female), 2 (neuter) or its name", name);
+			goto bad;
+		}
+		json_object_set_new(u, "gender", json_integer(g));
+	} else if (old == NULL)
+		json_object_set_new(u, "gender", json_integer(2));
+	if ((v = json_object_get(in, "invisible")) != NULL) {
+		if (!json_is_boolean(v)) {
+			rpc_fail(re, RPC_PARAMS, "user %s: invisible must be "
+			    "true or false", name);
+			goto bad;
+		}
+		json_object_set(u, "invisible", v);
+	}
+	if ((v = json_object_get(in, "private")) != NULL) {
+		if (!json_is_array(v)) {
+			rpc_fail(re, RPC_PARAMS, "user %s: private must be an "
+			    "array of field names", name);
+			goto bad;
+		}
+		json_t	*f;
+		size_t	 j;
+
+		json_array_foreach(v, i, f) {
+			for (j = 0; presence_private[j] != NULL; j++) {
+				if (json_is_string(f) && strcmp(
+				    json_string_value(f),
+				    presence_private[j]) == 0)
+					break;
+			}
+			if (presence_private[j] == NULL) {
+				rpc_fail(re, RPC_PARAMS, "user %s: private: "
+				    "unknown field (title, real_name, email, "
+				    "login_time, idle, ip, level, extra, "
+				    "status)", name);
+				goto bad;
+			}
+		}
+		json_object_set(u, "private", v);
+	}
+	return (u);
+bad:
+	json_decref(u);
+	return (NULL);
+}
+
+/* A ucache-update when a known user's visname or gender changed. */
+static void
+presence_ucache(const json_t *u)
+{
+	const char	*name = json_string_value(json_object_get(u, "name"));
+	const char	*vis = json_string_value(json_object_get(u, "visname"));
+	json_int_t	 g = json_integer_value(json_object_get(u, "gender"));
+	json_t		*was, *raw;
+	char		*l;
+
+	if (ucache_sent == NULL)
+		ucache_sent = json_object();
+	l = presence_lower(name);
+	was = json_object_get(ucache_sent, l);
+	if (was != NULL && strcmp(json_string_value(json_array_get(was, 0)),
+	    vis) == 0 && json_integer_value(json_array_get(was, 1)) == g) {
+		free(l);
+		return;
+	}
+	if (was != NULL && json_integer_value(json_object_get(
+	    gw.conf->services, "ucache")) != 0) {
+		raw = json_pack("[s, i, s, i, i, i, s, s, I]", "ucache-update",
+		    5, gw.conf->mud_name, 0, 0, 0, l, vis, g);
+		log_debug("ucache-update for %s: %s, %d", l, vis, (int)g);
+		router_send_now(raw);
+	}
+	json_object_set_new(ucache_sent, l, json_pack("[s, I]", vis, g));
+	free(l);
+}
+
+static int
+rpc_presence_set(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const json_t	*list = json_object_get(params, "users"), *v;
+	const char	*key;
+	json_t		*next, *u;
+	char		*l;
+	size_t		 i;
+
+	if (!json_is_array(list))
+		return (rpc_fail(re, RPC_PARAMS, "parameter users: an array "
+		    "of users is expected"));
+	next = json_object();
+	json_array_foreach(list, i, v) {
+		if ((u = presence_user(v, NULL, re)) == NULL) {
+			json_decref(next);
+			return (-1);
+		}
+		l = presence_lower(json_string_value(json_object_get(u,
+		    "name")));
+		json_object_set_new(next, l, u);
+		free(l);
+	}
+	json_object_foreach(next, key, u)
+		presence_ucache(u);
+	json_decref(presence);
+	presence = next;
+	presence_ever = 1;
+	*result = json_pack("{s:i}", "count", (int)json_object_size(presence));
+	return (0);
+}
+
+/* One user: fields merged; "online": false takes the user away. */
+static int
+rpc_presence_update(struct client *cl, const json_t *params,
+    json_t **result, struct rpc_error *re)
+{
+	const char	*name;
+	json_t		*u, *on = json_object_get(params, "online");
+	char		*l;
+	int		 online;
+
+	if (rpc_str(params, "name", 1, &name, re) == -1)
+		return (-1);
+	if (on != NULL && !json_is_boolean(on))
+		return (rpc_fail(re, RPC_PARAMS, "parameter online: true or "
+		    "false"));
+	online = on == NULL || json_is_true(on);
+	if (presence == NULL)
+		presence = json_object();
+	presence_ever = 1;
+	l = presence_lower(name);
+	if (!online)
+		json_object_del(presence, l);
+	else {
+		if ((u = presence_user(params, json_object_get(presence, l),
+		    re)) == NULL) {
+			free(l);
+			return (-1);
+		}
+		presence_ucache(u);
+		json_object_set_new(presence, l, u);
+	}
+	*result = json_pack("{s:s, s:b, s:i}", "name", l, "online", online,
+	    "count", (int)json_object_size(presence));
+	free(l);
+	return (0);
+}
+
+/* A user as clients see it: idle now, no internal keys. */
+static json_t *
+presence_view(const json_t *u)
+{
+	json_t	*v = json_deep_copy(u);
+
+	json_object_del(v, "idle_at");
+	json_object_set_new(v, "idle", json_integer(presence_idle(u)));
+	return (v);
+}
+
+static int
+rpc_presence_list(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const char	*key;
+	json_t		*arr = json_array(), *u;
+
+	json_object_foreach(presence, key, u)
+		json_array_append_new(arr, presence_view(u));
+	*result = json_pack("{s:i, s:o, s:b}", "count",
+	    (int)json_array_size(arr), "users", arr, "enforced",
+	    presence_ever);
+	return (0);
+}
+
+/*
+ * answer {kinds: [...], all_tells}: this client answers those requests
+ * itself (replacing its earlier choice); all_tells: it takes every tell.
+ */
+static int
+rpc_answer(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	const json_t	*kinds = json_object_get(params, "kinds"), *v;
+	json_t		*mine, *arr, *at = json_object_get(params, "all_tells");
+	const char	*k;
+	char		 idbuf[16];
+	size_t		 i, j;
+
+	if (kinds != NULL && !json_is_array(kinds))
+		return (rpc_fail(re, RPC_PARAMS, "parameter kinds: an array "
+		    "of request kinds is expected"));
+	if (at != NULL && !json_is_boolean(at))
+		return (rpc_fail(re, RPC_PARAMS, "parameter all_tells: true "
+		    "or false"));
+	json_array_foreach(kinds, i, v) {
+		for (j = 0; presence_kinds[j] != NULL; j++) {
+			if (json_is_string(v) && strcmp(json_string_value(v),
+			    presence_kinds[j]) == 0)
+				break;
+		}
+		if (presence_kinds[j] == NULL)
+			return (rpc_fail(re, RPC_PARAMS, "parameter kinds: "
+			    "who_request, finger_request, locate_request or "
+			    "channel_filter_request"));
+	}
+	if (answerers == NULL)
+		answerers = json_object();
+	if (all_tells == NULL)
+		all_tells = json_object();
+	snprintf(idbuf, sizeof idbuf, "%d", cl->id);
+	if (at != NULL) {
+		if (json_is_true(at))
+			json_object_set_new(all_tells, idbuf, json_true());
+		else
+			json_object_del(all_tells, idbuf);
+	}
+	mine = json_array();
+	for (j = 0; presence_kinds[j] != NULL; j++) {
+		k = presence_kinds[j];
+		if ((arr = json_object_get(answerers, k)) == NULL) {
+			arr = json_array();
+			json_object_set_new(answerers, k, arr);
+		}
+		if (kinds != NULL) {
+			for (i = 0; i < json_array_size(arr); i++) {
+				if (json_integer_value(json_array_get(arr,
+				    i)) == cl->id)
+					json_array_remove(arr, i--);
+			}
+			json_array_foreach(kinds, i, v) {
+				if (strcmp(json_string_value(v), k) == 0) {
+					json_array_append_new(arr,
+					    json_integer(cl->id));
+					break;
+				}
+			}
+		}
+		for (i = 0; i < json_array_size(arr); i++) {
+			if (json_integer_value(json_array_get(arr, i)) ==
+			    cl->id) {
+				json_array_append_new(mine, json_string(k));
+				break;
+			}
+		}
+	}
+	*result = json_pack("{s:o, s:b}", "kinds", mine, "all_tells",
+	    json_object_get(all_tells, idbuf) != NULL);
+	return (0);
+}
+
+/* The client that answers this kind of request, if one is still here. */
+struct client *
+svc_presence_answerer(const char *kind)
+{
+	json_t		*arr = json_object_get(answerers, kind);
+	struct client	*cl;
+	size_t		 i;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		cl = pending_client((int)json_integer_value(json_array_get(arr,
+		    i)));
+		if (cl != NULL)
+			return (cl);
+		json_array_remove(arr, i--);
+	}
+	return (NULL);
+}
+
+/*
+ * Should a tell (emoteto, beep) for this user be delivered?  No, once the
+ * MUD said who is online and the user is not (or is invisible), unless a
+ * client or the config takes every tell: the sender gets unk-user.
+ */
+int
+svc_presence_tell_ok(const json_t *named, const json_t *raw)
+{
+	const char	*user = i3_pkt_str(named, "target_user");
+	const char	*key;
+	json_t		*v;
+	char		*msg;
+
+	if (!presence_ever || gw.conf->take_all_tells)
+		return (1);
+	json_object_foreach(all_tells, key, v) {
+		if (pending_client(atoi(key)) != NULL)
+			return (1);
+	}
+	if (presence_visible(presence_get(user)))
+		return (1);
+	xasprintf(&msg, "%s is not online on %s", user ? user : "that user",
+	    gw.conf->mud_name);
+	svc_presence_reply_error(named, raw, "unk-user", msg);
+	free(msg);
+	return (0);
+}
+
+/* A header for a reply to the request named. */
+static json_t *
+presence_hdr(const char *type, const json_t *named)
+{
+	json_t	*omud = json_object_get(named, "originator_mud");
+	json_t	*ouser = json_object_get(named, "originator_user");
+
+	return (json_pack("[s, i, s, i, O, O]", type, 5, gw.conf->mud_name, 0,
+	    omud, json_is_string(ouser) ? ouser : json_integer(0)));
+}
+
+static void
+presence_send(json_t *raw)
+{
+	if (raw == NULL) {
+		log_warnx("cannot build a reply");
+		return;
+	}
+	router_send_now(raw);
+}
+
+/* An I3 error back to the sender of a packet (never for errors). */
+void
+svc_presence_reply_error(const json_t *named, const json_t *raw,
+    const char *code, const char *msg)
+{
+	const char	*omud = i3_pkt_str(named, "originator_mud");
+	json_t		*e, *copy;
+
+	if (omud == NULL || omud[0] == '*' ||
+	    strcmp(i3_pkt_str(named, "type"), "error") == 0)
+		return;
+	e = presence_hdr("error", named);
+	json_array_append_new(e, json_string(code));
+	json_array_append_new(e, json_string(msg));
+	if (raw != NULL)
+		json_array_append(e, (json_t *)raw);
+	else if ((copy = i3_packet_raw(named, I3_PKT_LENIENT, NULL)) != NULL)
+		json_array_append_new(e, copy);
+	else
+		json_array_append_new(e, json_integer(0));
+	presence_send(e);
+}
+
+static void
+presence_packet(const json_t *named, const json_t *raw)
+{
+	const char	*type = i3_pkt_str(named, "type"), *kind = NULL;
+	struct client	*cl;
+	json_t		*params;
+
+	if (i3_pkt_str(named, "originator_mud") == NULL)
+		return;
+	if (strcmp(type, "who-req") == 0)
+		kind = "who_request";
+	else if (strcmp(type, "finger-req") == 0)
+		kind = "finger_request";
+	else if (strcmp(type, "locate-req") == 0)
+		kind = "locate_request";
+	if (kind != NULL && (cl = svc_presence_answerer(kind)) != NULL) {
+		params = svc_event(named, NULL);
+		if (call_client(cl, kind, params, gw.conf->answer_timeout,
+		    presence_answered, json_pack("{s:O, s:O}", "named", named,
+		    "raw", raw)) == 0)
+			return;
+	}
+	presence_answer(named);
+}
+
+/* The client's answer, or NULL: then presence answers. */
+static void
+presence_answered(json_t *ctx, const json_t *result)
+{
+	const json_t	*named = json_object_get(ctx, "named");
+
+	if (result != NULL && presence_from_client(named, result))
+		return;
+	presence_answer(named);
+}
+
+static void
+presence_answer(const json_t *named)
+{
+	const char	*type = i3_pkt_str(named, "type");
+
+	if (strcmp(type, "who-req") == 0)
+		presence_who(named, NULL);
+	else if (strcmp(type, "finger-req") == 0)
+		presence_finger(named, NULL);
+	else if (strcmp(type, "locate-req") == 0)
+		presence_locate(named, NULL);
+	else if (strcmp(type, "chan-who-req") == 0)
+		presence_chanwho(named);
+	else
+		presence_chanuser(named);
+}
+
+/*
+ * A client's result as the reply: who {users: [{visname, idle, extra}]}
+ * (or the array), finger {found: false} or the finger fields, locate
+ * {found: false} or {visname, idle, status}.  0 when it does not fit.
+ */
+static int
+presence_from_client(const json_t *named, const json_t *result)
+{
+	const char	*type = i3_pkt_str(named, "type");
+	const json_t	*users = result, *found;
+
+	found = json_object_get(result, "found");
+	if (strcmp(type, "who-req") == 0) {
+		if (json_is_object(result))
+			users = json_object_get(result, "users");
+		if (!json_is_array(users))
+			return (0);
+		presence_who(named, users);
+		return (1);
+	}
+	if (!json_is_object(result))
+		return (0);
+	if (strcmp(type, "finger-req") == 0) {
+		if (json_is_false(found)) {
+			presence_finger(named, json_null());
+			return (1);
+		}
+		if (!json_is_string(json_object_get(result, "visname")))
+			return (0);
+		presence_finger(named, result);
+		return (1);
+	}
+	if (json_is_false(found))
+		return (1);	/* not here: locate has no negative reply */
+	if (!json_is_string(json_object_get(result, "visname")))
+		return (0);
+	presence_locate(named, result);
+	return (1);
+}
+
+/* who-reply: every visible user, or the rows a client gave. */
+static void
+presence_who(const json_t *named, const json_t *rows)
+{
+	const char	*key;
+	const json_t	*u;
+	json_t		*raw, *data, *x;
+	size_t		 i;
+
+	data = json_array();
+	if (rows != NULL) {
+		json_array_foreach(rows, i, u) {
+			if (!json_is_object(u) || !json_is_string(
+			    json_object_get(u, "visname")))
+				continue;
+			x = json_object_get(u, "extra");
+			json_array_append_new(data, json_pack("[O, I, O]",
+			    json_object_get(u, "visname"), json_integer_value(
+			    json_object_get(u, "idle")), json_is_string(x) ? x :
+			    json_integer(0)));
+		}
+	} else {
+		json_object_foreach(presence, key, u) {
+			if (!presence_visible(u))
+				continue;
+			x = presence_field(u, "title");
+			if (json_integer_value(x) == 0 && json_is_integer(x)) {
+				json_decref(x);
+				x = presence_field(u, "extra");
+			}
+			json_array_append_new(data, json_pack("[O, I, o]",
+			    json_object_get(u, "visname"), presence_idle(u),
+			    x));
+		}
+	}
+	raw = presence_hdr("who-reply", named);
+	json_array_append_new(raw, data);
+	presence_send(raw);
+}
+
+/* finger-reply, or unk-user (f json_null(): a client said not found). */
+static void
+presence_finger(const json_t *named, const json_t *f)
+{
+	const char	*user = i3_pkt_str(named, "username");
+	const json_t	*u = presence_get(user);
+	json_t		*raw, *idle;
+	char		*msg;
+
+	if (f == NULL && !presence_visible(u))
+		f = json_null();
+	if (json_is_null(f)) {
+		xasprintf(&msg, "%s is not online on %s", user ? user :
+		    "that user", gw.conf->mud_name);
+		svc_presence_reply_error(named, NULL, "unk-user", msg);
+		free(msg);
+		return;
+	}
+	raw = presence_hdr("finger-reply", named);
+	if (f != NULL) {
+		/* A client's answer: its fields, the config's rules. */
+		idle = json_object_get(f, "idle_time");
+		if (idle == NULL)
+			idle = json_object_get(f, "idle");
+		json_array_append(raw, json_object_get(f, "visname"));
+		json_array_append_new(raw, presence_field(f, "title"));
+		json_array_append_new(raw, presence_field(f, "real_name"));
+		json_array_append_new(raw, presence_field(f, "email"));
+		json_array_append_new(raw, json_object_get(f,
+		    "loginout_time") != NULL ? presence_field(f,
+		    "loginout_time") : presence_field(f, "login_time"));
+		json_array_append_new(raw, json_integer(json_is_integer(idle) ?
+		    json_integer_value(idle) : 0));
+		json_array_append_new(raw, json_object_get(f, "ip_name") !=
+		    NULL && gw.conf->send_ip ? json_incref(json_object_get(f,
+		    "ip_name")) : presence_field(f, "ip"));
+		json_array_append_new(raw, presence_field(f, "level"));
+		json_array_append_new(raw, presence_field(f, "extra"));
+		presence_send(raw);
+		return;
+	}
+	json_array_append(raw, json_object_get(u, "visname"));
+	json_array_append_new(raw, presence_field(u, "title"));
+	json_array_append_new(raw, presence_field(u, "real_name"));
+	json_array_append_new(raw, presence_field(u, "email"));
+	json_array_append_new(raw, presence_field(u, "login_time"));
+	json_array_append_new(raw, json_integer(presence_idle(u)));
+	json_array_append_new(raw, presence_field(u, "ip"));
+	json_array_append_new(raw, presence_field(u, "level"));
+	json_array_append_new(raw, presence_field(u, "extra"));
+	presence_send(raw);
+}
+
+/* locate-reply only where the user is here and visible. */
+static void
+presence_locate(const json_t *named, const json_t *f)
+{
+	const json_t	*u;
+	json_t		*raw;
+	json_int_t	 idle;
+
+	if (f != NULL) {
+		u = f;
+		idle = json_integer_value(json_object_get(f, "idle"));
+	} else {
+		u = presence_get(i3_pkt_str(named, "username"));
+		if (!presence_visible(u))
+			return;
+		idle = presence_idle(u);
+	}
+	raw = presence_hdr("locate-reply", named);
+	json_array_append_new(raw, json_string(gw.conf->mud_name));
+	json_array_append(raw, json_object_get(u, "visname"));
+	json_array_append_new(raw, json_integer(idle));
+	json_array_append_new(raw, presence_field(u, "status"));
+	presence_send(raw);
+}
+
+/* chan-who-reply: the visible local users listening to the channel. */
+static void
+presence_chanwho(const json_t *named)
+{
+	const char	*chan = i3_pkt_str(named, "channel"), *key;
+	json_t		*raw, *list, *users, *v, *u;
+
+	if (chan == NULL)
+		return;
+	list = json_array();
+	users = json_object_get(chan_users, chan);
+	json_object_foreach(users, key, v) {
+		if (pending_client((int)json_integer_value(json_object_get(v,
+		    "client"))) == NULL)
+			continue;
+		u = presence_get(key);
+		if (presence_ever && !presence_visible(u))
+			continue;
+		json_array_append(list, u != NULL ? json_object_get(u,
+		    "visname") : json_object_get(v, "visname"));
+	}
+	raw = presence_hdr("chan-who-reply", named);
+	json_array_append_new(raw, json_string(chan));
+	json_array_append_new(raw, list);
+	presence_send(raw);
+}
+
+/* chan-user-reply from presence, or from what we last said of the user. */
+static void
+presence_chanuser(const json_t *named)
+{
+	const char	*user = i3_pkt_str(named, "username");
+	const json_t	*u = presence_get(user), *was;
+	json_t		*raw;
+	char		*l, *msg;
+
+	if (user == NULL)
+		return;
+	raw = presence_hdr("chan-user-reply", named);
+	l = presence_lower(user);
+	json_array_append_new(raw, json_string(l));
+	was = json_object_get(ucache_sent, l);
+	free(l);
+	if (u != NULL) {
+		json_array_append(raw, json_object_get(u, "visname"));
+		json_array_append(raw, json_object_get(u, "gender"));
+	} else if (was != NULL) {
+		json_array_append(raw, json_array_get(was, 0));
+		json_array_append(raw, json_array_get(was, 1));
+	} else {
+		json_decref(raw);
+		xasprintf(&msg, "%s is not known on %s", user,
+		    gw.conf->mud_name);
+		svc_presence_reply_error(named, NULL, "unk-user", msg);
+		free(msg);
+		return;
+	}
+	presence_send(raw);
+}
+
+/* channel_join with a user: the gateway knows who listens, for chan-who. */
+void
+svc_presence_chan_join(struct client *cl, const char *chan, const char *user,
+    const char *visname)
+{
+	json_t	*users;
+	char	*l;
+
+	if (chan_users == NULL)
+		chan_users = json_object();
+	if ((users = json_object_get(chan_users, chan)) == NULL) {
+		users = json_object();
+		json_object_set_new(chan_users, chan, users);
+	}
+	l = presence_lower(user);
+	json_object_set_new(users, l, json_pack("{s:i, s:s}", "client",
+	    cl->id, "visname", visname != NULL ? visname : user));
+	free(l);
+}
+
+void
+svc_presence_chan_leave(struct client *cl, const char *chan,
+    const char *user)
+{
+	json_t	*users = json_object_get(chan_users, chan);
+	char	*l;
+
+	if (users == NULL)
+		return;
+	l = presence_lower(user);
+	json_object_del(users, l);
+	free(l);
+	if (json_object_size(users) == 0)
+		json_object_del(chan_users, chan);
+}
