@@ -17,34 +17,15 @@ if ! gwsock_start Bench "[limits]" "rate = 0" >/dev/null 2>&1; then
 	echo "ctl: no gateway could be started (bin/i3gw, build/tests/i3router); skipped"
 	exit 0
 fi
-now() { date +%s%N; }
-lat() {	# lat N CMD...: one figure per run, in microseconds
-	local n=$1 i t0 t1
-	shift
-	for i in $(seq 1 "$n"); do
-		t0=$(now)
-		"$@" >/dev/null 2>&1
-		t1=$(now)
-		echo $(( (t1 - t0) / 1000 ))
-	done | sort -n > "$T/lat"
-	local cnt med p99
-	cnt=$(wc -l < "$T/lat")
-	med=$(sed -n "$(( (cnt + 1) / 2 ))p" "$T/lat")
-	p99=$(sed -n "$(( (cnt * 99 + 99) / 100 ))p" "$T/lat")
-	printf '%-22s median %6d us   p99 %6d us   (target: median < 2000 us)\n' \
-	    "$LABEL" "$med" "$p99"
-}
-LABEL="i3ctl ping" lat 300 "$I3CTL" ping
-LABEL="i3ctl tell" lat 300 "$I3CTL" tell -a bench bob@Bench hello
-t0=$(now)
-for i in $(seq 1 1000); do
-	"$I3CTL" tell -a cron bob@Bench "tick $i" >/dev/null 2>&1
-done
-t1=$(now)
-ms=$(( (t1 - t0) / 1000000 ))
-printf '%-22s total %6d ms  (%d us per call; target: under 2 s)\n' \
-    "1,000 tells (cron)" "$ms" "$ms"
-echo "(process start to exit, shell fork/exec included; socket: $(
+B=${B:-build}
+CTL="$TOP/$B/bench/ctl"
+echo "target: median under 2000 us; 1,000 cron-style tells under 2 s"
+"$CTL" "true (reference)" 300 /bin/true
+"$CTL" "i3ctl -V" 300 "$I3CTL" -V
+"$CTL" "i3ctl ping" 300 "$I3CTL" ping
+"$CTL" "i3ctl tell" 300 "$I3CTL" tell -a bench bob@Bench hello
+"$CTL" "1,000 tells (cron loop)" 1000 "$I3CTL" tell -a cron bob@Bench tick
+echo "(posix_spawn to exit; socket: $(
     [ -f "$T/Bench.relay.err" ] && echo 'python relay to i3gw -s' ||
     echo "i3gw's own listener"))"
 exit 0
