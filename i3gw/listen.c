@@ -510,6 +510,10 @@ listen_refuse(int fd, const char *why)
 	n = snprintf(buf, sizeof buf, "{\"jsonrpc\":\"2.0\",\"id\":null,"
 	    "\"error\":{\"code\":%d,\"message\":\"%s\"}}\n", RPC_REFUSED, why);
 	(void)!write(fd, buf, n);
+	/* What the peer sent already would turn the close into a reset. */
+	shutdown(fd, SHUT_WR);
+	while (read(fd, buf, sizeof buf) > 0)
+		;
 	close(fd);
 }
 

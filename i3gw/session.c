@@ -1,12 +1,49 @@
 /*
- * session.c: client sessions: ids, resume tokens, subscriptions, events
- * kept for a client that went away, session_resume.
+ * session.c: client sessions: ids, resume tokens, subscriptions and
+ * filters, events kept (in SQLite) for a client gone or not reading,
+ * session_resume, --linger.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sqlite3.h>
 
 #include "i3gw.h"
+
+struct session {
+	char		 id[33];
+	char		 token[65];
+	unsigned char	 token_hash[32];
+	int		 all;		/* every event */
+	json_t		*events;	/* method -> true */
+	char		*filter_src;
+	struct filter	*filter;
+	char		*key;		/* the key that made it, or NULL */
+	int		 kept;		/* worth keeping when the client goes */
+	int		 detached;
+	int		 spooling;	/* events go to the store, not out */
+	int		 replaying;
+	uint64_t	 detached_at;
+	uint64_t	 paused_at;
+	long		 queued;	/* events in the store */
+	long		 dropped_count;
+	int		 saved;		/* a row in the store */
+};
+
+static sqlite3		*sdb;
+static uint64_t		 session_timer;
+static uint64_t		 linger_timer;
+static uint64_t		 taken;		/* deliveries, kept ones included */
+static uint64_t		 refused_tells;
+static uint64_t		 dropped_total;
+static uint64_t		 replayed_total;
+static uint64_t		 resumed_total;
 
 static int	session_rpc_subscribe(struct client *, const json_t *,
 		    json_t **, struct rpc_error *);
@@ -14,6 +51,20 @@ static int	session_rpc_unsubscribe(struct client *, const json_t *,
 		    json_t **, struct rpc_error *);
 static int	session_rpc_resume(struct client *, const json_t *,
 		    json_t **, struct rpc_error *);
+static void	session_detach(struct client *, const char *);
+static int	session_wants(struct client *, const char *, const json_t *);
+static int	session_keep(struct client *, const char *, json_t *);
+static void	session_save(struct client *);
+static void	session_forget(struct session *);
+static void	session_replay(struct client *);
+static int	session_tick(void *);
+static int	session_linger_end(void *);
+static void	session_free(struct session *);
+static void	session_refuse_tell(const json_t *, const char *);
+static void	session_noop(struct conn *, const char *, size_t, int);
+static long	session_count(const char *, const char *, long long);
+static int	session_exec(const char *);
+static int	session_tell_like(const char *);
 
 const struct svc svc_session = {
 	.name = "session",
@@ -28,85 +79,858 @@ const struct svc svc_session = {
 	}
 };
 
+static int
+session_exec(const char *sql)
+{
+	char	*msg = NULL;
+
+	if (sdb == NULL)
+		return (-1);
+	if (sqlite3_exec(sdb, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("sessions: %s", msg != NULL ? msg : "?");
+		sqlite3_free(msg);
+		return (-1);
+	}
+	return (0);
+}
+
+static uint64_t
+session_wall_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+static void
+session_noop(struct conn *c, const char *msg, size_t len, int flags)
+{
+}
+
+static int
+session_tell_like(const char *method)
+{
+	return (strcmp(method, "tell_received") == 0 ||
+	    strcmp(method, "emoteto_received") == 0 ||
+	    strcmp(method, "beep_received") == 0);
+}
+
+/* A session of a detached client loaded from the store. */
+static void
+session_load_row(sqlite3_stmt *st)
+{
+	struct client	*cl;
+	struct session	*s;
+	json_t		*sub, *v, *params;
+	const char	*id, *sub_text, *key;
+	const void	*hash;
+	struct rpc_error re;
+	json_t		*result = NULL;
+	rpc_fn		 join;
+	size_t		 i;
+	char		*err = NULL;
+
+	id = (const char *)sqlite3_column_text(st, 0);
+	hash = sqlite3_column_blob(st, 1);
+	sub_text = (const char *)sqlite3_column_text(st, 2);
+	key = (const char *)sqlite3_column_text(st, 3);
+	if (id == NULL || hash == NULL || sqlite3_column_bytes(st, 1) != 32)
+		return;
+	cl = client_new(-1, -1, -1);
+	s = xcalloc(1, sizeof *s);
+	cl->session = s;
+	snprintf(s->id, sizeof s->id, "%s", id);
+	memcpy(s->token_hash, hash, 32);
+	s->events = json_object();
+	s->kept = 1;
+	s->saved = 1;
+	s->detached = 1;
+	s->detached_at = ev_now();
+	s->key = key != NULL ? xstrdup(key) : NULL;
+	s->dropped_count = sqlite3_column_int64(st, 4);
+	sub = json_loads(sub_text != NULL ? sub_text : "{}", 0, NULL);
+	s->all = json_is_true(json_object_get(sub, "all"));
+	json_array_foreach(json_object_get(sub, "events"), i, v)
+		json_object_set_new(s->events, json_string_value(v),
+		    json_true());
+	if ((v = json_object_get(sub, "filter")) != NULL &&
+	    json_is_string(v)) {
+		s->filter_src = xstrdup(json_string_value(v));
+		s->filter = filter_compile(s->filter_src, &err);
+		free(err);
+	}
+	join = svc_method("channel_join");
+	json_array_foreach(json_object_get(sub, "channels"), i, v) {
+		params = json_pack("{s:O}", "channel", v);
+		memset(&re, 0, sizeof re);
+		if (join != NULL && join(cl, params, &result, &re) == 0)
+			json_decref(result);
+		json_decref(re.data);
+		json_decref(params);
+	}
+	json_decref(sub);
+	s->queued = session_count("SELECT COUNT(*) FROM event WHERE "
+	    "session = ?", s->id, 0);
+	log_info("session %s: kept from before the restart, %ld events",
+	    s->id, s->queued);
+}
+
 void
 session_init(void)
 {
+	sqlite3_stmt	*st;
+	char		*path;
+	uint64_t	 cutoff;
+
+	xasprintf(&path, "%s/sessions.db", gw.state_dir);
+	if (sqlite3_open_v2(path, &sdb, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: sessions are not kept", path,
+		    sqlite3_errmsg(sdb));
+		sqlite3_close(sdb);
+		sdb = NULL;
+		free(path);
+		return;
+	}
+	free(path);
+	sqlite3_busy_timeout(sdb, 1000);
+	session_exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	    "CREATE TABLE IF NOT EXISTS session (id TEXT PRIMARY KEY,"
+	    " token_hash BLOB NOT NULL, sub TEXT NOT NULL, key TEXT,"
+	    " dropped INTEGER NOT NULL DEFAULT 0, detached INTEGER);"
+	    "CREATE TABLE IF NOT EXISTS event (seq INTEGER PRIMARY KEY"
+	    " AUTOINCREMENT, session TEXT NOT NULL, ts INTEGER NOT NULL,"
+	    " method TEXT NOT NULL, params TEXT NOT NULL);"
+	    "CREATE INDEX IF NOT EXISTS event_session ON event (session, seq);");
+	/* Sessions detached too long ago are gone. */
+	cutoff = session_wall_ms() - (uint64_t)api->session_expire;
+	if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE session IN "
+	    "(SELECT id FROM session WHERE detached < ?1); DELETE FROM "
+	    "session WHERE detached < ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)cutoff);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(sdb, "DELETE FROM session WHERE detached < ?",
+	    -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)cutoff);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(sdb, "SELECT id, token_hash, sub, key, "
+	    "dropped FROM session", -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			session_load_row(st);
+		sqlite3_finalize(st);
+	}
+	session_timer = ev_timer_add(100, session_tick, NULL);
 }
 
+static long
+session_count(const char *sql, const char *id, long long arg)
+{
+	sqlite3_stmt	*st;
+	long		 n = 0;
+
+	if (sdb == NULL || sqlite3_prepare_v2(sdb, sql, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return (0);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (arg != 0)
+		sqlite3_bind_int64(st, 2, arg);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return (n);
+}
+
+/* Every client has one: an id and a resume token, random. */
 void
 session_new(struct client *cl)
 {
-}
+	struct session	*s;
+	unsigned char	 raw[32];
+	unsigned int	 n = 32;
+	size_t		 i;
 
-int
-session_client_gone(struct client *cl)
-{
-	return (0);
-}
-
-int
-session_deliver(struct client *cl, const char *method, json_t *params)
-{
-	return (0);
-}
-
-size_t
-session_broadcast(const char *method, json_t *params)
-{
-	struct client	*cl, *next;
-	size_t		 n = 0;
-
-	for (cl = TAILQ_FIRST(&clients); cl != NULL; cl = next) {
-		next = TAILQ_NEXT(cl, entry);
-		rpc_notify(cl, method, json_incref(params));
-		n++;
+	s = xcalloc(1, sizeof *s);
+	if (RAND_bytes(raw, 16) != 1)
+		fatalx("RAND_bytes failed");
+	for (i = 0; i < 16; i++)
+		snprintf(s->id + 2 * i, 3, "%02x", raw[i]);
+	if (RAND_bytes(raw, 32) != 1)
+		fatalx("RAND_bytes failed");
+	for (i = 0; i < 32; i++)
+		snprintf(s->token + 2 * i, 3, "%02x", raw[i]);
+	OPENSSL_cleanse(raw, sizeof raw);
+	EVP_Digest(s->token, 64, s->token_hash, &n, EVP_sha256(), NULL);
+	s->events = json_object();
+	/* The MUD on stdio hears everything, as before sessions. */
+	if (cl->transport == CLIENT_STDIO) {
+		s->all = 1;
+		s->kept = gw.linger > 0;
 	}
-	return (n);
+	cl->session = s;
+}
+
+static void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	json_decref(s->events);
+	free(s->filter_src);
+	filter_free(s->filter);
+	free(s->key);
+	OPENSSL_cleanse(s->token, sizeof s->token);
+	free(s);
 }
 
 json_t *
 session_info(struct client *cl)
 {
-	return (json_pack("{s:i}", "id", cl->id));
+	struct session	*s = cl->session;
+	json_t		*o, *ev;
+	const char	*k;
+	json_t		*v;
+
+	if (s == NULL)
+		return (json_pack("{s:i}", "client", cl->id));
+	ev = json_array();
+	json_object_foreach(s->events, k, v)
+		json_array_append_new(ev, json_string(k));
+	o = json_pack("{s:s, s:i, s:b, s:o, s:O}", "id", s->id, "client",
+	    cl->id, "all", s->all, "events", ev, "channels", cl->channels);
+	/* The token is shown to the client that holds the session only. */
+	if (s->token[0] != '\0')
+		json_object_set_new(o, "resume_token", json_string(s->token));
+	if (s->filter_src != NULL)
+		json_object_set_new(o, "filter", json_string(s->filter_src));
+	return (o);
 }
 
-size_t
-session_detached(void)
+/* Is this event for this client at all? */
+static int
+session_wants(struct client *cl, const char *method, const json_t *params)
 {
+	struct session	*s = cl->session;
+	const char	*chan;
+	int		 asked = 0;
+
+	if (s->all || json_object_get(s->events, method) != NULL)
+		asked = 1;
+	else if (strncmp(method, "channel_", 8) == 0 &&
+	    (chan = json_string_value(json_object_get(params, "channel"))) !=
+	    NULL && json_object_get(cl->channels, chan) != NULL)
+		asked = 1;
+	else if (strcmp(method, "error_received") == 0)
+		asked = 1;
+	if (!asked)
+		return (0);
+	if (s->filter != NULL && !filter_match(s->filter, method, params))
+		return (0);
+	return (1);
+}
+
+/* Into the store, bounded; 0 when kept, -1 when refused (full, a tell). */
+static int
+session_keep(struct client *cl, const char *method, json_t *params)
+{
+	struct session	*s = cl->session;
+	sqlite3_stmt	*st;
+	char		*text;
+
+	if (sdb == NULL)
+		return (-1);
+	session_save(cl);
+	if (s->queued >= api->session_queue) {
+		if (session_tell_like(method))
+			return (-1);
+		/* The oldest goes, and is counted. */
+		if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE seq = "
+		    "(SELECT MIN(seq) FROM event WHERE session = ?)", -1, &st,
+		    NULL) == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+		s->queued--;
+		s->dropped_count++;
+		dropped_total++;
+		if (sqlite3_prepare_v2(sdb, "UPDATE session SET dropped = ? "
+		    "WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, s->dropped_count);
+			sqlite3_bind_text(st, 2, s->id, -1, SQLITE_STATIC);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+	}
+	if (api->session_queue == 0)
+		return (-1);
+	text = json_dumps(params, JSON_COMPACT);
+	if (sqlite3_prepare_v2(sdb, "INSERT INTO event (session, ts, method, "
+	    "params) VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+		free(text);
+		return (-1);
+	}
+	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)session_wall_ms());
+	sqlite3_bind_text(st, 3, method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(text);
+	s->queued++;
 	return (0);
 }
 
-size_t
-session_queued(void)
+/* The session's row: what it asked for, to survive a restart. */
+static void
+session_save(struct client *cl)
 {
+	struct session	*s = cl->session;
+	sqlite3_stmt	*st;
+	json_t		*sub, *ev, *ch, *v;
+	const char	*k;
+	char		*text;
+
+	if (sdb == NULL)
+		return;
+	ev = json_array();
+	json_object_foreach(s->events, k, v)
+		json_array_append_new(ev, json_string(k));
+	ch = json_array();
+	json_object_foreach(cl->channels, k, v)
+		json_array_append_new(ch, json_string(k));
+	sub = json_pack("{s:b, s:o, s:o}", "all", s->all, "events", ev,
+	    "channels", ch);
+	if (s->filter_src != NULL)
+		json_object_set_new(sub, "filter", json_string(s->filter_src));
+	text = json_dumps(sub, JSON_COMPACT);
+	json_decref(sub);
+	if (sqlite3_prepare_v2(sdb, "INSERT OR REPLACE INTO session (id, "
+	    "token_hash, sub, key, dropped, detached) VALUES (?, ?, ?, ?, ?, "
+	    "?)", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, s->token_hash, 32, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+		if (s->key != NULL)
+			sqlite3_bind_text(st, 4, s->key, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 4);
+		sqlite3_bind_int64(st, 5, s->dropped_count);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)session_wall_ms());
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	free(text);
+	s->saved = 1;
+}
+
+static void
+session_forget(struct session *s)
+{
+	sqlite3_stmt	*st;
+
+	if (sdb == NULL || !s->saved)
+		return;
+	if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE session = ?",
+	    -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(sdb, "DELETE FROM session WHERE id = ?",
+	    -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	s->saved = 0;
+}
+
+/*
+ * An event for a client (rpc_notify()).  1 when taken care of here
+ * (params consumed: not wanted, or kept for later), 0 to send it now.
+ */
+int
+session_deliver(struct client *cl, const char *method, json_t *params)
+{
+	struct session	*s = cl->session;
+	int		 rc;
+
+	if (s == NULL || cl->http != NULL) {
+		if (cl->http != NULL) {
+			json_decref(params);
+			return (1);
+		}
+		taken++;
+		return (0);
+	}
+	if (!session_wants(cl, method, params)) {
+		json_decref(params);
+		return (1);
+	}
+	if (!s->detached && !s->spooling && !cl->conn->paused) {
+		taken++;
+		return (0);
+	}
+	/* Gone, replaying, or not reading: into the store, in order. */
+	if (!s->detached && !s->spooling) {
+		s->spooling = 1;
+		s->paused_at = ev_now();
+	}
+	rc = session_keep(cl, method, params);
+	if (rc == 0)
+		taken++;
+	json_decref(params);
+	return (1);
+}
+
+/* An event for everybody; a tell nobody takes goes back as an error. */
+size_t
+session_broadcast(const char *method, json_t *params)
+{
+	struct client	*cl, *next;
+	uint64_t	 before = taken;
+
+	for (cl = TAILQ_FIRST(&clients); cl != NULL; cl = next) {
+		next = TAILQ_NEXT(cl, entry);
+		rpc_notify(cl, method, json_incref(params));
+	}
+	if (taken == before && session_tell_like(method) && router_ready())
+		session_refuse_tell(params, taken == before &&
+		    session_detached() > 0 ? "the MUD's message queue is full" :
+		    "no one is attached to the MUD to receive it");
+	return ((size_t)(taken - before));
+}
+
+/* Never silence: an I3 error to the sender of a tell nobody took. */
+static void
+session_refuse_tell(const json_t *ev, const char *why)
+{
+	const char	*omud, *ouser, *tuser;
+	json_t		*raw;
+	char		*msg;
+
+	omud = json_string_value(json_object_get(ev, "originator_mud"));
+	ouser = json_string_value(json_object_get(ev, "originator_user"));
+	tuser = json_string_value(json_object_get(ev, "target_user"));
+	if (omud == NULL)
+		return;
+	refused_tells++;
+	xasprintf(&msg, "%s@%s cannot take your message: %s",
+	    tuser != NULL ? tuser : "someone", gw.conf->mud_name, why);
+	raw = json_pack("[s, i, s, i, s, s, s, s, i]", "error", 5,
+	    gw.conf->mud_name, 0, omud, ouser != NULL ? ouser : "",
+	    "unk-user", msg, 0);
+	free(msg);
+	log_info("a tell from %s@%s refused: %s", ouser ? ouser : "?", omud,
+	    why);
+	router_send_now(raw);
+}
+
+/* The connection is gone or stuck: keep the session without it. */
+static void
+session_detach(struct client *cl, const char *why)
+{
+	struct session	*s = cl->session;
+
+	log_info("client %d: %s; session %s kept (%ld events waiting)",
+	    cl->id, why, s->id, s->queued);
+	if (s->key == NULL && cl->key != NULL)
+		s->key = xstrdup(cl->key->name);
+	s->detached = 1;
+	s->spooling = 0;
+	s->replaying = 0;
+	s->detached_at = ev_now();
+	session_save(cl);
+	listen_client_gone(cl);
+	conn_free(cl->conn);
+	tls_detach(cl);
+	cl->conn = conn_new(-1, -1, CONN_LINES, session_noop, cl);
+	cl->stdio = 0;
+	cl->transport = -1;
+}
+
+/* The client's connection is gone: 1 when its session stays. */
+int
+session_client_gone(struct client *cl)
+{
+	struct session	*s = cl->session;
+
+	if (s == NULL || gw.stopping || s->detached)
+		return (0);
+	if (cl->stdio) {
+		if (gw.linger <= 0)
+			goto drop;
+		session_detach(cl, "end of input on stdin (lingering)");
+		linger_timer = ev_timer_add(gw.linger, session_linger_end,
+		    NULL);
+		log_info("stdin closed: lingering %ld s for session_resume",
+		    gw.linger / 1000);
+		return (1);
+	}
+	if (!s->kept && json_object_size(cl->channels) == 0)
+		goto drop;
+	session_detach(cl, "gone");
+	return (1);
+
+drop:
+	/* Nothing asked for: the session ends with its connection. */
+	session_forget(s);
+	session_free(s);
+	cl->session = NULL;
 	return (0);
 }
 
-void
-session_stats(json_t *o)
+static int
+session_linger_end(void *arg)
 {
+	struct client	*cl;
+
+	linger_timer = 0;
+	TAILQ_FOREACH(cl, &clients, entry) {
+		if (cl->session != NULL && !cl->session->detached)
+			return (EV_NOMORE);
+	}
+	gw_shutdown("--linger time over and no client came back");
+	return (EV_NOMORE);
 }
 
+/* Send what the store holds, in order, then carry on live. */
+static void
+session_replay(struct client *cl)
+{
+	struct session	*s = cl->session;
+	sqlite3_stmt	*st;
+	json_t		*params, *n;
+	const char	*method, *text;
+	long long	 last = 0;
+
+	if (sdb != NULL && sqlite3_prepare_v2(sdb, "SELECT seq, method, "
+	    "params FROM event WHERE session = ? ORDER BY seq", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			last = sqlite3_column_int64(st, 0);
+			method = (const char *)sqlite3_column_text(st, 1);
+			text = (const char *)sqlite3_column_text(st, 2);
+			params = json_loads(text != NULL ? text : "{}", 0,
+			    NULL);
+			if (params == NULL)
+				continue;
+			json_object_set_new(params, "replayed", json_true());
+			n = json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0",
+			    "method", method, "params", params);
+			client_send(cl, n);
+			json_decref(n);
+			cl->notifications++;
+			replayed_total++;
+		}
+		sqlite3_finalize(st);
+		if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE session "
+		    "= ? AND seq <= ?", -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, last);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+	}
+	s->queued = 0;
+	s->spooling = 0;
+	s->replaying = 0;
+	s->paused_at = 0;
+}
+
+/* Every 100 ms: replays due, stuck clients dropped, old sessions gone. */
+static int
+session_tick(void *arg)
+{
+	struct client	*cl, *next;
+	struct session	*s;
+	uint64_t	 now = ev_now();
+
+	for (cl = TAILQ_FIRST(&clients); cl != NULL; cl = next) {
+		next = TAILQ_NEXT(cl, entry);
+		if ((s = cl->session) == NULL)
+			continue;
+		if (s->detached) {
+			if (now - s->detached_at > (uint64_t)api->session_expire) {
+				log_info("session %s: expired", s->id);
+				session_forget(s);
+				cl->session = NULL;
+				session_free(s);
+				client_free(cl);
+			}
+			continue;
+		}
+		if (!s->spooling)
+			continue;
+		if (!cl->conn->paused && conn_pending(cl->conn) <
+		    cl->conn->highwater / 2) {
+			session_replay(cl);
+			continue;
+		}
+		if (!s->replaying && s->paused_at != 0 && !cl->stdio &&
+		    now - s->paused_at > (uint64_t)api->pause_grace) {
+			s->kept = 1;
+			session_detach(cl, "not reading its output");
+		}
+	}
+	return (100);
+}
+
+/* subscribe {events?, channels?, filter?, render?} */
 static int
 session_rpc_subscribe(struct client *cl, const json_t *params,
     json_t **result, struct rpc_error *re)
 {
+	struct session	*s = cl->session;
+	json_t		*events, *chans, *v, *p, *r = NULL;
+	const char	*filter;
+	struct filter	*f = NULL;
+	struct rpc_error jre;
+	rpc_fn		 join;
+	size_t		 i;
+	char		*err = NULL;
+
+	if (s == NULL)
+		return (rpc_fail(re, RPC_INVALID, "no session on this "
+		    "connection"));
+	events = json_object_get(params, "events");
+	chans = json_object_get(params, "channels");
+	if (events != NULL && !json_is_array(events))
+		return (rpc_fail(re, RPC_PARAMS, "parameter events: an array "
+		    "of event names is expected"));
+	json_array_foreach(events, i, v) {
+		if (!json_is_string(v))
+			return (rpc_fail(re, RPC_PARAMS, "parameter events: "
+			    "names are strings"));
+	}
+	if (chans != NULL && !json_is_array(chans))
+		return (rpc_fail(re, RPC_PARAMS, "parameter channels: an "
+		    "array of channel names is expected"));
+	json_array_foreach(chans, i, v) {
+		if (!json_is_string(v))
+			return (rpc_fail(re, RPC_PARAMS, "parameter channels: "
+			    "names are strings"));
+	}
+	if (rpc_str(params, "filter", 0, &filter, re) == -1)
+		return (-1);
+	if (filter != NULL && (f = filter_compile(filter, &err)) == NULL) {
+		rpc_fail(re, RPC_PARAMS, "parameter filter: %s", err);
+		free(err);
+		return (-1);
+	}
+	if (json_array_size(events) == 0 && json_array_size(chans) == 0)
+		s->all = 1;
+	json_array_foreach(events, i, v)
+		json_object_set_new(s->events, json_string_value(v),
+		    json_true());
+	if (f != NULL) {
+		filter_free(s->filter);
+		free(s->filter_src);
+		s->filter = f;
+		s->filter_src = xstrdup(filter);
+	}
+	join = svc_method("channel_join");
+	json_array_foreach(chans, i, v) {
+		p = json_pack("{s:O}", "channel", v);
+		memset(&jre, 0, sizeof jre);
+		if (join != NULL && join(cl, p, &r, &jre) == 0)
+			json_decref(r);
+		r = NULL;
+		json_decref(jre.data);
+		json_decref(p);
+	}
+	s->kept = 1;
+	if (cl->key != NULL && s->key == NULL)
+		s->key = xstrdup(cl->key->name);
 	*result = json_pack("{s:b, s:o}", "subscribed", 1, "session",
 	    session_info(cl));
 	return (0);
 }
 
+/* unsubscribe {events?, channels?}: none named, everything. */
 static int
 session_rpc_unsubscribe(struct client *cl, const json_t *params,
     json_t **result, struct rpc_error *re)
 {
-	*result = json_pack("{s:b}", "unsubscribed", 1);
+	struct session	*s = cl->session;
+	json_t		*events, *chans, *v, *p, *r = NULL;
+	struct rpc_error jre;
+	rpc_fn		 leave;
+	size_t		 i;
+	const char	*k;
+	void		*tmp;
+
+	if (s == NULL)
+		return (rpc_fail(re, RPC_INVALID, "no session"));
+	events = json_object_get(params, "events");
+	chans = json_object_get(params, "channels");
+	leave = svc_method("channel_leave");
+	if (events == NULL && chans == NULL) {
+		s->all = 0;
+		json_object_clear(s->events);
+		filter_free(s->filter);
+		s->filter = NULL;
+		free(s->filter_src);
+		s->filter_src = NULL;
+		s->kept = 0;
+		json_object_foreach_safe(cl->channels, tmp, k, v) {
+			p = json_pack("{s:s}", "channel", k);
+			memset(&jre, 0, sizeof jre);
+			if (leave != NULL && leave(cl, p, &r, &jre) == 0)
+				json_decref(r);
+			json_decref(jre.data);
+			json_decref(p);
+		}
+	} else {
+		json_array_foreach(events, i, v) {
+			if (json_is_string(v))
+				json_object_del(s->events,
+				    json_string_value(v));
+		}
+		if (json_array_size(events) > 0)
+			s->all = 0;
+		json_array_foreach(chans, i, v) {
+			p = json_pack("{s:O}", "channel", v);
+			memset(&jre, 0, sizeof jre);
+			if (leave != NULL && leave(cl, p, &r, &jre) == 0)
+				json_decref(r);
+			json_decref(jre.data);
+			json_decref(p);
+		}
+	}
+	*result = json_pack("{s:b, s:o}", "unsubscribed", 1, "session",
+	    session_info(cl));
 	return (0);
 }
 
+/* session_resume {token}: take a kept session over, replay what waited. */
 static int
 session_rpc_resume(struct client *cl, const json_t *params,
     json_t **result, struct rpc_error *re)
 {
-	return (rpc_fail(re, RPC_NOSESSION, "unknown session"));
+	struct client	*o;
+	struct session	*s = NULL, *mine;
+	const char	*token;
+	unsigned char	 h[32];
+	unsigned int	 n = 32;
+	json_t		*tmp;
+	sqlite3_stmt	*st;
+	long		 dropped_age = 0, dropped_count;
+	uint64_t	 cutoff;
+
+	if (rpc_str(params, "token", 1, &token, re) == -1)
+		return (-1);
+	EVP_Digest(token, strlen(token), h, &n, EVP_sha256(), NULL);
+	TAILQ_FOREACH(o, &clients, entry) {
+		if (o->session != NULL && o != cl &&
+		    CRYPTO_memcmp(o->session->token_hash, h, 32) == 0) {
+			s = o->session;
+			break;
+		}
+	}
+	if (s == NULL)
+		return (rpc_fail(re, RPC_NOSESSION, "unknown or expired "
+		    "session"));
+	if (!s->detached)
+		return (rpc_fail(re, RPC_NOSESSION, "session %s is attached "
+		    "to another connection", s->id));
+	if (!cl->trusted && (s->key == NULL || cl->key == NULL ||
+	    strcmp(s->key, cl->key->name) != 0))
+		return (rpc_fail(re, RPC_FORBIDDEN, "session %s belongs to "
+		    "another key", s->id));
+
+	/* Too old to replay: dropped, and counted. */
+	cutoff = session_wall_ms() - (uint64_t)api->session_age;
+	if (sdb != NULL && sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE "
+	    "session = ? AND ts < ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)cutoff);
+		sqlite3_step(st);
+		dropped_age = sqlite3_changes(sdb);
+		sqlite3_finalize(st);
+	}
+	s->queued -= dropped_age;
+	if (s->queued < 0)
+		s->queued = 0;
+	dropped_total += dropped_age;
+	dropped_count = s->dropped_count;
+
+	/* The new connection takes the session, its channels, its token. */
+	mine = cl->session;
+	cl->session = s;
+	o->session = mine;
+	tmp = cl->channels;
+	cl->channels = o->channels;
+	o->channels = tmp;
+	if (mine != NULL)
+		mine->kept = 0;
+	if (cl->stdio == 0 && o->stdio)
+		o->stdio = 0;
+	client_free(o);
+	session_free(mine);
+	if (linger_timer != 0) {
+		ev_timer_del(linger_timer);
+		linger_timer = 0;
+	}
+	s->detached = 0;
+	s->spooling = 1;
+	s->replaying = 1;
+	s->paused_at = 0;
+	s->dropped_count = 0;
+	resumed_total++;
+	log_info("client %d: resumed session %s: %ld to replay, %ld dropped "
+	    "(age), %ld dropped (count)", cl->id, s->id, s->queued,
+	    dropped_age, dropped_count);
+	*result = json_pack("{s:o, s:i, s:i, s:i}", "session",
+	    session_info(cl), "replayed", (int)s->queued, "dropped_age",
+	    (int)dropped_age, "dropped_count", (int)dropped_count);
+	return (0);
+}
+
+size_t
+session_detached(void)
+{
+	struct client	*cl;
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(cl, &clients, entry) {
+		if (cl->session != NULL && cl->session->detached)
+			n++;
+	}
+	return (n);
+}
+
+size_t
+session_queued(void)
+{
+	struct client	*cl;
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(cl, &clients, entry) {
+		if (cl->session != NULL)
+			n += cl->session->queued;
+	}
+	return (n);
+}
+
+void
+session_stats(json_t *o)
+{
+	json_object_set_new(o, "sessions_detached",
+	    json_integer(session_detached()));
+	json_object_set_new(o, "sessions_queued",
+	    json_integer(session_queued()));
+	json_object_set_new(o, "sessions_resumed",
+	    json_integer(resumed_total));
+	json_object_set_new(o, "events_replayed",
+	    json_integer(replayed_total));
+	json_object_set_new(o, "events_dropped",
+	    json_integer(dropped_total));
+	json_object_set_new(o, "tells_refused", json_integer(refused_tells));
 }

@@ -52,10 +52,9 @@ gwd_start() {
 	    < /dev/null > "$t/$name.stdout" 2>> "$t/$name.err" 3>&- &
 	eval "GWD_PID_$name=$!"
 	GWD_NAMES="$GWD_NAMES $name"
-	wait_for_line "$t/$name.err" "listening on|fatal|refused|error" 5 ||
-	    return 1
+	wait_for_line "$t/$name.err" "listening on|fatal" 5 || return 1
 	sleep 0.1
-	if grep -qE "fatal|: error" "$t/$name.err"; then
+	if grep -qE "fatal" "$t/$name.err"; then
 		cat "$t/$name.err" >&2
 		return 1
 	fi

@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+# gw-daemon-session.bats: sessions that survive: subscribe, resume after a
+# disconnect and after a gateway restart, drop counts, --linger, filters,
+# a client that never reads.
+
+load helpers
+load gw-helpers
+load daemon-helpers
+
+teardown() {
+	gwd_stop_all
+	gw_stop_all
+	router_stop_all
+}
+
+T() {
+	echo "$BATS_TEST_TMPDIR/$1"
+}
+
+# Beta: a stdio gateway that sends; it waits until Alpha is up.
+beta() {
+	gw_conf Beta "rate = 0" "[api]" "socket = none"
+	gw_start Beta
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+}
+
+tell() {
+	gw_call Beta "$1" tell "{\"target_mud\":\"Alpha\",\"target_user\":\"ann\",\"from_user\":\"bob\",\"message\":\"$2\"}" > /dev/null
+}
+
+chan() {
+	gw_call Beta "$1" channel_send "{\"channel\":\"chat\",\"from_user\":\"bob\",\"message\":\"$2\"}" > /dev/null
+}
+
+# subscribe_token OUT PARAMS: subscribe over the socket, then go away.
+subscribe_token() {
+	gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe "$1")" > "$(T sub.out)"
+	sed -nE 's/.*"resume_token":"([0-9a-f]+)".*/\1/p' "$(T sub.out)"
+}
+
+@test "resume after a disconnect: events replayed in order, none dropped" {
+	router_start
+	gwd_conf Alpha
+	gwd_start Alpha
+	token=$(subscribe_token '{"events":["tell_received"]}')
+	[ "${#token}" -eq 64 ]
+	grep -q '"id":"[0-9a-f]\{32\}"' "$(T sub.out)"
+	beta
+	tell 1 one
+	tell 2 two
+	tell 3 three
+	wait_for_line "$(T Alpha.err)" "x" 1 || true
+	sleep 0.3
+	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
+	    --events 3
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *'"id":9,"result":{"session":'*'"replayed":3,"dropped_age":0,"dropped_count":0}'* ]]
+	[[ "${lines[1]}" == *'"tell_received"'*'"message":"one"'*'"replayed":true'* ]]
+	[[ "${lines[2]}" == *'"message":"two"'* ]]
+	[[ "${lines[3]}" == *'"message":"three"'* ]]
+	# The token was used: the session is attached elsewhere or replaced.
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 session_resume '{"token":"00"}')"
+	[[ "$output" == *'"code":-32011'* ]]
+}
+
+@test "resume: drop counts for count and age are exact; a full queue refuses tells with an I3 error" {
+	router_start -c chat
+	gwd_conf Alpha "session_queue = 2"
+	gwd_start Alpha
+	token=$(subscribe_token '{"channels":["chat"],"events":["tell_received"]}')
+	beta
+	gw_call Beta 1 channel_join '{"channel":"chat"}' > /dev/null
+	chan 2 c1
+	chan 3 c2
+	chan 4 c3
+	sleep 0.5
+	tell 5 t1
+	gw_wait Beta '"error_received".*queue is full' 5
+	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
+	    --events 2
+	[[ "${lines[0]}" == *'"replayed":2,"dropped_age":0,"dropped_count":1}'* ]]
+	[[ "${lines[1]}" == *'"message":"c2"'* ]]
+	[[ "${lines[2]}" == *'"message":"c3"'* ]]
+}
+
+@test "resume: events older than session_max_age are dropped and counted" {
+	router_start
+	gwd_conf Alpha "session_max_age = 1s"
+	gwd_start Alpha
+	token=$(subscribe_token '{"events":["tell_received"]}')
+	beta
+	tell 1 old
+	sleep 1.3
+	tell 2 new
+	sleep 0.3
+	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
+	    --events 1
+	[[ "${lines[0]}" == *'"replayed":1,"dropped_age":1,"dropped_count":0}'* ]]
+	[[ "${lines[1]}" == *'"message":"new"'* ]]
+}
+
+@test "resume after a gateway restart: the store keeps session and events" {
+	router_start
+	gwd_conf Alpha
+	gwd_start Alpha
+	token=$(subscribe_token '{"events":["tell_received"]}')
+	beta
+	tell 2 before
+	tell 3 hello
+	sleep 0.3
+	gwd_stop Alpha
+	gwd_start Alpha
+	grep -q "kept from before the restart, 2 events" "$(T Alpha.err)"
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	sleep 0.5
+	tell 4 after
+	sleep 0.3
+	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
+	    --events 3
+	[[ "${lines[0]}" == *'"replayed":3,"dropped_age":0,"dropped_count":0}'* ]]
+	[[ "${lines[1]}" == *'"message":"before"'* ]]
+	[[ "${lines[2]}" == *'"message":"hello"'* ]]
+	[[ "${lines[3]}" == *'"message":"after"'* ]]
+}
+
+@test "--stdio --linger: the MUD goes, tells wait, it comes back over the socket" {
+	router_start
+	gwd_conf Alpha
+	gw_start Alpha --linger 10
+	gw_wait Alpha router_connected
+	gw_call Alpha 1 subscribe '{}'
+	token=$(sed -nE 's/.*"resume_token":"([0-9a-f]+)".*/\1/p' <<< "$REPLY")
+	[ -n "$token" ]
+	beta
+	fd=$GW_FD_Alpha
+	exec {fd}>&-
+	GW_FD_Alpha=
+	wait_for_line "$(T Alpha.err)" "lingering" 5
+	tell 2 "while away"
+	sleep 0.3
+	kill -0 "$GW_PID_Alpha"
+	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
+	    --events 1
+	[[ "${lines[0]}" == *'"replayed":1,'* ]]
+	[[ "${lines[1]}" == *'"message":"while away"'* ]]
+}
+
+@test "--linger: nobody comes back, the gateway exits when the time is over" {
+	router_start
+	gwd_conf Alpha
+	gw_start Alpha --linger 1
+	gw_wait Alpha router_connected
+	fd=$GW_FD_Alpha
+	exec {fd}>&-
+	GW_FD_Alpha=
+	sleep 2.5
+	! kill -0 "$GW_PID_Alpha" 2>/dev/null
+	grep -q "no client came back" "$(T Alpha.err)"
+}
+
+@test "subscribe: events by name, a jq filter, a bad filter is -32602" {
+	router_start
+	gwd_conf Alpha
+	gwd_start Alpha
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":".["}')"
+	[[ "$output" == *'"id":1,"error":{"code":-32602,"message":"parameter filter: '* ]]
+	gwc_bg sub "unix:$(T Alpha.sock)" \
+	    "$(rq 1 subscribe '{"events":["tell_received"],"filter":".message | test(\"^keep\")"}')" \
+	    --events 1 --timeout 10
+	wait_for_line "$(T sub.out)" '"id":1,"result"' 5
+	beta
+	tell 1 "drop this"
+	tell 2 "keep this"
+	wait_for_line "$(T sub.out)" 'keep this' 5
+	! grep -q 'drop this' "$(T sub.out)"
+}
+
+@test "a client that never reads is paused, then dropped, its session kept" {
+	router_start
+	gwd_conf Alpha "pause_grace = 500ms" "[limits]" "client_highwater = 8k" \
+	    "client_maxout = 1M"
+	gwd_start Alpha
+	gwc_bg slow "unix:$(T Alpha.sock)" \
+	    "$(rq 1 subscribe '{"events":["tell_received"]}')" --noread 20
+	sleep 0.5
+	beta
+	big=$(head -c 3000 /dev/zero | tr '\0' x)
+	for i in $(seq 1 80); do
+		gw_send Beta "{\"jsonrpc\":\"2.0\",\"id\":$((i + 10)),\"method\":\"tell\",\"params\":{\"target_mud\":\"Alpha\",\"target_user\":\"ann\",\"from_user\":\"bob\",\"message\":\"$i $big\"}}"
+	done
+	wait_for_line "$(T Alpha.err)" "not reading its output; session .* kept" 10
+	kill -0 "$GWD_PID_Alpha"
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
+	[[ "$output" == *'"pong":true'* ]]
+}
