@@ -168,10 +168,10 @@ rpc_channel_admin(struct client *cl, const json_t *params, json_t **result,
 			return (rpc_fail(re, RPC_PARAMS, "parameter remove: "
 			    "MUD names are strings"));
 	}
-	return (chanadmin_send(cl, "channel-admin", json_pack("{s:s, s:O, "
-	    "s:O}", "channel", chan, "add_list", add ? add : json_array(),
-	    "remove_list", rem ? rem : json_array()), 0, chan, params, result,
-	    re));
+	return (chanadmin_send(cl, "channel-admin", json_pack("{s:s, s:o, "
+	    "s:o}", "channel", chan, "add_list", add ? json_incref(add) :
+	    json_array(), "remove_list", rem ? json_incref(rem) :
+	    json_array()), 0, chan, params, result, re));
 }
 
 static int
@@ -276,9 +276,9 @@ chanadmin_packet(const json_t *named, const json_t *raw)
 	}
 	if ((p = pending_find(PEND_ADMINLIST, NULL, NULL, chan)) == NULL)
 		return;
-	pending_answer(p, json_pack("{s:s, s:O}", "channel", chan, "list",
+	pending_answer(p, json_pack("{s:s, s:o}", "channel", chan, "list",
 	    json_is_array(json_object_get(named, "list")) ?
-	    json_object_get(named, "list") : json_array()));
+	    json_incref(json_object_get(named, "list")) : json_array()));
 }
 
 static void

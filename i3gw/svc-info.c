@@ -9,6 +9,12 @@
 
 #include "i3gw.h"
 
+struct info_buf {
+	char	*data;
+	size_t	 len;
+	size_t	 size;
+};
+
 static void	info_packet(const json_t *, const json_t *);
 static int	info_target(const json_t *, const char **,
 		    struct rpc_error *);
@@ -17,6 +23,8 @@ static int	info_common(const json_t *, long, long *, int *, char **,
 static int	info_send(json_t *, struct pending *, struct rpc_error *);
 static json_t	*info_str(const json_t *, const char *);
 static char	*info_idle(json_int_t);
+static void	info_add(struct info_buf *, const char *, size_t);
+static void	info_adds(struct info_buf *, const char *);
 static void	info_who_reply(const json_t *);
 static void	info_finger_reply(const json_t *);
 static void	info_locate_reply(const json_t *);
@@ -96,11 +104,19 @@ svc_info_profile(const json_t *params, int *profile, struct rpc_error *re)
 char *
 svc_info_render(const char *text, int profile)
 {
-	char	*out;
-	size_t	 len;
+	const unsigned char	*p;
+	char			*out;
+	size_t			 len;
 
 	if (text == NULL)
 		return (xstrdup(""));
+	/* Nothing to translate or strip: as it is. */
+	for (p = (const unsigned char *)text; *p != '\0'; p++) {
+		if (*p == '%' || *p < 0x20 || *p == 0x7f || *p >= 0x80)
+			break;
+	}
+	if (*p == '\0')
+		return (xstrdup(text));
 	out = i3_colour_render(text, strlen(text), profile, &len, NULL);
 	return (out != NULL ? out : xstrdup(text));
 }
@@ -118,17 +134,25 @@ info_str(const json_t *named, const char *field)
 static char *
 info_idle(json_int_t idle)
 {
-	char	*s;
+	char		 buf[32], *p = buf + sizeof buf;
+	long long	 v = idle;
+	char		 unit = 's';
 
-	if (idle < 60)
-		xasprintf(&s, "%llds", (long long)idle);
-	else if (idle < 3600)
-		xasprintf(&s, "%lldm", (long long)idle / 60);
-	else if (idle < 86400)
-		xasprintf(&s, "%lldh", (long long)idle / 3600);
-	else
-		xasprintf(&s, "%lldd", (long long)idle / 86400);
-	return (s);
+	if (v >= 86400)
+		v /= 86400, unit = 'd';
+	else if (v >= 3600)
+		v /= 3600, unit = 'h';
+	else if (v >= 60)
+		v /= 60, unit = 'm';
+	if (v < 0)
+		v = 0;
+	*--p = '\0';
+	*--p = unit;
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v != 0);
+	return (xstrdup(p));
 }
 
 /* target_mud: a MUD the mudlist does not show down (unknown ones are tried). */
@@ -196,9 +220,20 @@ rpc_who(struct client *cl, const json_t *params, json_t **result,
 		    "waiting for answers"));
 	}
 	/* The gateway's busiest request: built directly, as tell does. */
-	raw = json_pack("[s, i, s, s, s, i]", "who-req", 5, gw.conf->mud_name,
-	    user, mud, 0);
+	raw = json_array();
+	json_array_append_new(raw, json_string("who-req"));
+	json_array_append_new(raw, json_integer(5));
+	json_array_append_new(raw, json_string(gw.conf->mud_name));
+	json_array_append_new(raw, json_string(user));
+	json_array_append_new(raw, json_string(mud));
+	json_array_append_new(raw, json_integer(0));
 	free(user);
+	if (json_array_size(raw) != 6) {
+		json_decref(raw);
+		pending_drop(p);
+		return (rpc_fail(re, RPC_PARAMS, "cannot build a who-req from "
+		    "these parameters (not UTF-8?)"));
+	}
 	return (info_send(raw, p, re));
 }
 
@@ -356,15 +391,36 @@ info_packet(const json_t *named, const json_t *raw)
 		info_chanuser_reply(named);
 }
 
+/* Append s (len bytes) to a growing string. */
+static void
+info_add(struct info_buf *b, const char *s, size_t len)
+{
+	if (b->len + len + 1 > b->size) {
+		b->size = (b->len + len + 1) * 2;
+		b->data = xrealloc(b->data, b->size);
+	}
+	memcpy(b->data + b->len, s, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+static void
+info_adds(struct info_buf *b, const char *s)
+{
+	info_add(b, s, strlen(s));
+}
+
+/* The gateway's busiest answer: built without format strings. */
 static void
 info_who_reply(const json_t *named)
 {
 	const char	*omud = i3_pkt_str(named, "originator_mud");
 	const json_t	*rows = json_object_get(named, "who_data"), *row;
 	struct pending	*p;
-	json_t		*users, *u, *extra;
+	struct info_buf	 text = { NULL, 0, 0 };
+	json_t		*users, *u, *extra, *r;
 	json_int_t	 idle;
-	char		*text = NULL, *line, *vis, *ex, *id, *t;
+	char		*s;
 	size_t		 i;
 
 	p = pending_find(PEND_WHO, omud, i3_pkt_str(named, "target_user"),
@@ -373,43 +429,47 @@ info_who_reply(const json_t *named)
 		log_debug("who-reply from %s: nobody waits for it", omud);
 		return;
 	}
+	info_add(&text, "", 0);
 	users = json_array();
 	json_array_foreach(rows, i, row) {
 		if (!json_is_object(row))
 			continue;
 		idle = json_integer_value(json_object_get(row, "idle"));
 		extra = json_object_get(row, "extra");
-		u = json_pack("{s:O?, s:I, s:O?}", "visname",
-		    json_object_get(row, "visname"), "idle", idle, "extra",
-		    json_is_string(extra) ? extra : json_null());
+		u = json_object();
+		json_object_set(u, "visname", json_object_get(row, "visname"));
+		json_object_set_new(u, "idle", json_integer(idle));
+		json_object_set_new(u, "extra", json_is_string(extra) ?
+		    json_incref(extra) : json_null());
 		json_array_append_new(users, u);
-		vis = svc_info_render(json_string_value(json_object_get(row,
+		if (text.len > 0)
+			info_add(&text, "\n", 1);
+		s = svc_info_render(json_string_value(json_object_get(row,
 		    "visname")), p->profile);
-		ex = json_is_string(extra) ? svc_info_render(
-		    json_string_value(extra), p->profile) : NULL;
-		if (WHO_BANNER(idle) || idle <= 0)
-			id = NULL;
-		else
-			id = info_idle(idle);
-		xasprintf(&line, "%s%s%s%s%s%s", vis, id ? "  (idle " : "",
-		    id ? id : "", id ? ")" : "", ex ? "  " : "",
-		    ex ? ex : "");
-		free(vis);
-		free(ex);
-		free(id);
-		if (text == NULL)
-			text = line;
-		else {
-			xasprintf(&t, "%s\n%s", text, line);
-			free(text);
-			free(line);
-			text = t;
+		info_adds(&text, s);
+		free(s);
+		if (!WHO_BANNER(idle) && idle > 0) {
+			s = info_idle(idle);
+			info_add(&text, "  (idle ", 8);
+			info_adds(&text, s);
+			info_add(&text, ")", 1);
+			free(s);
+		}
+		if (json_is_string(extra)) {
+			s = svc_info_render(json_string_value(extra),
+			    p->profile);
+			info_add(&text, "  ", 2);
+			info_adds(&text, s);
+			free(s);
 		}
 	}
-	pending_answer(p, json_pack("{s:s, s:i, s:o, s:s}", "mud", omud,
-	    "count", (int)json_array_size(users), "users", users, "text",
-	    text != NULL ? text : ""));
-	free(text);
+	r = json_object();
+	json_object_set_new(r, "mud", json_string(omud));
+	json_object_set_new(r, "count", json_integer(json_array_size(users)));
+	json_object_set_new(r, "users", users);
+	json_object_set_new(r, "text", json_string(text.data));
+	free(text.data);
+	pending_answer(p, r);
 }
 
 static void

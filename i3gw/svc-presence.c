@@ -536,9 +536,18 @@ presence_hdr(const char *type, const json_t *named)
 {
 	json_t	*omud = json_object_get(named, "originator_mud");
 	json_t	*ouser = json_object_get(named, "originator_user");
+	json_t	*raw;
 
-	return (json_pack("[s, i, s, i, O, O]", type, 5, gw.conf->mud_name, 0,
-	    omud, json_is_string(ouser) ? ouser : json_integer(0)));
+	/* On the busiest path (who): built directly. */
+	raw = json_array();
+	json_array_append_new(raw, json_string(type));
+	json_array_append_new(raw, json_integer(5));
+	json_array_append_new(raw, json_string(gw.conf->mud_name));
+	json_array_append_new(raw, json_integer(0));
+	json_array_append(raw, omud);
+	json_array_append_new(raw, json_is_string(ouser) ?
+	    json_incref(ouser) : json_integer(0));
+	return (raw);
 }
 
 static void
@@ -673,7 +682,7 @@ presence_who(const json_t *named, const json_t *rows)
 {
 	const char	*key;
 	const json_t	*u;
-	json_t		*raw, *data, *x;
+	json_t		*raw, *data, *x, *row;
 	size_t		 i;
 
 	data = json_array();
@@ -683,10 +692,10 @@ presence_who(const json_t *named, const json_t *rows)
 			    json_object_get(u, "visname")))
 				continue;
 			x = json_object_get(u, "extra");
-			json_array_append_new(data, json_pack("[O, I, O]",
+			json_array_append_new(data, json_pack("[O, I, o]",
 			    json_object_get(u, "visname"), json_integer_value(
-			    json_object_get(u, "idle")), json_is_string(x) ? x :
-			    json_integer(0)));
+			    json_object_get(u, "idle")), json_is_string(x) ?
+			    json_incref(x) : json_integer(0)));
 		}
 	} else {
 		json_object_foreach(presence, key, u) {
@@ -697,9 +706,12 @@ presence_who(const json_t *named, const json_t *rows)
 				json_decref(x);
 				x = presence_field(u, "extra");
 			}
-			json_array_append_new(data, json_pack("[O, I, o]",
-			    json_object_get(u, "visname"), presence_idle(u),
-			    x));
+			row = json_array();
+			json_array_append(row, json_object_get(u, "visname"));
+			json_array_append_new(row, json_integer(
+			    presence_idle(u)));
+			json_array_append_new(row, x);
+			json_array_append_new(data, row);
 		}
 	}
 	raw = presence_hdr("who-reply", named);
