@@ -286,6 +286,7 @@ struct client {
 	struct session	*session;
 	void		*tls;
 	void		*http;
+	json_t		*inflight;	/* deferred: id -> [start us, method] */
 	TAILQ_ENTRY(client) entry;
 };
 TAILQ_HEAD(clients, client);
@@ -361,6 +362,8 @@ void		 svc_presence_chan_leave(struct client *, const char *chan,
 void		 svc_presence_reply_error(const json_t *named,
 		    const json_t *raw, const char *code, const char *msg);
 struct client	*svc_presence_answerer(const char *kind);
+void		 svc_presence_answer_kinds(struct client *, const json_t *,
+		    int on);
 /* svc-ucache.c: (mud, user) -> (visname, gender) */
 void		 svc_ucache_init(void);
 void		 svc_ucache_put(const char *mud, const char *user,
@@ -578,7 +581,15 @@ int		 http_init(char **cause);
 void		 http_stop(void);
 void		 http_capture(struct client *, const char *, size_t);
 /* metrics.c */
+#define METRICS_HTTP_RPC	0
+#define METRICS_HTTP_HEALTH	1
+#define METRICS_HTTP_METRICS	2
+#define METRICS_HTTP_OTHER	3
+extern uint64_t	 metrics_http[4];
 void		 metrics_rpc(const char *method, uint64_t us, int failed);
+void		 metrics_rpc_busy(void);
+void		 metrics_pkt_in(const char *type, size_t bytes);
+void		 metrics_pkt_out(const char *frame, size_t len);
 void		 metrics_text(char **, size_t *);
 
 /* ------------------------------------------------------------- main.c */

@@ -729,6 +729,8 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 	json_array_foreach(events, i, v)
 		json_object_set_new(s->events, json_string_value(v),
 		    json_true());
+	/* who_request, finger_request...: this client answers them. */
+	svc_presence_answer_kinds(cl, events, 1);
 	if (f != NULL) {
 		filter_free(s->filter);
 		free(s->filter_src);
@@ -779,6 +781,7 @@ session_rpc_unsubscribe(struct client *cl, const json_t *params,
 		free(s->filter_src);
 		s->filter_src = NULL;
 		s->kept = 0;
+		svc_presence_answer_kinds(cl, NULL, 0);
 		json_object_foreach_safe(cl->channels, tmp, k, v) {
 			p = json_pack("{s:s}", "channel", k);
 			memset(&jre, 0, sizeof jre);
@@ -795,6 +798,7 @@ session_rpc_unsubscribe(struct client *cl, const json_t *params,
 		}
 		if (json_array_size(events) > 0)
 			s->all = 0;
+		svc_presence_answer_kinds(cl, events, 0);
 		json_array_foreach(chans, i, v) {
 			p = json_pack("{s:O}", "channel", v);
 			memset(&jre, 0, sizeof jre);

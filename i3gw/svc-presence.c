@@ -484,6 +484,45 @@ rpc_answer(struct client *cl, const json_t *params, json_t **result,
 	return (0);
 }
 
+/*
+ * subscribe and unsubscribe: the request kinds among the events named
+ * (NULL with on 0: every kind) are answered by this client, or no longer.
+ */
+void
+svc_presence_answer_kinds(struct client *cl, const json_t *events, int on)
+{
+	json_t		*arr;
+	const json_t	*v;
+	size_t		 i, j;
+
+	if (answerers == NULL)
+		answerers = json_object();
+	for (j = 0; presence_kinds[j] != NULL; j++) {
+		if (events != NULL) {
+			json_array_foreach(events, i, v) {
+				if (json_is_string(v) && strcmp(
+				    json_string_value(v), presence_kinds[j]) ==
+				    0)
+					break;
+			}
+			if (i == json_array_size(events))
+				continue;
+		}
+		if ((arr = json_object_get(answerers, presence_kinds[j])) ==
+		    NULL) {
+			arr = json_array();
+			json_object_set_new(answerers, presence_kinds[j], arr);
+		}
+		for (i = 0; i < json_array_size(arr); i++) {
+			if (json_integer_value(json_array_get(arr, i)) ==
+			    cl->id)
+				json_array_remove(arr, i--);
+		}
+		if (on)
+			json_array_append_new(arr, json_integer(cl->id));
+	}
+}
+
 /* The client that answers this kind of request, if one is still here. */
 struct client *
 svc_presence_answerer(const char *kind)

@@ -8,6 +8,9 @@ load gw-helpers
 load info-helpers
 
 teardown() {
+	if type gwd_stop_all >/dev/null 2>&1; then
+		gwd_stop_all >/dev/null 2>&1 || true
+	fi
 	gw_stop_all
 	router_stop_all
 }
@@ -336,4 +339,43 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	[[ "$REPLY" == *'"result":{"channel":"filt","removed":true}'* ]]
 	gw_call Beta 6 channel_remove '{"channel":"dchat"}'
 	[[ "$REPLY" == *'"error_code":"not-allowed"'* ]]
+}
+
+@test "socket clients of one gateway: concurrent who and finger, each its own answer" {
+	load daemon-helpers
+	router_start -l "$(T r.log)"
+	info_start Beta
+	gwd_conf Alpha "[limits]" "answer_timeout = 300ms"
+	gwd_start Alpha
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"'
+	gw_call Beta 1 answer '{"kinds":["who_request"]}'
+	gw_call Beta 2 presence_set "{\"users\":[$ANN]}"
+	for u in sam tom uma; do
+		gwc_bg "c$u" "unix:$(T Alpha.sock)" --timeout 8 \
+		    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"who\",\"params\":{\"target_mud\":\"Beta\",\"from_user\":\"$u\"}}" \
+		    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"finger\",\"params\":{\"target_mud\":\"Beta\",\"user\":\"ann\",\"from_user\":\"$u\"}}"
+	done
+	for n in 3 2 1; do
+		id=$(info_req_id Beta who_request $n)
+		ouser=$(grep "\"id\":\"$id\"" "$(T Beta.out)" |
+		    grep -oE '"originator_user":"[a-z]+"' | cut -d'"' -f4)
+		info_respond Beta "$id" "{\"users\":[{\"visname\":\"for-$ouser\",\"idle\":$n}]}"
+	done
+	for u in sam tom uma; do
+		wait_for_line "$(T c$u.out)" '"id":1,"result"'
+		wait_for_line "$(T c$u.out)" '"id":2,"result"'
+		grep -q "\"id\":1,\"result\":{\"mud\":\"Beta\",\"count\":1,\"users\":\\[{\"visname\":\"for-$u\"" "$(T c$u.out)"
+		grep -q '"id":2,"result":{"mud":"Beta","user":"ann","visname":"%^RED%^Ann%^RESET%^"' "$(T c$u.out)"
+	done
+	# subscribe takes the request kinds too; this one never answers.
+	# (The line client reads only after its last line: the request
+	# waits in the socket meanwhile.)
+	gwc_bg sub "unix:$(T Alpha.sock)" \
+	    '{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"events":["finger_request"]}}' \
+	    sleep:2 '{"jsonrpc":"2.0","id":2,"method":"ping"}'
+	sleep 0.5
+	gw_call Beta 3 finger '{"target_mud":"Alpha","user":"zed"}'
+	[[ "$REPLY" == *'"code":-32003'*'unk-user'* ]]
+	wait_for_line "$(T sub.out)" '"method":"finger_request","params":\{"type":"finger-req"'
+	grep -q '"subscribed":true' "$(T sub.out)"
 }
