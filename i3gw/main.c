@@ -127,6 +127,12 @@ reload(void)
 	oc->backoff_max = nc->backoff_max;
 	oc->connect_spacing = nc->connect_spacing;
 	oc->log_tells = nc->log_tells;
+	oc->info_timeout = nc->info_timeout;
+	oc->locate_window = nc->locate_window;
+	oc->answer_timeout = nc->answer_timeout;
+	oc->send_email = nc->send_email;
+	oc->send_ip = nc->send_ip;
+	oc->take_all_tells = nc->take_all_tells;
 	if (config_same_link(oc, nc)) {
 		log_info("SIGHUP: %s reloaded", gw.conf_path);
 		config_free(nc);

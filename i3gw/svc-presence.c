@@ -740,11 +740,8 @@ presence_who(const json_t *named, const json_t *rows)
 		json_object_foreach(presence, key, u) {
 			if (!presence_visible(u))
 				continue;
+			/* The title, never the .plan (extra) in a who list. */
 			x = presence_field(u, "title");
-			if (json_integer_value(x) == 0 && json_is_integer(x)) {
-				json_decref(x);
-				x = presence_field(u, "extra");
-			}
 			row = json_array();
 			json_array_append(row, json_object_get(u, "visname"));
 			json_array_append_new(row, json_integer(
