@@ -312,7 +312,7 @@ measure(struct proc *a, struct proc *b, struct proc *router, size_t n,
 
 	struct run	 r;
 	struct pollfd	 pfd;
-	char		 req[256];
+	char		 req[128 * 80];
 	uint64_t	 t0, t1;
 	size_t		 len;
 	double		 secs, rate, p50, p99, max;
@@ -326,13 +326,17 @@ measure(struct proc *a, struct proc *b, struct proc *router, size_t n,
 	cr = cpu_us(router->pid);
 	t0 = now_us();
 	while (r.done < n) {
+		/* The refills in one write, as a busy MUD would send. */
+		len = 0;
 		while (r.sent < n && r.sent - r.done < depth) {
-			len = snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\","
-			    "\"id\":%zu,\"method\":\"who\",\"params\":"
-			    "{\"target_mud\":\"Beta\"}}\n", r.sent);
+			len += snprintf(req + len, sizeof req - len,
+			    "{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":"
+			    "\"who\",\"params\":{\"target_mud\":\"Beta\"}}\n",
+			    r.sent);
 			r.t_sent[r.sent++] = now_us();
-			put(a->in, req, len);
 		}
+		if (len > 0)
+			put(a->in, req, len);
 		pfd.fd = a->out;
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, 5000) <= 0)
