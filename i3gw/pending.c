@@ -238,8 +238,24 @@ pending_error(const json_t *named)
 	tuser = i3_pkt_str(named, "target_user");
 	if (code == NULL || strcmp(code, "warning") == 0 || npending == 0)
 		return (0);
-	if ((etype = i3_packet_type(ep)) == NULL)
-		return (0);
+	if ((etype = i3_packet_type(ep)) == NULL) {
+		/*
+		 * No packet (Samson, wileymud send 0): a request of ours to
+		 * the MUD the error comes from, by the user it is for.
+		 */
+		emud = i3_pkt_str(named, "originator_mud");
+		for (i = 0; i < 3 && p == NULL; i++) {
+			for (p = pending_next(NULL, types[i].kind); p != NULL;
+			    p = pending_next(p, types[i].kind)) {
+				if (pending_same(p->mud, emud) &&
+				    tuser != NULL && pending_same(p->user, tuser))
+					break;
+			}
+		}
+		if (p == NULL)
+			return (0);
+		goto found;
+	}
 	for (i = 0; i < sizeof types / sizeof types[0]; i++) {
 		if (strcmp(types[i].type, etype) != 0)
 			continue;
@@ -264,6 +280,7 @@ pending_error(const json_t *named)
 	}
 	if (p == NULL)
 		return (0);
+found:
 	pending_fail(p, RPC_REMOTE, json_pack("{s:s, s:s?, s:s?}",
 	    "error_code", code, "error_message", msg, "from",
 	    i3_pkt_str(named, "originator_mud")), "%s: %s: %s",

@@ -379,3 +379,30 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	wait_for_line "$(T sub.out)" '"method":"finger_request","params":\{"type":"finger-req"'
 	grep -q '"subscribed":true' "$(T sub.out)"
 }
+
+@test "interop with a raw MUD: Samson who banners, finger idle -1, an error without its packet" {
+	router_start -l "$(T r.log)"
+	info_start Alpha
+	{
+		startup_pkt Zeta 0 '*test' '{"tell":1,"who":1,"finger":1}'
+		echo 'wait who-req'
+		echo '["who-reply",5,"Zeta",0,"Alpha","bob",[["%^GREEN%^-=[ Zeta ]=-%^RESET%^",9999,0],["Kim",-1,"the Quiet"],["Lee",125,0]]]'
+		echo 'wait finger-req'
+		echo '["finger-reply",5,"Zeta",0,"Alpha","bob","Kim",0,0,0,"-1",-1,0,0,0]'
+		echo 'wait finger-req'
+		echo '["error",5,"Zeta",0,"Alpha","bob","unk-user","no such player",0]'
+		echo 'wait locate-req'
+		echo '["locate-reply",5,"Zeta",0,"Alpha","bob","Zeta","Kim",-1,"Offline"]'
+	} | probe_bg zeta -t 8000 --wait 500
+	gw_wait Alpha '"mud_online","params":\{"mud":"Zeta"'
+	gw_call Alpha 1 who '{"target_mud":"Zeta","from_user":"bob"}'
+	[[ "$REPLY" == *'"count":3,'* ]]
+	[[ "$REPLY" == *'"text":"-=[ Zeta ]=-\nKim  the Quiet\nLee  (idle 2m)"'* ]]
+	gw_call Alpha 2 finger '{"target_mud":"Zeta","user":"kim","from_user":"bob"}'
+	[[ "$REPLY" == *'"visname":"Kim","title":null'*'"idle":-1,'*'"online":false,"text":"Kim@Zeta\nLast on: -1\nNot logged on."'* ]]
+	gw_call Alpha 3 finger '{"target_mud":"Zeta","user":"nobody","from_user":"bob"}'
+	[[ "$REPLY" == *'"code":-32003,"message":"Zeta: unk-user: no such player"'* ]]
+	gw_call Alpha 4 locate '{"user":"kim","from_user":"bob","timeout":0.5}'
+	[[ "$REPLY" == *'"found":[{"mud":"Zeta","visname":"Kim","idle":-1,"status":"Offline","text":"Kim was found on Zeta (Offline)"}]'* ]]
+	probe_wait zeta || true
+}
