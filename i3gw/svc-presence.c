@@ -552,13 +552,15 @@ svc_presence_tell_ok(const json_t *named, const json_t *raw)
 	const char	*user = i3_pkt_str(named, "target_user");
 	const char	*key;
 	json_t		*v;
+	void		*tmp;
 	char		*msg;
 
 	if (!presence_ever || gw.conf->take_all_tells)
 		return (1);
-	json_object_foreach(all_tells, key, v) {
+	json_object_foreach_safe(all_tells, tmp, key, v) {
 		if (pending_client(atoi(key)) != NULL)
 			return (1);
+		json_object_del(all_tells, key);	/* that client left */
 	}
 	if (presence_visible(presence_get(user)))
 		return (1);
@@ -839,15 +841,18 @@ presence_chanwho(const json_t *named)
 {
 	const char	*chan = i3_pkt_str(named, "channel"), *key;
 	json_t		*raw, *list, *users, *v, *u;
+	void		*tmp;
 
 	if (chan == NULL)
 		return;
 	list = json_array();
 	users = json_object_get(chan_users, chan);
-	json_object_foreach(users, key, v) {
+	json_object_foreach_safe(users, tmp, key, v) {
 		if (pending_client((int)json_integer_value(json_object_get(v,
-		    "client"))) == NULL)
+		    "client"))) == NULL) {
+			json_object_del(users, key);	/* its client left */
 			continue;
+		}
 		u = presence_get(key);
 		if (presence_ever && !presence_visible(u))
 			continue;

@@ -105,6 +105,8 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 
 @test "concurrent who: three clients' requests told apart, each its own reply" {
 	router_start -l "$(T r.log)"
+	# Time enough for the test to answer five requests by hand.
+	info_conf Beta "answer_timeout = 4s"
 	info_start Alpha Beta Gamma Delta
 	gw_call Beta 1 answer '{"kinds":["who_request"]}'
 	[[ "$REPLY" == *'"result":{"kinds":["who_request"],"all_tells":false}'* ]]
@@ -168,6 +170,7 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 
 @test "client-answered who, finger and locate; answer registration" {
 	router_start -l "$(T r.log)"
+	info_conf Beta "answer_timeout = 3s"
 	info_start Alpha Beta
 	gw_call Beta 1 answer '{"kinds":["who_request","finger_request","locate_request"]}'
 	[[ "$REPLY" == *'"kinds":["who_request","finger_request","locate_request"]'* ]]
@@ -296,6 +299,7 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 
 @test "channel administration and a filtered channel vetted by a client" {
 	router_start -l "$(T r.log)"
+	info_conf Alpha "answer_timeout = 1500ms"
 	info_start Alpha Beta Gamma
 	gw_call Alpha 1 channel_add '{"channel":"filt","type":"filtered","from_user":"ann"}'
 	[[ "$REPLY" == *'"result":{"channel":"filt","owner":"Alpha","type":2,"added":true}'* ]]
@@ -332,7 +336,7 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	info_respond Alpha "$id" '{"drop":true}'
 	# 3: no answer in time: passed through unchanged.
 	gw_call Beta 5 channel_send '{"channel":"filt","from_user":"bob","message":"hello"}'
-	gw_wait Alpha '"channel_message".*"message":"hello"' 3
+	gw_wait Alpha '"channel_message".*"message":"hello"' 5
 	[ "$(gw_count Alpha '"channel_message".*"message":"spam"')" -eq 0 ]
 	[ "$(gw_count Alpha '"channel_message".*"message":"darn it"')" -eq 0 ]
 	gw_call Alpha 11 channel_remove '{"channel":"filt"}'
@@ -344,6 +348,7 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 @test "socket clients of one gateway: concurrent who and finger, each its own answer" {
 	load daemon-helpers
 	router_start -l "$(T r.log)"
+	info_conf Beta "answer_timeout = 4s"
 	info_start Beta
 	gwd_conf Alpha "[limits]" "answer_timeout = 300ms"
 	gwd_start Alpha
