@@ -101,6 +101,7 @@ client_free(struct client *cl)
 	conn_free(cl->conn);
 	tls_detach(cl);	/* after the last write */
 	json_decref(cl->channels);
+	json_decref(cl->inflight);
 	free(cl);
 }
 

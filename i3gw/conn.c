@@ -17,6 +17,10 @@
 #define CONN_DEF_MAXLINE	65536
 #define CONN_DEF_HIGHWATER	(1024 * 1024)
 #define CONN_DEF_MAXOUT		(16 * 1024 * 1024)
+#define CONN_OUT_MIN		4096
+
+/* Reads land here first; a connection keeps only a partial line. */
+static char	conn_scratch[CONN_READ_CHUNK];
 
 static void	conn_update(struct conn *);
 static void	conn_io(int, int, void *);
@@ -29,6 +33,7 @@ static int	conn_gone_timer(void *);
 static void	conn_release(struct conn *);
 static ssize_t	conn_sysread(struct conn *, void *, size_t);
 static ssize_t	conn_syswrite(struct conn *, const void *, size_t);
+static void	conn_keep(struct conn *);
 
 struct conn *
 conn_new(int rfd, int wfd, int mode, conn_dispatch_fn fn, void *arg)
@@ -163,13 +168,20 @@ conn_read(struct conn *c)
 		return;
 	}
 
-	if (c->insize - c->inlen < CONN_READ_CHUNK) {
+	/* Nothing held: read into the shared buffer, keep what is left. */
+	if (c->inlen == 0) {
+		free(c->in);
+		c->in = conn_scratch;
+		c->insize = sizeof conn_scratch;
+	} else if (c->insize - c->inlen < CONN_READ_CHUNK) {
 		c->insize = c->inlen + CONN_READ_CHUNK;
 		c->in = xrealloc(c->in, c->insize);
 	}
-	n = conn_sysread(c, c->in + c->inlen, c->insize - c->inlen);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+	n = conn_sysread(c, c->in + c->inlen, c->insize - c->inlen - 1);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		conn_keep(c);
 		return;
+	}
 	if (n <= 0) {
 		c->eof = 1;
 		/* A last line without its newline still counts. */
@@ -178,6 +190,7 @@ conn_read(struct conn *c)
 			c->dispatch(c, c->in, c->inlen, 0);
 			c->inlen = 0;
 		}
+		conn_keep(c);
 		if (!c->freed)
 			conn_eof(c);
 		return;
@@ -185,6 +198,26 @@ conn_read(struct conn *c)
 	c->bytes_in += n;
 	c->inlen += n;
 	conn_lines(c);
+	conn_keep(c);
+}
+
+/* Off the shared buffer: an allocation only for a partial line. */
+static void
+conn_keep(struct conn *c)
+{
+	char	*p;
+
+	if (c->in != conn_scratch)
+		return;
+	if (c->inlen == 0) {
+		c->in = NULL;
+		c->insize = 0;
+		return;
+	}
+	c->insize = c->inlen + 1 < 4096 ? 4096 : c->inlen + 1;
+	p = xmalloc(c->insize);
+	memcpy(p, c->in, c->inlen);
+	c->in = p;
 }
 
 /* Hand every whole line to dispatch(); cut lines over the limit. */
@@ -229,7 +262,14 @@ conn_lines(struct conn *c)
 	if (len > 0 && p != c->in)
 		memmove(c->in, p, len);
 	c->inlen = len;
-	if (c->insize > 4 * CONN_READ_CHUNK && c->inlen < CONN_READ_CHUNK) {
+	if (c->in == conn_scratch)
+		return;
+	if (c->inlen == 0) {
+		free(c->in);
+		c->in = NULL;
+		c->insize = 0;
+	} else if (c->insize > 4 * CONN_READ_CHUNK &&
+	    c->inlen < CONN_READ_CHUNK) {
 		c->insize = CONN_READ_CHUNK * 2;
 		c->in = xrealloc(c->in, c->insize);
 	}
@@ -251,8 +291,13 @@ conn_try_write(struct conn *c)
 		c->outoff += n;
 		c->outlen -= n;
 	}
-	if (c->outlen == 0)
+	if (c->outlen == 0) {
+		/* An idle connection holds no output buffer. */
 		c->outoff = 0;
+		free(c->out);
+		c->out = NULL;
+		c->outsize = 0;
+	}
 	if (c->paused && c->outlen < c->highwater / 2) {
 		c->paused = 0;
 		/* Lines read while paused are waiting in the buffer. */
@@ -268,8 +313,25 @@ conn_try_write(struct conn *c)
 int
 conn_write(struct conn *c, const void *data, size_t len)
 {
+	ssize_t	n;
+
 	if (c->gone || c->freed || c->wfd < 0)
 		return (-1);
+	/* Nothing waiting: straight to the socket, buffering what is left. */
+	if (c->outlen == 0 && c->io_write == NULL && len > 0) {
+		n = write(c->wfd, data, len);
+		if (n == -1 && errno != EAGAIN && errno != EINTR) {
+			conn_lost(c);
+			return (-1);
+		}
+		if (n > 0) {
+			c->bytes_out += n;
+			data = (const char *)data + n;
+			len -= n;
+			if (len == 0)
+				return (0);
+		}
+	}
 	if (c->outlen + len > c->maxout) {
 		log_warnx("connection fd %d: output over %zu bytes, dropped",
 		    c->wfd, c->maxout);
@@ -284,8 +346,8 @@ conn_write(struct conn *c, const void *data, size_t len)
 		}
 		if (c->outlen + len > c->outsize) {
 			c->outsize = c->outlen + len;
-			if (c->outsize < 65536)
-				c->outsize = 65536;
+			if (c->outsize < CONN_OUT_MIN)
+				c->outsize = CONN_OUT_MIN;
 			else
 				c->outsize += c->outsize / 2;
 			c->out = xrealloc(c->out, c->outsize);

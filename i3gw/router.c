@@ -560,6 +560,10 @@ router_read(struct conn *c, const char *data, size_t len, int flags)
 		}
 		rt.frames_in++;
 		gw.pkts_in++;
+		/* The frame's bytes: where the stream is now, less its start. */
+		metrics_pkt_in(i3_packet_type(v), (size_t)(c->bytes_in -
+		    i3_reader_pending(rt.reader) -
+		    i3_reader_frame_offset(rt.reader)));
 		router_packet(v);
 		json_decref(v);
 		/* The packet may have closed or moved the link. */
@@ -787,6 +791,7 @@ router_write(const char *frame, size_t len, int cost)
 	rt.last_tx = ev_now();
 	rt.frames_out++;
 	gw.pkts_out++;
+	metrics_pkt_out(frame, len);
 	return (0);
 }
 

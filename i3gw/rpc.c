@@ -14,6 +14,12 @@ static void	rpc_error_reply(struct client *, json_t *, int, const char *,
 		    json_t *);
 
 static json_t	*rpc_cur_id;	/* the id of the request being served */
+static int	 rpc_in_fn;	/* a method is running */
+static int	 rpc_answered;	/* ... and answered its own request */
+static int	 rpc_direct;	/* rpc_line() answering, not a deferred answer */
+
+static char	*rpc_inflight_key(const json_t *);
+static void	 rpc_inflight_done(struct client *, const json_t *, int);
 
 /* The id of the request being served (borrowed), for a deferred answer. */
 json_t *
@@ -107,6 +113,36 @@ rpc_error_reply(struct client *cl, json_t *id, int code, const char *msg,
 	json_decref(resp);
 }
 
+/* The key of a deferred request in cl->inflight: its id, as JSON. */
+static char *
+rpc_inflight_key(const json_t *id)
+{
+	return (json_dumps(id != NULL ? id : json_null(),
+	    JSON_COMPACT | JSON_ENCODE_ANY));
+}
+
+/* A deferred request is answered: no longer in flight, and timed. */
+static void
+rpc_inflight_done(struct client *cl, const json_t *id, int failed)
+{
+	json_t	*v;
+	char	*key;
+
+	if (rpc_in_fn) {
+		rpc_answered = 1;
+		return;
+	}
+	if (cl->inflight == NULL || (key = rpc_inflight_key(id)) == NULL)
+		return;
+	if ((v = json_object_get(cl->inflight, key)) != NULL) {
+		metrics_rpc(json_string_value(json_array_get(v, 1)),
+		    ev_now_us() - (uint64_t)json_integer_value(
+		    json_array_get(v, 0)), failed);
+		json_object_del(cl->inflight, key);
+	}
+	free(key);
+}
+
 /* Answer a request: result (stolen) or re. */
 void
 rpc_respond(struct client *cl, json_t *id, json_t *result,
@@ -114,6 +150,8 @@ rpc_respond(struct client *cl, json_t *id, json_t *result,
 {
 	json_t	*resp;
 
+	if (!rpc_direct)
+		rpc_inflight_done(cl, id, result == NULL);
 	if (result == NULL) {
 		rpc_error_reply(cl, id, re->code, re->message, re->data);
 		return;
@@ -138,8 +176,9 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 	struct rpc_error re;
 	const char	*method;
 	rpc_fn		 fn;
-	char		 msg[300];
+	char		 msg[300], *key;
 	int		 rc;
+	uint64_t	 t0 = ev_now_us();
 
 	gw.rpc_requests++;
 	cl->requests++;
@@ -229,6 +268,17 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 		json_decref(req);
 		return;
 	}
+	/* Requests waiting for a remote answer: at most max_inflight. */
+	if (id != NULL && api != NULL && api->max_inflight > 0 &&
+	    cl->inflight != NULL &&
+	    (long)json_object_size(cl->inflight) >= api->max_inflight) {
+		metrics_rpc_busy();
+		snprintf(msg, sizeof msg, "busy: %ld requests in flight "
+		    "already (max_inflight)", api->max_inflight);
+		rpc_error_reply(cl, id, RPC_BUSY, msg, NULL);
+		json_decref(req);
+		return;
+	}
 	if (params == NULL)
 		params = json_object();
 	else
@@ -236,11 +286,23 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 
 	memset(&re, 0, sizeof re);
 	rpc_cur_id = id;
+	rpc_in_fn = 1;
+	rpc_answered = 0;
 	rc = fn(cl, params, &result, &re);
+	rpc_in_fn = 0;
 	rpc_cur_id = NULL;
 	json_decref(params);
 	if (rc == RPC_DEFER) {
 		/* The method answers later (rpc_respond()), itself. */
+		if (id != NULL && !rpc_answered &&
+		    (key = rpc_inflight_key(id)) != NULL) {
+			if (cl->inflight == NULL)
+				cl->inflight = json_object();
+			json_object_set_new(cl->inflight, key,
+			    json_pack("[I, s]", (json_int_t)t0, method));
+			free(key);
+		} else if (rpc_answered)
+			metrics_rpc(method, ev_now_us() - t0, 0);
 		json_decref(req);
 		return;
 	}
@@ -257,12 +319,16 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 		json_decref(req);
 		return;
 	}
+	metrics_rpc(method, ev_now_us() - t0, rc == -1);
 	if (rc == -1) {
 		json_decref(result);
 		rpc_error_reply(cl, id, re.code, re.message, re.data);
-	} else
+	} else {
+		rpc_direct = 1;
 		rpc_respond(cl, id, result != NULL ? result :
 		    json_object(), NULL);
+		rpc_direct = 0;
+	}
 	json_decref(re.data);
 	json_decref(req);
 }

@@ -1,0 +1,242 @@
+#!/usr/bin/env bats
+# gw-http.bats: i3gw's HTTP endpoints: /health, /health/ready, /metrics,
+# POST /rpc with a key (header or authenticate first), batches, deferred
+# answers; max_inflight.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load gw-helpers
+load daemon-helpers
+
+teardown() {
+	gwd_stop_all
+	router_stop_all
+}
+
+T() {
+	echo "$BATS_TEST_TMPDIR/$1"
+}
+
+# newkey NAME: KEY_NAME holds the key, $T/NAME.key the config lines.
+newkey() {
+	local out
+	out=$("$I3GW" genkey "$1")
+	eval "KEY_$1=$(sed -n 's/^key: //p' <<< "$out")"
+	sed -n '/^\[key/,$p' <<< "$out" > "$(T "$1.key")"
+}
+
+# hcurl ARGS...: curl with a bound wait, "STATUS BODY" on one line.
+hcurl() {
+	: > "$(T body)"
+	curl -s -m 5 -o "$(T body)" -w '%{http_code}' "$@" > "$(T code)" ||
+	    true
+	printf '%s %s\n' "$(cat "$(T code)")" "$(tr -d '\n' < "$(T body)")"
+}
+
+# wait_ready NAME: until the router link is up (5 s).
+wait_ready() {
+	local i
+	for i in $(seq 1 100); do
+		[[ "$(hcurl "http://127.0.0.1:$HPORT/health/ready")" == 200* ]] &&
+		    return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+start_http() {
+	router_start
+	newkey bot
+	gwd_conf Alpha "http = 127.0.0.1:0" "auth_delay = 50ms" "$@" \
+	    "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	[ -n "$HPORT" ]
+}
+
+@test "http: off by default" {
+	router_start
+	gwd_conf Alpha
+	gwd_start Alpha
+	run ! grep -q "listening on http" "$(T Alpha.err)"
+}
+
+@test "http: /health is 200 with the router's state; /health/ready 503 then 200" {
+	router_start
+	ROUTER1=$ROUTER_PID
+	newkey bot
+	gwd_conf Alpha "http = 127.0.0.1:0" "$(cat "$(T bot.key)")"
+	# No router yet: a port nobody listens on.
+	sed -i "s/^port = .*/port = 1/" "$(T Alpha.conf)"
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	grep -q "listening on http 127.0.0.1:$HPORT" "$(T Alpha.err)"
+	run hcurl "http://127.0.0.1:$HPORT/health"
+	[[ "$output" == 200* ]]
+	[[ "$output" == *'"status":"ok"'* ]]
+	[[ "$output" == *'"router":{"ready":false'* ]]
+	run hcurl "http://127.0.0.1:$HPORT/health/ready"
+	[[ "$output" == 503* ]]
+	[[ "$output" == *'"ready":false'* ]]
+	gwd_stop Alpha
+	# With a router: ready.
+	sed -i "s/^port = .*/port = $ROUTER_PORT/" "$(T Alpha.conf)"
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	wait_ready
+	run hcurl "http://127.0.0.1:$HPORT/health"
+	[[ "$output" == 200*'"router":{"ready":true,"state":"ready","name":"*test"}'* ]]
+	run hcurl "http://127.0.0.1:$HPORT/health/ready"
+	[[ "$output" == '200 {"ready":true,"router_state":"ready"}' ]]
+	run hcurl "http://127.0.0.1:$HPORT/nothing"
+	[[ "$output" == 404* ]]
+	run hcurl -X POST "http://127.0.0.1:$HPORT/health"
+	[[ "$output" == 405* ]]
+}
+
+@test "http: /metrics in the Prometheus text format" {
+	start_http
+	wait_ready
+	hcurl -H "Authorization: Bearer $KEY_bot" -d "$(rq 1 ping)" \
+	    "http://127.0.0.1:$HPORT/rpc" > /dev/null
+	curl -s -m 5 -D "$(T hdr)" -o "$(T m)" \
+	    "http://127.0.0.1:$HPORT/metrics"
+	grep -qi '^content-type: text/plain; version=0.0.4' "$(T hdr)"
+	m="$(T m)"
+	grep -qx 'i3gw_up 1' "$m"
+	grep -qx 'i3gw_router_ready 1' "$m"
+	grep -qx 'i3gw_router_state{state="ready"} 1' "$m"
+	grep -qx 'i3gw_router_state{state="backoff"} 0' "$m"
+	grep -qx '# TYPE i3gw_router_packets_total counter' "$m"
+	grep -qE '^i3gw_router_packets_total\{direction="out",type="startup-req-3"\} 1$' "$m"
+	grep -qE '^i3gw_router_packets_total\{direction="in",type="startup-reply"\} 1$' "$m"
+	grep -qE '^i3gw_router_bytes_total\{direction="in",type="startup-reply"\} [1-9][0-9]*$' "$m"
+	grep -qE '^i3gw_router_reconnects_total 0$' "$m"
+	grep -qE '^i3gw_router_queue_length 0$' "$m"
+	grep -qE '^i3gw_clients\{transport="unix"\} 0$' "$m"
+	grep -qE '^i3gw_rpc_requests_total [1-9]' "$m"
+	grep -qE '^i3gw_rpc_errors_total [0-9]+$' "$m"
+	grep -qE '^i3gw_pending_requests 0$' "$m"
+	grep -qx '# TYPE i3gw_rpc_duration_seconds histogram' "$m"
+	grep -qE '^i3gw_rpc_duration_seconds_bucket\{le="\+Inf"\} [1-9]' "$m"
+	grep -qE '^i3gw_rpc_duration_seconds_count [1-9]' "$m"
+	grep -qE '^i3gw_http_requests_total\{path="/rpc"\} 1$' "$m"
+	# Every sample line is NAME[{labels}] NUMBER.
+	run ! grep -vE '^(# (HELP|TYPE) .*|i3gw_[a-z_]+(\{[^}]*\})? [-+0-9.e]+)$' "$m"
+}
+
+@test "http: /rpc needs a key: none, a wrong one, the header, authenticate first" {
+	start_http
+	run hcurl -d "$(rq 1 ping)" "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == '401 {"jsonrpc":"2.0","id":null,"error":{"code":-32007,'* ]]
+	run hcurl -H "Authorization: Bearer i3k_wrong" -d "$(rq 1 ping)" \
+	    "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == *'401 {"jsonrpc":"2.0","id":null,"error":{"code":-32007,"message":"authentication failed"}}'* ]]
+	run hcurl -H "Authorization: Bearer $KEY_bot" -d "$(rq 7 ping)" \
+	    "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == '200 {"jsonrpc":"2.0","id":7,"result":{"pong":true'* ]]
+	# A method the key may not call.
+	run hcurl -H "Authorization: Bearer $KEY_bot" \
+	    -d "$(rq 2 presence_set '{"user":"x"}')" "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == *'"id":2,"error":{"code":-32008'* ]]
+	# A notification only: 204.
+	run hcurl -H "Authorization: Bearer $KEY_bot" \
+	    -d '{"jsonrpc":"2.0","method":"ping"}' "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == '204 ' ]]
+	# GET /rpc, bad JSON.
+	run hcurl "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == 405* ]]
+	run hcurl -H "Authorization: Bearer $KEY_bot" -d '{"jsonrpc":' \
+	    "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == *'"code":-32700'* ]]
+	grep -q "bad key" "$(T Alpha.err)"
+}
+
+@test "http: a batch, authenticate first in it, a deferred answer held and sent" {
+	start_http
+	wait_ready
+	run hcurl -d "[$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}"),$(rq 2 ping),$(rq 3 status),{\"jsonrpc\":\"2.0\",\"method\":\"ping\"},$(rq 4 nosuch)]" \
+	    "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == '200 ['* ]]
+	body=${output#200 }
+	[ "$(jq length <<< "$body")" -eq 4 ]
+	[ "$(jq -r '.[] | select(.id == 1) | .result.key' <<< "$body")" = bot ]
+	[ "$(jq -r '.[] | select(.id == 2) | .result.pong' <<< "$body")" = true ]
+	# status needs the admin permission, which the key has not.
+	[ "$(jq -r '.[] | select(.id == 3) | .error.code' <<< "$body")" = -32008 ]
+	[ "$(jq -r '.[] | select(.id == 4) | .error.code' <<< "$body")" = -32601 ]
+	# Without a key in the batch: the batch is refused.
+	run hcurl -d "[$(rq 2 ping)]" "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == 401* ]]
+	# A wrong key through authenticate is answered later (auth_delay): the
+	# request is held, then answered with everything else.
+	start=$(date +%s%N)
+	run hcurl -d "[$(rq 1 authenticate '{"key":"i3k_bad"}'),$(rq 2 ping)]" \
+	    "http://127.0.0.1:$HPORT/rpc"
+	end=$(date +%s%N)
+	[[ "$output" == '200 ['* ]]
+	body=${output#200 }
+	[ "$(jq -r '.[] | select(.id == 1) | .error.code' <<< "$body")" = -32007 ]
+	[ "$(jq -r '.[] | select(.id == 2) | .error.code' <<< "$body")" = -32007 ]
+	[ $(( (end - start) / 1000000 )) -ge 40 ]
+	# Sessions need a connection that stays.
+	run hcurl -H "Authorization: Bearer $KEY_bot" \
+	    -d "$(rq 5 subscribe '{"events":["tell"]}')" \
+	    "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == *'"id":5,"error":{"code":-32601'*'not available over HTTP'* ]]
+	# The HTTP clients are gone once answered.
+	run hcurl "http://127.0.0.1:$HPORT/metrics"
+	[[ "$output" == *'i3gw_clients{transport="http"} 0'* ]]
+}
+
+@test "http: who over /rpc waits for the remote answer (suspend, resume)" {
+	start_http
+	wait_ready
+	# A second gateway to answer the who-req.
+	gw_conf Beta
+	gw_start Beta
+	gw_call Beta 1 presence_set '{"user":"bob","visname":"Bob"}' > /dev/null
+	for i in $(seq 1 50); do
+		run hcurl -H "Authorization: Bearer $KEY_bot" \
+		    -d "$(rq 1 mudlist)" "http://127.0.0.1:$HPORT/rpc"
+		[[ "$output" == *'"Beta"'* ]] && break
+		sleep 0.1
+	done
+	run hcurl -H "Authorization: Bearer $KEY_bot" \
+	    -d "$(rq 9 who '{"mud":"Beta","timeout":3000}')" \
+	    "http://127.0.0.1:$HPORT/rpc"
+	gw_stop Beta
+	[[ "$output" == '200 {"jsonrpc":"2.0","id":9,'* ]]
+	[[ "$output" == *'"result"'*'Bob'* || "$output" == *'"error"'* ]]
+}
+
+@test "http: allow/deny lists apply to HTTP clients" {
+	start_http "deny = 127.0.0.0/8"
+	run hcurl "http://127.0.0.1:$HPORT/health"
+	[[ "$output" == 000* ]]
+}
+
+@test "max_inflight: requests past the limit fail with -32012" {
+	router_start
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "auth_delay = 1s" \
+	    "auth_delay_max = 1s" "max_inflight = 2"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	# Failed authentications are answered after a second: in flight.
+	run gwc "tcp:127.0.0.1:$port" \
+	    "$(rq 1 authenticate '{"key":"i3k_a"}')" \
+	    "$(rq 2 authenticate '{"key":"i3k_b"}')" \
+	    "$(rq 3 authenticate '{"key":"i3k_c"}')"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *'"id":3,"error":{"code":-32012,"message":"busy: 2 requests in flight already (max_inflight)"'* ]]
+	[[ "${lines[1]}" == *'"id":1,"error":{"code":-32007'* ]]
+	[[ "${lines[2]}" == *'"id":2,"error":{"code":-32007'* ]]
+	# Once answered, there is room again.
+	run gwc "tcp:127.0.0.1:$port" \
+	    "$(rq 1 authenticate '{"key":"i3k_a"}')" \
+	    "$(rq 2 authenticate '{"key":"i3k_b"}')" "sleep:1.5" \
+	    "$(rq 3 authenticate '{"key":"i3k_c"}')"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *'-32012'* ]]
+}
