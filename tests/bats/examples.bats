@@ -1,0 +1,216 @@
+#!/usr/bin/env bats
+# examples.bats: every example in share/examples built and run end to end
+# against the test router, with a second gateway (Beta) as the other MUD.
+
+load helpers
+load gw-helpers
+load ctl-helpers
+
+EX="$I3_TOP/share/examples"
+CFLAGS_EX="-std=c11 -Wall -Wextra -Wno-unused-parameter -Werror"
+
+setup() {
+	router_start -c chat
+	gw_conf Beta
+	gw_start Beta
+	gw_wait Beta '"router_connected"'
+	gw_call Beta 1 channel_join '{"channel":"chat"}' >/dev/null
+	gw_conf Alpha
+	export STATE_DIRECTORY="$BATS_TEST_TMPDIR/Alpha.state"
+	cd "$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+	local p
+	for p in ${EX_PIDS:-}; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null || true
+	done
+	gwsock_stop_all
+	gw_stop_all
+	router_stop_all
+}
+
+# bg NAME CMD...: run in the background, output in NAME.out, stdin from
+# $BG_STDIN (an asynchronous command's stdin is /dev/null otherwise).
+bg() {
+	local name=$1
+	shift
+	"$@" < "${BG_STDIN:-/dev/null}" > "$BATS_TEST_TMPDIR/$name.out" \
+	    2> "$BATS_TEST_TMPDIR/$name.err" 3>&- &
+	EX_PIDS="${EX_PIDS:-} $!"
+	LAST_PID=$!
+}
+
+# waitpid_for PID SECONDS: its exit status, or 124 when it runs on.
+waitpid_for() {
+	local i
+	for i in $(seq 1 $(($2 * 20))); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$1" 2>/dev/null && return 124
+	wait "$1"
+}
+
+build_minimal() {
+	cc $CFLAGS_EX -I"$I3_TOP/lib" -o "$BATS_TEST_TMPDIR/minimal" \
+	    "$EX/c-minimal/minimal.c" "$I3_TOP/lib/libi3.a" -ljansson
+}
+
+@test "c-minimal: builds with -Werror, joins, tells, hears the channel" {
+	build_minimal
+	I3GW="$I3_TOP/bin/i3gw" bg minimal ./minimal Alpha.conf chat bob@Beta 4
+	local pid=$LAST_PID
+	gw_wait Beta 'tell_received.*Hello from the minimal example' 5
+	gw_wait Beta 'channel_message.*Guest@Alpha: Hello, channel' 5
+	gw_call Beta 2 channel_send \
+	    '{"channel":"chat","from_user":"bob","visname":"Bob","message":"hi alpha"}'
+	wait_for_line minimal.out '\[chat\] Bob@Beta: hi alpha' 5
+	grep -q '^tell: ok' minimal.out
+	grep -q '^channel_join: ok' minimal.out
+	local rc=0
+	waitpid_for "$pid" 5 || rc=$?
+	[ "$rc" -eq 0 ]
+	# The gateway saw end of input and left the router cleanly.
+	grep -q 'end of input' i3gw.log
+}
+
+@test "c-minimal: valgrind-clean" {
+	command -v valgrind >/dev/null || skip "valgrind not installed"
+	build_minimal
+	I3GW="$I3_TOP/bin/i3gw" bg minimal valgrind -q --error-exitcode=9 \
+	    --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./minimal Alpha.conf chat bob@Beta 5
+	local pid=$LAST_PID
+	gw_wait Beta 'tell_received.*Hello from the minimal example' 8
+	gw_call Beta 2 channel_send \
+	    '{"channel":"chat","from_user":"bob","visname":"Bob","message":"under valgrind"}'
+	wait_for_line minimal.out 'Bob@Beta: under valgrind' 5
+	local rc=0
+	waitpid_for "$pid" 10 || rc=$?
+	cat minimal.err
+	[ "$rc" -eq 0 ]
+}
+
+@test "diku: the glue builds with -Werror; i3 commands, events to players, presence, copyover" {
+	# fakemud prints what a real MUD would colour: plain text.
+	cc $CFLAGS_EX -DI3_COLOUR=I3_COLOUR_PLAIN -I"$I3_TOP/lib" -o fakemud \
+	    "$EX/diku/fakemud.c" "$EX/diku/i3_glue.c" "$I3_TOP/lib/libi3.a" \
+	    -ljansson
+	mkfifo mud.in
+	exec {mudfd}<> mud.in	# read-write: opening it never blocks
+	I3_STDERR="$BATS_TEST_TMPDIR/i3gw.log" BG_STDIN=mud.in bg mud \
+	    ./fakemud "$I3_TOP/bin/i3gw" Alpha.conf
+	local pid=$LAST_PID
+	wait_for_line mud.out 'log: I3: router_connected' 5
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 5
+
+	# A player's i3 tell, and the answer delivered to that player.
+	echo 'Ann i3 tell bob@Beta Hello from Diku' >&$mudfd
+	gw_wait Beta 'tell_received.*"Ann@Alpha tells you: Hello from Diku"' 5
+	wait_for_line mud.out '^\[Ann\] Ok\.' 5
+	gw_call Beta 2 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","visname":"Bob","message":"hi Ann"}'
+	wait_for_line mud.out '^\[Ann\] Bob@Beta tells you: hi Ann' 5
+
+	# The channel: to every player; from a player.
+	gw_call Beta 3 channel_send '{"channel":"chat","from_user":"bob","visname":"Bob","message":"hello Alpha"}'
+	wait_for_line mud.out '^\[Cid\] \[chat\] Bob@Beta: hello Alpha' 5
+	grep -q '^\[Ann\] \[chat\] Bob@Beta: hello Alpha' mud.out
+	echo 'Cid i3 chat greetings from Cid' >&$mudfd
+	gw_wait Beta 'channel_message.*Cid@Alpha: greetings from Cid' 5
+	echo 'Ann i3 bogus' >&$mudfd
+	wait_for_line mud.out '^\[Ann\] Usage: i3 tell' 5
+
+	# Copyover: the MUD exec()s itself, the same gateway carries on.
+	local gwpid
+	gwpid=$(pgrep -P "$pid" i3gw)
+	echo copyover >&$mudfd
+	wait_for_line mud.out 'log: copyover: back' 5
+	grep -q 're-attached after copyover' mud.out
+	[ "$(pgrep -P "$pid" i3gw)" = "$gwpid" ]
+	gw_call Beta 4 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","visname":"Bob","message":"still there?"}'
+	wait_for_line mud.out '^\[Ann\] Bob@Beta tells you: still there\?' 5
+	[ "$(gw_count Beta '"mud_offline","params":\{"mud":"Alpha"')" -eq 0 ]
+
+	# Presence, where the gateway has it: who lists the players online.
+	gw_call Beta 5 who '{"target_mud":"Alpha"}'
+	if ! printf '%s' "$REPLY" | grep -q '"code":-32601'; then
+		printf '%s' "$REPLY" | grep -q '"visname":"Ann"'
+		echo 'Ann quit' >&$mudfd
+		sleep 0.3
+		gw_call Beta 6 who '{"target_mud":"Alpha"}'
+		! printf '%s' "$REPLY" | grep -q '"visname":"Ann"'
+		printf '%s' "$REPLY" | grep -q '"visname":"Cid"'
+	fi
+
+	echo shutdown >&$mudfd
+	local rc=0
+	waitpid_for "$pid" 5 || rc=$?
+	[ "$rc" -eq 0 ]
+	exec {mudfd}>&-
+	! pgrep -P "$pid" i3gw
+}
+
+@test "python: the bot answers tells and !ping on the channel" {
+	python3 -m py_compile "$EX/python/i3bot.py"
+	bg bot python3 "$EX/python/i3bot.py" -f Alpha.conf \
+	    -g "$I3_TOP/bin/i3gw" -c chat -n bot -s 20
+	local pid=$LAST_PID
+	wait_for_line bot.out '^joined chat' 5
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 5
+	gw_call Beta 2 tell '{"target_mud":"Alpha","target_user":"bot","from_user":"bob","visname":"Bob","message":"hello bot"}'
+	gw_wait Beta 'tell_received.*"Bot@Alpha tells you: You said: hello bot"' 5
+	gw_call Beta 3 channel_send '{"channel":"chat","from_user":"bob","visname":"Bob","message":"!ping"}'
+	gw_wait Beta 'channel_message.*Bot@Alpha: pong' 5
+	grep -q 'Bob@Beta tells you: hello bot' bot.out
+	kill -TERM "$pid"
+	local rc=0
+	waitpid_for "$pid" 5 || rc=$?
+	[ "$rc" -eq 0 ]
+}
+
+# The i3ctl examples need i3ctl and a gateway socket.
+need_ctl() {
+	[ -x "$I3CTL" ] || skip "bin/i3ctl not built"
+	gwsock_start Gamma || skip "no gateway socket (i3gw [api] socket)"
+}
+
+@test "shell: daily.sh posts on the channel, who.sh reports who is on" {
+	need_ctl
+	PATH="$I3_TOP/bin:$PATH" run sh "$EX/shell/daily.sh" "Daily news"
+	[ "$status" -eq 0 ]
+	gw_wait Beta 'channel_message.*cron@Gamma: Daily news' 5
+	run sh -c "PATH='$I3_TOP/bin':\$PATH '$EX/shell/who.sh' -n Beta"
+	if printf '%s' "$output" | grep -q 'method not found'; then
+		skip "the gateway has no who yet"
+	fi
+	[ "$status" -eq 0 ]
+	[[ "$output" == "On Beta: "* ]]
+}
+
+@test "relay: channel to a local webhook, rate-limited, mentions defused" {
+	need_ctl
+	command -v curl >/dev/null || skip "curl not installed"
+	command -v jq >/dev/null || skip "jq not installed"
+	bg sink python3 "$I3_TOP/tests/helpers/webhook-sink.py" posts.log
+	wait_for_line sink.out '^[0-9]+$' 5
+	local port
+	port=$(head -1 sink.out)
+	WEBHOOK_URL="http://127.0.0.1:$port/hook" RELAY_RATE=2 \
+	    RELAY_WINDOW=60 RELAY_ONCE=1 I3CTL="$I3CTL" \
+	    bg relay sh "$EX/relay/relay.sh" chat
+	sleep 0.5	# listen subscribed
+	gw_call Beta 2 channel_send '{"channel":"chat","from_user":"bob","visname":"Bob","message":"hey @everyone look <@12345>"}'
+	wait_for_line posts.log 'Bob@Beta' 5
+	gw_call Beta 3 channel_emote '{"channel":"chat","from_user":"bob","visname":"Bob","message":"$N waves."}'
+	wait_for_line posts.log 'waves' 5
+	gw_call Beta 4 channel_send '{"channel":"chat","from_user":"bob","visname":"Bob","message":"third, over the rate"}'
+	wait_for_line relay.err 'dropped' 5
+	[ "$(wc -l < posts.log)" -eq 2 ]
+	head -1 posts.log | jq -e '.username == "Bob@Beta" and
+	    (.content | test("@everyone") | not) and
+	    (.content | test("<@") | not) and
+	    .allowed_mentions.parse == []'
+	sed -n 2p posts.log | jq -e '.content == "Bob@Beta waves."'
+}
