@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# client.bats: libi3's client API end to end: the unit test's spawn,
+# respawn, queue-full and copyover paths under valgrind, and a C client on
+# a running gateway's Unix socket that outlives a gateway restart.
+
+load helpers
+load gw-helpers
+load ctl-helpers
+
+teardown() {
+	gwsock_stop_all
+	router_stop_all
+}
+
+@test "client: the unit test is valgrind-clean (spawn, respawn, queues, copyover)" {
+	command -v valgrind >/dev/null || skip "valgrind not installed"
+	cd "$I3_TOP"
+	run valgrind -q --error-exitcode=9 --leak-check=full \
+	    build/tests/test-client
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" passed, 0 failed"* ]]
+}
+
+@test "client: connect_unix to a gateway, reconnect after it restarts" {
+	cat > "$BATS_TEST_TMPDIR/sock.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <i3.h>
+static int pongs, ups;
+static void pong(i3_client *c, int64_t id, const json_t *r, const json_t *e,
+    void *a) { if (r != NULL) pongs++; }
+static void st(i3_client *c, enum i3_client_status s, const char *t, void *a)
+{ printf("status %d %s\n", s, t); fflush(stdout);
+  if (s == I3_CLIENT_CONNECTED) ups++; }
+int main(int argc, char **argv) {
+	i3_client_opts o = { .backoff_min_ms = 50, .backoff_max_ms = 200,
+	    .on_status = st };
+	i3_error e;
+	i3_client *c = i3_client_connect_unix(argv[1], &o, &e);
+	int i;
+	if (c == NULL) { printf("connect: %s\n", e.text); return 1; }
+	i3_client_ping(c, pong, NULL);
+	for (i = 0; i < 100 && pongs < 1; i++) i3_client_poll(c, 50);
+	printf("pong %d\n", pongs); fflush(stdout);
+	for (i = 0; i < 300 && ups < 1; i++) i3_client_poll(c, 50);
+	i3_client_ping(c, pong, NULL);
+	for (i = 0; i < 100 && pongs < 2; i++) i3_client_poll(c, 50);
+	printf("pong %d\n", pongs);
+	i3_client_free(c);
+	return pongs == 2 ? 0 : 1;
+}
+C
+	cc -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror \
+	    -I"$I3_TOP/lib" -o "$BATS_TEST_TMPDIR/sock" \
+	    "$BATS_TEST_TMPDIR/sock.c" "$I3_TOP/lib/libi3.a" -ljansson
+	gwsock_start Alpha || skip "no gateway socket"
+	"$BATS_TEST_TMPDIR/sock" "$I3_SOCKET" > "$BATS_TEST_TMPDIR/sock.out" &
+	local cpid=$!
+	wait_for_line "$BATS_TEST_TMPDIR/sock.out" '^pong 1' 5
+	gwsock_stop_all
+	wait_for_line "$BATS_TEST_TMPDIR/sock.out" '^status 2 ' 5
+	gwsock_start Alpha
+	wait "$cpid"
+	grep -q '^pong 2' "$BATS_TEST_TMPDIR/sock.out"
+}
