@@ -50,7 +50,7 @@ auth_group(const char *m)
 	static const char *const info[] = { "who", "finger", "locate",
 	    "chan_user", "mudlist", "mudinfo", "chanlist", NULL };
 	static const char *const none[] = { "authenticate", "subscribe",
-	    "unsubscribe", "session_resume", "ping", NULL };
+	    "unsubscribe", "session_resume", "ping", "render", NULL };
 	int	i;
 
 	for (i = 0; none[i] != NULL; i++)
@@ -254,7 +254,8 @@ auth_rpc_authenticate(struct client *cl, const json_t *params,
 	long			 fails;
 	int			 bit;
 
-	if (rpc_str(params, "key", 1, &key, re) == -1)
+	if (rpc_str(params, "key", 1, &key, re) == -1 ||
+	    render_set(cl, params, re) == -1)
 		return (-1);
 	if (auth_key_find(key, (const struct sockaddr *)&cl->sa, &k) == -1) {
 		auth_failures++;

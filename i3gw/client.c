@@ -32,6 +32,7 @@ client_new(int rfd, int wfd, int transport)
 	cl->channels = json_object();
 	cl->transport = transport;
 	cl->trusted = (transport == CLIENT_STDIO);
+	cl->render = render_default;
 	cl->conn = conn_new(rfd, wfd, CONN_LINES, client_dispatch, cl);
 	conn_set_limits(cl->conn, gw.conf->max_line,
 	    gw.conf->client_highwater, gw.conf->client_maxout);

@@ -287,6 +287,7 @@ struct client {
 	void		*tls;
 	void		*http;
 	json_t		*inflight;	/* deferred: id -> [start us, method] */
+	int		 render;	/* colour profile of events' text */
 	TAILQ_ENTRY(client) entry;
 };
 TAILQ_HEAD(clients, client);
@@ -555,6 +556,15 @@ extern uint64_t	 auth_successes;
 int		 auth_authenticate(struct client *, const json_t *,
 		    json_t **, struct rpc_error *);
 extern const struct svc svc_session;
+
+/* ----------------------------------------------------------- render.c */
+
+extern int	 render_default;
+extern const struct svc svc_render;
+int		 render_set(struct client *, const json_t *,
+		    struct rpc_error *);
+json_t		*render_event(struct client *, json_t *);
+int		 render_params(struct client *, json_t *, struct rpc_error *);
 /* session.c */
 void		 session_init(void);
 void		 session_new(struct client *);

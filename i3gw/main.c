@@ -28,7 +28,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [-dnsVv] [-f file] [-S socket] "
-	    "[--state-dir dir] [--linger seconds]\n"
+	    "[--state-dir dir] [--linger seconds] [--render profile]\n"
 	    "       %s genkey NAME\n", I3GW_NAME, I3GW_NAME);
 	exit(1);
 }
@@ -165,6 +165,7 @@ main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'D' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "linger", required_argument, NULL, 'L' },
+		{ "render", required_argument, NULL, 'R' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "foreground", no_argument, NULL, 'd' },
@@ -205,6 +206,14 @@ main(int argc, char **argv)
 			gw.linger = config_duration(optarg, &ok);
 			if (!ok)
 				usage();
+			break;
+		case 'R':
+			if ((render_default = i3_colour_profile(optarg)) ==
+			    -1) {
+				fprintf(stderr, "%s: --render: unknown colour "
+				    "profile %s\n", I3GW_NAME, optarg);
+				return (1);
+			}
 			break;
 		case 'V':
 			printf("%s %s\n", I3GW_NAME, I3_VERSION);

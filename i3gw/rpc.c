@@ -284,6 +284,16 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 	else
 		json_incref(params);
 
+	/* Text in the client's colour codes becomes Pinkfish (render.c). */
+	memset(&re, 0, sizeof re);
+	if (render_params(cl, params, &re) == -1) {
+		if (id != NULL)
+			rpc_error_reply(cl, id, re.code, re.message, re.data);
+		json_decref(re.data);
+		json_decref(params);
+		json_decref(req);
+		return;
+	}
 	memset(&re, 0, sizeof re);
 	rpc_cur_id = id;
 	rpc_in_fn = 1;
@@ -342,6 +352,7 @@ rpc_notify(struct client *cl, const char *method, json_t *params)
 	/* Subscriptions, filters, sessions kept for later (session.c). */
 	if (session_deliver(cl, method, params))
 		return;
+	params = render_event(cl, params);
 	n = json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0", "method", method,
 	    "params", params != NULL ? params : json_object());
 	cl->notifications++;

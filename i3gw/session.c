@@ -622,6 +622,7 @@ session_replay(struct client *cl)
 			if (params == NULL)
 				continue;
 			json_object_set_new(params, "replayed", json_true());
+			params = render_event(cl, params);
 			n = json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0",
 			    "method", method, "params", params);
 			client_send(cl, n);
@@ -717,7 +718,8 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 			return (rpc_fail(re, RPC_PARAMS, "parameter channels: "
 			    "names are strings"));
 	}
-	if (rpc_str(params, "filter", 0, &filter, re) == -1)
+	if (rpc_str(params, "filter", 0, &filter, re) == -1 ||
+	    render_set(cl, params, re) == -1)
 		return (-1);
 	if (filter != NULL && (f = filter_compile(filter, &err)) == NULL) {
 		rpc_fail(re, RPC_PARAMS, "parameter filter: %s", err);

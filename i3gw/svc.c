@@ -19,6 +19,7 @@ static const struct svc *svcs[] = {
 	&svc_auth,
 	&svc_chanadmin,
 	&svc_session,
+	&svc_render,
 };
 #define NSVCS	(sizeof svcs / sizeof svcs[0])
 

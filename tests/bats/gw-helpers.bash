@@ -58,7 +58,11 @@ gw_start() {
 	rm -f "$t/$name.in"
 	mkfifo "$t/$name.in"
 	: > "$t/$name.out"
-	eval '"$I3GW" -s -f "$t/$name.conf" --state-dir "$t/$name.state" "$@" \
+	# Its default Unix socket in the test's own directory, never the
+	# user's ($XDG_RUNTIME_DIR/i3gw/i3gw.sock).
+	mkdir -p -m 700 "$t/xdg-$name"
+	eval 'XDG_RUNTIME_DIR="$t/xdg-$name" \
+	    "$I3GW" -s -f "$t/$name.conf" --state-dir "$t/$name.state" "$@" \
 	    < "$t/$name.in" > "$t/$name.out" 2>> "$t/$name.err" 3>&- '"$closers"' &'
 	eval "GW_PID_$name=$!"
 	exec {fd}> "$t/$name.in"

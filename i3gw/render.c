@@ -1,0 +1,130 @@
+/*
+ * render.c: each client's colour profile.  Events carry their raw fields
+ * (Pinkfish as it came) and a "text" rendered in the client's profile; the
+ * text a client sends is translated from its profile to Pinkfish and
+ * cleaned of control bytes before it reaches the router.
+ */
+
+#include <string.h>
+
+#include "i3gw.h"
+
+/* The request fields that carry text for people to read. */
+static const char *const render_fields[] = {
+	"message", "emote", "message_others", "message_target", "visname",
+	NULL
+};
+
+/* The profile every new client starts with (--render); none: as sent. */
+int	render_default = I3_COLOUR_NONE;
+
+/* "render": a profile name; 0, or -1 with -32602. */
+int
+render_set(struct client *cl, const json_t *params, struct rpc_error *re)
+{
+	const char	*name;
+	int		 p;
+
+	if (rpc_str(params, "render", 0, &name, re) == -1)
+		return (-1);
+	if (name == NULL)
+		return (0);
+	if ((p = i3_colour_profile(name)) == -1)
+		return (rpc_fail(re, RPC_PARAMS, "parameter render: unknown "
+		    "profile %s (ansi, xterm256, plain, html, smaug, rom, tba, "
+		    "circle, pinkfish, none)", name));
+	cl->render = p;
+	return (0);
+}
+
+/* render {render}: change this client's profile; the result names it. */
+static int
+render_rpc(struct client *cl, const json_t *params, json_t **result,
+    struct rpc_error *re)
+{
+	if (json_object_get(params, "render") == NULL)
+		return (rpc_fail(re, RPC_PARAMS, "missing parameter: render"));
+	if (render_set(cl, params, re) == -1)
+		return (-1);
+	*result = json_pack("{s:s}", "render",
+	    i3_colour_profile_name(cl->render));
+	return (0);
+}
+
+const struct svc svc_render = {
+	.name = "render",
+	.packets = { NULL },
+	.on_packet = NULL,
+	.methods = {
+		{ "render", render_rpc },
+		{ NULL, NULL }
+	}
+};
+
+/*
+ * An event's params as this client sees them (params stolen, the result
+ * owned by the caller): "text" rendered in its profile.  The params may be
+ * shared with other clients, so a changed copy is made, never an edit.
+ */
+json_t *
+render_event(struct client *cl, json_t *params)
+{
+	const json_t	*text;
+	json_t		*copy;
+	char		*out;
+	size_t		 len;
+
+	if (cl->render == I3_COLOUR_NONE || params == NULL)
+		return (params);
+	text = json_object_get(params, "text");
+	if (!json_is_string(text))
+		return (params);
+	out = i3_colour_render(json_string_value(text),
+	    json_string_length(text), cl->render, &len, NULL);
+	if (out == NULL)
+		return (params);
+	copy = json_copy(params);
+	json_decref(params);
+	if (copy == NULL) {
+		free(out);
+		return (NULL);
+	}
+	json_object_set_new(copy, "text", json_stringn(out, len));
+	free(out);
+	return (copy);
+}
+
+/*
+ * A request's text fields, in place: from the client's profile to
+ * Pinkfish, and no control bytes but newline whatever the profile.
+ */
+int
+render_params(struct client *cl, json_t *params, struct rpc_error *re)
+{
+	const json_t	*v;
+	char		*out;
+	size_t		 len;
+	int		 i, p = cl->render;
+	i3_error	 err;
+
+	for (i = 0; render_fields[i] != NULL; i++) {
+		v = json_object_get(params, render_fields[i]);
+		if (!json_is_string(v))
+			continue;
+		memset(&err, 0, sizeof err);
+		if (p == I3_COLOUR_NONE || p == I3_COLOUR_PINKFISH ||
+		    p == I3_COLOUR_PLAIN)
+			out = i3_text_sanitize(json_string_value(v),
+			    json_string_length(v), 0, &len, &err);
+		else
+			out = i3_colour_parse(json_string_value(v),
+			    json_string_length(v), p, &len, &err);
+		if (out == NULL)
+			return (rpc_fail(re, RPC_PARAMS, "parameter %s: %s",
+			    render_fields[i], err.text));
+		json_object_set_new(params, render_fields[i],
+		    json_stringn(out, len));
+		free(out);
+	}
+	return (0);
+}
