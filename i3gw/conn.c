@@ -310,28 +310,57 @@ conn_try_write(struct conn *c)
 	return (0);
 }
 
+/*
+ * Output is written once per turn of the event loop, just before poll: all
+ * that one batch of input produced goes out in one write per connection
+ * (hundreds of tells from one read, one write to the router), and the
+ * buffer is freed as soon as it is empty.
+ */
+static struct conn	**flushq;
+static size_t		  nflushq, flushqsize;
+
+void
+conn_flush_all(void)
+{
+	struct conn	*c;
+	size_t		 i;
+
+	for (i = 0; i < nflushq; i++) {
+		if ((c = flushq[i]) == NULL)
+			continue;
+		c->queued = 0;
+		if (c->gone || c->freed)
+			continue;
+		c->busy++;
+		if (conn_try_write(c) == -1)
+			conn_lost(c);
+		c->busy--;
+		if (c->freed && c->busy == 0)
+			conn_release(c);
+		else if (!c->freed)
+			conn_update(c);
+	}
+	nflushq = 0;
+}
+
+static void
+conn_queue_flush(struct conn *c)
+{
+	if (c->queued)
+		return;
+	if (nflushq == flushqsize) {
+		flushqsize = flushqsize ? flushqsize * 2 : 64;
+		flushq = xrealloc(flushq, flushqsize * sizeof *flushq);
+	}
+	flushq[nflushq++] = c;
+	c->queued = 1;
+}
+
 int
 conn_write(struct conn *c, const void *data, size_t len)
 {
-	ssize_t	n;
-
 	if (c->gone || c->freed || c->wfd < 0)
 		return (-1);
-	/* Nothing waiting: straight to the socket, buffering what is left. */
-	if (c->outlen == 0 && c->io_write == NULL && len > 0) {
-		n = write(c->wfd, data, len);
-		if (n == -1 && errno != EAGAIN && errno != EINTR) {
-			conn_lost(c);
-			return (-1);
-		}
-		if (n > 0) {
-			c->bytes_out += n;
-			data = (const char *)data + n;
-			len -= n;
-			if (len == 0)
-				return (0);
-		}
-	}
 	if (c->outlen + len > c->maxout) {
 		log_warnx("connection fd %d: output over %zu bytes, dropped",
 		    c->wfd, c->maxout);
@@ -357,8 +386,7 @@ conn_write(struct conn *c, const void *data, size_t len)
 	c->outlen += len;
 	if (c->outlen > c->highwater && c->rfd >= 0)
 		c->paused = 1;
-	if (!c->busy)
-		conn_update(c);
+	conn_queue_flush(c);
 	return (0);
 }
 
@@ -457,6 +485,9 @@ conn_free(struct conn *c)
 {
 	if (c == NULL || c->freed)
 		return;
+	/* What is still buffered goes out if the socket takes it now. */
+	if (c->outlen > 0 && !c->gone && c->wfd >= 0)
+		(void)conn_try_write(c);
 	c->freed = 1;
 	if (c->gone_timer != 0) {
 		ev_timer_del(c->gone_timer);
@@ -471,6 +502,13 @@ conn_free(struct conn *c)
 static void
 conn_release(struct conn *c)
 {
+	size_t	i;
+
+	if (c->queued) {
+		for (i = 0; i < nflushq; i++)
+			if (flushq[i] == c)
+				flushq[i] = NULL;
+	}
 	if (c->rfd > STDERR_FILENO)
 		close(c->rfd);
 	if (c->wfd > STDERR_FILENO && c->wfd != c->rfd)

@@ -37,6 +37,7 @@ static size_t		 ev_ntimers;
 static size_t		 ev_stimers;
 static uint64_t		 ev_next_id = 1;
 static int		 ev_stop;
+static void		(*ev_prepoll)(void);
 static int		 ev_pipe[2] = { -1, -1 };
 static ev_signal_fn	 ev_sigfns[EV_NSIG];
 
@@ -220,6 +221,13 @@ ev_run_timers(void)
 	return (next <= now ? 0 : (int)(next - now));
 }
 
+/* Called once per loop, after the timers and before poll (conn.c). */
+void
+ev_set_prepoll(void (*fn)(void))
+{
+	ev_prepoll = fn;
+}
+
 void
 ev_run(void)
 {
@@ -231,6 +239,11 @@ ev_run(void)
 		timeout = ev_run_timers();
 		if (ev_stop)
 			break;
+		if (ev_prepoll != NULL) {
+			ev_prepoll();
+			if (ev_stop)
+				break;
+		}
 		for (i = n = 0; i < ev_nios; i++) {
 			if (ev_ios[i].what == 0)
 				continue;

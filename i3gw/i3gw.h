@@ -37,6 +37,7 @@ uint64_t	 ev_timer_add(long ms, ev_timer_fn, void *arg);
 void		 ev_timer_del(uint64_t id);
 void		 ev_signal(int sig, ev_signal_fn);
 void		 ev_run(void);
+void		 ev_set_prepoll(void (*)(void));
 void		 ev_break(void);
 uint64_t	 ev_now(void);		/* monotonic milliseconds */
 uint64_t	 ev_now_us(void);	/* monotonic microseconds */
@@ -76,7 +77,8 @@ struct conn {
 
 	int		 paused;
 	int		 eof;
-	int		 gone;		/* dispatch(NULL) done or pending */
+	int		 gone;
+	int		 queued;	/* in the list conn_flush_all() writes */		/* dispatch(NULL) done or pending */
 	int		 busy;
 	int		 freed;
 	uint64_t	 gone_timer;
@@ -94,6 +96,7 @@ struct conn	*conn_new(int rfd, int wfd, int mode, conn_dispatch_fn, void *);
 void		 conn_set_limits(struct conn *, size_t maxline, size_t highwater,
 		    size_t maxout);
 int		 conn_write(struct conn *, const void *, size_t);
+void		 conn_flush_all(void);
 int		 conn_printf(struct conn *, const char *, ...) C_PRINTF(2, 3);
 size_t		 conn_pending(const struct conn *);
 int		 conn_flush(struct conn *, int timeout_ms);

@@ -276,6 +276,7 @@ main(int argc, char **argv)
 
 	gw.started = time(NULL);
 	ev_init();
+	ev_set_prepoll(conn_flush_all);
 	gw.started_ms = ev_now();
 	ev_signal(SIGTERM, on_term);
 	ev_signal(SIGINT, on_term);
