@@ -22,6 +22,8 @@ static void		 client_dispatch(struct conn *, const char *, size_t,
 			    int);
 static void		 client_write(struct client *, const char *, size_t);
 
+static size_t		 client_n;	/* in the clients list */
+
 struct client *
 client_new(int rfd, int wfd, int transport)
 {
@@ -37,6 +39,7 @@ client_new(int rfd, int wfd, int transport)
 	conn_set_limits(cl->conn, gw.conf->max_line,
 	    gw.conf->client_highwater, gw.conf->client_maxout);
 	TAILQ_INSERT_TAIL(&clients, cl, entry);
+	client_n++;
 	log_debug("client %d: attached (fds %d/%d)", cl->id, rfd, wfd);
 	return (cl);
 }
@@ -54,12 +57,7 @@ client_stdio(void)
 size_t
 client_count(void)
 {
-	struct client	*cl;
-	size_t		 n = 0;
-
-	TAILQ_FOREACH(cl, &clients, entry)
-		n++;
-	return (n);
+	return (client_n);
 }
 
 static void
@@ -98,6 +96,7 @@ client_free(struct client *cl)
 			json_object_del(client_users, key);
 	}
 	TAILQ_REMOVE(&clients, cl, entry);
+	client_n--;
 	conn_flush(cl->conn, 500);
 	conn_free(cl->conn);
 	tls_detach(cl);	/* after the last write */
@@ -114,6 +113,13 @@ client_write(struct client *cl, const char *buf, size_t len)
 		http_capture(cl, buf, len);
 	else
 		conn_write(cl->conn, buf, len);
+}
+
+/* A line already made (with its newline). */
+void
+client_send_line(struct client *cl, const char *buf, size_t len)
+{
+	client_write(cl, buf, len);
 }
 
 /* One JSON value, one line. */

@@ -300,6 +300,7 @@ struct client	*client_stdio(void);
 struct client	*client_new(int rfd, int wfd, int transport);
 void		 client_free(struct client *);
 void		 client_send(struct client *, const json_t *);
+void		 client_send_line(struct client *, const char *, size_t);
 void		 client_send_result(struct client *, json_int_t,
 		    const json_t *);
 size_t		 client_count(void);

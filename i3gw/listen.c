@@ -573,7 +573,9 @@ listen_accept(int fd, int what, void *arg)
 			log_warn("%s: accept", l->where);
 			return;
 		}
-		if ((long)client_count() - (long)session_detached() >=
+		/* (detached sessions counted only when it can matter) */
+		if ((long)client_count() >= api->max_clients &&
+		    (long)client_count() - (long)session_detached() >=
 		    api->max_clients) {
 			log_warnx("%s: refused: %ld clients already",
 			    l->where, api->max_clients);
