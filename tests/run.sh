@@ -7,7 +7,7 @@ LC_ALL=C; export LC_ALL
 I3_TOP=$(pwd); export I3_TOP
 B=${B:-build}
 mkdir -p "$B/test-logs"
-total_p=0; total_f=0; bad=""
+total_p=0; total_f=0; total_s=0; bad=""
 
 count() {	# log file -> sets p f from its last summary line
 	line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
@@ -35,8 +35,17 @@ if ls tests/bats/*.bats >/dev/null 2>&1; then
 		bats --tap "$s" >"$log" 2>&1
 		p=$(grep -c '^ok ' "$log")
 		f=$(grep -c '^not ok ' "$log")
-		if [ "$p" = 0 ] && [ "$f" = 0 ]; then f=1; fi
-		printf '%-24s %s passed, %s failed\n' "bats/$n" "$p" "$f"
+		sk=$(grep -c '^ok .* # skip' "$log")
+		p=$((p - sk))
+		if [ "$p" = 0 ] && [ "$f" = 0 ] && [ "$sk" = 0 ]; then f=1; fi
+		if [ "$sk" != 0 ]; then
+			printf '%-24s %s passed, %s failed, %s skipped\n' \
+			    "bats/$n" "$p" "$f" "$sk"
+			grep '^ok .* # skip' "$log" | sed 's/^/    /'
+		else
+			printf '%-24s %s passed, %s failed\n' "bats/$n" "$p" "$f"
+		fi
+		total_s=$((total_s + sk))
 		if [ "$f" != 0 ]; then
 			bad="$bad bats/$n"
 			grep -A12 '^not ok ' "$log" | head -60
@@ -46,5 +55,9 @@ if ls tests/bats/*.bats >/dev/null 2>&1; then
 fi
 
 [ -n "$bad" ] && echo "failed:$bad (logs in $B/test-logs/)"
-echo "$total_p passed, $total_f failed"
+if [ "$total_s" != 0 ]; then
+	echo "$total_p passed, $total_f failed, $total_s skipped"
+else
+	echo "$total_p passed, $total_f failed"
+fi
 [ "$total_f" = 0 ]

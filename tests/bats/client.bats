@@ -14,6 +14,7 @@ teardown() {
 
 @test "client: the unit test is valgrind-clean (spawn, respawn, queues, copyover)" {
 	command -v valgrind >/dev/null || skip "valgrind not installed"
+	[ -z "${I3_SANITIZE:-}" ] || skip "sanitizer build"
 	cd "$I3_TOP"
 	run valgrind -q --error-exitcode=9 --leak-check=full \
 	    build/tests/test-client
@@ -52,6 +53,7 @@ int main(int argc, char **argv) {
 }
 C
 	cc -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror \
+	    ${I3_SANITIZE:+-fsanitize=$I3_SANITIZE} \
 	    -I"$I3_TOP/lib" -o "$BATS_TEST_TMPDIR/sock" \
 	    "$BATS_TEST_TMPDIR/sock.c" "$I3_TOP/lib/libi3.a" -ljansson
 	gwsock_start Alpha || skip "no gateway socket"

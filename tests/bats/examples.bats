@@ -8,6 +8,11 @@ load ctl-helpers
 
 EX="$I3_TOP/share/examples"
 CFLAGS_EX="-std=c11 -Wall -Wextra -Wno-unused-parameter -Werror"
+# Under `make check SANITIZE=...` libi3.a is built with the sanitizers: so
+# are the examples, and valgrind (which cannot run them) is skipped.
+if [ -n "${I3_SANITIZE:-}" ]; then
+	CFLAGS_EX="$CFLAGS_EX -fsanitize=$I3_SANITIZE"
+fi
 
 setup() {
 	router_start -c chat
@@ -78,6 +83,7 @@ build_minimal() {
 
 @test "c-minimal: valgrind-clean" {
 	command -v valgrind >/dev/null || skip "valgrind not installed"
+	[ -z "${I3_SANITIZE:-}" ] || skip "sanitizer build"
 	build_minimal
 	I3GW="$I3_TOP/bin/i3gw" bg minimal valgrind -q --error-exitcode=9 \
 	    --leak-check=full --errors-for-leak-kinds=definite,indirect \
