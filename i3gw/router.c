@@ -65,8 +65,7 @@ static struct {
 	size_t		 qsize;
 	size_t		 qhead;
 	size_t		 qlen;
-	time_t		 pace_sec;
-	int		 pace_count;
+	uint64_t	 pace_next;	/* ev_now_us() the next may go at */
 
 	uint64_t	 connects;
 	uint64_t	 disconnects;
@@ -94,6 +93,7 @@ static int		 router_keep_timer(void *);
 static int		 router_pace_timer(void *);
 static void		 router_drain(void);
 static int		 router_pace_ok(int);
+static void		 router_pace_take(int);
 static int		 router_write(const char *, size_t, int);
 static void		 router_auth_req(const json_t *);
 static json_t		*router_build(const char *, json_t *);
@@ -391,7 +391,7 @@ router_send_startup(void)
 	json_decref(raw);
 	if (frame == NULL)
 		fatalx("cannot frame the startup packet: %s", err.text);
-	router_pace_ok(ROUTER_STARTUP_COST);
+	router_pace_take(ROUTER_STARTUP_COST);
 	router_write(frame, len, ROUTER_STARTUP_COST);
 	free(frame);
 	router_set_state(RS_STARTUP_SENT);
@@ -762,22 +762,35 @@ router_keep_timer(void *arg)
 	return (period);
 }
 
-/* May cost more packets go out in this wall-clock second?  Counts them. */
+/*
+ * Pacing.  The DS router graylists a MUD that sends more than 10 packets
+ * in one of its wall-clock seconds (a startup counting 6).  Counting per
+ * second here is not enough: a burst at the end of our second and one at
+ * the start of the next can land in the same second there.  So packets are
+ * spaced evenly, 1/rate s apart (a startup taking 6 such steps): no window
+ * of one second, wherever it falls, holds more than rate of them.
+ */
+static void
+router_pace_take(int cost)
+{
+	uint64_t	now = ev_now_us();
+
+	if (gw.conf->rate == 0)
+		return;
+	if (rt.pace_next < now)
+		rt.pace_next = now;
+	rt.pace_next += (uint64_t)cost * 1000000 / (uint64_t)gw.conf->rate;
+}
+
+/* May a packet of this cost go now?  Takes its time when it may. */
 static int
 router_pace_ok(int cost)
 {
-	time_t	now;
-
 	if (gw.conf->rate == 0)
 		return (1);
-	now = time(NULL);
-	if (now != rt.pace_sec) {
-		rt.pace_sec = now;
-		rt.pace_count = 0;
-	}
-	if (rt.pace_count + cost > gw.conf->rate && rt.pace_count > 0)
+	if (rt.pace_next > ev_now_us())
 		return (0);
-	rt.pace_count += cost;
+	router_pace_take(cost);
 	return (1);
 }
 
@@ -808,7 +821,6 @@ static void
 router_drain(void)
 {
 	struct qframe	*f;
-	struct timespec	 now;
 	long		 ms;
 
 	while (rt.qlen > 0 && rt.state == RS_READY && rt.conn != NULL) {
@@ -817,8 +829,7 @@ router_drain(void)
 			goto later;
 		}
 		if (!router_pace_ok(1)) {
-			clock_gettime(CLOCK_REALTIME, &now);
-			ms = 1000 - now.tv_nsec / 1000000 + 1;
+			ms = (long)((rt.pace_next - ev_now_us()) / 1000) + 1;
 			goto later;
 		}
 		f = &rt.q[rt.qhead];
@@ -902,7 +913,7 @@ router_send_now(json_t *raw)
 	if (rt.conn != NULL && (rt.state == RS_READY ||
 	    rt.state == RS_STARTUP_SENT)) {
 		if ((frame = i3_frame(raw, 0, &len, NULL)) != NULL) {
-			router_pace_ok(1);
+			router_pace_take(1);
 			router_write(frame, len, 1);
 			free(frame);
 		}

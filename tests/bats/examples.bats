@@ -115,7 +115,7 @@ build_minimal() {
 	# A player's i3 tell, and the answer delivered to that player.
 	echo 'Ann i3 tell bob@Beta Hello from Diku' >&$mudfd
 	gw_wait Beta 'tell_received.*"Ann@Alpha tells you: Hello from Diku"' 5
-	wait_for_line mud.out '^\[Ann\] Ok\.' 5
+	wait_for_line mud.out '^\[Ann\] Ok' 5
 	gw_call Beta 2 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","visname":"Bob","message":"hi Ann"}'
 	wait_for_line mud.out '^\[Ann\] Bob@Beta tells you: hi Ann' 5
 

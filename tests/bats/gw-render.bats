@@ -58,7 +58,7 @@ beta() {
 
 @test "a client's own codes go to the router as Pinkfish; no control bytes" {
 	router_start -l "$(T r.log)"
-	gwd_conf Alpha "rate = 0"
+	gwd_conf Alpha "[limits]" "rate = 0"
 	gwd_start Alpha
 	beta
 	run gwc "unix:$(T Alpha.sock)" "$(rq 1 render '{"render":"smaug"}')" \
@@ -83,7 +83,7 @@ beta() {
 
 @test "stdio --render plain; a bad profile is -32602" {
 	router_start
-	gwd_conf Alpha "rate = 0"
+	gwd_conf Alpha "[limits]" "rate = 0"
 	gwd_start Alpha
 	beta --render plain
 	run gwc "unix:$(T Alpha.sock)" \

@@ -19,6 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include "i3.h"
 #include "common/common.h"
 
 struct proc {
@@ -48,6 +53,7 @@ static void	write_all(int, const char *, size_t);
 static int	cmp_u64(const void *, const void *);
 static void	bench_throughput(void);
 static void	bench_latency(void);
+static void	bench_wire_latency(void);
 static void	bench_rss(void);
 
 static uint64_t
@@ -346,6 +352,142 @@ lat_line(const char *line, size_t len, void *arg)
 	l->lat[l->nlat++] = now_us() - l->sent[seq];
 }
 
+/* One frame to the gateway, from the bench playing the router. */
+static void
+send_packet(int fd, const char *json)
+{
+	json_t	*v = json_loads(json, 0, NULL);
+	char	*f;
+	size_t	 n;
+
+	if (v == NULL || (f = i3_frame(v, 0, &n, NULL)) == NULL)
+		fatalx("bad packet %s", json);
+	write_all(fd, f, n);
+	free(f);
+	json_decref(v);
+}
+
+/*
+ * 1b: the latency issue 4 names: from the request line written to i3gw's
+ * stdin to the frame read on the router's socket, at 10,000 tells/s.  The
+ * bench is the router here (startup answered, Beta listed up), so only the
+ * gateway is between the two clocks.
+ */
+static void
+bench_wire_latency(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 slen = sizeof sin;
+	struct proc		 g;
+	struct pollfd		 pfd;
+	char			 conf[512], gw[512], state[512], line[256];
+	char			 pkt[512], buf[65536];
+	char			*argv[] = { gw, "-s", "-f", conf, "--state-dir",
+				    state, NULL };
+	size_t			 n = 20000, i = 0, k, len, nlat = 0;
+	uint64_t		*sent, *lat, t0, due;
+	i3_reader		*r;
+	json_t			*v;
+	const char		*m;
+	ssize_t			 got;
+	int			 lfd, fd, port, one = 1;
+
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		fatal("socket");
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
+	    listen(lfd, 4) == -1 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &slen) == -1)
+		fatal("listen");
+	port = ntohs(sin.sin_port);
+	snprintf(conf, sizeof conf, "%s/Gamma.conf", tmpdir);
+	write_conf("Gamma", conf, port);
+	snprintf(gw, sizeof gw, "%s/bin/i3gw", top);
+	snprintf(state, sizeof state, "%s/Gamma.state", tmpdir);
+	spawn(&g, argv, 0);
+
+	pfd.fd = lfd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 5000) != 1 || (fd = accept(lfd, NULL, NULL)) == -1)
+		fatalx("the gateway did not connect");
+	r = i3_reader_new(NULL);
+	v = NULL;
+	while (v == NULL) {		/* its startup-req-3 */
+		if ((got = read(fd, buf, sizeof buf)) <= 0)
+			fatalx("no startup from the gateway");
+		i3_reader_feed(r, buf, (size_t)got, NULL);
+		i3_reader_next(r, &v, NULL);
+	}
+	json_decref(v);
+	snprintf(pkt, sizeof pkt, "[\"startup-reply\",5,\"*test\",0,"
+	    "\"Gamma\",0,[[\"*test\",\"127.0.0.1 %d\"]],123456789]", port);
+	send_packet(fd, pkt);
+	send_packet(fd, "[\"mudlist\",5,\"*test\",0,\"Gamma\",0,1,{"
+	    "\"Beta\":[-1,\"127.0.0.1\",4000,0,0,\"L\",\"L\",\"D\",\"LP\","
+	    "\"open\",\"a@b\",{\"tell\":1},0],"
+	    "\"Gamma\":[-1,\"127.0.0.1\",4000,0,0,\"L\",\"L\",\"D\",\"LP\","
+	    "\"open\",\"a@b\",{\"tell\":1},0]}]");
+	if (wait_line(&g, "\"router_connected\"", 5000) == -1)
+		fatalx("gateway Gamma did not get ready");
+	usleep(100000);
+
+	sent = xcalloc(n, sizeof *sent);
+	lat = xcalloc(n, sizeof *lat);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	t0 = now_us();
+	while (nlat < n) {
+		due = (now_us() - t0) / 100;	/* one every 100 us */
+		for (k = 0; i < n && i <= due && k < 50; k++, i++) {
+			len = snprintf(line, sizeof line, "{\"jsonrpc\":\"2.0\","
+			    "\"id\":%zu,\"method\":\"tell\",\"params\":{"
+			    "\"target_mud\":\"Beta\",\"target_user\":\"bob\","
+			    "\"from_user\":\"ann\",\"message\":\"W%zu\"}}\n",
+			    i, i);
+			sent[i] = now_us();
+			write_all(g.in, line, len);
+		}
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		poll(&pfd, 1, 1);
+		while ((got = read(fd, buf, sizeof buf)) > 0) {
+			uint64_t at = now_us();
+
+			i3_reader_feed(r, buf, (size_t)got, NULL);
+			while (i3_reader_next(r, &v, NULL) == 1) {
+				m = json_string_value(json_array_get(v, 7));
+				if (m != NULL && m[0] == 'W' &&
+				    (k = strtoul(m + 1, NULL, 10)) < n)
+					lat[nlat++] = at - sent[k];
+				json_decref(v);
+			}
+		}
+		pump(&g, NULL, NULL);
+		if (now_us() - t0 > 30000000)
+			break;
+	}
+	if (nlat > 0) {
+		qsort(lat, nlat, sizeof *lat, cmp_u64);
+		printf("  %-44s %10.3f ms  (%zu tells at %.0f /s)\n",
+		    "request line -> frame on the router, p50",
+		    lat[nlat / 2] / 1000.0, nlat,
+		    n / ((now_us() - t0) / 1e6));
+		printf("  %-44s %10.3f ms  target < 1 ms  %s\n",
+		    "request line -> frame on the router, p99",
+		    lat[nlat * 99 / 100] / 1000.0,
+		    lat[nlat * 99 / 100] < 1000 ? "ok" : "ABOVE");
+	} else
+		printf("  wire latency: no frame arrived\n");
+	free(sent);
+	free(lat);
+	i3_reader_free(r);
+	close(fd);
+	close(lfd);
+	stop(&g);
+}
+
 /* 2: request line in at Alpha to the event out at Beta, 10,000 tells/s. */
 static void
 bench_latency(void)
@@ -480,6 +622,8 @@ main(int argc, char **argv)
 	printf("i3gw: one stdio client, the test router on 127.0.0.1\n");
 	fflush(stdout);
 	bench_throughput();
+	fflush(stdout);
+	bench_wire_latency();
 	fflush(stdout);
 	bench_latency();
 	fflush(stdout);

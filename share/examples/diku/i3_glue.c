@@ -129,7 +129,8 @@ i3_on_answer(i3_client *c, int64_t id, const json_t *result,
 		send_to_char(ch, "I3: %s\r\n", json_string_value(
 		    json_object_get(error, "message")));
 	else if (ch != NULL && json_is_true(json_object_get(result, "queued")))
-		send_to_char(ch, "I3: queued, the router is away.\r\n");
+		/* The router is away, or the gateway paces what it sends. */
+		send_to_char(ch, "Ok (queued: it goes out shortly).\r\n");
 	else if (ch != NULL)
 		send_to_char(ch, "Ok.\r\n");
 	free(arg);
