@@ -66,8 +66,11 @@ gw_shutdown(const char *why)
 	gw.stopping = 1;
 	log_info("shutting down: %s", why);
 	router_stop(0);
-	TAILQ_FOREACH(cl, &clients, entry)
+	TAILQ_FOREACH(cl, &clients, entry) {
 		conn_flush(cl->conn, 2000);
+		/* Sessions to keep are stored for after the restart. */
+		(void)session_client_gone(cl);
+	}
 	notify_send("STOPPING=1");
 	ev_break();
 }

@@ -560,8 +560,23 @@ session_client_gone(struct client *cl)
 {
 	struct session	*s = cl->session;
 
-	if (s == NULL || gw.stopping || s->detached)
+	if (s == NULL || s->detached)
 		return (0);
+	if (gw.stopping) {
+		/*
+		 * The gateway stops with the client still here: a session it
+		 * asked to keep is stored, to be resumed after the restart.
+		 */
+		if (!cl->stdio && (s->kept ||
+		    json_object_size(cl->channels) != 0)) {
+			if (s->key == NULL && cl->key != NULL)
+				s->key = xstrdup(cl->key->name);
+			session_save(cl);
+			log_info("client %d: session %s kept for after the "
+			    "restart", cl->id, s->id);
+		}
+		return (0);
+	}
 	if (cl->stdio) {
 		if (gw.linger <= 0)
 			goto drop;

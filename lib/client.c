@@ -102,6 +102,7 @@ struct i3_client {
 	size_t			 nhand;
 
 	json_t			*channels;	/* joined: replayed */
+	char			 token[80];	/* socket: session resume token */
 
 	unsigned int		 backoff;	/* ms, current delay */
 	int64_t			 next_try;	/* ms */
@@ -116,6 +117,12 @@ static void	 i3c_seterr(i3_client *, const char *, ...)
 static void	 i3c_status(i3_client *, enum i3_client_status, const char *,
 		    ...) __attribute__((format(printf, 3, 4)));
 static i3_client *i3c_new(enum i3c_kind, const i3_client_opts *);
+static void	 i3c_session(i3_client *);
+static void	 i3c_keep_token(i3_client *, const json_t *);
+static void	 i3c_subscribed(i3_client *, int64_t, const json_t *,
+		    const json_t *, void *);
+static void	 i3c_resumed(i3_client *, int64_t, const json_t *,
+		    const json_t *, void *);
 static void	 i3c_destroy(i3_client *);
 static int	 i3c_nonblock(int);
 static int	 i3c_cloexec(int, int);
@@ -505,7 +512,87 @@ i3c_up(i3_client *c)
 	c->broken = 0;
 	c->ilen = 0;
 	c->skipping = 0;
+	i3c_session(c);
 	i3c_replay(c);
+}
+
+/*
+ * A gateway reached over a socket sends a client only what it subscribed
+ * to, and keeps it while the client is away: subscribe to everything the
+ * first time, and after a reconnect resume the session, so the events of
+ * the gap are replayed (or their loss is counted and reported).  A child
+ * gateway's stdio client gets everything anyway.
+ */
+static void
+i3c_session(i3_client *c)
+{
+	json_t	*params;
+
+	if (c->kind == I3C_SPAWN)
+		return;
+	if (c->token[0] != '\0') {
+		params = json_pack("{s:s}", "token", c->token);
+		(void)i3c_request(c, "session_resume", params, i3c_resumed,
+		    NULL, 1);
+	} else {
+		params = json_object();
+		(void)i3c_request(c, "subscribe", params, i3c_subscribed,
+		    NULL, 1);
+	}
+	json_decref(params);
+}
+
+static void
+i3c_keep_token(i3_client *c, const json_t *result)
+{
+	const char	*t;
+
+	t = json_string_value(json_object_get(json_object_get(result,
+	    "session"), "resume_token"));
+	if (t != NULL && strlen(t) < sizeof c->token)
+		snprintf(c->token, sizeof c->token, "%s", t);
+}
+
+static void
+i3c_subscribed(i3_client *c, int64_t id, const json_t *result,
+    const json_t *error, void *arg)
+{
+	if (result != NULL)
+		i3c_keep_token(c, result);
+	else
+		i3c_status(c, I3_CLIENT_WARNING, "subscribe: %s",
+		    json_string_value(json_object_get(error, "message")));
+}
+
+static void
+i3c_resumed(i3_client *c, int64_t id, const json_t *result,
+    const json_t *error, void *arg)
+{
+	json_int_t	age, count;
+	json_t		*params;
+
+	if (result == NULL) {
+		/* Gone (expired, or a gateway without it): start again. */
+		i3c_status(c, I3_CLIENT_WARNING, "session not resumed (%s): "
+		    "what came while away is lost",
+		    json_string_value(json_object_get(error, "message")));
+		c->token[0] = '\0';
+		params = json_object();
+		(void)i3c_request(c, "subscribe", params, i3c_subscribed,
+		    NULL, 1);
+		json_decref(params);
+		return;
+	}
+	i3c_keep_token(c, result);
+	age = json_integer_value(json_object_get(result, "dropped_age"));
+	count = json_integer_value(json_object_get(result, "dropped_count"));
+	if (age + count > 0)
+		i3c_status(c, I3_CLIENT_WARNING, "session resumed: %lld "
+		    "events replayed, %lld dropped (too old: %lld, queue "
+		    "full: %lld)", (long long)json_integer_value(
+		    json_object_get(result, "replayed")),
+		    (long long)(age + count), (long long)age,
+		    (long long)count);
 }
 
 /* Join the remembered channels again (after whatever was queued). */

@@ -359,7 +359,11 @@ typedef struct i3_client_opts {
  */
 I3_API i3_client *i3_client_spawn(const char *i3gw_path, char *const argv[],
 		    const i3_client_opts *, i3_error *err);
-/* Connect to a running gateway's Unix socket ([api] socket). */
+/*
+ * Connect to a running gateway's Unix socket ([api] socket).  Over a socket
+ * the client subscribes to every event, and after a reconnect resumes its
+ * session so that the events of the gap are replayed.
+ */
 I3_API i3_client *i3_client_connect_unix(const char *path,
 		    const i3_client_opts *, i3_error *err);
 /*

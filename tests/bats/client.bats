@@ -66,3 +66,58 @@ C
 	wait "$cpid"
 	grep -q '^pong 2' "$BATS_TEST_TMPDIR/sock.out"
 }
+
+@test "client: over a socket it subscribes, and resumes its session after a gateway restart: the tell that came meanwhile is replayed" {
+	cat > "$BATS_TEST_TMPDIR/resume.c" <<'C'
+#include <stdio.h>
+#include <string.h>
+#include <i3.h>
+static int ups, tells;
+static void st(i3_client *c, enum i3_client_status s, const char *t, void *a)
+{ printf("status %d %s\n", s, t); fflush(stdout);
+  if (s == I3_CLIENT_CONNECTED) ups++; }
+static void tell(i3_client *c, const char *ev, const json_t *p, void *a)
+{ printf("tell %s%s\n", json_string_value(json_object_get(p, "message")),
+      json_is_true(json_object_get(p, "replayed")) ? " (replayed)" : "");
+  fflush(stdout); tells++; }
+int main(int argc, char **argv) {
+	/* A slow reconnect: the tell comes while the client is away. */
+	i3_client_opts o = { .backoff_min_ms = 4000, .backoff_max_ms = 4000,
+	    .on_status = st };
+	i3_error e;
+	i3_client *c = i3_client_connect_unix(argv[1], &o, &e);
+	int i;
+	if (c == NULL) { printf("connect: %s\n", e.text); return 1; }
+	i3_client_on(c, "tell_received", tell, NULL);
+	for (i = 0; i < 300 && tells < 1; i++) i3_client_poll(c, 50);
+	for (i = 0; i < 400 && tells < 2; i++) i3_client_poll(c, 50);
+	i3_client_free(c);
+	return tells == 2 ? 0 : 1;
+}
+C
+	cc -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror \
+	    ${I3_SANITIZE:+-fsanitize=$I3_SANITIZE} \
+	    -I"$I3_TOP/lib" -o "$BATS_TEST_TMPDIR/resume" \
+	    "$BATS_TEST_TMPDIR/resume.c" "$I3_TOP/lib/libi3.a" -ljansson
+	router_start
+	gw_conf Beta "rate = 0" "[api]" "socket = none"
+	gw_start Beta
+	gwsock_start Alpha "rate = 0" || skip "no gateway socket"
+	"$BATS_TEST_TMPDIR/resume" "$I3_SOCKET" > "$BATS_TEST_TMPDIR/r.out" &
+	local cpid=$!
+	sleep 0.5
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 5
+	gw_call Beta 1 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"first"}'
+	wait_for_line "$BATS_TEST_TMPDIR/r.out" '^tell first$' 5
+	# The gateway restarts; the client is away for 4 s.
+	gwsock_stop_all
+	wait_for_line "$BATS_TEST_TMPDIR/r.out" '^status 2 ' 5
+	gw_wait Beta '"mud_offline","params":\{"mud":"Alpha"' 5
+	gwsock_start Alpha "rate = 0"
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha".*' 5
+	sleep 0.3
+	gw_call Beta 2 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"meanwhile"}'
+	wait "$cpid"
+	cat "$BATS_TEST_TMPDIR/r.out"
+	grep -q '^tell meanwhile (replayed)$' "$BATS_TEST_TMPDIR/r.out"
+}
