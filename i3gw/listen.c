@@ -37,7 +37,8 @@ struct uid_count {
 	long		 n;
 };
 
-static struct listener	*listeners;
+/* Each listener on its own: the event loop holds pointers to them. */
+static struct listener	**listeners;
 static size_t		 nlisteners;
 static char		*listen_path;
 static struct uid_count	*uid_counts;
@@ -92,7 +93,7 @@ listen_add(int fd, int transport, const char *where, const char *path)
 	struct listener	*l;
 
 	listeners = xrealloc(listeners, (nlisteners + 1) * sizeof *listeners);
-	l = &listeners[nlisteners++];
+	l = listeners[nlisteners++] = xcalloc(1, sizeof *l);
 	l->fd = fd;
 	l->transport = transport;
 	l->where = xstrdup(where);
@@ -433,12 +434,13 @@ listen_close(void)
 	size_t	i;
 
 	for (i = 0; i < nlisteners; i++) {
-		ev_io_del(listeners[i].fd);
-		close(listeners[i].fd);
-		if (listeners[i].path != NULL)
-			unlink(listeners[i].path);
-		free(listeners[i].where);
-		free(listeners[i].path);
+		ev_io_del(listeners[i]->fd);
+		close(listeners[i]->fd);
+		if (listeners[i]->path != NULL)
+			unlink(listeners[i]->path);
+		free(listeners[i]->where);
+		free(listeners[i]->path);
+		free(listeners[i]);
 	}
 	free(listeners);
 	listeners = NULL;
@@ -526,7 +528,7 @@ listen_pause(void)
 	if (listen_resume_timer != 0)
 		return;
 	for (i = 0; i < nlisteners; i++)
-		ev_io_del(listeners[i].fd);
+		ev_io_del(listeners[i]->fd);
 	listen_resume_timer = ev_timer_add(250, listen_resume, NULL);
 }
 
@@ -537,8 +539,8 @@ listen_resume(void *arg)
 
 	listen_resume_timer = 0;
 	for (i = 0; i < nlisteners; i++)
-		ev_io_set(listeners[i].fd, EV_READ, listen_accept,
-		    &listeners[i]);
+		ev_io_set(listeners[i]->fd, EV_READ, listen_accept,
+		    listeners[i]);
 	return (EV_NOMORE);
 }
 
