@@ -1,10 +1,15 @@
 /*
- * ev.c: a small poll(2) event loop: file events, timers, signals.
+ * ev.c: a small epoll(7) event loop: file events, timers, signals.
+ *
+ * epoll, not poll: with thousands of clients a turn of the loop costs what
+ * is ready, not every fd there is.  Files epoll cannot watch (a regular
+ * file or /dev/null on stdin or stdout) are always ready, as poll says.
  */
+
+#include <sys/epoll.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +22,8 @@ struct ev_io {
 	int		 what;
 	ev_io_fn	 fn;
 	void		*arg;
+	int		 in_epoll;	/* the events registered, -1: none */
+	int		 always;	/* not pollable: always ready */
 };
 
 struct ev_timer {
@@ -31,7 +38,8 @@ struct ev_timer {
 
 static struct ev_io	*ev_ios;
 static int		 ev_nios;
-static struct pollfd	*ev_pfds;
+static int		 ev_epfd = -1;
+static int		 ev_nalways;	/* fds with always set */
 static struct ev_timer	*ev_timers;
 static size_t		 ev_ntimers;
 static size_t		 ev_stimers;
@@ -75,16 +83,72 @@ ev_set_nonblock(int fd)
 void
 ev_init(void)
 {
+	if ((ev_epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
 	if (pipe2(ev_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
 		fatal("pipe2");
 	ev_io_set(ev_pipe[0], EV_READ, ev_sig_read, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Tell epoll what fd wants now (what 0: nothing). */
+static void
+ev_epoll_sync(int fd)
+{
+	struct ev_io		*io = &ev_ios[fd];
+	struct epoll_event	 ee;
+	uint32_t		 want = 0;
+
+	if (io->what & EV_READ)
+		want |= EPOLLIN;
+	if (io->what & EV_WRITE)
+		want |= EPOLLOUT;
+	if (io->always) {
+		if (want == 0) {
+			io->always = 0;
+			ev_nalways--;
+		}
+		return;
+	}
+	if (want == 0) {
+		if (io->in_epoll >= 0)
+			(void)epoll_ctl(ev_epfd, EPOLL_CTL_DEL, fd, NULL);
+		io->in_epoll = -1;
+		return;
+	}
+	if (io->in_epoll == (int)want)
+		return;
+	memset(&ee, 0, sizeof ee);
+	ee.events = want;
+	ee.data.fd = fd;
+	if (io->in_epoll >= 0 &&
+	    epoll_ctl(ev_epfd, EPOLL_CTL_MOD, fd, &ee) == 0) {
+		io->in_epoll = (int)want;
+		return;
+	}
+	/* New, or closed and reused since (epoll forgot it). */
+	if (epoll_ctl(ev_epfd, EPOLL_CTL_ADD, fd, &ee) == 0) {
+		io->in_epoll = (int)want;
+		return;
+	}
+	if (errno == EEXIST &&
+	    epoll_ctl(ev_epfd, EPOLL_CTL_MOD, fd, &ee) == 0) {
+		io->in_epoll = (int)want;
+		return;
+	}
+	if (errno == EPERM) {		/* a regular file: always ready */
+		io->in_epoll = -1;
+		io->always = 1;
+		ev_nalways++;
+		return;
+	}
+	fatal("epoll_ctl fd %d", fd);
+}
+
 void
 ev_io_set(int fd, int what, ev_io_fn fn, void *arg)
 {
-	int	n;
+	int	n, i;
 
 	if (fd < 0)
 		return;
@@ -92,12 +156,14 @@ ev_io_set(int fd, int what, ev_io_fn fn, void *arg)
 		n = fd + 16;
 		ev_ios = xrealloc(ev_ios, n * sizeof *ev_ios);
 		memset(ev_ios + ev_nios, 0, (n - ev_nios) * sizeof *ev_ios);
-		ev_pfds = xrealloc(ev_pfds, n * sizeof *ev_pfds);
+		for (i = ev_nios; i < n; i++)
+			ev_ios[i].in_epoll = -1;
 		ev_nios = n;
 	}
 	ev_ios[fd].what = what;
 	ev_ios[fd].fn = fn;
 	ev_ios[fd].arg = arg;
+	ev_epoll_sync(fd);
 }
 
 void
@@ -107,6 +173,7 @@ ev_io_del(int fd)
 		ev_ios[fd].what = 0;
 		ev_ios[fd].fn = NULL;
 		ev_ios[fd].arg = NULL;
+		ev_epoll_sync(fd);
 	}
 }
 
@@ -231,8 +298,9 @@ ev_set_prepoll(void (*fn)(void))
 void
 ev_run(void)
 {
-	int	 i, n, fd, timeout, what;
-	short	 ev;
+	struct epoll_event	 evs[256];
+	int			 i, n, fd, timeout, what;
+	uint32_t		 ev;
 
 	ev_stop = 0;
 	while (!ev_stop) {
@@ -244,41 +312,35 @@ ev_run(void)
 			if (ev_stop)
 				break;
 		}
-		for (i = n = 0; i < ev_nios; i++) {
-			if (ev_ios[i].what == 0)
-				continue;
-			ev = 0;
-			if (ev_ios[i].what & EV_READ)
-				ev |= POLLIN;
-			if (ev_ios[i].what & EV_WRITE)
-				ev |= POLLOUT;
-			ev_pfds[n].fd = i;
-			ev_pfds[n].events = ev;
-			ev_pfds[n].revents = 0;
-			n++;
-		}
-		if (poll(ev_pfds, n, timeout) == -1) {
+		if (ev_nalways > 0)
+			timeout = 0;
+		n = epoll_wait(ev_epfd, evs, (int)(sizeof evs / sizeof *evs),
+		    timeout);
+		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			fatal("poll");
+			fatal("epoll_wait");
 		}
 		for (i = 0; i < n && !ev_stop; i++) {
-			if (ev_pfds[i].revents == 0)
-				continue;
-			fd = ev_pfds[i].fd;
+			fd = evs[i].data.fd;
+			ev = evs[i].events;
 			what = 0;
-			if (ev_pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
+			if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR))
 				what |= EV_READ;
-			if (ev_pfds[i].revents & (POLLOUT | POLLERR | POLLHUP))
+			if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 				what |= EV_WRITE;
+			/* An earlier callback of this turn may have dropped it. */
 			if (fd >= ev_nios || ev_ios[fd].fn == NULL)
 				continue;
 			what &= ev_ios[fd].what;
-			if (what == 0 && (ev_pfds[i].revents & POLLNVAL) == 0)
-				continue;
-			if (what == 0)
-				what = ev_ios[fd].what;
-			ev_ios[fd].fn(fd, what, ev_ios[fd].arg);
+			if (what != 0)
+				ev_ios[fd].fn(fd, what, ev_ios[fd].arg);
+		}
+		for (fd = 0; ev_nalways > 0 && fd < ev_nios && !ev_stop; fd++) {
+			if (ev_ios[fd].always && ev_ios[fd].fn != NULL &&
+			    ev_ios[fd].what != 0)
+				ev_ios[fd].fn(fd, ev_ios[fd].what,
+				    ev_ios[fd].arg);
 		}
 	}
 }
