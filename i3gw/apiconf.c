@@ -18,7 +18,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <ini.h>
 
 #include "i3gw.h"
 
@@ -35,8 +34,6 @@ static int		 apiconf_handler(void *, const char *, const char *,
 static int		 apiconf_set(struct apiconf_ctx *, const char *,
 			    const char *, const char *);
 static struct api_key	*apiconf_key(struct api_conf *, const char *);
-static int		 apiconf_long(const char *, long, long, long *);
-static int		 apiconf_bool(const char *, int *);
 static int		 apiconf_rate(const char *, double *);
 static int		 apiconf_perms(const char *, int *);
 static int		 apiconf_nets(const char *, struct api_net **,
@@ -108,34 +105,6 @@ apiconf_fail(struct apiconf_ctx *ctx, const char *fmt, ...)
 	if (vasprintf(&ctx->cause, fmt, ap) == -1)
 		fatal("vasprintf");
 	va_end(ap);
-}
-
-static int
-apiconf_long(const char *s, long min, long max, long *out)
-{
-	char	*end;
-	long	 v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end == s || *end != '\0' || errno != 0 || v < min || v > max)
-		return (-1);
-	*out = v;
-	return (0);
-}
-
-static int
-apiconf_bool(const char *s, int *out)
-{
-	if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "on") == 0 ||
-	    strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0)
-		*out = 1;
-	else if (strcasecmp(s, "no") == 0 || strcasecmp(s, "off") == 0 ||
-	    strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0)
-		*out = 0;
-	else
-		return (-1);
-	return (0);
 }
 
 /* Requests per second, "0" for unlimited; "5", "0.5", "5/s", "60/m". */
@@ -255,7 +224,7 @@ apiconf_nets(const char *s, struct api_net **out, size_t *nout)
 		}
 		bits = max;
 		if (slash != NULL &&
-		    apiconf_long(slash, 0, max, &bits) == -1) {
+		    config_int(slash, 0, max, &bits) == -1) {
 			free(item);
 			free(nets);
 			return (-1);
@@ -359,15 +328,15 @@ apiconf_set(struct apiconf_ctx *ctx, const char *section, const char *name,
 			free(a->socket_group);
 			a->socket_group = xstrdup(value);
 		} else if (strcmp(name, "max_per_uid") == 0) {
-			if (apiconf_long(value, 1, 1000000, &l) == -1)
+			if (config_int(value, 1, 1000000, &l) == -1)
 				goto bad;
 			a->max_per_uid = l;
 		} else if (strcmp(name, "max_clients") == 0) {
-			if (apiconf_long(value, 1, 1000000, &l) == -1)
+			if (config_int(value, 1, 1000000, &l) == -1)
 				goto bad;
 			a->max_clients = l;
 		} else if (strcmp(name, "max_inflight") == 0) {
-			if (apiconf_long(value, 1, 1000000, &l) == -1)
+			if (config_int(value, 1, 1000000, &l) == -1)
 				goto bad;
 			a->max_inflight = l;
 		} else if (strcmp(name, "tcp") == 0) {
@@ -381,7 +350,7 @@ apiconf_set(struct apiconf_ctx *ctx, const char *section, const char *name,
 			    strcmp(value, "none") == 0) ? NULL :
 			    xstrdup(value);
 		} else if (strcmp(name, "tls") == 0) {
-			if (apiconf_bool(value, &b) == -1)
+			if (config_bool(value, &b) == -1)
 				goto bad;
 			a->tls = b;
 		} else if (strcmp(name, "tls_cert") == 0) {
@@ -446,11 +415,11 @@ apiconf_set(struct apiconf_ctx *ctx, const char *section, const char *name,
 			else
 				a->pause_grace = l;
 		} else if (strcmp(name, "session_queue") == 0) {
-			if (apiconf_long(value, 0, 10000000, &l) == -1)
+			if (config_int(value, 0, 10000000, &l) == -1)
 				goto bad;
 			a->session_queue = l;
 		} else if (strcmp(name, "queue_tells") == 0) {
-			if (apiconf_bool(value, &b) == -1)
+			if (config_bool(value, &b) == -1)
 				goto bad;
 			a->tell_queue = b;
 		} else
@@ -536,28 +505,15 @@ apiconf_load(const char *path, char **cause)
 	extern char		**environ;
 	struct apiconf_ctx	  ctx;
 	struct api_conf		 *a;
-	FILE			 *f;
 	char			**e, *k, *p;
 	size_t			  i;
-	int			  line;
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.a = a = apiconf_defaults();
-	if (path != NULL) {
-		if ((f = fopen(path, "r")) == NULL) {
-			xasprintf(cause, "%s: %s", path, strerror(errno));
-			apiconf_free(a);
-			return (NULL);
-		}
-		line = ini_parse_file(f, apiconf_handler, &ctx);
-		fclose(f);
-		if (line != 0 || ctx.cause != NULL) {
-			xasprintf(cause, "%s:%d: %s", path, line,
-			    ctx.cause != NULL ? ctx.cause : "syntax error");
-			free(ctx.cause);
-			apiconf_free(a);
-			return (NULL);
-		}
+	if (path != NULL && config_ini_file(path, apiconf_handler, &ctx,
+	    &ctx.cause, cause) == -1) {
+		apiconf_free(a);
+		return (NULL);
 	}
 	for (e = environ; *e != NULL; e++) {
 		if (strncmp(*e, "I3GW_API_", 9) != 0 ||

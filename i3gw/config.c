@@ -27,9 +27,7 @@ static int		 config_handler(void *, const char *, const char *,
 			    const char *);
 static int		 config_set(struct config_ctx *, const char *,
 			    const char *, const char *);
-static int		 config_bool(const char *, int *);
 static int		 config_size(const char *, size_t *);
-static int		 config_int(const char *, long, long, long *);
 static json_t		*config_list(const char *);
 static json_t		*config_services(const char *, char **);
 static void		 config_fail(struct config_ctx *, const char *, ...)
@@ -145,7 +143,7 @@ config_duration(const char *s, int *ok)
 	return ((long)v);
 }
 
-static int
+int
 config_bool(const char *s, int *out)
 {
 	if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0 ||
@@ -159,7 +157,7 @@ config_bool(const char *s, int *out)
 	return (0);
 }
 
-static int
+int
 config_int(const char *s, long min, long max, long *out)
 {
 	char	*end;
@@ -468,40 +466,56 @@ struct config *
 config_load(const char *path, char **cause)
 {
 	struct config_ctx	 ctx;
-	struct stat		 st;
-	FILE			*f;
-	int			 line;
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.conf = config_defaults();
 	if (path == NULL)
 		return (ctx.conf);
 	ctx.conf->path = xstrdup(path);
-	if ((f = fopen(path, "r")) == NULL) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		config_free(ctx.conf);
-		return (NULL);
-	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IWOTH)) {
-		xasprintf(cause, "%s: writable by others, refused", path);
-		fclose(f);
-		config_free(ctx.conf);
-		return (NULL);
-	}
-	/* libinih returns the line of the first error; the handler the why. */
-	line = ini_parse_file(f, config_handler, &ctx);
-	fclose(f);
-	if (line != 0 || ctx.cause != NULL) {
-		if (line < 0)
-			xasprintf(cause, "%s: cannot read", path);
-		else
-			xasprintf(cause, "%s:%d: %s", path, line,
-			    ctx.cause != NULL ? ctx.cause : "syntax error");
-		free(ctx.cause);
+	if (config_ini_file(path, config_handler, &ctx, &ctx.cause,
+	    cause) == -1) {
 		config_free(ctx.conf);
 		return (NULL);
 	}
 	return (ctx.conf);
+}
+
+/*
+ * Run libinih over a file, for config.c and apiconf.c alike: the handler
+ * leaves the reason of its first refusal in *why.  0, or -1 with *cause
+ * "file:line: why".  A file others may write is refused.
+ */
+int
+config_ini_file(const char *path,
+    int (*fn)(void *, const char *, const char *, const char *), void *user,
+    char **why, char **cause)
+{
+	struct stat	 st;
+	FILE		*f;
+	int		 line;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IWOTH)) {
+		xasprintf(cause, "%s: writable by others, refused", path);
+		fclose(f);
+		return (-1);
+	}
+	/* libinih returns the line of the first error; the handler the why. */
+	line = ini_parse_file(f, fn, user);
+	fclose(f);
+	if (line == 0 && *why == NULL)
+		return (0);
+	if (line < 0)
+		xasprintf(cause, "%s: cannot read", path);
+	else
+		xasprintf(cause, "%s:%d: %s", path, line,
+		    *why != NULL ? *why : "syntax error");
+	free(*why);
+	*why = NULL;
+	return (-1);
 }
 
 /*

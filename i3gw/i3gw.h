@@ -166,6 +166,11 @@ void		 config_dump(const struct config *, FILE *);
 int		 config_add_router(struct config *, const char *name,
 		    const char *host, int port, int learned);
 long		 config_duration(const char *, int *ok);
+int		 config_bool(const char *, int *);
+int		 config_int(const char *, long, long, long *);
+int		 config_ini_file(const char *,
+		    int (*)(void *, const char *, const char *, const char *),
+		    void *, char **, char **);
 
 /* ------------------------------------------------------------ store.c */
 
