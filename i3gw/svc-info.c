@@ -9,11 +9,6 @@
 
 #include "i3gw.h"
 
-struct info_buf {
-	char	*data;
-	size_t	 len;
-	size_t	 size;
-};
 
 static void	info_packet(const json_t *, const json_t *);
 static int	info_target(const json_t *, const char **,
@@ -23,8 +18,11 @@ static int	info_common(const json_t *, long, long *, int *, char **,
 static int	info_send(json_t *, struct pending *, struct rpc_error *);
 static json_t	*info_str(const json_t *, const char *);
 static char	*info_idle(json_int_t);
-static void	info_add(struct info_buf *, const char *, size_t);
-static void	info_adds(struct info_buf *, const char *);
+static void	info_add(i3_buf *, const char *, size_t);
+static void	info_adds(i3_buf *, const char *);
+static int	info_request(struct client *, const char *, enum pend_kind,
+		    json_t *, const char *, char *, const char *, long, int,
+		    struct rpc_error *, struct pending **);
 static void	info_who_reply(const json_t *);
 static void	info_finger_reply(const json_t *);
 static void	info_locate_reply(const json_t *);
@@ -198,6 +196,37 @@ info_send(json_t *raw, struct pending *p, struct rpc_error *re)
 	return (RPC_DEFER);
 }
 
+/*
+ * A request of this type built from fields (stolen), registered as kind
+ * to wait for its answer, and sent.  user is the requesting user (freed).
+ */
+static int
+info_request(struct client *cl, const char *type, enum pend_kind kind,
+    json_t *fields, const char *mud, char *user, const char *key, long ms,
+    int profile, struct rpc_error *re, struct pending **pp)
+{
+	struct pending	*p;
+	json_t		*raw;
+
+	raw = i3_packet_build(type, fields, NULL);
+	json_decref(fields);
+	if (raw == NULL) {
+		free(user);
+		return (rpc_fail(re, RPC_PARAMS, "cannot build a %s from "
+		    "these parameters", type));
+	}
+	p = pending_new(cl, kind, mud, user, key, ms, profile);
+	free(user);
+	if (p == NULL) {
+		json_decref(raw);
+		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
+		    "waiting for answers"));
+	}
+	if (pp != NULL)
+		*pp = p;
+	return (info_send(raw, p, re));
+}
+
 static int
 rpc_who(struct client *cl, const json_t *params, json_t **result,
     struct rpc_error *re)
@@ -242,8 +271,7 @@ rpc_finger(struct client *cl, const json_t *params, json_t **result,
     struct rpc_error *re)
 {
 	const char	*mud, *who;
-	struct pending	*p;
-	json_t		*f, *raw;
+	json_t		*f;
 	char		*user;
 	long		 ms;
 	int		 profile;
@@ -256,21 +284,8 @@ rpc_finger(struct client *cl, const json_t *params, json_t **result,
 	f = json_pack("{s:s, s:s, s:s, s:s}", "originator_mud",
 	    gw.conf->mud_name, "originator_user", user, "target_mud", mud,
 	    "username", who);
-	raw = i3_packet_build("finger-req", f, NULL);
-	json_decref(f);
-	if (raw == NULL) {
-		free(user);
-		return (rpc_fail(re, RPC_PARAMS, "cannot build a finger-req "
-		    "from these parameters"));
-	}
-	p = pending_new(cl, PEND_FINGER, mud, user, who, ms, profile);
-	free(user);
-	if (p == NULL) {
-		json_decref(raw);
-		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
-		    "waiting for answers"));
-	}
-	return (info_send(raw, p, re));
+	return (info_request(cl, "finger-req", PEND_FINGER, f, mud, user, who,
+	    ms, profile, re, NULL));
 }
 
 static int
@@ -278,11 +293,11 @@ rpc_locate(struct client *cl, const json_t *params, json_t **result,
     struct rpc_error *re)
 {
 	const char	*who;
-	struct pending	*p;
-	json_t		*f, *raw;
+	struct pending	*p = NULL;
+	json_t		*f;
 	char		*user;
 	long		 ms;
-	int		 profile;
+	int		 profile, rc;
 
 	if (rpc_str(params, "user", 1, &who, re) == -1 ||
 	    info_common(params, gw.conf->locate_window, &ms, &profile, &user,
@@ -290,22 +305,12 @@ rpc_locate(struct client *cl, const json_t *params, json_t **result,
 		return (-1);
 	f = json_pack("{s:s, s:s, s:s}", "originator_mud", gw.conf->mud_name,
 	    "originator_user", user, "username", who);
-	raw = i3_packet_build("locate-req", f, NULL);
-	json_decref(f);
-	if (raw == NULL) {
-		free(user);
-		return (rpc_fail(re, RPC_PARAMS, "cannot build a locate-req "
-		    "from these parameters"));
-	}
-	p = pending_new(cl, PEND_LOCATE, NULL, user, who, ms, profile);
-	free(user);
-	if (p == NULL) {
-		json_decref(raw);
-		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
-		    "waiting for answers"));
-	}
-	p->acc = json_array();
-	return (info_send(raw, p, re));
+	rc = info_request(cl, "locate-req", PEND_LOCATE, f, NULL, user, who,
+	    ms, profile, re, &p);
+	/* Every reply within the window is gathered. */
+	if (rc == RPC_DEFER)
+		p->acc = json_array();
+	return (rc);
 }
 
 static int
@@ -313,8 +318,7 @@ rpc_channel_who(struct client *cl, const json_t *params, json_t **result,
     struct rpc_error *re)
 {
 	const char	*mud, *chan;
-	struct pending	*p;
-	json_t		*f, *raw;
+	json_t		*f;
 	char		*user;
 	long		 ms;
 	int		 profile;
@@ -327,21 +331,8 @@ rpc_channel_who(struct client *cl, const json_t *params, json_t **result,
 	f = json_pack("{s:s, s:s, s:s, s:s}", "originator_mud",
 	    gw.conf->mud_name, "originator_user", user, "target_mud", mud,
 	    "channel", chan);
-	raw = i3_packet_build("chan-who-req", f, NULL);
-	json_decref(f);
-	if (raw == NULL) {
-		free(user);
-		return (rpc_fail(re, RPC_PARAMS, "cannot build a chan-who-req "
-		    "from these parameters"));
-	}
-	p = pending_new(cl, PEND_CHANWHO, mud, user, chan, ms, profile);
-	free(user);
-	if (p == NULL) {
-		json_decref(raw);
-		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
-		    "waiting for answers"));
-	}
-	return (info_send(raw, p, re));
+	return (info_request(cl, "chan-who-req", PEND_CHANWHO, f, mud, user,
+	    chan, ms, profile, re, NULL));
 }
 
 /* chan-user-req carries no requesting user: waiters share the answer. */
@@ -391,21 +382,16 @@ info_packet(const json_t *named, const json_t *raw)
 		info_chanuser_reply(named);
 }
 
-/* Append s (len bytes) to a growing string. */
+/* Append s (len bytes) to the text being made (libi3's i3_buf). */
 static void
-info_add(struct info_buf *b, const char *s, size_t len)
+info_add(i3_buf *b, const char *s, size_t len)
 {
-	if (b->len + len + 1 > b->size) {
-		b->size = (b->len + len + 1) * 2;
-		b->data = xrealloc(b->data, b->size);
-	}
-	memcpy(b->data + b->len, s, len);
-	b->len += len;
-	b->data[b->len] = '\0';
+	if (i3_buf_add(b, s, len) == -1)
+		fatalx("out of memory");
 }
 
 static void
-info_adds(struct info_buf *b, const char *s)
+info_adds(i3_buf *b, const char *s)
 {
 	info_add(b, s, strlen(s));
 }
@@ -417,7 +403,7 @@ info_who_reply(const json_t *named)
 	const char	*omud = i3_pkt_str(named, "originator_mud");
 	const json_t	*rows = json_object_get(named, "who_data"), *row;
 	struct pending	*p;
-	struct info_buf	 text = { NULL, 0, 0 };
+	i3_buf		 text;
 	json_t		*users, *u, *extra, *r;
 	json_int_t	 idle;
 	char		*s;
@@ -429,6 +415,7 @@ info_who_reply(const json_t *named)
 		log_debug("who-reply from %s: nobody waits for it", omud);
 		return;
 	}
+	i3_buf_init(&text);
 	info_add(&text, "", 0);
 	users = json_array();
 	json_array_foreach(rows, i, row) {
