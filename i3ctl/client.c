@@ -452,8 +452,7 @@ ctl_disconnect(struct ctl *ctl)
 		close(c->fd);
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
-	if (c->headers != NULL)		/* (libcurl is loaded on demand) */
-		curl_slist_free_all(c->headers);
+	curl_slist_free_all(c->headers);
 	json_decref(c->queue);
 	free(c->rbuf);
 	free(c->where);

@@ -104,7 +104,19 @@ LAZY(LAZY_CURL, CURLcode, curl_easy_perform, (CURL *c), (c))
 LAZY(LAZY_CURL, const char *, curl_easy_strerror, (CURLcode e), (e))
 LAZY(LAZY_CURL, struct curl_slist *, curl_slist_append,
     (struct curl_slist *l, const char *s), (l, s))
-LAZY_VOID(LAZY_CURL, curl_slist_free_all, (struct curl_slist *l), (l))
+/* Freeing nothing (every run without --url) must not load libcurl. */
+void
+curl_slist_free_all(struct curl_slist *l)
+{
+	static __typeof__(curl_slist_free_all)	*fp;
+
+	if (l == NULL)
+		return;
+	if (fp == NULL)
+		fp = (__typeof__(curl_slist_free_all) *)lazy_sym(LAZY_CURL,
+		    "curl_slist_free_all");
+	fp(l);
+}
 
 /* The option number says the argument's type (CURLOPTTYPE_*). */
 CURLcode
