@@ -25,146 +25,18 @@
 
 #include "i3.h"
 #include "common/common.h"
-
-struct proc {
-	pid_t	 pid;
-	int	 in;		/* its stdin, ours to write */
-	int	 out;		/* its stdout, ours to read */
-	int	 err;		/* its stderr, or -1 */
-	char	*buf;		/* unread output */
-	size_t	 len;
-	size_t	 size;
-};
-
-typedef void	(*line_fn)(const char *, size_t, void *);
+#include "proc.h"
 
 static const char	*top;
 static char		 tmpdir[256];
 
-static uint64_t	now_us(void);
-static void	spawn(struct proc *, char *const [], int);
-static int	pump(struct proc *, line_fn, void *);
-static int	wait_line(struct proc *, const char *, int);
 static int	start_router(struct proc *, const char *, const char *);
 static void	write_conf(const char *, const char *, int);
 static void	start_gw(struct proc *, const char *);
-static void	stop(struct proc *);
-static void	write_all(int, const char *, size_t);
-static int	cmp_u64(const void *, const void *);
 static void	bench_throughput(void);
 static void	bench_latency(void);
 static void	bench_wire_latency(void);
 static void	bench_rss(void);
-
-static uint64_t
-now_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
-}
-
-static void
-spawn(struct proc *p, char *const argv[], int keep_err)
-{
-	int	in[2], out[2], err[2];
-
-	memset(p, 0, sizeof *p);
-	if (pipe(in) == -1 || pipe(out) == -1 || pipe(err) == -1)
-		fatal("pipe");
-	if ((p->pid = fork()) == -1)
-		fatal("fork");
-	if (p->pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		if (keep_err)
-			dup2(err[1], 2);
-		else {
-			int	null = open("/dev/null", O_WRONLY);
-
-			dup2(null, 2);
-		}
-		closefrom(3);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	p->in = in[1];
-	p->out = out[0];
-	p->err = err[0];
-	fcntl(p->in, F_SETFL, O_NONBLOCK);
-	fcntl(p->out, F_SETFL, O_NONBLOCK);
-	fcntl(p->err, F_SETFL, O_NONBLOCK);
-}
-
-/* Read what is there; hand over whole lines.  -1 at EOF. */
-static int
-pump(struct proc *p, line_fn fn, void *arg)
-{
-	ssize_t	 n;
-	char	*nl, *s;
-
-	for (;;) {
-		if (p->size - p->len < 65536) {
-			p->size = p->len + 262144;
-			p->buf = xrealloc(p->buf, p->size);
-		}
-		n = read(p->out, p->buf + p->len, p->size - p->len);
-		if (n == 0)
-			return (-1);
-		if (n < 0)
-			break;
-		p->len += n;
-	}
-	s = p->buf;
-	while ((nl = memchr(s, '\n', p->len - (s - p->buf))) != NULL) {
-		if (fn != NULL)
-			fn(s, nl - s, arg);
-		s = nl + 1;
-	}
-	p->len -= s - p->buf;
-	memmove(p->buf, s, p->len);
-	return (0);
-}
-
-struct match {
-	const char	*what;
-	int		 found;
-};
-
-static void
-match_line(const char *line, size_t len, void *arg)
-{
-	struct match	*m = arg;
-
-	if (memmem(line, len, m->what, strlen(m->what)) != NULL)
-		m->found = 1;
-}
-
-/* Wait for an output line containing what; 0 found, -1 not in time. */
-static int
-wait_line(struct proc *p, const char *what, int ms)
-{
-	struct match	m = { what, 0 };
-	struct pollfd	pfd;
-	uint64_t	end = now_us() + (uint64_t)ms * 1000;
-
-	while (!m.found) {
-		if (pump(p, match_line, &m) == -1)
-			return (m.found ? 0 : -1);
-		if (m.found)
-			break;
-		if (now_us() >= end)
-			return (-1);
-		pfd.fd = p->out;
-		pfd.events = POLLIN;
-		poll(&pfd, 1, 50);
-	}
-	return (0);
-}
 
 static int
 start_router(struct proc *p, const char *opt, const char *optarg)
@@ -225,47 +97,6 @@ start_gw(struct proc *p, const char *name)
 	spawn(p, argv, 0);
 	if (wait_line(p, "\"router_connected\"", 5000) == -1)
 		fatalx("gateway %s did not connect", name);
-}
-
-static void
-stop(struct proc *p)
-{
-	int	status, i;
-
-	close(p->in);
-	for (i = 0; i < 100; i++) {
-		pump(p, NULL, NULL);
-		if (waitpid(p->pid, &status, WNOHANG) == p->pid)
-			goto done;
-		usleep(20000);
-	}
-	kill(p->pid, SIGKILL);
-	waitpid(p->pid, &status, 0);
-done:
-	close(p->out);
-	close(p->err);
-	free(p->buf);
-}
-
-static void
-write_all(int fd, const char *s, size_t len)
-{
-	struct pollfd	pfd;
-	ssize_t		n;
-
-	while (len > 0) {
-		n = write(fd, s, len);
-		if (n > 0) {
-			s += n;
-			len -= n;
-			continue;
-		}
-		if (n == -1 && errno != EAGAIN)
-			fatal("write");
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		poll(&pfd, 1, 100);
-	}
 }
 
 static void
@@ -553,14 +384,6 @@ bench_latency(void)
 	stop(&b);
 	kill(r.pid, SIGTERM);
 	stop(&r);
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x < y ? -1 : x > y);
 }
 
 /* 3: VmRSS of i3gw with a 200-MUD mudlist cached. */

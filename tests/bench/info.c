@@ -20,18 +20,10 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "proc.h"
 
 #define TARGET_RATE	20000.0		/* who round trips a second */
 #define TARGET_P99_US	2000.0
-
-struct proc {
-	pid_t	 pid;
-	int	 in;
-	int	 out;
-	char	*buf;
-	size_t	 len;
-	size_t	 size;
-};
 
 /* One run: requests sent and answered, their send times. */
 struct run {
@@ -43,124 +35,15 @@ struct run {
 	uint64_t	*lat;
 };
 
-typedef void	(*line_fn)(const char *, size_t, void *);
-
 static const char	*top;
 static char		 tmpdir[256];
 
-static uint64_t	now_us(void);
-static void	spawn(struct proc *, char *const []);
-static int	drain(struct proc *, line_fn, void *);
-static void	find_line(const char *, size_t, void *);
-static int	wait_for(struct proc *, const char *, int);
 static int	router_up(struct proc *);
 static void	gw_up(struct proc *, const char *, int);
-static void	finish(struct proc *);
-static void	put(int, const char *, size_t);
 static void	answer_line(const char *, size_t, void *);
-static int	cmp_u64(const void *, const void *);
 static double	cpu_us(pid_t);
 static void	measure(struct proc *, struct proc *, struct proc *, size_t,
 		    size_t, const char *);
-
-static uint64_t
-now_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
-}
-
-/* Start argv with pipes for stdin and stdout; stderr to /dev/null. */
-static void
-spawn(struct proc *p, char *const argv[])
-{
-	int	in[2], out[2], null;
-
-	memset(p, 0, sizeof *p);
-	if (pipe(in) == -1 || pipe(out) == -1)
-		fatal("pipe");
-	if ((p->pid = fork()) == -1)
-		fatal("fork");
-	if (p->pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		if ((null = open("/dev/null", O_WRONLY)) != -1)
-			dup2(null, 2);
-		closefrom(3);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	p->in = in[1];
-	p->out = out[0];
-	fcntl(p->in, F_SETFL, O_NONBLOCK);
-	fcntl(p->out, F_SETFL, O_NONBLOCK);
-}
-
-/* Read what is there and hand over every whole line; -1 at EOF. */
-static int
-drain(struct proc *p, line_fn fn, void *arg)
-{
-	ssize_t	 n;
-	char	*s, *nl;
-
-	for (;;) {
-		if (p->size - p->len < 65536) {
-			p->size = p->len + 262144;
-			p->buf = xrealloc(p->buf, p->size);
-		}
-		n = read(p->out, p->buf + p->len, p->size - p->len);
-		if (n == 0)
-			return (-1);
-		if (n < 0)
-			break;
-		p->len += n;
-	}
-	s = p->buf;
-	while ((nl = memchr(s, '\n', p->len - (s - p->buf))) != NULL) {
-		if (fn != NULL)
-			fn(s, nl - s, arg);
-		s = nl + 1;
-	}
-	p->len -= s - p->buf;
-	memmove(p->buf, s, p->len);
-	return (0);
-}
-
-struct find {
-	const char	*what;
-	int		 found;
-};
-
-static void
-find_line(const char *line, size_t len, void *arg)
-{
-	struct find	*f = arg;
-
-	if (memmem(line, len, f->what, strlen(f->what)) != NULL)
-		f->found = 1;
-}
-
-static int
-wait_for(struct proc *p, const char *what, int ms)
-{
-	struct find	f = { what, 0 };
-	struct pollfd	pfd;
-	uint64_t	end = now_us() + (uint64_t)ms * 1000;
-
-	for (;;) {
-		if (drain(p, find_line, &f) == -1 || f.found)
-			return (f.found ? 0 : -1);
-		if (now_us() >= end)
-			return (-1);
-		pfd.fd = p->out;
-		pfd.events = POLLIN;
-		poll(&pfd, 1, 20);
-	}
-}
 
 /* The test router on any port, without --ds-limits; its port. */
 static int
@@ -173,7 +56,7 @@ router_up(struct proc *p)
 	int		 port;
 
 	snprintf(path, sizeof path, "%s/build/tests/i3router", top);
-	spawn(p, argv);
+	spawn(p, argv, 0);
 	pfd.fd = p->out;
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, 5000) <= 0)
@@ -205,48 +88,9 @@ gw_up(struct proc *p, const char *name, int port)
 	    "connect_spacing = no\nbackoff_min = 100ms\n"
 	    "client_highwater = 64M\nclient_maxout = 512M\n", name, port);
 	fclose(f);
-	spawn(p, argv);
-	if (wait_for(p, "\"router_connected\"", 5000) == -1)
+	spawn(p, argv, 0);
+	if (wait_line(p, "\"router_connected\"", 5000) == -1)
 		fatalx("gateway %s did not connect", name);
-}
-
-static void
-finish(struct proc *p)
-{
-	int	status, i;
-
-	close(p->in);
-	for (i = 0; i < 100; i++) {
-		drain(p, NULL, NULL);
-		if (waitpid(p->pid, &status, WNOHANG) == p->pid)
-			goto done;
-		usleep(20000);
-	}
-	kill(p->pid, SIGKILL);
-	waitpid(p->pid, &status, 0);
-done:
-	close(p->out);
-	free(p->buf);
-}
-
-static void
-put(int fd, const char *s, size_t len)
-{
-	struct pollfd	pfd;
-	ssize_t		n;
-
-	while (len > 0) {
-		if ((n = write(fd, s, len)) > 0) {
-			s += n;
-			len -= n;
-			continue;
-		}
-		if (n == -1 && errno != EAGAIN)
-			fatal("write");
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		poll(&pfd, 1, 100);
-	}
 }
 
 /* {"jsonrpc":"2.0","id":N,"result":...}: its latency. */
@@ -266,14 +110,6 @@ answer_line(const char *line, size_t len, void *arg)
 		r->errors++;
 	r->lat[r->done++] = now_us() - r->t_sent[id];
 	r->t_sent[id] = 0;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x < y ? -1 : x > y);
 }
 
 /* User and system CPU time a process used so far, in microseconds. */
@@ -336,16 +172,16 @@ measure(struct proc *a, struct proc *b, struct proc *router, size_t n,
 			r.t_sent[r.sent++] = now_us();
 		}
 		if (len > 0)
-			put(a->in, req, len);
+			write_all(a->in, req, len);
 		pfd.fd = a->out;
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, 5000) <= 0)
 			fatalx("%s: no answer for 5 s (%zu of %zu)", what,
 			    r.done, n);
-		if (drain(a, answer_line, &r) == -1)
+		if (pump(a, answer_line, &r) == -1)
 			fatalx("%s: gateway gone", what);
 		if ((r.done & 1023) == 0)
-			drain(b, NULL, NULL);
+			pump(b, NULL, NULL);
 	}
 	t1 = now_us();
 	secs = (t1 - t0) / 1e6;
@@ -386,7 +222,7 @@ main(int argc, char **argv)
 	port = router_up(&router);
 	gw_up(&a, "Alpha", port);
 	gw_up(&b, "Beta", port);
-	if (wait_for(&a, "\"mud_online\",\"params\":{\"mud\":\"Beta\"",
+	if (wait_line(&a, "\"mud_online\",\"params\":{\"mud\":\"Beta\"",
 	    5000) == -1)
 		fatalx("Alpha does not see Beta");
 	set = "{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"presence_set\","
@@ -396,8 +232,8 @@ main(int argc, char **argv)
 	    "\"cid\",\"idle\":300},{\"name\":\"dan\",\"title\":\"the "
 	    "Builder\"},{\"name\":\"eve\",\"idle\":5}]}}\n";
 	snprintf(cmd, sizeof cmd, "%s", set);
-	put(b.in, cmd, strlen(cmd));
-	if (wait_for(&b, "\"id\":\"p\",\"result\"", 5000) == -1)
+	write_all(b.in, cmd, strlen(cmd));
+	if (wait_line(&b, "\"id\":\"p\",\"result\"", 5000) == -1)
 		fatalx("presence_set: no answer");
 
 	printf("who round trips: client -> i3gw Alpha -> i3router -> i3gw "
@@ -406,10 +242,10 @@ main(int argc, char **argv)
 	measure(&a, &b, &router, n, 8, "8 in flight");
 	measure(&a, &b, &router, n, 32, "32 in flight");
 
-	finish(&a);
-	finish(&b);
+	stop(&a);
+	stop(&b);
 	kill(router.pid, SIGTERM);
-	finish(&router);
+	stop(&router);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		log_warnx("could not remove %s", tmpdir);

@@ -1,0 +1,195 @@
+/*
+ * proc.h: the benchmarks' child processes (test router, gateways): spawn
+ * one with pipes, read its output line by line, wait for a line, write to
+ * it, stop it.  Header-only, as corpus.h.
+ */
+
+#ifndef BENCH_PROC_H
+#define BENCH_PROC_H
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/common.h"
+
+struct proc {
+	pid_t	 pid;
+	int	 in;		/* its stdin, ours to write */
+	int	 out;		/* its stdout, ours to read */
+	int	 err;		/* its stderr, or -1 */
+	char	*buf;		/* unread output */
+	size_t	 len;
+	size_t	 size;
+};
+
+typedef void	(*line_fn)(const char *, size_t, void *);
+
+static inline uint64_t
+now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/* Start argv with pipes; its stderr kept (keep_err) or /dev/null. */
+static inline void
+spawn(struct proc *p, char *const argv[], int keep_err)
+{
+	int	in[2], out[2], err[2], null;
+
+	memset(p, 0, sizeof *p);
+	if (pipe(in) == -1 || pipe(out) == -1 || pipe(err) == -1)
+		fatal("pipe");
+	if ((p->pid = fork()) == -1)
+		fatal("fork");
+	if (p->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		if (keep_err)
+			dup2(err[1], 2);
+		else if ((null = open("/dev/null", O_WRONLY)) != -1)
+			dup2(null, 2);
+		closefrom(3);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	p->in = in[1];
+	p->out = out[0];
+	p->err = err[0];
+	fcntl(p->in, F_SETFL, O_NONBLOCK);
+	fcntl(p->out, F_SETFL, O_NONBLOCK);
+	fcntl(p->err, F_SETFL, O_NONBLOCK);
+}
+
+/* Read what is there; hand over whole lines.  -1 at EOF. */
+static inline int
+pump(struct proc *p, line_fn fn, void *arg)
+{
+	ssize_t	 n;
+	char	*nl, *s;
+
+	for (;;) {
+		if (p->size - p->len < 65536) {
+			p->size = p->len + 262144;
+			p->buf = xrealloc(p->buf, p->size);
+		}
+		n = read(p->out, p->buf + p->len, p->size - p->len);
+		if (n == 0)
+			return (-1);
+		if (n < 0)
+			break;
+		p->len += n;
+	}
+	s = p->buf;
+	while ((nl = memchr(s, '\n', p->len - (s - p->buf))) != NULL) {
+		if (fn != NULL)
+			fn(s, nl - s, arg);
+		s = nl + 1;
+	}
+	p->len -= s - p->buf;
+	memmove(p->buf, s, p->len);
+	return (0);
+}
+
+struct proc_match {
+	const char	*what;
+	int		 found;
+};
+
+static inline void
+proc_match_line(const char *line, size_t len, void *arg)
+{
+	struct proc_match	*m = arg;
+
+	if (memmem(line, len, m->what, strlen(m->what)) != NULL)
+		m->found = 1;
+}
+
+/* Wait for an output line containing what; 0 found, -1 not in time. */
+static inline int
+wait_line(struct proc *p, const char *what, int ms)
+{
+	struct proc_match	m = { what, 0 };
+	struct pollfd		pfd;
+	uint64_t		end = now_us() + (uint64_t)ms * 1000;
+
+	while (!m.found) {
+		if (pump(p, proc_match_line, &m) == -1)
+			return (m.found ? 0 : -1);
+		if (m.found)
+			break;
+		if (now_us() >= end)
+			return (-1);
+		pfd.fd = p->out;
+		pfd.events = POLLIN;
+		poll(&pfd, 1, 20);
+	}
+	return (0);
+}
+
+/* Close its stdin, wait up to 2 s for it to end (then SIGKILL). */
+static inline void
+stop(struct proc *p)
+{
+	int	status, i;
+
+	close(p->in);
+	for (i = 0; i < 100; i++) {
+		pump(p, NULL, NULL);
+		if (waitpid(p->pid, &status, WNOHANG) == p->pid)
+			goto done;
+		usleep(20000);
+	}
+	kill(p->pid, SIGKILL);
+	waitpid(p->pid, &status, 0);
+done:
+	close(p->out);
+	close(p->err);
+	free(p->buf);
+}
+
+static inline void
+write_all(int fd, const char *s, size_t len)
+{
+	struct pollfd	pfd;
+	ssize_t		n;
+
+	while (len > 0) {
+		n = write(fd, s, len);
+		if (n > 0) {
+			s += n;
+			len -= n;
+			continue;
+		}
+		if (n == -1 && errno != EAGAIN)
+			fatal("write");
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		poll(&pfd, 1, 100);
+	}
+}
+
+static inline int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+#endif /* BENCH_PROC_H */
