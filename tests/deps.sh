@@ -5,7 +5,7 @@ set -u
 PKGS="build-essential pkg-config clang libclang-rt-14-dev bats \
 libjansson-dev libjq-dev libonig-dev libssl-dev libcurl4-openssl-dev \
 libsqlite3-dev libinih-dev libmicrohttpd-dev libedit-dev \
-mandoc openssl python3 curl"
+mandoc openssl python3 curl jq valgrind"
 
 missing=""
 for p in $PKGS; do
