@@ -99,7 +99,7 @@ I3CODEC_LIBS	= $(JANSSON_LIBS)
 I3GW_LIBS	= -Wl,--as-needed $(SQLITE_LIBS) $(INIH_LIBS) $(MHD_LIBS) $(SSL_LIBS) \
 		  $(JQ_LIBS) $(JANSSON_LIBS) -lm
 # i3ctl loads libcurl, OpenSSL and libjq when first used (i3ctl/lazy.c).
-I3CTL_LIBS	= $(EDIT_LIBS) $(JANSSON_LIBS) -ldl -lm
+I3CTL_LIBS	= $(EDIT_LIBS) $(INIH_LIBS) $(JANSSON_LIBS) -ldl -lm
 
 # ----------------------------------------------------------------- tests
 # Every tests/unit/*.c is one test program; tests/helpers/*.c are helper

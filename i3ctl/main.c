@@ -23,7 +23,8 @@ volatile int	ctl_sigint;
 static void	usage(void) C_DEAD;
 static void	ctl_signal(int);
 static void	ctl_checkfds(void);
-static char	*ctl_config_socket(const char *);
+static int	 ctl_config_key(void *, const char *, const char *,
+		    const char *);
 
 static int	ctl_verbosity;
 
@@ -129,85 +130,56 @@ ctl_set_deadline(struct ctl *ctl, double seconds)
 		ctl->deadline = ctl_now() + (int64_t)(seconds * 1000 + 0.5);
 }
 
-/* The [api] socket key of an INI file, or NULL. */
-static char *
-ctl_config_socket(const char *path)
-{
-	FILE	*f;
-	char	 line[1024], *p, *e, *k, *v;
-	int	 in_api = 0;
-	char	*found = NULL;
+struct ctl_conf {
+	char	*socket;
+	int	 none;
+};
 
-	if ((f = fopen(path, "r")) == NULL)
-		return (NULL);
-	while (fgets(line, sizeof line, f) != NULL) {
-		p = line;
-		while (isspace((unsigned char)*p))
-			p++;
-		e = p + strlen(p);
-		while (e > p && isspace((unsigned char)e[-1]))
-			*--e = '\0';
-		if (*p == '\0' || *p == '#' || *p == ';')
-			continue;
-		if (*p == '[') {
-			in_api = strcmp(p, "[api]") == 0;
-			continue;
-		}
-		if (!in_api || (v = strchr(p, '=')) == NULL)
-			continue;
-		*v++ = '\0';
-		k = p;
-		e = k + strlen(k);
-		while (e > k && isspace((unsigned char)e[-1]))
-			*--e = '\0';
-		if (strcmp(k, "socket") != 0)
-			continue;
-		while (isspace((unsigned char)*v))
-			v++;
-		if ((e = strstr(v, " ;")) != NULL || (e = strstr(v, " #")) !=
-		    NULL) {
-			*e = '\0';
-			e = v + strlen(v);
-			while (e > v && isspace((unsigned char)e[-1]))
-				*--e = '\0';
-		}
-		free(found);
-		found = *v != '\0' ? xstrdup(v) : NULL;
-	}
-	fclose(f);
-	return (found);
+/* [api] socket, read as i3gw reads it (paths_ini). */
+static int
+ctl_config_key(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct ctl_conf	*cc = user;
+
+	if (strcmp(section, "api") != 0 || strcmp(name, "socket") != 0)
+		return (1);
+	free(cc->socket);
+	cc->socket = NULL;
+	cc->none = *value == '\0' || strcmp(value, "none") == 0 ||
+	    strcmp(value, "no") == 0;
+	if (!cc->none)
+		cc->socket = xstrdup(value);
+	return (1);
 }
 
 /*
- * The gateway's socket: $I3_SOCKET, the config file's [api] socket,
- * $XDG_RUNTIME_DIR/i3gw/i3gw.sock, /tmp/i3gw-UID/i3gw.sock.
+ * The gateway's socket, found as i3gw finds it: $I3_SOCKET, else
+ * $I3GW_API_SOCKET, else the [api] socket of the config file i3gw would
+ * read (paths_config()), else the default (paths_socket()).
  */
 char *
 ctl_socket_path(void)
 {
-	const char	*s, *home;
-	char		*conf, *path;
+	struct ctl_conf	 cc;
+	const char	*s;
+	char		*conf, *why = NULL, *cause = NULL;
 
 	if ((s = getenv("I3_SOCKET")) != NULL && *s != '\0')
 		return (xstrdup(s));
-	if ((s = getenv("I3GW_CONFIG")) != NULL && *s != '\0')
-		conf = xstrdup(s);
-	else if ((home = getenv("HOME")) != NULL && *home != '\0')
-		xasprintf(&conf, "%s/.config/i3gw/i3gw.conf", home);
-	else
-		conf = NULL;
-	if (conf != NULL) {
-		path = ctl_config_socket(conf);
+	if ((s = getenv("I3GW_API_SOCKET")) != NULL && *s == '/')
+		return (xstrdup(s));
+	memset(&cc, 0, sizeof cc);
+	if ((conf = paths_config(NULL)) != NULL) {
+		if (paths_ini(conf, ctl_config_key, &cc, &why, &cause) == -1) {
+			log_debug("%s", cause);
+			free(cause);
+		}
 		free(conf);
-		if (path != NULL)
-			return (path);
+		if (cc.socket != NULL)
+			return (cc.socket);
 	}
-	if ((s = getenv("XDG_RUNTIME_DIR")) != NULL && *s == '/') {
-		xasprintf(&path, "%s/i3gw/i3gw.sock", s);
-		return (path);
-	}
-	xasprintf(&path, "/tmp/i3gw-%ld/i3gw.sock", (long)getuid());
-	return (path);
+	return (paths_socket());
 }
 
 int

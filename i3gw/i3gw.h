@@ -111,8 +111,12 @@ struct router_conf {
 	int		 learned;	/* from a startup-reply, not the file */
 };
 
+struct api_conf;
+
 struct config {
 	char		*path;
+	struct api_conf	*api;		/* [api] and [key NAME] */
+	json_t		*origin;	/* I3GW_* variable -> value used */
 
 	/* [mud] */
 	char		*mud_name;
@@ -168,9 +172,9 @@ int		 config_add_router(struct config *, const char *name,
 long		 config_duration(const char *, int *ok);
 int		 config_bool(const char *, int *);
 int		 config_int(const char *, long, long, long *);
-int		 config_ini_file(const char *,
-		    int (*)(void *, const char *, const char *, const char *),
-		    void *, char **, char **);
+void		 config_list_keys(FILE *);
+int		 config_reload(struct config *, struct config *, char **,
+		    char **);
 
 /* ------------------------------------------------------------ store.c */
 
@@ -180,7 +184,6 @@ struct store_router {
 	long long	 chanlist_id;
 };
 
-char		*store_default_dir(void);
 int		 store_open(const char *dir, char **cause);
 void		 store_close(void);
 int		 store_router_get(const char *router, struct store_router *);
@@ -509,8 +512,6 @@ struct api_conf {
 };
 extern struct api_conf *api;
 
-struct api_conf	*apiconf_load(const char *path, char **cause);
-void		 apiconf_free(struct api_conf *);
 int		 apiconf_net_match(const struct api_net *, size_t,
 		    const struct sockaddr *);
 const char	*apiconf_group_name(int);
@@ -536,7 +537,6 @@ extern uint64_t	 listen_accepted;
 extern uint64_t	 listen_refused;
 int		 listen_http_fd(void);
 
-char		*listen_default_socket(void);
 const char	*listen_socket_path(void);
 int		 listen_init(char **cause);
 void		 listen_close(void);
@@ -616,6 +616,8 @@ void		 metrics_text(char **, size_t *);
 struct gw {
 	struct config	*conf;
 	char		*conf_path;
+	char		*conf_tried;	/* the paths looked at, when none found */
+	char		*socket_arg;	/* -S */
 	char		*state_dir;
 	int		 verbose;
 	int		 stdio;

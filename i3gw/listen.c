@@ -61,20 +61,7 @@ static long	*listen_uid_slot(uid_t);
 static int	listen_peer_in_group(uid_t, gid_t);
 static void	listen_refuse(int, const char *);
 
-/* $XDG_RUNTIME_DIR/i3gw/i3gw.sock, else /tmp/i3gw-UID/i3gw.sock. */
-char *
-listen_default_socket(void)
-{
-	const char	*s;
-	char		*path;
-
-	if ((s = getenv("XDG_RUNTIME_DIR")) != NULL && *s == '/')
-		xasprintf(&path, "%s/i3gw/i3gw.sock", s);
-	else
-		xasprintf(&path, "/tmp/i3gw-%ld/i3gw.sock", (long)getuid());
-	return (path);
-}
-
+/* [api] socket, else the default path (paths_socket()). */
 const char *
 listen_socket_path(void)
 {
@@ -82,7 +69,7 @@ listen_socket_path(void)
 		if (api != NULL && api->socket != NULL)
 			listen_path = xstrdup(api->socket);
 		else
-			listen_path = listen_default_socket();
+			listen_path = paths_socket();
 	}
 	return (listen_path);
 }

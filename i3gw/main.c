@@ -17,43 +17,19 @@
 struct gw	 gw;
 
 static void	 usage(void) C_DEAD;
-static char	*find_config(void);
 static void	 on_term(int);
 static void	 on_hup(int);
 static void	 reload(void);
-static int	 config_same_link(const struct config *,
-		    const struct config *);
+static struct config *gw_config(char **);
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [-dnsVv] [-f file] [-S socket] "
 	    "[--state-dir dir] [--linger seconds] [--render profile]\n"
-	    "       %s genkey NAME\n", I3GW_NAME, I3GW_NAME);
+	    "       %s --list-keys\n"
+	    "       %s genkey NAME\n", I3GW_NAME, I3GW_NAME, I3GW_NAME);
 	exit(1);
-}
-
-/* -f, else $I3GW_CONFIG, ~/.config/i3gw/i3gw.conf, /etc/i3gw.conf. */
-static char *
-find_config(void)
-{
-	const char	*s;
-	char		*path;
-
-	if ((s = getenv("I3GW_CONFIG")) != NULL && *s != '\0')
-		return (xstrdup(s));
-	if ((s = getenv("XDG_CONFIG_HOME")) != NULL && *s == '/')
-		xasprintf(&path, "%s/i3gw/i3gw.conf", s);
-	else if ((s = getenv("HOME")) != NULL && *s != '\0')
-		xasprintf(&path, "%s/.config/i3gw/i3gw.conf", s);
-	else
-		path = NULL;
-	if (path != NULL && access(path, R_OK) == 0)
-		return (path);
-	free(path);
-	if (access("/etc/i3gw.conf", R_OK) == 0)
-		return (xstrdup("/etc/i3gw.conf"));
-	return (NULL);
 }
 
 void
@@ -81,77 +57,78 @@ on_term(int sig)
 	gw_shutdown(sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
-static int
-config_same_link(const struct config *a, const struct config *b)
+/*
+ * The configuration: the file (-f, else the one paths_config() finds), the
+ * environment, -S; checked.  NULL with *cause, which names the paths tried
+ * when no file was found.
+ */
+static struct config *
+gw_config(char **cause)
 {
-	size_t	i, n = 0;
+	struct config	*c;
+	char		*why = NULL;
 
-	if (strcmp(a->mud_name, b->mud_name) != 0)
-		return (0);
-	for (i = 0; i < a->nrouters; i++) {
-		if (a->routers[i].learned)
-			continue;
-		if (n >= b->nrouters ||
-		    strcmp(a->routers[i].name, b->routers[n].name) != 0 ||
-		    strcmp(a->routers[i].host, b->routers[n].host) != 0 ||
-		    a->routers[i].port != b->routers[n].port)
-			return (0);
-		n++;
+	if ((c = config_load(gw.conf_path, &why)) == NULL ||
+	    config_env(c, &why) == -1 || config_check(c, &why) == -1) {
+		if (gw.conf_path == NULL)
+			xasprintf(cause, "%s (no config file: tried %s)", why,
+			    gw.conf_tried);
+		else
+			*cause = xstrdup(why);
+		free(why);
+		config_free(c);
+		return (NULL);
 	}
-	return (n == b->nrouters);
+	if (gw.socket_arg != NULL) {
+		free(c->api->socket);
+		c->api->socket = xstrdup(gw.socket_arg);
+		c->api->unix_on = 1;
+	}
+	return (c);
 }
 
-/* SIGHUP: reopen the log, read the config again. */
+/*
+ * SIGHUP: reopen the log, read the config again and apply it key by key as
+ * config.c's table says: at once, by reconnecting, or (said in the log)
+ * not until a restart.
+ */
 static void
 reload(void)
 {
 	struct config	*nc, *oc = gw.conf;
-	char		*cause = NULL;
-	size_t		 i;
+	struct client	*cl;
+	char		*cause = NULL, *applied, *restart;
+	int		 link;
 
-	log_reopen(oc->log_file);
 	if (gw.conf_path == NULL) {
+		log_reopen(oc->log_file);
 		log_info("SIGHUP: log reopened; no config file to read");
 		return;
 	}
-	if ((nc = config_load(gw.conf_path, &cause)) == NULL ||
-	    config_env(nc, &cause) == -1 || config_check(nc, &cause) == -1) {
+	if ((nc = gw_config(&cause)) == NULL) {
+		log_reopen(oc->log_file);
 		log_warnx("SIGHUP: config not reloaded: %s", cause);
 		free(cause);
-		config_free(nc);
 		return;
 	}
-	/* Limits apply at once; a new identity or router list reconnects. */
-	oc->rate = nc->rate;
-	oc->startup_timeout = nc->startup_timeout;
-	oc->idle_ping = nc->idle_ping;
-	oc->dead_after = nc->dead_after;
-	oc->backoff_min = nc->backoff_min;
-	oc->backoff_max = nc->backoff_max;
-	oc->connect_spacing = nc->connect_spacing;
-	oc->log_tells = nc->log_tells;
-	oc->info_timeout = nc->info_timeout;
-	oc->locate_window = nc->locate_window;
-	oc->answer_timeout = nc->answer_timeout;
-	oc->send_email = nc->send_email;
-	oc->send_ip = nc->send_ip;
-	oc->take_all_tells = nc->take_all_tells;
-	if (config_same_link(oc, nc)) {
-		log_info("SIGHUP: %s reloaded", gw.conf_path);
-		config_free(nc);
-		return;
+	link = config_reload(oc, nc, &applied, &restart);
+	log_reopen(oc->log_file);
+	TAILQ_FOREACH(cl, &clients, entry) {
+		if (cl->conn != NULL)
+			conn_set_limits(cl->conn, oc->max_line,
+			    oc->client_highwater, oc->client_maxout);
 	}
-	for (i = 0; i < oc->nrouters; i++) {
-		if (oc->routers[i].learned)
-			config_add_router(nc, oc->routers[i].name,
-			    oc->routers[i].host, oc->routers[i].port, 1);
-	}
-	nc->queue_max = oc->queue_max;
-	gw.conf = nc;
-	config_free(oc);
-	log_info("SIGHUP: %s reloaded, MUD or routers changed: reconnecting",
-	    gw.conf_path);
-	router_reconnect();
+	if (strstr(applied, "mud.channels") != NULL)
+		svc_channel_relisten();
+	log_info("SIGHUP: %s reloaded; changed: %s%s%s%s", gw.conf_path,
+	    *applied != '\0' ? applied : "nothing",
+	    link ? " (reconnecting to apply)" : "",
+	    *restart != '\0' ? "; need a restart, left as they were: " : "",
+	    restart);
+	free(applied);
+	free(restart);
+	if (link)
+		router_reconnect();
 }
 
 static void
@@ -175,10 +152,11 @@ main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "list-keys", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int		 ch, check = 0, fg = 0, ok;
-	char		*cause = NULL, *sockpath = NULL;
+	char		*cause = NULL;
 
 	memset(&gw, 0, sizeof gw);
 	while ((ch = getopt_long(argc, argv, "df:hnS:sVv", longopts,
@@ -202,9 +180,12 @@ main(int argc, char **argv)
 			gw.state_dir = xstrdup(optarg);
 			break;
 		case 'S':
-			free(sockpath);
-			sockpath = xstrdup(optarg);
+			free(gw.socket_arg);
+			gw.socket_arg = xstrdup(optarg);
 			break;
+		case 'K':
+			config_list_keys(stdout);
+			return (0);
 		case 'L':
 			gw.linger = config_duration(optarg, &ok);
 			if (!ok)
@@ -238,26 +219,24 @@ main(int argc, char **argv)
 	log_init(I3GW_NAME, gw.verbose);
 
 	if (gw.conf_path == NULL)
-		gw.conf_path = find_config();
-	if ((gw.conf = config_load(gw.conf_path, &cause)) == NULL ||
-	    config_env(gw.conf, &cause) == -1 ||
-	    config_check(gw.conf, &cause) == -1) {
+		gw.conf_path = paths_config(&gw.conf_tried);
+	if ((gw.conf = gw_config(&cause)) == NULL) {
 		fprintf(stderr, "%s: %s\n", I3GW_NAME, cause);
 		return (1);
 	}
-	/* [api] and [key NAME]: listeners, keys, sessions (apiconf.c). */
-	if ((api = apiconf_load(gw.conf_path, &cause)) == NULL) {
+	api = gw.conf->api;
+	/* What start-up would refuse besides the keys: the TLS files. */
+	if (check && tls_init(&cause) == -1) {
 		fprintf(stderr, "%s: %s\n", I3GW_NAME, cause);
 		return (1);
-	}
-	if (sockpath != NULL) {
-		free(api->socket);
-		api->socket = sockpath;
-		api->unix_on = 1;
 	}
 	if (check) {
-		if (gw.verbose)
+		if (gw.verbose) {
+			if (gw.conf_path == NULL)
+				printf("; no config file: tried %s\n",
+				    gw.conf_tried);
 			config_dump(gw.conf, stdout);
+		}
 		fprintf(stderr, "%s: configuration OK (%s)\n", I3GW_NAME,
 		    gw.conf_path ? gw.conf_path : "environment only");
 		return (0);
@@ -265,7 +244,7 @@ main(int argc, char **argv)
 	if (gw.conf->log_file != NULL)
 		log_reopen(gw.conf->log_file);
 
-	if (gw.state_dir == NULL && (gw.state_dir = store_default_dir()) ==
+	if (gw.state_dir == NULL && (gw.state_dir = paths_state()) ==
 	    NULL)
 		fatalx("no state directory (use --state-dir)");
 	if (store_open(gw.state_dir, &cause) == -1)

@@ -45,34 +45,6 @@ static json_t	*store_load(const char *, const char *);
 static int	store_put(const char *, const char *, const char *,
 		    const json_t *);
 
-/* --state-dir, else $STATE_DIRECTORY, $XDG_STATE_HOME/i3gw, ~/.local/state/i3gw */
-char *
-store_default_dir(void)
-{
-	const char	*s, *home;
-	char		*dir, *p;
-	struct passwd	*pw;
-
-	if ((s = getenv("STATE_DIRECTORY")) != NULL && *s != '\0') {
-		dir = xstrdup(s);
-		/* systemd may give several, colon separated: take the first. */
-		if ((p = strchr(dir, ':')) != NULL)
-			*p = '\0';
-		return (dir);
-	}
-	if ((s = getenv("XDG_STATE_HOME")) != NULL && *s == '/') {
-		xasprintf(&dir, "%s/i3gw", s);
-		return (dir);
-	}
-	if ((home = getenv("HOME")) == NULL || *home == '\0') {
-		if ((pw = getpwuid(getuid())) == NULL)
-			return (NULL);
-		home = pw->pw_dir;
-	}
-	xasprintf(&dir, "%s/.local/state/i3gw", home);
-	return (dir);
-}
-
 /* mkdir -p, the last component owner-only. */
 static int
 store_mkdirs(const char *dir)

@@ -35,4 +35,12 @@ void	 log_debug(const char *, ...) C_PRINTF(1, 2);
 void	 fatal(const char *, ...) C_PRINTF(1, 2) C_DEAD;
 void	 fatalx(const char *, ...) C_PRINTF(1, 2) C_DEAD;
 
+/* paths.c: the config file, socket and state directory; the INI reader. */
+char	*paths_config(char **tried);
+char	*paths_socket(void);
+char	*paths_state(void);
+int	 paths_ini(const char *,
+	    int (*)(void *, const char *, const char *, const char *),
+	    void *, char **, char **);
+
 #endif /* COMMON_H */
