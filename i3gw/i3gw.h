@@ -221,6 +221,7 @@ void		 router_init(void);
 void		 router_start(void);
 void		 router_stop(int restart_delay);
 void		 router_reconnect(void);
+void		 router_reconfigure(void);
 enum router_state router_state(void);
 const char	*router_state_name(enum router_state);
 const char	*router_name(void);

@@ -127,8 +127,9 @@ reload(void)
 	    restart);
 	free(applied);
 	free(restart);
+	/* The router state is rebuilt from the new list, never indexed by the old. */
 	if (link)
-		router_reconnect();
+		router_reconfigure();
 }
 
 static void

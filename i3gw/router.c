@@ -124,11 +124,12 @@ router_name(void)
 	return (router_cur_name());
 }
 
+/* The router in use; the one whose caches are loaded while a reload moves. */
 static const char *
 router_cur_name(void)
 {
-	if (gw.conf->nrouters == 0)
-		return (NULL);
+	if (rt.idx >= gw.conf->nrouters)
+		return (rt.cache_router);
 	return (gw.conf->routers[rt.idx].name);
 }
 
@@ -475,6 +476,23 @@ router_fail(const char *why, int next)
 	log_info("router: %s; next try %s in %ld ms", why,
 	    gw.conf->routers[rt.idx].name, delay);
 	router_schedule(delay);
+}
+
+/*
+ * A reloaded config with another MUD or router list (config_reload() has
+ * put the new list in place): the old link is dropped, then the router
+ * state is rebuilt from the new list (its first router, that one's caches),
+ * never indexed by a position in the old one.
+ */
+void
+router_reconfigure(void)
+{
+	router_drop();
+	rt.idx = 0;
+	rt.attempts = 0;
+	rt.redirects = 0;
+	router_load_cache(router_cur_name());
+	router_schedule(0);
 }
 
 void
