@@ -9,8 +9,9 @@
 
 #include "i3gw.h"
 
-#define METRICS_TYPES	48	/* packet types counted by name; then "other" */
+#define METRICS_TYPES	64	/* packet types counted by name; then "other" */
 #define METRICS_TYPELEN	24
+#define METRICS_OTHER	(METRICS_TYPES - 1)
 
 struct metrics_type {
 	char		 name[METRICS_TYPELEN];
@@ -46,30 +47,59 @@ static void	metrics_add(struct metrics_buf *, const char *, ...)
 		    C_PRINTF(2, 3);
 static void	metrics_head(struct metrics_buf *, const char *,
 		    const char *, const char *);
+static const char *metrics_label(const char *, char *, size_t);
 
+/*
+ * The counters of a packet type.  Only the types of the packet schema get
+ * a label of their own: whatever else a router or a MUD calls a packet is
+ * counted under "other", so the label set is bounded and no remote string
+ * ever reaches the exposition.
+ */
 static struct metrics_type *
 metrics_type(const char *name, size_t len)
 {
-	size_t	i;
+	struct metrics_type	*t;
+	json_t			*schema;
+	char			 buf[METRICS_TYPELEN];
+	size_t			 i;
 
-	if (len >= METRICS_TYPELEN)
-		len = METRICS_TYPELEN - 1;
+	t = &metrics_types[METRICS_OTHER];
+	if (t->name[0] == '\0')
+		memcpy(t->name, "other", 6);
+	if (len == 0 || len >= METRICS_TYPELEN)
+		return (t);
 	for (i = 0; i < metrics_ntypes; i++) {
 		if (strncmp(metrics_types[i].name, name, len) == 0 &&
 		    metrics_types[i].name[len] == '\0')
 			return (&metrics_types[i]);
 	}
-	if (metrics_ntypes == METRICS_TYPES - 1) {
-		/* The last slot takes every type past the table. */
-		i = METRICS_TYPES - 1;
-		if (metrics_types[i].name[0] == '\0')
-			memcpy(metrics_types[i].name, "other", 6);
-		return (&metrics_types[i]);
-	}
+	if (metrics_ntypes == METRICS_OTHER)
+		return (t);
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	if ((schema = i3_schema_json(buf)) == NULL)
+		return (t);
+	json_decref(schema);
 	i = metrics_ntypes++;
-	memcpy(metrics_types[i].name, name, len);
-	metrics_types[i].name[len] = '\0';
+	memcpy(metrics_types[i].name, buf, len + 1);
 	return (&metrics_types[i]);
+}
+
+/* A label value by the Prometheus text rules: \\, \" and \n escaped. */
+static const char *
+metrics_label(const char *v, char *buf, size_t size)
+{
+	size_t	n = 0;
+
+	for (; *v != '\0' && n + 3 < size; v++) {
+		if (*v == '\\' || *v == '"' || *v == '\n') {
+			buf[n++] = '\\';
+			buf[n++] = *v == '\n' ? 'n' : *v;
+		} else
+			buf[n++] = *v;
+	}
+	buf[n] = '\0';
+	return (buf);
 }
 
 /* A packet from the router, of this type, this many bytes framed. */
@@ -78,9 +108,8 @@ metrics_pkt_in(const char *type, size_t bytes)
 {
 	struct metrics_type	*t;
 
-	if (type == NULL)
-		type = "unknown";
-	t = metrics_type(type, strlen(type));
+	t = metrics_type(type != NULL ? type : "", type != NULL ?
+	    strlen(type) : 0);
 	t->pkts[0]++;
 	t->bytes[0] += bytes;
 }
@@ -104,7 +133,7 @@ metrics_pkt_out(const char *frame, size_t len)
 			goto found;
 		}
 	}
-	t = metrics_type("unknown", 7);
+	t = metrics_type("", 0);
 found:
 	t->pkts[1]++;
 	t->bytes[1] += len;
@@ -177,6 +206,7 @@ metrics_text(char **out, size_t *outlen)
 	size_t			 i, d, ntr[5];
 	uint64_t		 cum, outq = 0;
 	int			 st, paused = 0;
+	char			 lb[2 * METRICS_TYPELEN];
 
 	memset(&b, 0, sizeof b);
 	b.size = 8192;
@@ -225,7 +255,8 @@ metrics_text(char **out, size_t *outlen)
 				continue;
 			metrics_add(&b, "i3gw_router_packets_total{direction="
 			    "\"%s\",type=\"%s\"} %llu\n", dirs[d],
-			    metrics_types[i].name,
+			    metrics_label(metrics_types[i].name, lb,
+			    sizeof lb),
 			    (unsigned long long)metrics_types[i].pkts[d]);
 		}
 	}
@@ -238,7 +269,8 @@ metrics_text(char **out, size_t *outlen)
 				continue;
 			metrics_add(&b, "i3gw_router_bytes_total{direction="
 			    "\"%s\",type=\"%s\"} %llu\n", dirs[d],
-			    metrics_types[i].name,
+			    metrics_label(metrics_types[i].name, lb,
+			    sizeof lb),
 			    (unsigned long long)metrics_types[i].bytes[d]);
 		}
 	}

@@ -35,3 +35,31 @@ T() {
 	[[ "$REPLY" == *'"result"'* ]]
 	kill -0 "$GW_PID_Alpha"
 }
+
+@test "/metrics: a remote packet type forges no line; unknown types counted under one label" {
+	{
+		echo 'expect startup-req-3'
+		echo 'send ["startup-reply",5,"*test",0,"%MUD",0,[["*test","127.0.0.1 %PORT"]],42]'
+		echo 'send ["x\"}1\nforged_metric 7\n#",5,"Evil",0,"%MUD",0]'
+		for i in $(seq 1 100); do
+			echo "send [\"kind$i\",5,\"Evil\",0,\"%MUD\",0]"
+		done
+		echo 'send ["tell",5,"Evil","eve","%MUD","bob","Eve","hi"]'
+		echo 'silent'
+	} > "$(T s.txt)"
+	router_start -s "$(T s.txt)"
+	gwd_conf Alpha "http = 127.0.0.1:0"
+	gwd_start Alpha
+	hport=$(gwd_tcp_port Alpha http)
+	for i in $(seq 1 100); do
+		curl -s -m 2 "http://127.0.0.1:$hport/metrics" > "$(T m)"
+		grep -q 'type="tell"' "$(T m)" && break
+		sleep 0.05
+	done
+	grep -q 'i3gw_router_packets_total{direction="in",type="tell"} 1' "$(T m)"
+	! grep -q '^forged_metric' "$(T m)"
+	! grep -q 'kind' "$(T m)"
+	grep -qx 'i3gw_router_packets_total{direction="in",type="other"} 101' "$(T m)"
+	# Every sample line is NAME{labels} VALUE or NAME VALUE.
+	! grep -vE '^(#.*|[a-z0-9_]+(\{[a-z_]+="[^"\\]*"(,[a-z_]+="[^"\\]*")*\})? [0-9.e+-]+)$' "$(T m)"
+}
