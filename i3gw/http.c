@@ -474,8 +474,8 @@ http_rpc(struct http_req *hr)
 		hr->status = MHD_HTTP_CONTENT_TOO_LARGE;
 		goto now;
 	}
-	req = json_loadb(hr->body != NULL ? hr->body : "", hr->bodylen, 0,
-	    &jerr);
+	req = json_loadb(hr->body != NULL ? hr->body : "", hr->bodylen,
+	    JSON_REJECT_DUPLICATES, &jerr);
 	if (req == NULL) {
 		gw.rpc_requests++;
 		gw.rpc_errors++;

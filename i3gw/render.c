@@ -5,6 +5,7 @@
  * cleaned of control bytes before it reaches the router.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "i3gw.h"
@@ -61,6 +62,22 @@ const struct svc svc_render = {
 	}
 };
 
+/* A control byte other than newline (C0, DEL, C1 as UTF-8)? */
+static int
+render_has_control(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f ||
+		    (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 &&
+		    p[i + 1] < 0xa0))
+			return (1);
+	}
+	return (0);
+}
+
 /*
  * An event's params as this client sees them (params stolen, the result
  * owned by the caller): "text" rendered in its profile.  The params may be
@@ -74,13 +91,24 @@ render_event(struct client *cl, json_t *params)
 	char		*out;
 	size_t		 len;
 
-	if (cl->render == I3_COLOUR_NONE || params == NULL)
+	if (params == NULL)
 		return (params);
 	text = json_object_get(params, "text");
 	if (!json_is_string(text))
 		return (params);
-	out = i3_colour_render(json_string_value(text),
-	    json_string_length(text), cl->render, &len, NULL);
+	/*
+	 * none: the codes as they came, but never a control byte from the
+	 * remote side (ESC, CR...) that a terminal would act on.
+	 */
+	if (cl->render == I3_COLOUR_NONE) {
+		if (!render_has_control(json_string_value(text),
+		    json_string_length(text)))
+			return (params);
+		out = i3_text_sanitize(json_string_value(text),
+		    json_string_length(text), 0, &len, NULL);
+	} else
+		out = i3_colour_render(json_string_value(text),
+		    json_string_length(text), cl->render, &len, NULL);
 	if (out == NULL)
 		return (params);
 	copy = json_copy(params);

@@ -188,7 +188,8 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 		rpc_error_reply(cl, NULL, RPC_INVALID, msg, NULL);
 		return;
 	}
-	req = json_loadb(line, len, JSON_DECODE_ANY, &jerr);
+	req = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+	    &jerr);
 	if (req == NULL) {
 		snprintf(msg, sizeof msg, "parse error: %s (column %d)",
 		    jerr.text, jerr.column);

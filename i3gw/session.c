@@ -4,10 +4,15 @@
  * session_resume, --linger.
  */
 
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -62,6 +67,7 @@ static int	session_linger_end(void *);
 static void	session_free(struct session *);
 static void	session_refuse_tell(const json_t *, const char *);
 static void	session_noop(struct conn *, const char *, size_t, int);
+static void	session_private(const char *);
 static long	session_count(const char *, const char *, long long);
 static int	session_exec(const char *);
 static int	session_tell_like(const char *);
@@ -114,6 +120,30 @@ session_tell_like(const char *method)
 	return (strcmp(method, "tell_received") == 0 ||
 	    strcmp(method, "emoteto_received") == 0 ||
 	    strcmp(method, "beep_received") == 0);
+}
+
+/*
+ * The sessions database and its -wal and -shm files are the owner's only
+ * (SQLite gives the last two the mode of the first): made 0600 before
+ * SQLite opens it, an older 0644 one tightened.
+ */
+static void
+session_private(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	char	*p;
+	size_t	 i;
+	int	 fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) != -1)
+		close(fd);
+	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+		xasprintf(&p, "%s%s", path, sfx[i]);
+		if (chmod(p, 0600) == -1 && errno != ENOENT)
+			log_warn("%s", p);
+		free(p);
+	}
 }
 
 /* A session of a detached client loaded from the store. */
@@ -184,6 +214,8 @@ session_init(void)
 	uint64_t	 cutoff;
 
 	xasprintf(&path, "%s/sessions.db", gw.state_dir);
+	/* Tell text is inside: owner only, and so its -wal and -shm. */
+	session_private(path);
 	if (sqlite3_open_v2(path, &sdb, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		log_warnx("%s: %s: sessions are not kept", path,

@@ -117,8 +117,23 @@ paths_ini(const char *path,
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (-1);
 	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IWOTH)) {
-		xasprintf(cause, "%s: writable by others, refused", path);
+	/* As OpenSSH and msmtp: only its owner, root or us, may write it. */
+	if (fstat(fileno(f), &st) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		fclose(f);
+		return (-1);
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		xasprintf(cause, "%s: writable by %s (mode %03o), refused: "
+		    "chmod go-w it", path, (st.st_mode & S_IWOTH) ? "others" :
+		    "its group", (unsigned int)(st.st_mode & 0777));
+		fclose(f);
+		return (-1);
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		xasprintf(cause, "%s: owned by uid %lu, neither root nor "
+		    "this user (uid %lu), refused", path,
+		    (unsigned long)st.st_uid, (unsigned long)geteuid());
 		fclose(f);
 		return (-1);
 	}

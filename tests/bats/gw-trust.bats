@@ -63,3 +63,75 @@ T() {
 	# Every sample line is NAME{labels} VALUE or NAME VALUE.
 	! grep -vE '^(#.*|[a-z0-9_]+(\{[a-z_]+="[^"\\]*"(,[a-z_]+="[^"\\]*")*\})? [0-9.e+-]+)$' "$(T m)"
 }
+
+# A scripted router: the startup answered, then LINES sent, then silence.
+script_router() {
+	{
+		echo 'expect startup-req-3'
+		echo 'send ["startup-reply",5,"*test",0,"%MUD",0,[["*test","127.0.0.1 %PORT"]],42]'
+		local l
+		for l in "$@"; do
+			echo "send $l"
+		done
+		echo 'silent'
+	} > "$(T script.txt)"
+	router_start -s "$(T script.txt)"
+}
+
+@test "sessions.db and its -wal and -shm are 0600, an older 0644 one tightened" {
+	router_start
+	gw_conf Alpha
+	mkdir -m 700 "$(T Alpha.state)"
+	: > "$(T Alpha.state/sessions.db)"
+	chmod 644 "$(T Alpha.state/sessions.db)"
+	gw_start Alpha
+	gw_wait Alpha router_connected
+	gw_call Alpha 1 ping
+	[ "$(stat -c %a "$(T Alpha.state/sessions.db)")" = 600 ]
+	[ -e "$(T Alpha.state/sessions.db-wal)" ]
+	[ "$(stat -c %a "$(T Alpha.state/sessions.db-wal)")" = 600 ]
+	[ "$(stat -c %a "$(T Alpha.state/sessions.db-shm)")" = 600 ]
+}
+
+@test "render none: a remote ESC or C1 byte never reaches the client's text" {
+	script_router '["tell",5,"Evil","eve","%MUD","bob","Eve","\u001b]0;pwned\u0007\u001b[2Jhi\u009b31mX"]'
+	gw_conf Alpha
+	gw_start Alpha --render none
+	gw_wait Alpha '"tell_received"'
+	line=$(grep '"tell_received"' "$(T Alpha.out)")
+	text=$(jq -r .params.text <<< "$line")
+	[[ "$text" == *hi* ]]
+	! printf '%s' "$text" | LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]'
+	! printf '%s' "$text" | grep -q $'\xc2\x9b'
+}
+
+@test "duplicate JSON keys are refused, not resolved to the last one" {
+	router_start
+	gw_conf Alpha
+	gw_start Alpha
+	gw_send Alpha '{"jsonrpc":"2.0","id":1,"method":"shutdown","method":"ping"}'
+	gw_wait Alpha '"id":null,"error"'
+	grep -q '"code":-32700' "$(T Alpha.out)"
+	grep -q 'duplicate' "$(T Alpha.out)"
+	sleep 0.2
+	kill -0 "$GW_PID_Alpha"
+	gw_call Alpha 2 ping
+	[[ "$REPLY" == *'"result"'* ]]
+}
+
+@test "a config writable by its group, or owned by another user, is refused" {
+	ROUTER_PORT=4000 gw_conf Alpha
+	chmod 664 "$(T Alpha.conf)"
+	run "$I3GW" -n -f "$(T Alpha.conf)"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Alpha.conf: writable by its group (mode 664), refused"* ]]
+	chmod 644 "$(T Alpha.conf)"
+	run "$I3GW" -n -f "$(T Alpha.conf)"
+	[ "$status" -eq 0 ]
+	if [ "$(id -u)" = 0 ]; then
+		chown 65534 "$(T Alpha.conf)"
+		run "$I3GW" -n -f "$(T Alpha.conf)"
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"owned by uid 65534, neither root nor this user"* ]]
+	fi
+}
