@@ -117,7 +117,7 @@ MAN3		= $(wildcard docs/*.3)
 MAN5		= $(wildcard docs/*.5)
 MAN8		= $(wildcard docs/*.8)
 
-.PHONY: all check test bench fuzz demo install uninstall clean deps \
+.PHONY: all check test bench fuzz fuzz-build demo install uninstall clean deps \
 	lint-man test-progs
 .DEFAULT_GOAL := all
 
@@ -203,17 +203,52 @@ demo: deps
 	@$(MAKE) --no-print-directory all $(HELPER_BINS)
 	@sh share/demo.sh
 
+# libFuzzer targets (clang): tests/fuzz/fuzz-*.c, each with a seed corpus
+# in tests/fuzz/corpus/NAME/.  fuzz-gw-*.c drive the gateway's own code
+# (every i3gw/*.c, its main() renamed), the others libi3 only.
+#   make fuzz [FUZZ_SECONDS=30] [FUZZ_TARGETS="fuzz-rpc ..."] [FUZZ_JOBS=1]
+#   make fuzz-build		build them (build/fuzz/NAME)
+FUZZ_CC		?= clang
+FZ		= $(B)/fuzz
+FUZZ_NAMES	= $(FUZZ_SRCS:tests/fuzz/%.c=%)
+FUZZ_TARGETS	?= $(FUZZ_NAMES)
+FUZZ_CFLAGS	= -g -O1 -std=c11 -D_GNU_SOURCE -Ilib -Ilib/common \
+		  $(JANSSON_CFLAGS) -fno-omit-frame-pointer \
+		  -fsanitize=fuzzer-no-link,address,undefined \
+		  -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJS	= $(LIB_SRCS:%.c=$(FZ)/obj/%.o) $(COMMON_SRCS:%.c=$(FZ)/obj/%.o)
+FUZZ_GW_OBJS	= $(I3GW_SRCS:%.c=$(FZ)/obj/%.o)
+
+$(FZ)/obj/i3gw/%.o: i3gw/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Dmain=i3gw_main -c -o $@ $<
+
+$(FZ)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FZ)/fuzz-gw-%: tests/fuzz/fuzz-gw-%.c tests/fuzz/fuzz-gw.h $(FUZZ_GW_OBJS) \
+    $(FUZZ_LIB_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ii3gw -fsanitize=fuzzer -o $@ $< \
+	    $(FUZZ_GW_OBJS) $(FUZZ_LIB_OBJS) $(I3GW_LIBS)
+
+$(FZ)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_LIB_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(FUZZ_LIB_OBJS) $(JANSSON_LIBS) -lm
+
+.SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_GW_OBJS)
+
+fuzz-build: $(FUZZ_NAMES:%=$(FZ)/%)
+
 fuzz: deps
-	@mkdir -p $(B)/fuzz
-	@for f in $(FUZZ_SRCS); do \
-	    n=$$(basename $$f .c); \
+	@$(MAKE) --no-print-directory fuzz-build
+	@for n in $(FUZZ_TARGETS); do \
 	    echo "fuzz: $$n ($(FUZZ_SECONDS) s)"; \
-	    clang -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(JANSSON_CFLAGS) \
-		-fsanitize=fuzzer,address,undefined -o $(B)/fuzz/$$n $$f \
-		$(LIB_SRCS) $(JANSSON_LIBS) -lm || exit 1; \
-	    mkdir -p $(B)/fuzz/corpus-$$n; \
-	    $(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-		$(B)/fuzz/corpus-$$n tests/fuzz/seeds || exit 1; \
+	    mkdir -p $(FZ)/corpus-$$n; \
+	    $(FZ)/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		-timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+		-artifact_prefix=$(FZ)/$$n- \
+		$(FZ)/corpus-$$n tests/fuzz/corpus/$$n || exit 1; \
 	done
 
 lint-man:
