@@ -127,7 +127,7 @@ reload(void)
 	    restart);
 	free(applied);
 	free(restart);
-	/* The router state is rebuilt from the new list, never indexed by the old. */
+	/* The router state rebuilt from the new list, not the old one's. */
 	if (link)
 		router_reconfigure();
 }
