@@ -347,6 +347,7 @@ json_t		*svc_event(const json_t *named, const char *text);
 char		*svc_who(const char *visname, const char *user,
 		    const char *mud);
 char		*svc_expand(const char *text, const char *n, const char *o);
+char		*svc_emote(const char *text, const char *n);
 json_t		*svc_sent_result(int queued);
 
 /* svc-tell.c */

@@ -992,12 +992,47 @@ router_mudlist_apply(const json_t *named)
 	store_commit();
 }
 
+/*
+ * A chanlist entry as {owner, type}, whatever shape it came in (new), or
+ * NULL when it says the channel is gone.  The Dead Souls router announces a
+ * channel just added as ({owner, ({})}): a type that is not an int is 0,
+ * and the first one is logged (i3-protocol.md 9.1; docs/PROTOCOL.md 5).
+ */
+static json_t *
+router_chan_entry(const char *name, const json_t *v)
+{
+	static int	 noted;
+	const json_t	*owner, *type;
+	json_t		*e;
+
+	if (json_is_object(v)) {
+		owner = json_object_get(v, "owner");
+		type = json_object_get(v, "type");
+	} else if (json_is_array(v) && json_array_size(v) == 2) {
+		owner = json_array_get(v, 0);
+		type = json_array_get(v, 1);
+	} else
+		return (NULL);
+	if (!json_is_integer(type) && !noted) {
+		noted = 1;
+		log_info("router %s: chanlist entry \"%s\" has a type that "
+		    "is not an int: read as 0 (noted once)", router_cur_name(),
+		    name);
+	}
+	e = json_object();
+	json_object_set_new(e, "owner", json_is_string(owner) ?
+	    json_incref((json_t *)owner) : json_integer(0));
+	json_object_set_new(e, "type", json_integer(json_is_integer(type) ?
+	    json_integer_value(type) : 0));
+	return (e);
+}
+
 /* A chanlist-reply: the first after startup replaces, later ones merge. */
 void
 router_chanlist_apply(const json_t *named)
 {
 	json_t		*chans = json_object_get(named, "channels"), *v;
-	json_t		*added, *removed, *old;
+	json_t		*added, *removed, *old, *e;
 	const char	*name;
 	json_int_t	 id = i3_pkt_int(named, "chanlist_id", 0);
 	void		*tmp;
@@ -1011,7 +1046,8 @@ router_chanlist_apply(const json_t *named)
 		rt.chanlist_fresh = 1;
 		json_object_foreach_safe(rt.chanlist, tmp, name, v) {
 			old = json_object_get(chans, name);
-			if (old == NULL || !json_is_object(old)) {
+			if (old == NULL || (!json_is_object(old) &&
+			    !json_is_array(old))) {
 				json_array_append_new(removed,
 				    json_string(name));
 				json_object_del(rt.chanlist, name);
@@ -1023,11 +1059,12 @@ router_chanlist_apply(const json_t *named)
 	}
 	json_object_foreach(chans, name, v) {
 		old = json_object_get(rt.chanlist, name);
-		if (json_is_object(v)) {
+		if ((e = router_chan_entry(name, v)) != NULL) {
 			if (old == NULL)
 				json_array_append_new(added, json_string(name));
-			json_object_set(rt.chanlist, name, v);
-			store_chan_put(rt.cache_router, name, v);
+			json_object_set(rt.chanlist, name, e);
+			store_chan_put(rt.cache_router, name, e);
+			json_decref(e);
 		} else if (old != NULL) {
 			json_array_append_new(removed, json_string(name));
 			json_object_del(rt.chanlist, name);

@@ -178,7 +178,7 @@ chan_text(const json_t *named, const char **method)
 		*method = "channel_emote";
 		who = svc_who(i3_pkt_str(named, "visname"), ouser, omud);
 		msg = i3_pkt_str(named, "message");
-		exp = svc_expand(msg ? msg : "", who, NULL);
+		exp = svc_emote(msg ? msg : "", who);
 		xasprintf(&text, "[%s] %s", chan, exp ? exp : "");
 		free(exp);
 	} else {

@@ -471,11 +471,13 @@ info_finger_reply(const json_t *named)
 		{ "level", "Level" },
 	};
 	const char	*omud = i3_pkt_str(named, "originator_mud"), *s;
+	const char	*when = i3_pkt_str(named, "loginout_time");
 	struct pending	*p;
 	json_t		*r;
 	json_int_t	 idle = i3_pkt_int(named, "idle_time", -1);
 	char		*text, *t, *v, *id;
 	size_t		 i;
+	int		 online;
 
 	p = pending_find(PEND_FINGER, omud, i3_pkt_str(named, "target_user"),
 	    NULL);
@@ -483,27 +485,44 @@ info_finger_reply(const json_t *named)
 		log_debug("finger-reply from %s: nobody waits for it", omud);
 		return;
 	}
-	r = json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o,"
-	    " s:o, s:b}", "mud", omud, "user", p->key,
+	/*
+	 * Online from what the reply says (docs/PROTOCOL.md 5.3): an idle
+	 * time says so; idle -1 with a login/logout time is the LIMA and
+	 * Dead Souls "not logged on"; Samson's i3.c answers only for players
+	 * who are on and always says idle -1 and loginout "-1", which is no
+	 * time; idle -1 and no time at all says nothing (null).
+	 */
+	if (when != NULL && strcmp(when, "-1") == 0)
+		when = NULL;
+	if (idle >= 0)
+		online = 1;
+	else if (i3_pkt_str(named, "loginout_time") != NULL)
+		online = when == NULL;
+	else
+		online = -1;
+	r = json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o, s:s?, s:I, s:o, s:o,"
+	    " s:o, s:o}", "mud", omud, "user", p->key,
 	    "visname", info_str(named, "visname"),
 	    "title", info_str(named, "title"),
 	    "real_name", info_str(named, "real_name"),
 	    "email", info_str(named, "email"),
-	    "loginout_time", info_str(named, "loginout_time"),
+	    "loginout_time", when,
 	    "idle", idle,
 	    "ip_name", info_str(named, "ip_name"),
 	    "level", info_str(named, "level"),
 	    "extra", info_str(named, "extra"),
-	    "online", idle != -1);
+	    "online", online == -1 ? json_null() : json_boolean(online));
 	v = svc_info_render(i3_pkt_str(named, "visname"), p->profile);
 	xasprintf(&text, "%s@%s", v, omud);
 	free(v);
 	for (i = 0; i < sizeof labels / sizeof labels[0]; i++) {
 		if ((s = i3_pkt_str(named, labels[i][0])) == NULL)
 			continue;
+		if (labels[i][1] == NULL && (s = when) == NULL)
+			continue;
 		v = svc_info_render(s, p->profile);
 		if (labels[i][1] == NULL)
-			xasprintf(&t, "%s\n%s: %s", text, idle == -1 ?
+			xasprintf(&t, "%s\n%s: %s", text, online == 0 ?
 			    "Last on" : "On since", v);
 		else
 			xasprintf(&t, "%s\n%s: %s", text, labels[i][1], v);
@@ -511,8 +530,11 @@ info_finger_reply(const json_t *named)
 		free(text);
 		text = t;
 	}
-	if (idle == -1)
+	if (online == 0)
 		xasprintf(&t, "%s\nNot logged on.", text);
+	else if (idle < 0)
+		xasprintf(&t, "%s\n%s", text, online == 1 ? "Logged on." :
+		    "Online: not said.");
 	else {
 		id = info_idle(idle);
 		xasprintf(&t, "%s\nIdle: %s", text, id);

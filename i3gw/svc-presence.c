@@ -31,6 +31,8 @@ static const char *const presence_private[] = {
 };
 
 static void	presence_packet(const json_t *, const json_t *);
+static void	presence_dispatch(const json_t *, const json_t *,
+		    const char *);
 static void	presence_answered(json_t *, const json_t *);
 static void	presence_answer(const json_t *);
 static int	presence_from_client(const json_t *, const json_t *);
@@ -627,12 +629,35 @@ svc_presence_reply_error(const json_t *named, const json_t *raw,
 static void
 presence_packet(const json_t *named, const json_t *raw)
 {
-	const char	*type = i3_pkt_str(named, "type"), *kind = NULL;
-	struct client	*cl;
-	json_t		*params;
+	const char	*type = i3_pkt_str(named, "type");
+	const char	*user = i3_pkt_str(named, "username"), *at;
+	json_t		*own = NULL;
 
 	if (i3_pkt_str(named, "originator_mud") == NULL)
 		return;
+	/*
+	 * Samson's "i3finger ann@Alpha" asks for "ann@Alpha": a trailing
+	 * @ and our own MUD name (any case) is dropped from the username of
+	 * finger-req, locate-req and chan-user-req.
+	 */
+	if (user != NULL && (at = strrchr(user, '@')) != NULL &&
+	    at > user && strcasecmp(at + 1, gw.conf->mud_name) == 0) {
+		own = json_copy((json_t *)named);
+		json_object_set_new(own, "username", json_stringn(user,
+		    (size_t)(at - user)));
+		named = own;
+	}
+	presence_dispatch(named, raw, type);
+	json_decref(own);
+}
+
+static void
+presence_dispatch(const json_t *named, const json_t *raw, const char *type)
+{
+	const char	*kind = NULL;
+	struct client	*cl;
+	json_t		*params;
+
 	if (strcmp(type, "who-req") == 0)
 		kind = "who_request";
 	else if (strcmp(type, "finger-req") == 0)
@@ -815,7 +840,7 @@ static void
 presence_locate(const json_t *named, const json_t *f)
 {
 	const json_t	*u;
-	json_t		*raw;
+	json_t		*raw, *st;
 	json_int_t	 idle;
 
 	if (f != NULL) {
@@ -831,7 +856,16 @@ presence_locate(const json_t *named, const json_t *f)
 	json_array_append_new(raw, json_string(gw.conf->mud_name));
 	json_array_append(raw, json_object_get(u, "visname"));
 	json_array_append_new(raw, json_integer(idle));
-	json_array_append_new(raw, presence_field(u, "status"));
+	/*
+	 * Always a string: Samson prints the status as it is (0 reads
+	 * ": 0."), Dead Souls in brackets (docs/PROTOCOL.md 5.3).
+	 */
+	st = presence_field(u, "status");
+	if (!json_is_string(st) || json_string_length(st) == 0) {
+		json_decref(st);
+		st = json_string("online");
+	}
+	json_array_append_new(raw, st);
 	presence_send(raw);
 }
 

@@ -151,7 +151,7 @@ tell_packet(const json_t *named, const json_t *raw)
 	const char	*msg = i3_pkt_str(named, "message");
 	const char	*tuser = i3_pkt_str(named, "target_user");
 	const char	*method;
-	char		*who, *text, *exp;
+	char		*who, *text;
 
 	/* For a user not online here: unk-user back, once presence is set. */
 	if (!svc_presence_tell_ok(named, raw))
@@ -162,8 +162,7 @@ tell_packet(const json_t *named, const json_t *raw)
 		xasprintf(&text, "%s tells you: %s", who, msg ? msg : "");
 	} else if (strcmp(type, "emoteto") == 0) {
 		method = "emoteto_received";
-		exp = svc_expand(msg ? msg : "", who, NULL);
-		text = exp != NULL ? exp : xstrdup(msg ? msg : "");
+		text = svc_emote(msg ? msg : "", who);
 	} else {
 		method = "beep_received";
 		xasprintf(&text, "%s beeps you.", who);

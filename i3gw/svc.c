@@ -98,6 +98,24 @@ svc_expand(const char *text, const char *n, const char *o)
 	return (out);
 }
 
+/*
+ * An incoming emote (emoteto, channel-e) expanded: one without $N (the
+ * Python gateway sends them) gets its sender in front, as Samson and Dead
+ * Souls show it.
+ */
+char *
+svc_emote(const char *text, const char *n)
+{
+	char	*t, *out;
+
+	if (strstr(text, "$N") != NULL)
+		return (svc_expand(text, n, NULL));
+	xasprintf(&t, "$N %s", text);
+	out = svc_expand(t, n, NULL);
+	free(t);
+	return (out);
+}
+
 /* {"sent":true,"queued":false} or the other way round, shared. */
 json_t *
 svc_sent_result(int queued)

@@ -144,6 +144,29 @@ pkt_dev(struct pctx *c, const struct where *w, const char *fmt, ...)
 	return (0);
 }
 
+/*
+ * A string that is a decimal int ("1", "-1": up to 18 digits) where an
+ * int is expected; its value in *out.  Lenient naming keeps the string
+ * (the round trip stays exact) and i3_pkt_int() reads it.
+ */
+static int
+int_string(const json_t *v, json_int_t *out)
+{
+	const char	*s, *p;
+	size_t		 n;
+
+	if (!json_is_string(v))
+		return (0);
+	s = json_string_value(v);
+	p = *s == '-' ? s + 1 : s;
+	n = strspn(p, "0123456789");
+	if (n == 0 || n > 18 || p[n] != '\0')
+		return (0);
+	if (out != NULL)
+		*out = (json_int_t)strtoll(s, NULL, 10);
+	return (1);
+}
+
 static const char *
 vdesc(const json_t *v)
 {
@@ -192,7 +215,14 @@ check_value(struct pctx *c, const struct where *w, enum i3__ftype t,
 	case I3F_STR0:
 		return (json_is_string(v) || is_zero(v) ? 0 : 1);
 	case I3F_INT:
-		return (json_is_integer(v) ? 0 : 1);
+		if (json_is_integer(v))
+			return (0);
+		/* The Python gateway's channel-listen flag "1"; never ttl. */
+		if (int_string(v, NULL) && w->field != NULL &&
+		    strcmp(w->field, "ttl") != 0)
+			return (pkt_dev(c, w, "a string where an int is "
+			    "expected, read as %s", json_string_value(v)));
+		return (1);
 	case I3F_MAP:
 	case I3F_MUDLIST:
 	case I3F_CHANLIST:
@@ -1177,13 +1207,16 @@ json_int_t
 i3_pkt_int(const json_t *named, const char *field, json_int_t dflt)
 {
 	const json_t	*v;
+	json_int_t	 n;
 
 	if (!json_is_object(named) || field == NULL)
 		return (dflt);
 	v = json_object_get(named, field);
-	if (!json_is_integer(v))
-		return (dflt);
-	return (json_integer_value(v));
+	if (json_is_integer(v))
+		return (json_integer_value(v));
+	if (int_string(v, &n))
+		return (n);
+	return (dflt);
 }
 
 /* ----------------------------------------------------------- schema */

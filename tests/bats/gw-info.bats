@@ -92,7 +92,7 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	gw_call Gamma 2 presence_update '{"name":"ann","status":"editing"}'
 	gw_call Alpha 1 locate '{"user":"ann","from_user":"bob"}'
 	[[ "$REPLY" == *'"result":{"user":"ann","count":2,'* ]]
-	[[ "$REPLY" == *'{"mud":"Beta","visname":"%^RED%^Ann%^RESET%^","idle":30,"status":null,"text":"Ann was found on Beta (idle 30s)"}'* ]]
+	[[ "$REPLY" == *'{"mud":"Beta","visname":"%^RED%^Ann%^RESET%^","idle":30,"status":"online","text":"Ann was found on Beta (idle 30s, online)"}'* ]]
 	[[ "$REPLY" == *'"mud":"Gamma","visname":"Annie","idle":120,"status":"editing","text":"Annie was found on Gamma (idle 2m, editing)"'* ]]
 	rlog_wait '"packet":\["locate-req",5,"Alpha","bob",0,0,"ann"\]'
 	[ "$(rlog_count '"packet":\["locate-reply"')" -eq 2 ]
@@ -404,7 +404,7 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	[[ "$REPLY" == *'"count":3,'* ]]
 	[[ "$REPLY" == *'"text":"-=[ Zeta ]=-\nKim  the Quiet\nLee  (idle 2m)"'* ]]
 	gw_call Alpha 2 finger '{"target_mud":"Zeta","user":"kim","from_user":"bob"}'
-	[[ "$REPLY" == *'"visname":"Kim","title":null'*'"idle":-1,'*'"online":false,"text":"Kim@Zeta\nLast on: -1\nNot logged on."'* ]]
+	[[ "$REPLY" == *'"visname":"Kim","title":null'*'"idle":-1,'*'"online":true,"text":"Kim@Zeta\nLogged on."'* ]]
 	gw_call Alpha 3 finger '{"target_mud":"Zeta","user":"nobody","from_user":"bob"}'
 	[[ "$REPLY" == *'"code":-32003,"message":"Zeta: unk-user: no such player"'* ]]
 	gw_call Alpha 4 locate '{"user":"kim","from_user":"bob","timeout":0.5}'

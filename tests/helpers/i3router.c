@@ -18,7 +18,8 @@
  *  -c	channels owned by the router, type 0 (default
  *	dchat,imud_code,imud_gossip; "" for none)
  *  -l	one JSON line per packet received and per connection event
- *  -s	script run by every new connection: expect TYPE, send JSON (%PORT,
+ *  -s	script run by every new connection: expect TYPE, await TYPE (the
+ *	packets before one of TYPE are passed over), send JSON (%PORT,
  *	%MUD substituted), sleep MS, drop, silent, auto, exit.  auto after an
  *	expected startup answers it normally, or only registers the MUD when
  *	the script already sent a startup-reply.
@@ -72,7 +73,7 @@
 
 /* One line of a script (-s). */
 enum sop {
-	S_EXPECT, S_SEND, S_SLEEP, S_DROP, S_SILENT, S_AUTO, S_EXIT
+	S_EXPECT, S_AWAIT, S_SEND, S_SLEEP, S_DROP, S_SILENT, S_AUTO, S_EXIT
 };
 
 struct scmd {
@@ -1386,8 +1387,11 @@ handle_router_cmd(struct conn *c, json_t *p, const char *type)
 		send_chanlist(c, map);
 		json_decref(map);
 	} else if (strcmp(type, "channel-listen") == 0) {
-		if (json_array_size(p) < 8 || jstr(p, 6) == NULL ||
-		    !jint(p, 7, &on))
+		/* The Python gateway's flag "1" is read as libi3 reads it. */
+		fp = json_pack("{s:O?}", "on", json_array_get(p, 7));
+		on = i3_pkt_int(fp, "on", -1);
+		json_decref(fp);
+		if (json_array_size(p) < 8 || jstr(p, 6) == NULL || on == -1)
 			return;
 		if ((ch = chan_find(jstr(p, 6))) == NULL) {
 			xasprintf(&msg, "Unknown channel: %s", jstr(p, 6));
@@ -1620,8 +1624,9 @@ parse_script(const char *path)
 			arg++;
 		memset(&sc, 0, sizeof sc);
 		sc.line = lineno;
-		if (strcmp(s, "expect") == 0 && *arg != '\0') {
-			sc.op = S_EXPECT;
+		if ((strcmp(s, "expect") == 0 || strcmp(s, "await") == 0) &&
+		    *arg != '\0') {
+			sc.op = *s == 'e' ? S_EXPECT : S_AWAIT;
 			sc.arg = xstrdup(arg);
 		} else if (strcmp(s, "send") == 0 && *arg != '\0') {
 			sc.op = S_SEND;
@@ -1701,11 +1706,19 @@ script_run(struct conn *c)
 		sc = &R.script[c->pc];
 		switch (sc->op) {
 		case S_EXPECT:
+		case S_AWAIT:
 			if (json_array_size(c->inbox) == 0)
 				return;
 			p = json_incref(json_array_get(c->inbox, 0));
 			json_array_remove(c->inbox, 0);
 			got = jstr(p, 0);
+			if (sc->op == S_AWAIT && (got == NULL ||
+			    strcmp(got, sc->arg) != 0)) {
+				log_debug("conn %u: script: %s passed over",
+				    c->id, got != NULL ? got : "?");
+				json_decref(p);
+				continue;
+			}
 			if (got == NULL || strcmp(got, sc->arg) != 0) {
 				log_warnx("script: expected %s got %s",
 				    sc->arg, got != NULL ? got : "?");

@@ -1,0 +1,132 @@
+#!/usr/bin/env bats
+# gw-peers.bats: what real peers send (issue 16): each quirk of the Dead
+# Souls and CoffeeMud routers, Samson's i3.c and the Python gateway, in
+# their own bytes from the test router's script mode, and what i3gw's
+# client sees of it.  docs/PROTOCOL.md section 5 lists the forms.
+
+load helpers
+load gw-helpers
+
+teardown() {
+	gw_stop_all
+	router_stop_all
+}
+
+T() {
+	echo "$BATS_TEST_TMPDIR/$1"
+}
+
+# The scripted router's start: a startup answered by hand, a mudlist with
+# Zeta (SmaugFUSS, Samson's i3.c) and Pyg (the Python gateway), the
+# whole chanlist; then LINES (script commands).  Packets after the script
+# are read, logged and ignored.
+ZETA='"Zeta":[-1,"127.0.0.1",4000,0,0,"SmaugFUSS 1.9","SmaugFUSS","SmaugFUSS 1.9","Diku","open","admin@zeta",{"tell":1,"emoteto":1,"who":1,"finger":1,"locate":1,"channel":1},0]'
+PYG='"Pyg":[-1,"127.0.0.1",4001,0,0,"pyi3","pyi3","python","LP","open","admin@pyg",{"tell":1,"emoteto":1,"channel":1},0]'
+
+peer_script() {
+	{
+		echo 'expect startup-req-3'
+		echo 'send ["startup-reply",5,"*test",0,"%MUD",0,[["*test","127.0.0.1 %PORT"]],42]'
+		echo "send [\"mudlist\",5,\"*test\",0,\"%MUD\",0,3,{$ZETA,$PYG}]"
+		echo 'send ["chanlist-reply",5,"*test",0,"%MUD",0,8,{"dchat":["*test",0]}]'
+		printf '%s\n' "$@"
+	} > "$(T s.txt)"
+}
+
+# Start the scripted router and gateway Alpha; wait until it sees Zeta.
+peer_start() {
+	router_start -s "$(T s.txt)" -l "$(T r.log)"
+	gw_conf Alpha "rate = 0" "info_timeout = 2s" "locate_window = 500ms" \
+	    "$@"
+	gw_start Alpha
+	gw_wait Alpha router_connected
+	gw_wait Alpha '"mud_online","params":\{"mud":"Zeta"'
+}
+
+@test "DS router: a chanlist entry whose type is an empty array is a channel of type 0" {
+	peer_script 'sleep 300' \
+	    'send ["chanlist-reply",5,"*test",0,"%MUD",0,9,{"chan":["OwnerMud",[]]}]'
+	peer_start
+	gw_wait Alpha '"method":"chanlist_changed","params":\{"added":\["chan"\]'
+	gw_call Alpha 1 channel_list
+	[[ "$REPLY" == *'{"name":"chan","owner":"OwnerMud","type":0,'* ]]
+	[ "$(grep -c 'chanlist entry "chan"' "$(T Alpha.err)")" -eq 1 ]
+}
+
+@test "Samson: a finger reply with idle -1 and loginout \"-1\" is a player logged on" {
+	peer_script 'await finger-req' \
+	    'send ["finger-reply",5,"Zeta",0,"%MUD","bob","Kim",0,0,0,"-1",-1,0,0,0]' \
+	    'await finger-req' \
+	    'send ["finger-reply",5,"Zeta",0,"%MUD","bob","Lee",0,0,0,"Mon Jan  1 10:00:00 2024",-1,0,0,0]' \
+	    'await finger-req' \
+	    'send ["finger-reply",5,"Zeta",0,"%MUD","bob","Max",0,0,0,0,-1,0,0,0]'
+	peer_start
+	gw_call Alpha 1 finger '{"target_mud":"Zeta","user":"kim","from_user":"bob"}'
+	[[ "$REPLY" == *'"loginout_time":null,"idle":-1,'*'"online":true,"text":"Kim@Zeta\nLogged on."}'* ]]
+	# LIMA and Dead Souls: idle -1 with a time is "not logged on".
+	gw_call Alpha 2 finger '{"target_mud":"Zeta","user":"lee","from_user":"bob"}'
+	[[ "$REPLY" == *'"online":false,"text":"Lee@Zeta\nLast on: Mon Jan  1 10:00:00 2024\nNot logged on."}'* ]]
+	# idle -1 and no time: the reply does not say.
+	gw_call Alpha 3 finger '{"target_mud":"Zeta","user":"max","from_user":"bob"}'
+	[[ "$REPLY" == *'"online":null,"text":"Max@Zeta\nOnline: not said."}'* ]]
+}
+
+@test "Samson: user@OurMud in finger, locate and chan-user requests is our user; locate status a string" {
+	peer_script 'await who-req' \
+	    'send ["who-reply",5,"Zeta",0,"%MUD","bob",[]]' \
+	    'send ["finger-req",5,"Zeta","kim","%MUD",0,"ann@ALPHA"]' \
+	    'send ["locate-req",5,"Zeta","kim",0,0,"ann@alpha"]' \
+	    'send ["chan-user-req",5,"Zeta",0,"%MUD",0,"Ann@Alpha"]' \
+	    'send ["finger-req",5,"Zeta","kim","%MUD",0,"ann@Beta"]'
+	peer_start
+	gw_call Alpha 1 presence_set '{"users":[{"name":"Ann","visname":"Ann","idle":5,"gender":"female"}]}'
+	gw_call Alpha 2 who '{"target_mud":"Zeta","from_user":"bob"}'
+	wait_for_line "$(T r.log)" '"packet":\["finger-reply",5,"Alpha",0,"Zeta","kim","Ann",'
+	wait_for_line "$(T r.log)" '"packet":\["locate-reply",5,"Alpha",0,"Zeta","kim","Alpha","Ann",[0-9]+,"online"\]'
+	wait_for_line "$(T r.log)" '"packet":\["chan-user-reply",5,"Alpha",0,"Zeta",0,"ann","Ann",1\]'
+	# Another MUD's name is no alias of ours.
+	wait_for_line "$(T r.log)" '"packet":\["error",5,"Alpha",0,"Zeta","kim","unk-user",'
+}
+
+@test "Python gateway: an emote without \$N gets its sender in front" {
+	peer_script 'await channel-listen' \
+	    'send ["emoteto",5,"Pyg","bob","%MUD","ann","Bob","waves at you."]' \
+	    'send ["channel-e",5,"Pyg","bob",0,0,"dchat","Bob","waves."]' \
+	    'send ["channel-e",5,"Pyg","bob",0,0,"dchat","Bob","bows, $N does."]'
+	peer_start
+	gw_call Alpha 1 channel_join '{"channel":"dchat"}'
+	gw_wait Alpha '"method":"emoteto_received",.*"text":"Bob@Pyg waves at you."'
+	gw_wait Alpha '"method":"channel_emote",.*"text":"\[dchat\] Bob@Pyg waves."'
+	gw_wait Alpha '"method":"channel_emote",.*"text":"\[dchat\] bows, Bob@Pyg does."'
+}
+
+@test "Python gateway: a channel-listen flag \"1\" is read as 1; i3gw sends only ints" {
+	# In the gateway's reader: no bad packet, the link goes on.
+	peer_script 'await channel-listen' \
+	    'send ["channel-listen",5,"Pyg",0,"*test",0,"dchat","1"]' \
+	    'send ["channel-m",5,"Pyg","bob",0,0,"dchat","Bob","after"]'
+	peer_start
+	gw_call Alpha 1 channel_join '{"channel":"dchat"}'
+	gw_wait Alpha '"method":"channel_message",.*"message":"after"'
+	gw_call Alpha 2 stats
+	[[ "$REPLY" == *'"packets_bad":0,'* ]]
+	wait_for_line "$(T r.log)" '"packet":\["channel-listen",5,"Alpha",0,"\*test",0,"dchat",1\]'
+	gw_stop Alpha
+	router_stop_all
+	# The test router reads "1" as 1 too: Pyg hears i3gw's message.
+	router_start -l "$(T r2.log)"
+	{
+		startup_pkt Pyg
+		echo 'wait startup-reply'
+		echo '["channel-listen",5,"Pyg",0,"*test",0,"dchat","1"]'
+		echo 'wait channel-m'
+	} > "$(T pyg.txt)"
+	probe_bg pyg -t 8000 < "$(T pyg.txt)"
+	wait_for_line "$(T r2.log)" '"packet":\["channel-listen",5,"Pyg",0,"\*test",0,"dchat","1"\]'
+	gw_conf Beta "rate = 0"
+	gw_start Beta
+	gw_wait Beta router_connected
+	gw_call Beta 1 channel_send '{"channel":"dchat","from_user":"ann","message":"to pyg"}'
+	probe_wait pyg
+	grep -q '^\["channel-m",5,"Beta","ann",0,0,"dchat","ann","to pyg"\]$' "$(T pyg.out)"
+}
