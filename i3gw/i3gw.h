@@ -356,6 +356,7 @@ void		 svc_channel_relisten(void);
 void		 svc_channel_client_gone(struct client *);
 void		 svc_channel_init(void);
 size_t		 svc_channel_listening(void);
+int		 svc_channel_refused(const json_t *, const char *);
 /* svc-mudlist.c */
 void		 svc_mudlist_changed(const char *mud, const json_t *old,
 		    const json_t *new);

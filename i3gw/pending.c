@@ -201,6 +201,17 @@ pending_timer(void *arg)
 		pending_answer(p, r);
 		return (EV_NOMORE);
 	}
+	if (p->kind == PEND_CHANADD) {
+		/*
+		 * CoffeeMud's router makes the channel and never says so: what
+		 * is known is the answer; chanlist_changed confirms it if a
+		 * chanlist naming it comes later (docs/PROTOCOL.md 5.1).
+		 */
+		pending_answer(p, json_pack("{s:s, s:b, s:b, s:s}", "channel",
+		    p->key, "added", 0, "sent", 1, "text", "sent, not yet "
+		    "confirmed by the router"));
+		return (EV_NOMORE);
+	}
 	pending_fail(p, RPC_TIMEOUT, NULL, "no answer from %s within %lu ms",
 	    p->mud != NULL ? p->mud : "the network",
 	    (unsigned long)(ev_now() - p->started));

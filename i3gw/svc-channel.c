@@ -240,6 +240,31 @@ chan_packet(const json_t *named, const json_t *raw)
 	chan_deliver(NULL, chan, method, ev);
 }
 
+/*
+ * An error whose packet is our own channel-listen (the router's
+ * unk-channel, not-allowed): error_received, with the channel, to every
+ * client that hears the channel; 1 when it was one.
+ */
+int
+svc_channel_refused(const json_t *named, const char *text)
+{
+	const json_t	*pkt = json_object_get(named, "error_packet");
+	const char	*chan = i3_pkt_str(pkt, "channel");
+	const char	*omud = i3_pkt_str(pkt, "originator_mud");
+	const char	*type = i3_pkt_str(pkt, "type");
+	json_t		*ev;
+
+	if (chan == NULL || type == NULL || omud == NULL ||
+	    strcmp(type, "channel-listen") != 0 ||
+	    strcmp(omud, gw.conf->mud_name) != 0)
+		return (0);
+	log_warnx("%s (channel %s)", text, chan);
+	ev = svc_event(named, text);
+	json_object_set_new(ev, "channel", json_string(chan));
+	chan_deliver(NULL, chan, "error_received", ev);
+	return (1);
+}
+
 /* channel-m, channel-e, channel-t from a client. */
 static int
 chan_send(struct client *cl, const char *type, const json_t *params,

@@ -39,6 +39,11 @@ error_packet(const json_t *named, const json_t *raw)
 	}
 	xasprintf(&text, "error from %s: %s: %s", from ? from : "?", code,
 	    msg ? msg : "");
+	/* A refused channel-listen of ours: to the clients on that channel. */
+	if (svc_channel_refused(named, text)) {
+		free(text);
+		return;
+	}
 	if ((cl = client_by_user(user)) != NULL)
 		rpc_notify(cl, "error_received", svc_event(named, text));
 	else

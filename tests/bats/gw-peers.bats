@@ -130,3 +130,22 @@ peer_start() {
 	probe_wait pyg
 	grep -q '^\["channel-m",5,"Beta","ann",0,0,"dchat","ann","to pyg"\]$' "$(T pyg.out)"
 }
+
+@test "router: unk-channel for our channel-listen reaches the client that joined" {
+	peer_script 'await channel-listen' \
+	    'send ["error",5,"*test",0,"%MUD",0,"unk-channel","Unknown channel: nosuch",["channel-listen",5,"%MUD",0,"*test",0,"nosuch",1]]'
+	peer_start
+	gw_call Alpha 1 channel_join '{"channel":"nosuch"}'
+	[[ "$REPLY" == *'"known":false'* ]]
+	gw_wait Alpha '"method":"error_received","params":\{.*"error_code":"unk-channel",.*"channel":"nosuch".*"text":"error from \*test: unk-channel: Unknown channel: nosuch"'
+}
+
+@test "CoffeeMud router: channel_add never announced is sent, not yet confirmed; a later chanlist confirms it" {
+	peer_script 'await channel-add' 'sleep 1000' \
+	    'send ["chanlist-reply",5,"*test",0,"%MUD",0,10,{"dchat":["*test",0],"mine":["%MUD",0]}]'
+	peer_start
+	gw_call Alpha 1 channel_add '{"channel":"mine","timeout":0.5}'
+	[[ "$REPLY" == *'"result":{"channel":"mine","added":false,"sent":true,"text":"sent, not yet confirmed by the router"}'* ]]
+	wait_for_line "$(T r.log)" '"packet":\["channel-add",5,"Alpha","admin","\*test",0,"mine",0\]'
+	gw_wait Alpha '"method":"chanlist_changed","params":\{"added":\["mine"\]'
+}
