@@ -16,6 +16,7 @@ INCLUDEDIR	?= $(PREFIX)/include
 MANDIR		?= $(PREFIX)/share/man
 DATADIR		?= $(PREFIX)/share
 PKG_CONFIG	?= pkg-config
+LDCONFIG	?= /sbin/ldconfig
 CC		?= cc
 AR		?= ar
 SANITIZE	?=
@@ -274,6 +275,7 @@ install: all
 	$(if $(MAN8),install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
 	cp -R share/. $(DESTDIR)$(DATADIR)/i3gw/
 	rm -f $(DESTDIR)$(DATADIR)/i3gw/demo.sh	# runs from the source tree only
+	find $(DESTDIR)$(DATADIR)/i3gw -name __pycache__ -prune -exec rm -rf {} +
 	@if [ -f completions/i3ctl.bash ]; then \
 	    install -d $(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions \
@@ -285,6 +287,13 @@ install: all
 	    install -m 644 completions/i3ctl.fish \
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/i3ctl.fish; \
 	fi
+	@# Into the system (no DESTDIR): the dynamic linker's cache learns of
+	@# libi3.so.0 now, not when someone thinks of running ldconfig.
+	@if [ -n "$(DESTDIR)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then echo "$(LDCONFIG)"; $(LDCONFIG); \
+	else echo "install: not root, so no ldconfig: programs find" \
+	    "libi3.so.0 in $(LIBDIR) once root runs ldconfig, or through" \
+	    "LD_LIBRARY_PATH"; fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,i3codec i3gw i3ctl)

@@ -1,11 +1,22 @@
 #!/bin/sh
 # deps.sh: install the Debian packages the project needs, when missing.
 # Runs apt-get as root, through sudo otherwise, and says so when neither works.
+# It is the README's first command on a fresh machine, so it needs only sh,
+# dpkg and apt (no make yet: build-essential brings it).
+# Usage: tests/deps.sh          install what is missing
+#        tests/deps.sh --list   print the package names (tests/pkgpath.sh)
+#        tests/deps.sh fresh    also debootstrap, for tests/fresh.sh
+#        tests/deps.sh deb      also what building the Debian packages needs
 set -u
 PKGS="build-essential pkg-config clang libclang-rt-14-dev bats \
 libjansson-dev libjq-dev libonig-dev libssl-dev libcurl4-openssl-dev \
 libsqlite3-dev libinih-dev libmicrohttpd-dev libedit-dev \
-mandoc openssl python3 curl jq valgrind"
+mandoc openssl python3 curl jq valgrind procps"
+case "${1:-}" in
+--list) echo "$PKGS"; exit 0 ;;
+fresh) PKGS="$PKGS debootstrap" ;;
+deb) PKGS="$PKGS debhelper lintian fakeroot systemd" ;;
+esac
 
 missing=""
 for p in $PKGS; do

@@ -9,6 +9,16 @@ B=${B:-build}
 mkdir -p "$B/test-logs"
 total_p=0; total_f=0; total_s=0; bad=""
 
+# Every test runs with only the commands of the packages the project
+# installs on PATH, as on a fresh Debian 12 (tests/pkgpath.sh).
+case "$B" in /*) pp="$B/pkgpath" ;; *) pp="$I3_TOP/$B/pkgpath" ;; esac
+sh tests/pkgpath.sh "$pp"
+case $? in
+0) PATH=$pp; export PATH ;;
+2) ;;
+*) bad=" pkgpath"; total_f=1 ;;
+esac
+
 count() {	# log file -> sets p f from its last summary line
 	line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
 	p=$(echo "$line" | sed -E 's/^([A-Za-z-]+: )?([0-9]+) passed.*/\2/')

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # install.bats: make install into a DESTDIR gives a usable library (header,
 # static and shared libraries with a soname, pkg-config file), the programs
-# and man pages; make uninstall takes it all away again.
+# and man pages; make uninstall takes it all away again.  Into the system
+# (no DESTDIR) it runs ldconfig; it installs no compiled Python.
 
 setup() {
 	I3_TOP=${I3_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
@@ -49,4 +50,27 @@ C
 	$MK uninstall DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
 	left=$(find "$D" -type f -o -type l)
 	[ -z "$left" ] || { echo "left behind: $left"; false; }
+}
+
+@test "install into the system runs ldconfig, into a DESTDIR does not; no .pyc installed" {
+	[ -z "${I3_SANITIZE:-}" ] || skip "sanitizer build"
+	P="$BATS_TEST_TMPDIR/sys"
+	fake="$BATS_TEST_TMPDIR/ldconfig"
+	printf '#!/bin/sh\necho "$@" >>"%s.ran"\n' "$fake" >"$fake"
+	chmod +x "$fake"
+	# A compiled example left in the tree by a run of the Python bot.
+	python3 -c 'import py_compile, sys; py_compile.compile(sys.argv[1])' \
+	    "$I3_TOP/share/examples/python/i3bot.py"
+	ls "$I3_TOP"/share/examples/python/__pycache__/*.pyc
+
+	$MK install PREFIX="$P" LDCONFIG="$fake" >"$BATS_TEST_TMPDIR/log" 2>&1
+	[ -f "$fake.ran" ]
+	[ -e "$P/lib/libi3.so.0" ]
+	[ -z "$(find "$P" -name '*.pyc' -o -name __pycache__)" ]
+	$MK uninstall PREFIX="$P" >/dev/null 2>&1
+	rm "$fake.ran"
+
+	$MK install DESTDIR="$D" PREFIX=/usr LDCONFIG="$fake" >"$BATS_TEST_TMPDIR/log" 2>&1
+	[ -e "$D/usr/lib/libi3.so.0" ]
+	[ ! -e "$fake.ran" ]
 }
