@@ -99,18 +99,18 @@ mount -t proc proc "$R/proc" && mount -t sysfs sysfs "$R/sys" &&
     mount --bind /dev "$R/dev" && mount --bind /dev/pts "$R/dev/pts" ||
     die "mount failed"
 
-# 2. The clone, by the root's own git, from the checkout mounted read-only.
-mkdir -p "$R/mnt/src" && mount --bind "$REPO" "$R/mnt/src" ||
-    die "cannot mount $REPO"
-mount -o remount,bind,ro "$R/mnt/src" 2>/dev/null
+# 2. The clone, by the root's own git, of the checkout's HEAD (a bundle:
+# a worktree's .git points outside the root).
+git -C "$REPO" bundle create "$R/root/i3.bundle" HEAD >"$LOGS/clone.log" 2>&1 ||
+    { cat "$LOGS/clone.log"; die "git bundle failed in $REPO"; }
 in_root() {
 	env -i HOME=/root TERM=dumb \
 	    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	    chroot "$R" /bin/sh -c "$1"
 }
-in_root 'git clone -q /mnt/src /root/i3' >"$LOGS/clone.log" 2>&1 ||
+in_root 'git -c advice.detachedHead=false clone -q /root/i3.bundle /root/i3 &&
+    rm /root/i3.bundle' >>"$LOGS/clone.log" 2>&1 ||
     { cat "$LOGS/clone.log"; die "git clone failed"; }
-umount "$R/mnt/src"
 echo "fresh: cloned $(in_root 'git -C /root/i3 log -1 --format="%h %s"')"
 in_root 'dpkg-query -W -f="\${Package}\n"' | sort >"$W/before"
 
