@@ -15,8 +15,12 @@ LIBDIR		?= $(PREFIX)/lib
 INCLUDEDIR	?= $(PREFIX)/include
 MANDIR		?= $(PREFIX)/share/man
 DATADIR		?= $(PREFIX)/share
+SYSCONFDIR	?= /etc
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
 PKG_CONFIG	?= pkg-config
 LDCONFIG	?= /sbin/ldconfig
+SYSUSERS	?= systemd-sysusers
 CC		?= cc
 AR		?= ar
 SANITIZE	?=
@@ -101,6 +105,25 @@ I3GW_LIBS	= -Wl,--as-needed $(SQLITE_LIBS) $(INIH_LIBS) $(MHD_LIBS) $(SSL_LIBS) 
 		  $(JQ_LIBS) $(JANSSON_LIBS) -lm
 # i3ctl loads libcurl, OpenSSL and libjq when first used (i3ctl/lazy.c).
 I3CTL_LIBS	= $(EDIT_LIBS) $(INIH_LIBS) $(JANSSON_LIBS) -ldl -lm
+
+# Installed programs: the same objects linked against libi3.so.0 (the
+# ones in bin/ hold libi3 statically, to run from the tree).
+INST_PROGS	= $(PROGS:bin/%=$(B)/inst/%)
+
+$(B)/inst/i3codec: $(I3CODEC_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a %.so.$(LIBVERSION),$^) \
+	    $(I3CODEC_LIBS)
+
+$(B)/inst/i3gw: $(I3GW_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a %.so.$(LIBVERSION),$^) \
+	    $(I3GW_LIBS)
+
+$(B)/inst/i3ctl: $(I3CTL_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a %.so.$(LIBVERSION),$^) \
+	    $(I3CTL_LIBS)
 
 # ----------------------------------------------------------------- tests
 # Every tests/unit/*.c is one test program; tests/helpers/*.c are helper
@@ -255,12 +278,13 @@ fuzz: deps
 lint-man:
 	@for m in docs/*.[1358]; do mandoc -Tlint -Wwarning $$m || exit 1; done
 
-install: all
+install: all $(INST_PROGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/i3gw
-	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/i3gw \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 755 $(INST_PROGS) $(DESTDIR)$(BINDIR)/
 	install -m 644 lib/i3.h $(DESTDIR)$(INCLUDEDIR)/i3.h
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libi3.a
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
@@ -274,8 +298,15 @@ install: all
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(MAN8),install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
 	cp -R share/. $(DESTDIR)$(DATADIR)/i3gw/
-	rm -f $(DESTDIR)$(DATADIR)/i3gw/demo.sh	# runs from the source tree only
+	rm -rf $(DESTDIR)$(DATADIR)/i3gw/demo.sh $(DESTDIR)$(DATADIR)/i3gw/systemd
 	find $(DESTDIR)$(DATADIR)/i3gw -name __pycache__ -prune -exec rm -rf {} +
+	for u in i3gw.service i3gw.socket; do \
+	    sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		share/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u; \
+	done
+	install -m 644 share/systemd/i3gw.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/i3gw.conf
 	@if [ -f completions/i3ctl.bash ]; then \
 	    install -d $(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions \
@@ -289,8 +320,13 @@ install: all
 	fi
 	@# Into the system (no DESTDIR): the dynamic linker's cache learns of
 	@# libi3.so.0 now, not when someone thinks of running ldconfig.
+	@# So does the system user of i3gw.service, where systemd is.
 	@if [ -n "$(DESTDIR)" ]; then :; \
-	elif [ "$$(id -u)" = 0 ]; then echo "$(LDCONFIG)"; $(LDCONFIG); \
+	elif [ "$$(id -u)" = 0 ]; then \
+	    echo "$(LDCONFIG)"; $(LDCONFIG) || exit 1; \
+	    if command -v $(SYSUSERS) >/dev/null 2>&1; then \
+		echo "$(SYSUSERS) $(SYSUSERSDIR)/i3gw.conf"; \
+		$(SYSUSERS) $(SYSUSERSDIR)/i3gw.conf || exit 1; fi; \
 	else echo "install: not root, so no ldconfig: programs find" \
 	    "libi3.so.0 in $(LIBDIR) once root runs ldconfig, or through" \
 	    "LD_LIBRARY_PATH"; fi
@@ -305,6 +341,8 @@ uninstall:
 	    $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	rm -rf $(DESTDIR)$(DATADIR)/i3gw
+	rm -f $(DESTDIR)$(UNITDIR)/i3gw.service $(DESTDIR)$(UNITDIR)/i3gw.socket \
+	    $(DESTDIR)$(SYSUSERSDIR)/i3gw.conf
 	rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/i3ctl \
 	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_i3ctl \
 	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/i3ctl.fish

@@ -2,7 +2,9 @@
 # install.bats: make install into a DESTDIR gives a usable library (header,
 # static and shared libraries with a soname, pkg-config file), the programs
 # and man pages; make uninstall takes it all away again.  Into the system
-# (no DESTDIR) it runs ldconfig; it installs no compiled Python.
+# (no DESTDIR) it runs ldconfig and sysusers; it installs no compiled Python.
+# The installed programs use the installed libi3.so.0; the systemd units
+# name the installed paths and pass systemd-analyze verify.
 
 setup() {
 	I3_TOP=${I3_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
@@ -22,6 +24,16 @@ setup() {
 		[ -e "$D/$f" ] || { echo "missing $f"; false; }
 	done
 	readelf -d "$D/usr/lib/libi3.so.0" | grep -q 'SONAME.*libi3.so.0'
+	# The programs use the installed library, not a copy of it.
+	for p in i3codec i3gw i3ctl; do
+		readelf -d "$D/usr/bin/$p" | grep -q 'NEEDED.*\[libi3\.so\.0\]' ||
+		    { echo "$p does not need libi3.so.0"; false; }
+		! nm "$D/usr/bin/$p" | grep -q ' T i3_reader_new$' ||
+		    { echo "$p holds libi3 itself"; false; }
+	done
+	run env LD_LIBRARY_PATH="$D/usr/lib" "$D/usr/bin/i3ctl" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "i3ctl "* ]]
 	grep -qx 'prefix=/usr' "$D/usr/lib/pkgconfig/libi3.pc"
 	grep -qx 'Requires: jansson' "$D/usr/lib/pkgconfig/libi3.pc"
 
@@ -63,14 +75,42 @@ C
 	    "$I3_TOP/share/examples/python/i3bot.py"
 	ls "$I3_TOP"/share/examples/python/__pycache__/*.pyc
 
-	$MK install PREFIX="$P" LDCONFIG="$fake" >"$BATS_TEST_TMPDIR/log" 2>&1
-	[ -f "$fake.ran" ]
+	$MK install PREFIX="$P" LDCONFIG="$fake" SYSUSERS="$fake" \
+	    >"$BATS_TEST_TMPDIR/log" 2>&1
+	# ldconfig, then systemd-sysusers on the gateway's user.
+	[ "$(cat "$fake.ran")" = "$(printf '\n%s' "$P/lib/sysusers.d/i3gw.conf")" ]
 	[ -e "$P/lib/libi3.so.0" ]
 	[ -z "$(find "$P" -name '*.pyc' -o -name __pycache__)" ]
 	$MK uninstall PREFIX="$P" >/dev/null 2>&1
 	rm "$fake.ran"
 
-	$MK install DESTDIR="$D" PREFIX=/usr LDCONFIG="$fake" >"$BATS_TEST_TMPDIR/log" 2>&1
+	$MK install DESTDIR="$D" PREFIX=/usr LDCONFIG="$fake" SYSUSERS="$fake" \
+	    >"$BATS_TEST_TMPDIR/log" 2>&1
 	[ -e "$D/usr/lib/libi3.so.0" ]
 	[ ! -e "$fake.ran" ]
+}
+
+@test "systemd units: installed paths follow PREFIX, the runtime directory pairs with the socket, systemd-analyze verify" {
+	[ -z "${I3_SANITIZE:-}" ] || skip "sanitizer build"
+	P="$BATS_TEST_TMPDIR/sys"
+	$MK install PREFIX="$P" LDCONFIG=true SYSUSERS=true >"$BATS_TEST_TMPDIR/log" 2>&1
+	U="$P/lib/systemd/system"
+	grep -qx "ExecStart=$P/bin/i3gw -d -f /etc/i3gw.conf" "$U/i3gw.service"
+	! grep -q '@[A-Z]*@\|/usr/local' "$U/i3gw.service" "$U/i3gw.socket"
+	# The socket lives in the service's RuntimeDirectory, which the service
+	# keeps when it stops (else a restart finds the socket's file gone).
+	sock=$(sed -n 's/^ListenStream=//p' "$U/i3gw.socket")
+	rd=$(sed -n 's/^RuntimeDirectory=//p' "$U/i3gw.service")
+	[ "$(dirname "$sock")" = "/run/$rd" ]
+	grep -qx 'RuntimeDirectoryPreserve=yes' "$U/i3gw.service"
+	# The user the service runs as is the one sysusers.d makes.
+	user=$(sed -n 's/^User=//p' "$U/i3gw.service")
+	grep -qE "^u $user " "$P/lib/sysusers.d/i3gw.conf"
+	[ "$(sed -n 's/^SocketUser=//p' "$U/i3gw.socket")" = "$user" ]
+	run systemd-analyze verify --man=no "$U/i3gw.service" "$U/i3gw.socket"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	$MK uninstall PREFIX="$P" >/dev/null 2>&1
+	[ -z "$(find "$P" -type f)" ]
 }
