@@ -7,6 +7,7 @@
 #   make fuzz             libFuzzer targets (clang), FUZZ_SECONDS each
 #   make demo             the test router and two gateways on loopback
 #   make install PREFIX=/usr/local DESTDIR=
+#   make debcheck         build, lintian, install and use the Debian packages
 #   make uninstall | clean | deps | lint-man
 
 PREFIX		?= /usr/local
@@ -142,7 +143,7 @@ MAN5		= $(wildcard docs/*.5)
 MAN8		= $(wildcard docs/*.8)
 
 .PHONY: all check test bench fuzz fuzz-build demo install uninstall clean deps \
-	lint-man test-progs
+	lint-man test-progs debcheck
 .DEFAULT_GOAL := all
 
 all: lib/libi3.a $(LIB_SO) lib/libi3.so lib/libi3.pc $(PROGS)
@@ -274,6 +275,10 @@ fuzz: deps
 		-artifact_prefix=$(FZ)/$$n- \
 		$(FZ)/corpus-$$n tests/fuzz/corpus/$$n || exit 1; \
 	done
+
+# Root: installs the packages on this machine for the test, then purges.
+debcheck:
+	@sh tests/deb.sh
 
 lint-man:
 	@for m in docs/*.[1358]; do mandoc -Tlint -Wwarning $$m || exit 1; done

@@ -214,7 +214,9 @@ ev_sig_handler(int sig)
 	unsigned char	c = sig;
 	int		saved = errno;
 
-	(void)write(ev_pipe[1], &c, 1);
+	if (write(ev_pipe[1], &c, 1) != 1) {
+		/* The pipe is full: a wake-up is pending anyway. */
+	}
 	errno = saved;
 }
 
