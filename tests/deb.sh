@@ -53,11 +53,12 @@ build() {
 	    { tail -30 "$W/build.log"; return 1; }
 }
 ok "dpkg-buildpackage -us -uc -b" build
-debs=$(ls "$W"/*.deb 2>/dev/null)
-ok "four packages: $PKGS" sh -c "[ \"\$(ls '$W'/*.deb | sed 's,.*/,,; s,_.*,,' | sort | tr '\n' ' ')\" = \
-    \"$(echo $PKGS | tr ' ' '\n' | sort | tr '\n' ' ')\" ]"
-# shellcheck disable=SC2086
-ok "lintian: no error, no warning" sh -c "lintian --fail-on error,warning $debs"
+# The packages, and their debug symbols beside them (checked, not installed).
+debs=$(ls "$W"/*.deb 2>/dev/null | grep -v -- -dbgsym_)
+names=$(echo "$debs" | sed 's,.*/,,; s,_.*,,' | sort | tr '\n' ' ')
+ok "packages: $names" test "$names" = "$(echo $PKGS | tr ' ' '\n' | sort | tr '\n' ' ')"
+# shellcheck disable=SC2046
+ok "lintian: no error, no warning" lintian --fail-on error,warning $(ls "$W"/*.deb)
 
 # shellcheck disable=SC2086
 if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $debs >"$W/install.log" 2>&1; then
@@ -73,7 +74,7 @@ ok "i3codec encodes" sh -c "echo '[\"who-req\",5,\"A\",\"a\",\"B\",0]' |
     /usr/bin/i3codec encode | grep -qx '({\"who-req\",5,\"A\",\"a\",\"B\",0,})'"
 for p in i3gw i3ctl i3codec; do
 	ok "$p uses the installed libi3.so.0" sh -c \
-	    "ldd /usr/bin/$p | grep -q 'libi3.so.0 => /usr/lib/.*/libi3.so.0'"
+	    "ldd /usr/bin/$p | grep -q 'libi3.so.0 => /.*/libi3.so.0'"
 done
 ok "the i3gw system user exists (sysusers.d)" getent passwd i3gw
 ok "units in the systemd unit directory" test -f /lib/systemd/system/i3gw.service \
