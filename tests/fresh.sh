@@ -8,7 +8,8 @@
 # root, with a clean environment.  Reports each command's exit status and
 # time, the packages they installed and the final "N passed, N failed"
 # line; unmounts all it mounted and removes the root (unless -k).  Takes
-# minutes: not part of make check.  Needs root.  Logs go to build/fresh/.
+# minutes: not part of make check.  Needs root.  Logs are copied to
+# build/fresh/ at the end.
 #
 # Usage: tests/fresh.sh [-k] [REPO]    REPO defaults to this checkout; its
 #        committed HEAD is what gets cloned.
@@ -46,9 +47,11 @@ MIRROR=$(for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
 	/^$/ { uri = "" }')
 [ -n "$MIRROR" ] || die "no $SUITE source in /etc/apt"
 
-mkdir -p "$LOGS" || exit 1
 W=$(mktemp -d /var/tmp/i3-fresh.XXXXXX) || exit 1
 R=$W/root
+OUT=$LOGS
+LOGS=$W/logs		# under the tree a make clean would take them away
+mkdir -p "$LOGS" || exit 1
 
 # Undo everything: processes still running in the root (a demo left
 # behind), then every mount under it, deepest first, then the files.
@@ -61,6 +64,7 @@ cleanup() {
 	    /proc/self/mounts | sort -rn | cut -d' ' -f2); do
 		umount "$m" 2>/dev/null || umount -l "$m"
 	done
+	mkdir -p "$OUT" && cp "$LOGS"/* "$OUT"/ && echo "fresh: logs in $OUT/"
 	if awk -v r="$R" 'index($2, r "/") == 1 { f = 1 } END { exit !f }' /proc/self/mounts; then
 		echo "fresh: still mounted under $R; not removing it" >&2
 	elif [ "$KEEP" = 1 ]; then
@@ -150,6 +154,6 @@ esac
 if [ "$fails" = 0 ]; then
 	echo "fresh: ok: both README commands succeeded on a minimal $SUITE; $last"
 else
-	echo "fresh: FAILED (logs in $LOGS/)"
+	echo "fresh: FAILED"
 fi
 [ "$fails" = 0 ]
