@@ -50,6 +50,7 @@ enum ck_where {
 	CW_API,		/* struct api_conf */
 	CW_ROUTER,	/* struct router_conf of [router NAME] */
 	CW_KEY,		/* struct api_key of [key NAME] */
+	CW_PEER,	/* struct peer_conf of [peer NAME] */
 };
 
 /* What SIGHUP does with a changed value. */
@@ -88,6 +89,7 @@ static const char *const config_groups[] = {
 #define K(f)		CW_KEY, offsetof(struct api_key, f), 0
 #define K2(f, g)	CW_KEY, offsetof(struct api_key, f), \
 			offsetof(struct api_key, g)
+#define P(f)		CW_PEER, offsetof(struct peer_conf, f), 0
 #define BIG		1000000000LL
 
 static const struct config_key config_keys[] = {
@@ -233,6 +235,10 @@ static const struct config_key config_keys[] = {
 	  NULL, "this key's method burst" },
 	{ "key", "allow", CK_NETS, K2(allow, nallow), 0, 0, NULL, RL_NOW,
 	  NULL, "addresses the key may be used from" },
+
+	{ "peer", "colour", CK_ENUM, P(colour), 0, 0, peer_colours, RL_NOW,
+	  NULL, "the colour codes in this MUD's text, in place of its "
+	  "mudlist's guess" },
 };
 #define NKEYS	(sizeof config_keys / sizeof config_keys[0])
 
@@ -262,6 +268,7 @@ static int	 config_addr(const char *, char **);
 static char	*config_ms_fmt(long);
 static char	*config_size_fmt(size_t);
 static struct api_key *config_key_add(struct api_conf *, const char *);
+static struct peer_conf *config_peer_add(struct config *, const char *);
 
 /* The section a table row is for: "[key NAME]" matches "key". */
 static int
@@ -304,6 +311,8 @@ config_base(struct config *c, const struct config_key *k, const char *name)
 		return (&c->routers[i]);
 	case CW_KEY:
 		return (config_key_add(c->api, name));
+	case CW_PEER:
+		return (config_peer_add(c, name));
 	}
 	return (NULL);
 }
@@ -963,6 +972,34 @@ config_swap(const struct config_key *k, void *a, void *b)
 	}
 }
 
+static struct peer_conf *
+config_peer_add(struct config *c, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < c->npeers; i++) {
+		if (strcmp(c->peers[i].name, name) == 0)
+			return (&c->peers[i]);
+	}
+	c->peers = xrealloc(c->peers, (c->npeers + 1) * sizeof *c->peers);
+	c->peers[c->npeers].name = xstrdup(name);
+	c->peers[c->npeers].colour = 0;
+	return (&c->peers[c->npeers++]);
+}
+
+/* The [peer NAME] of a MUD (any case), or NULL. */
+const struct peer_conf *
+config_peer(const struct config *c, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && i < c->npeers; i++) {
+		if (strcasecmp(c->peers[i].name, name) == 0)
+			return (&c->peers[i]);
+	}
+	return (NULL);
+}
+
 static struct api_key *
 config_key_add(struct api_conf *a, const char *name)
 {
@@ -1051,6 +1088,9 @@ config_free(struct config *c)
 		else if (k->where == CW_ROUTER) {
 			for (j = 0; j < c->nrouters; j++)
 				config_release(k, &c->routers[j]);
+		} else if (k->where == CW_PEER) {
+			for (j = 0; j < c->npeers; j++)
+				config_release(k, &c->peers[j]);
 		} else {
 			for (j = 0; j < c->api->nkeys; j++)
 				config_release(k, &c->api->keys[j]);
@@ -1059,6 +1099,9 @@ config_free(struct config *c)
 	for (j = 0; j < c->nrouters; j++)
 		free(c->routers[j].name);
 	free(c->routers);
+	for (j = 0; j < c->npeers; j++)
+		free(c->peers[j].name);
+	free(c->peers);
 	for (j = 0; j < c->api->nkeys; j++) {
 		free(c->api->keys[j].name);
 		json_decref(c->api->keys[j].mbuckets);
@@ -1089,7 +1132,8 @@ config_set(struct config *c, const char *section, const char *name,
 		while (isspace((unsigned char)*entry))
 			entry++;
 	}
-	if (strcasecmp(kind, "router") != 0 && strcasecmp(kind, "key") != 0) {
+	if (strcasecmp(kind, "router") != 0 && strcasecmp(kind, "key") != 0 &&
+	    strcasecmp(kind, "peer") != 0) {
 		if (entry != NULL) {
 			xasprintf(why, "unknown section [%s]", section);
 			free(kind);
@@ -1171,6 +1215,7 @@ config_env(struct config *c, char **cause)
 			k = &config_keys[i];
 			n = strlen(k->section);
 			if (k->where == CW_ROUTER || k->where == CW_KEY ||
+			    k->where == CW_PEER ||
 			    strncmp(key, k->section, n) != 0 || key[n] != '_')
 				continue;
 			if (strcmp(key + n + 1, k->key) != 0) {
@@ -1340,6 +1385,13 @@ config_dump(const struct config *c, FILE *f)
 					config_dump_key(c, &config_keys[n],
 					    &c->routers[e], f);
 			}
+		} else if (k->where == CW_PEER) {
+			for (e = 0; e < c->npeers; e++) {
+				fprintf(f, "\n[peer %s]\n", c->peers[e].name);
+				for (n = i; n < j; n++)
+					config_dump_key(c, &config_keys[n],
+					    &c->peers[e], f);
+			}
 		} else if (k->where == CW_KEY) {
 			for (e = 0; e < c->api->nkeys; e++) {
 				fprintf(f, "\n[key %s]\n",
@@ -1452,6 +1504,21 @@ config_keys_same(const struct api_conf *oa, const struct api_conf *na)
 }
 
 static int
+config_peers_same(const struct config *a, const struct config *b)
+{
+	size_t	i;
+
+	if (a->npeers != b->npeers)
+		return (0);
+	for (i = 0; i < a->npeers; i++) {
+		if (strcmp(a->peers[i].name, b->peers[i].name) != 0 ||
+		    a->peers[i].colour != b->peers[i].colour)
+			return (0);
+	}
+	return (1);
+}
+
+static int
 config_routers_same(const struct config *a, const struct config *b)
 {
 	size_t	i, n = 0;
@@ -1480,6 +1547,7 @@ config_reload(struct config *oc, struct config *nc, char **applied,
 {
 	const struct config_key	*k;
 	struct api_key		*tk;
+	struct peer_conf	*pc;
 	void			*ob, *nb;
 	char			*a, *b, *t, **to;
 	size_t			 i, tn;
@@ -1489,7 +1557,8 @@ config_reload(struct config *oc, struct config *nc, char **applied,
 	*restart = xstrdup("");
 	for (i = 0; i < NKEYS; i++) {
 		k = &config_keys[i];
-		if (k->where == CW_ROUTER || k->where == CW_KEY)
+		if (k->where == CW_ROUTER || k->where == CW_KEY ||
+		    k->where == CW_PEER)
 			continue;
 		ob = k->where == CW_API ? (void *)oc->api : (void *)oc;
 		nb = k->where == CW_API ? (void *)nc->api : (void *)nc;
@@ -1531,6 +1600,17 @@ config_reload(struct config *oc, struct config *nc, char **applied,
 		tn = oc->nrouters;
 		oc->nrouters = nc->nrouters;
 		nc->nrouters = tn;
+	}
+	if (!config_peers_same(oc, nc)) {
+		t = *applied;
+		xasprintf(applied, "%s%speers", t, *t != '\0' ? ", " : "");
+		free(t);
+		pc = oc->peers;
+		oc->peers = nc->peers;
+		nc->peers = pc;
+		tn = oc->npeers;
+		oc->npeers = nc->npeers;
+		nc->npeers = tn;
 	}
 	if (!config_keys_same(oc->api, nc->api)) {
 		config_keys_move(oc->api, nc->api);

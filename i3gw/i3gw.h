@@ -111,6 +111,12 @@ struct router_conf {
 	int		 learned;	/* from a startup-reply, not the file */
 };
 
+/* [peer NAME]: what we know better than the mudlist about a MUD. */
+struct peer_conf {
+	char		*name;
+	int		 colour;	/* index in peer_colours (peer.c) */
+};
+
 struct api_conf;
 
 struct config {
@@ -134,6 +140,10 @@ struct config {
 	/* [router NAME] in order */
 	struct router_conf *routers;
 	size_t		 nrouters;
+
+	/* [peer NAME] */
+	struct peer_conf *peers;
+	size_t		 npeers;
 
 	/* [limits] (durations in ms) */
 	int		 rate;		/* packets per second, 0 = unpaced */
@@ -167,6 +177,7 @@ int		 config_env(struct config *, char **cause);
 int		 config_check(const struct config *, char **cause);
 void		 config_free(struct config *);
 void		 config_dump(const struct config *, FILE *);
+const struct peer_conf *config_peer(const struct config *, const char *);
 int		 config_add_router(struct config *, const char *name,
 		    const char *host, int port, int learned);
 long		 config_duration(const char *, int *ok);
@@ -640,5 +651,10 @@ struct gw {
 extern struct gw gw;
 
 void		 gw_shutdown(const char *why);
+
+/* peer.c */
+extern const char *const peer_colours[];
+int		 peer_colour(const char *);
+json_t		*peer_incoming(const json_t *);
 
 #endif /* I3GW_H */

@@ -600,7 +600,7 @@ router_from_router(const json_t *named)
 static void
 router_packet(json_t *raw)
 {
-	json_t		*named;
+	json_t		*named, *t;
 	const char	*type, *tmud, *omud;
 	i3_error	 err;
 
@@ -614,6 +614,11 @@ router_packet(json_t *raw)
 		gw.pkts_bad++;
 		log_warnx("router: bad %s packet: %s", type, err.text);
 		return;
+	}
+	/* A Smaug-family MUD's &Y codes as Pinkfish, in every text field. */
+	if ((t = peer_incoming(named)) != NULL) {
+		json_decref(named);
+		named = t;
 	}
 	if (log_verbose() > 1) {
 		char	*s = json_dumps(named, JSON_COMPACT);

@@ -99,7 +99,7 @@ conf() {
 	[[ "$output" != *"${hash#sha256:}"* ]]
 	# Each key of the table appears (set, or "; key (not set)").
 	while IFS=$'\t' read -r section key _; do
-		case $section in router|key) continue ;; esac
+		case $section in router|key|peer) continue ;; esac
 		grep -qE "^(; )?$key( = | \(not set\))" <<< "$output" ||
 		    { echo "missing $section.$key"; return 1; }
 	done < <("$I3GW" --list-keys)

@@ -35,7 +35,8 @@ peer_script() {
 
 # Start the scripted router and gateway Alpha; wait until it sees Zeta.
 peer_start() {
-	router_start -s "$(T s.txt)" -l "$(T r.log)"
+	[ -n "${ROUTER_PID:-}" ] ||
+	    router_start -s "$(T s.txt)" -l "$(T r.log)"
 	gw_conf Alpha "rate = 0" "info_timeout = 2s" "locate_window = 500ms" \
 	    "$@"
 	gw_start Alpha
@@ -148,4 +149,30 @@ peer_start() {
 	[[ "$REPLY" == *'"result":{"channel":"mine","added":false,"sent":true,"text":"sent, not yet confirmed by the router"}'* ]]
 	wait_for_line "$(T r.log)" '"packet":\["channel-add",5,"Alpha","admin","\*test",0,"mine",0\]'
 	gw_wait Alpha '"method":"chanlist_changed","params":\{"added":\["mine"\]'
+}
+
+@test "Smaug-family MUD: its &Y codes become Pinkfish in every text field; [peer NAME] colour overrides the mudlist" {
+	peer_script 'await who-req' \
+	    'send ["who-reply",5,"Zeta",0,"%MUD","bob",[["&YKim&D the %^RED%^Quiet%^RESET%^",5,"&Gwizard"]]]' \
+	    'send ["tell",5,"Zeta","kim","%MUD","ann","&YKim","&Rhi"]' \
+	    'send ["tell",5,"Pyg","bob","%MUD","ann","Bob","{rhi &Y"]'
+	# SmaugFUSS in Zeta's mudlist entry: its codes are SMAUG's.
+	peer_start
+	gw_call Alpha 1 who '{"target_mud":"Zeta","from_user":"bob"}'
+	[[ "$REPLY" == *'"users":[{"visname":"%^YELLOW%^Kim%^RESET%^ the %^RED%^Quiet%^RESET%^","idle":5,"extra":"%^BOLD%^%^GREEN%^wizard%^RESET%^"}],"text":"Kim the Quiet  (idle 5s)  wizard"'* ]]
+	gw_wait Alpha '"method":"tell_received","params":\{.*"orig_visname":"%\^YELLOW%\^Kim%\^RESET%\^","message":"%\^BOLD%\^%\^RED%\^hi%\^RESET%\^"'
+	# Pyg (pyi3) is no family: its text as it came.
+	gw_wait Alpha '"method":"tell_received","params":\{.*"message":"\{rhi &Y"'
+	gw_stop Alpha
+	rm -rf "$(T Alpha.state)"
+	# [peer NAME] colour: Zeta's text taken as Pinkfish, Pyg's as ROM's.
+	peer_start "[peer zeta]" "colour = pinkfish" "[peer Pyg]" "colour = rom"
+	gw_call Alpha 1 who '{"target_mud":"Zeta","from_user":"bob"}'
+	[[ "$REPLY" == *'"visname":"&YKim&D the %^RED%^Quiet%^RESET%^"'* ]]
+	gw_wait Alpha '"method":"tell_received","params":\{.*"message":"%\^RED%\^hi &Y%\^RESET%\^"'
+	run "$I3GW" -n -v -f "$(T Alpha.conf)"
+	[[ "$output" == *$'[peer zeta]\ncolour = pinkfish'* ]]
+	gw_conf Bad "[peer Zeta]" "colour = blue"
+	run "$I3GW" -n -f "$(T Bad.conf)"
+	[ "$status" -eq 1 ]
 }
