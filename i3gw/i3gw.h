@@ -603,10 +603,11 @@ int		 session_subscribe(struct client *, const json_t *params,
 void		 session_stats(json_t *);
 size_t		 session_detached(void);
 size_t		 session_queued(void);
-/* filter.c: libjq, all of it */
+/* filter.c: declarative subscription filters */
 struct filter;
-struct filter	*filter_compile(const char *program, char **error);
-int		 filter_match(struct filter *, const char *method,
+struct filter	*filter_new(const json_t *spec, char *err, size_t errlen);
+json_t		*filter_json(const struct filter *);
+int		 filter_match(const struct filter *, const char *method,
 		    const json_t *params);
 void		 filter_free(struct filter *);
 /* http.c */

@@ -27,8 +27,7 @@ struct session {
 	unsigned char	 token_hash[32];
 	int		 all;		/* every event */
 	json_t		*events;	/* method -> true */
-	char		*filter_src;
-	struct filter	*filter;
+	struct filter	*filter;	/* declarative (filter.c) */
 	char		*key;		/* the key that made it, or NULL */
 	int		 kept;		/* worth keeping when the client goes */
 	int		 detached;
@@ -159,7 +158,7 @@ session_load_row(sqlite3_stmt *st)
 	json_t		*result = NULL;
 	rpc_fn		 join;
 	size_t		 i;
-	char		*err = NULL;
+	char		 err[256];
 
 	id = (const char *)sqlite3_column_text(st, 0);
 	hash = sqlite3_column_blob(st, 1);
@@ -184,12 +183,11 @@ session_load_row(sqlite3_stmt *st)
 	json_array_foreach(json_object_get(sub, "events"), i, v)
 		json_object_set_new(s->events, json_string_value(v),
 		    json_true());
+	/* Read back as data, bounded as when it was given; never a program. */
 	if ((v = json_object_get(sub, "filter")) != NULL &&
-	    json_is_string(v)) {
-		s->filter_src = xstrdup(json_string_value(v));
-		s->filter = filter_compile(s->filter_src, &err);
-		free(err);
-	}
+	    (s->filter = filter_new(v, err, sizeof err)) == NULL)
+		log_warnx("session %s: its stored filter is dropped: %s",
+		    s->id, err);
 	join = svc_method("channel_join");
 	json_array_foreach(json_object_get(sub, "channels"), i, v) {
 		params = json_pack("{s:O}", "channel", v);
@@ -312,7 +310,6 @@ session_free(struct session *s)
 	if (s == NULL)
 		return;
 	json_decref(s->events);
-	free(s->filter_src);
 	filter_free(s->filter);
 	free(s->key);
 	OPENSSL_cleanse(s->token, sizeof s->token);
@@ -337,8 +334,8 @@ session_info(struct client *cl)
 	/* The token is shown to the client that holds the session only. */
 	if (s->token[0] != '\0')
 		json_object_set_new(o, "resume_token", json_string(s->token));
-	if (s->filter_src != NULL)
-		json_object_set_new(o, "filter", json_string(s->filter_src));
+	if (s->filter != NULL)
+		json_object_set_new(o, "filter", filter_json(s->filter));
 	return (o);
 }
 
@@ -437,8 +434,8 @@ session_save(struct client *cl)
 		json_array_append_new(ch, json_string(k));
 	sub = json_pack("{s:b, s:o, s:o}", "all", s->all, "events", ev,
 	    "channels", ch);
-	if (s->filter_src != NULL)
-		json_object_set_new(sub, "filter", json_string(s->filter_src));
+	if (s->filter != NULL)
+		json_object_set_new(sub, "filter", filter_json(s->filter));
 	text = json_dumps(sub, JSON_COMPACT);
 	json_decref(sub);
 	if (sqlite3_prepare_v2(sdb, "INSERT OR REPLACE INTO session (id, "
@@ -736,13 +733,12 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
     json_t **result, struct rpc_error *re)
 {
 	struct session	*s = cl->session;
-	json_t		*events, *chans, *v, *p, *r = NULL;
-	const char	*filter;
+	json_t		*events, *chans, *v, *p, *r = NULL, *spec;
 	struct filter	*f = NULL;
 	struct rpc_error jre;
 	rpc_fn		 join;
 	size_t		 i;
-	char		*err = NULL;
+	char		 err[256];
 
 	if (s == NULL)
 		return (rpc_fail(re, RPC_INVALID, "no session on this "
@@ -765,14 +761,12 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 			return (rpc_fail(re, RPC_PARAMS, "parameter channels: "
 			    "names are strings"));
 	}
-	if (rpc_str(params, "filter", 0, &filter, re) == -1 ||
-	    render_set(cl, params, re) == -1)
+	if (render_set(cl, params, re) == -1)
 		return (-1);
-	if (filter != NULL && (f = filter_compile(filter, &err)) == NULL) {
-		rpc_fail(re, RPC_PARAMS, "parameter filter: %s", err);
-		free(err);
-		return (-1);
-	}
+	spec = json_object_get(params, "filter");
+	if (spec != NULL && !json_is_null(spec) &&
+	    (f = filter_new(spec, err, sizeof err)) == NULL)
+		return (rpc_fail(re, RPC_PARAMS, "parameter filter: %s", err));
 	if (json_array_size(events) == 0 && json_array_size(chans) == 0)
 		s->all = 1;
 	json_array_foreach(events, i, v)
@@ -782,9 +776,7 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 	svc_presence_answer_kinds(cl, events, 1);
 	if (f != NULL) {
 		filter_free(s->filter);
-		free(s->filter_src);
 		s->filter = f;
-		s->filter_src = xstrdup(filter);
 	}
 	join = svc_method("channel_join");
 	json_array_foreach(chans, i, v) {
@@ -827,8 +819,6 @@ session_rpc_unsubscribe(struct client *cl, const json_t *params,
 		json_object_clear(s->events);
 		filter_free(s->filter);
 		s->filter = NULL;
-		free(s->filter_src);
-		s->filter_src = NULL;
 		s->kept = 0;
 		svc_presence_answer_kinds(cl, NULL, 0);
 		json_object_foreach_safe(cl->channels, tmp, k, v) {

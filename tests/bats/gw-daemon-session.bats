@@ -158,16 +158,17 @@ subscribe_token() {
 	grep -q "no client came back" "$(T Alpha.err)"
 }
 
-@test "subscribe: events by name, a jq filter, a bad filter is -32602" {
+@test "subscribe: events by name, a declarative filter, a bad filter is -32602" {
 	router_start
 	gwd_conf Alpha
 	gwd_start Alpha
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":".["}')"
-	[[ "$output" == *'"id":1,"error":{"code":-32602,"message":"parameter filter: '* ]]
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":{"kinds":"tell_*","bogus":1}}')"
+	[[ "$output" == *'"id":1,"error":{"code":-32602,"message":"parameter filter: unknown key bogus'* ]]
 	gwc_bg sub "unix:$(T Alpha.sock)" \
-	    "$(rq 1 subscribe '{"events":["tell_received"],"filter":".message | test(\"^keep\")"}')" \
+	    "$(rq 1 subscribe '{"events":["tell_received"],"filter":{"users":["b?b"],"text":"KEEP"}}')" \
 	    --events 1 --timeout 10
 	wait_for_line "$(T sub.out)" '"id":1,"result"' 5
+	grep -q '"filter":{"users":\["b?b"\],"text":"keep"}' "$(T sub.out)"
 	beta
 	tell 1 "drop this"
 	tell 2 "keep this"

@@ -135,3 +135,84 @@ script_router() {
 		[[ "$output" == *"owned by uid 65534, neither root nor this user"* ]]
 	fi
 }
+
+# rtt SOCKET: the milliseconds a ping takes on an open connection.
+RTT_PY='
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+worst = 0.0
+for i in range(int(sys.argv[2])):
+	t0 = time.monotonic()
+	s.sendall(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n")
+	buf = b""
+	while b"\n" not in buf:
+		d = s.recv(65536)
+		if not d:
+			sys.exit(3)
+		buf += d
+	worst = max(worst, (time.monotonic() - t0) * 1000)
+	time.sleep(0.02)
+print(int(worst))
+'
+
+@test "filters: a jq program is refused at once; worst-case filters under a flood leave ping within 100 ms" {
+	router_start
+	gwd_conf Alpha
+	gwd_start Alpha
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":"def f: f; f"}')"
+	[[ "$output" == *'"code":-32602,"message":"parameter filter: the gateway runs no filter programs'* ]]
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":"last(range(1e13))"}')"
+	[[ "$output" == *'"code":-32602'* ]]
+	# The most a filter may hold: 16 patterns of 64 bytes in every field.
+	p=$(python3 -c 'import json; print(json.dumps({k: ["*" + "a*" * 31 + "b"] * 16 for k in ("kinds", "channels", "muds", "users")} | {"text": "z" * 128}))')
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe "{\"filter\":{\"kinds\":[\"$(printf 'a*%.0s' $(seq 1 33))\"]}}")"
+	[[ "$output" == *'"code":-32602,"message":"parameter filter: kinds: patterns are strings of 1 to 64 bytes"'* ]]
+	for i in $(seq 1 10); do
+		gwc_bg "s$i" "unix:$(T Alpha.sock)" "$(rq 1 subscribe "{\"filter\":$p}")" --hold 30 --timeout 30
+	done
+	for i in $(seq 1 10); do
+		wait_for_line "$(T s$i.out)" '"id":1,"result"' 5
+	done
+	gw_conf Beta "rate = 0" "[api]" "socket = none"
+	gw_start Beta
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	long=$(printf 'aaaaaaaa%.0s' $(seq 1 30))
+	for i in $(seq 1 300); do
+		printf '{"jsonrpc":"2.0","id":%d,"method":"tell","params":{"target_mud":"Alpha","target_user":"%s","from_user":"%s","message":"%s"}}\n' \
+		    "$((i + 10))" "$long" "$long" "$long$long$long$long"
+	done > "$(T flood)"
+	gw_send Beta "$(cat "$(T flood)")"
+	worst=$(python3 -c "$RTT_PY" "$(T Alpha.sock)" 40)
+	echo "worst ping: $worst ms"
+	[ "$worst" -lt 100 ]
+}
+
+@test "filters: a jq program stored by an older version is never run after a restart" {
+	router_start
+	gwd_conf Alpha
+	mkdir -m 700 "$(T Alpha.state)"
+	python3 - "$(T Alpha.state/sessions.db)" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+db.executescript("""CREATE TABLE session (id TEXT PRIMARY KEY,
+ token_hash BLOB NOT NULL, sub TEXT NOT NULL, key TEXT,
+ dropped INTEGER NOT NULL DEFAULT 0, detached INTEGER);
+CREATE TABLE event (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+ session TEXT NOT NULL, ts INTEGER NOT NULL, method TEXT NOT NULL,
+ params TEXT NOT NULL);""")
+db.execute("INSERT INTO session VALUES (?, ?, ?, NULL, 0, ?)",
+    ("0" * 32, b"x" * 32, '{"all":true,"events":[],"channels":[],"filter":"def f: f; f"}',
+    int(time.time() * 1000)))
+db.commit()
+PY
+	chmod 600 "$(T Alpha.state/sessions.db)"
+	gwd_start Alpha
+	wait_for_line "$(T Alpha.err)" "stored filter is dropped" 5
+	gw_conf Beta "rate = 0" "[api]" "socket = none"
+	gw_start Beta
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	gw_call Beta 2 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"hi"}'
+	worst=$(python3 -c "$RTT_PY" "$(T Alpha.sock)" 10)
+	[ "$worst" -lt 100 ]
+}
