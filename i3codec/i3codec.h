@@ -12,4 +12,13 @@
 int	cmd_colour(int, char **) __attribute__((weak));
 int	cmd_schema(int, char **) __attribute__((weak));
 
+/* tap.c: the logging MudMode proxy */
+int	cmd_tap(int, char **);
+
+/* taplog.c: tap logs read back */
+int	cmd_stats(int, char **);
+int	taplog_is(const unsigned char *, size_t);
+int	taplog_each(const char *, const unsigned char *, size_t,
+	    int (*)(json_t *, size_t, void *), void *);
+
 #endif /* I3CODEC_H */

@@ -61,6 +61,8 @@ usage(void)
 "       i3codec check [-q] [-HlF] [--strict] [file ...]\n"
 "       i3codec colour [--from PROFILE] [--to PROFILE] [file ...]\n"
 "       i3codec schema [--json] [TYPE]\n"
+"       i3codec tap [-pq] [-l ADDR:PORT] [-o FILE] ROUTER_HOST:PORT\n"
+"       i3codec stats [-j] [LOG ...]\n"
 "       i3codec -V\n");
 	exit(EX_USAGE);
 }
@@ -285,6 +287,19 @@ decode_frames(const char *name, const unsigned char *buf, size_t len,
 	return (ret);
 }
 
+struct taplog_ctx {
+	struct opts	*o;
+	int		 kind;
+};
+
+static int
+taplog_emit(json_t *raw, size_t line, void *arg)
+{
+	struct taplog_ctx *t = arg;
+
+	return (emit(json_incref(raw), line, 0, t->o, t->kind));
+}
+
 static int
 decode_buffer(const char *name, const unsigned char *buf, size_t len,
     struct opts *o, int kind)
@@ -292,6 +307,13 @@ decode_buffer(const char *name, const unsigned char *buf, size_t len,
 	enum inmode	m = o->in;
 	size_t		i;
 
+	if (m == IN_AUTO && taplog_is(buf, len)) {
+		struct taplog_ctx t = { o, kind };
+
+		/* The packets an "i3codec tap" log holds. */
+		return (taplog_each(name, buf, len, taplog_emit, &t) == 0 ?
+		    EX_OK : EX_DATA);
+	}
 	if (m == IN_AUTO) {
 		/* LPC text starts with '(', '"', '-', a digit or space. */
 		for (i = 0; i < len && isspace(buf[i]); i++)
@@ -530,6 +552,10 @@ main(int argc, char **argv)
 		return (cmd_colour(argc - 1, argv + 1));
 	if (cmd_schema != NULL && strcmp(cmd, "schema") == 0)
 		return (cmd_schema(argc - 1, argv + 1));
+	if (strcmp(cmd, "tap") == 0)
+		return (cmd_tap(argc - 1, argv + 1));
+	if (strcmp(cmd, "stats") == 0)
+		return (cmd_stats(argc - 1, argv + 1));
 	fprintf(stderr, "%s: unknown command: %s\n", progname, cmd);
 	usage();
 }
