@@ -96,28 +96,34 @@ _i3ctl_canon()
 _i3ctl_opts()
 {
 	case $1 in
+	"beep") echo "-N --no-wait" ;;
+	"channel emote") echo "-N --no-wait" ;;
+	"channel send") echo "-N --no-wait" ;;
+	"channel target") echo "-N --no-wait" ;;
+	"emote") echo "-N --no-wait" ;;
 	"list-commands") echo "-j --json" ;;
 	"mudlist") echo "-u --up" ;;
+	"tell") echo "-N --no-wait" ;;
 	esac
 }
 
 _i3ctl_argopts()
 {
 	case $1 in
-	"beep") echo "-a --as -v --visname" ;;
+	"beep") echo "-a --as -v --visname -w --wait" ;;
 	"channel add") echo "-t --type" ;;
 	"channel admin") echo "-a --add -d --remove" ;;
-	"channel emote") echo "-a --as -v --visname" ;;
+	"channel emote") echo "-a --as -v --visname -w --wait" ;;
 	"channel history") echo "-n --limit" ;;
-	"channel send") echo "-a --as -v --visname" ;;
-	"channel target") echo "-a --as -v --visname -T --target-text" ;;
+	"channel send") echo "-a --as -v --visname -w --wait" ;;
+	"channel target") echo "-a --as -v --visname -T --target-text -w --wait" ;;
 	"chanuser") echo "-w --wait" ;;
-	"emote") echo "-a --as -v --visname" ;;
+	"emote") echo "-a --as -v --visname -w --wait" ;;
 	"finger") echo "-w --wait" ;;
 	"listen") echo "-c --channel -e --event -n --count" ;;
 	"locate") echo "-w --wait" ;;
 	"mudlist") echo "-d --driver -l --mudlib -s --service" ;;
-	"tell") echo "-a --as -v --visname" ;;
+	"tell") echo "-a --as -v --visname -w --wait" ;;
 	"who") echo "-w --wait" ;;
 	esac
 }

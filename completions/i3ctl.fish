@@ -43,6 +43,8 @@ complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a tell -d 
 complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a who -d 'list the users on a MUD'
 complete -c i3ctl -n "__fish_seen_subcommand_from beep" -s a -l as -r
 complete -c i3ctl -n "__fish_seen_subcommand_from beep" -s v -l visname -r
+complete -c i3ctl -n "__fish_seen_subcommand_from beep" -s w -l wait -r
+complete -c i3ctl -n "__fish_seen_subcommand_from beep" -s N -l no-wait
 complete -c i3ctl -n "__fish_seen_subcommand_from beep" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a add -d 'create a channel owned by this MUD'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from add" -s t -l type -r
@@ -54,6 +56,8 @@ complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subco
 complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a emote -d 'send an emote ($N is you) to a channel'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s a -l as -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s v -l visname -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s w -l wait -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s N -l no-wait
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -a '(__i3ctl_names channel list)'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a history -d 'show the gateway\'s history of a channel'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s n -l limit -r
@@ -68,11 +72,15 @@ complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subco
 complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a send -d 'send a message to a channel'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s a -l as -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s v -l visname -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s w -l wait -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s N -l no-wait
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -a '(__i3ctl_names channel list)'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a target -d 'send a targeted emote ($N you, $O them) to a channel'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -s a -l as -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -s v -l visname -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -s T -l target-text -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -s w -l wait -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -s N -l no-wait
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -a '(__i3ctl_names channel list)'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a who -d 'list who listens to a channel on a MUD'
@@ -83,6 +91,8 @@ complete -c i3ctl -n "__fish_seen_subcommand_from chanuser" -a '(string match -q
 complete -c i3ctl -n "__fish_seen_subcommand_from completion" -a 'bash zsh fish'
 complete -c i3ctl -n "__fish_seen_subcommand_from emote" -s a -l as -r
 complete -c i3ctl -n "__fish_seen_subcommand_from emote" -s v -l visname -r
+complete -c i3ctl -n "__fish_seen_subcommand_from emote" -s w -l wait -r
+complete -c i3ctl -n "__fish_seen_subcommand_from emote" -s N -l no-wait
 complete -c i3ctl -n "__fish_seen_subcommand_from emote" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
 complete -c i3ctl -n "__fish_seen_subcommand_from finger" -s w -l wait -r
 complete -c i3ctl -n "__fish_seen_subcommand_from finger" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
@@ -102,6 +112,8 @@ complete -c i3ctl -n "__fish_seen_subcommand_from presence" -a set -d 'replace w
 complete -c i3ctl -n "__fish_seen_subcommand_from presence" -a update -d 'change part of who is online (JSON from stdin)'
 complete -c i3ctl -n "__fish_seen_subcommand_from tell" -s a -l as -r
 complete -c i3ctl -n "__fish_seen_subcommand_from tell" -s v -l visname -r
+complete -c i3ctl -n "__fish_seen_subcommand_from tell" -s w -l wait -r
+complete -c i3ctl -n "__fish_seen_subcommand_from tell" -s N -l no-wait
 complete -c i3ctl -n "__fish_seen_subcommand_from tell" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
 complete -c i3ctl -n "__fish_seen_subcommand_from who" -s w -l wait -r
 complete -c i3ctl -n "__fish_seen_subcommand_from who" -a '(__i3ctl_names mudlist)'

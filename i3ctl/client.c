@@ -467,6 +467,13 @@ client_fd(struct client *c)
 }
 
 /* Whether notifications can arrive (not over HTTP). */
+/* The id of the last request sent. */
+json_int_t
+client_last_id(struct client *c)
+{
+	return (c->next_id - 1);
+}
+
 int
 client_streams(struct client *c)
 {

@@ -15,6 +15,8 @@ static int	cmd_channel_exec(struct ctl *, const struct cmd_entry *,
 static const struct option cmd_channel_send_longopts[] = {
 	{ "as", required_argument, NULL, 'a' },
 	{ "visname", required_argument, NULL, 'v' },
+	{ "wait", required_argument, NULL, 'w' },
+	{ "no-wait", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -22,6 +24,8 @@ static const struct option cmd_channel_target_longopts[] = {
 	{ "as", required_argument, NULL, 'a' },
 	{ "visname", required_argument, NULL, 'v' },
 	{ "target-text", required_argument, NULL, 'T' },
+	{ "wait", required_argument, NULL, 'w' },
+	{ "no-wait", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -77,9 +81,10 @@ static const struct cmd_entry cmd_channel_leave_entry = {
 static const struct cmd_entry cmd_channel_send_entry = {
 	.name = "send",
 	.alias = "say",
-	.args = { "a:v:", 1, -1 },
+	.args = { "a:v:w:N", 1, -1 },
 	.longopts = cmd_channel_send_longopts,
-	.usage = "[-a user] [-v visname] channel [message ... | -]",
+	.usage = "[-N] [-a user] [-v visname] [-w seconds] channel "
+	    "[message ... | -]",
 	.summary = "send a message to a channel",
 	.method = "channel_send",
 	.complete = "channel -",
@@ -90,9 +95,10 @@ static const struct cmd_entry cmd_channel_send_entry = {
 static const struct cmd_entry cmd_channel_emote_entry = {
 	.name = "emote",
 	.alias = NULL,
-	.args = { "a:v:", 1, -1 },
+	.args = { "a:v:w:N", 1, -1 },
 	.longopts = cmd_channel_send_longopts,
-	.usage = "[-a user] [-v visname] channel [text ... | -]",
+	.usage = "[-N] [-a user] [-v visname] [-w seconds] channel "
+	    "[text ... | -]",
 	.summary = "send an emote ($N is you) to a channel",
 	.method = "channel_emote",
 	.complete = "channel -",
@@ -103,10 +109,10 @@ static const struct cmd_entry cmd_channel_emote_entry = {
 static const struct cmd_entry cmd_channel_target_entry = {
 	.name = "target",
 	.alias = NULL,
-	.args = { "a:v:T:", 2, -1 },
+	.args = { "a:v:T:w:N", 2, -1 },
 	.longopts = cmd_channel_target_longopts,
-	.usage = "[-a user] [-v visname] [-T target-text] channel user@mud "
-	    "[text ... | -]",
+	.usage = "[-N] [-a user] [-v visname] [-T target-text] [-w seconds] "
+	    "channel user@mud [text ... | -]",
 	.summary = "send a targeted emote ($N you, $O them) to a channel",
 	.method = "channel_target",
 	.complete = "channel user@mud -",
@@ -306,6 +312,10 @@ cmd_channel_exec(struct ctl *ctl, const struct cmd_entry *entry,
 			json_array_append_new(list, json_string(s));
 		json_object_set_new(params, "remove", list);
 	}
+	if (entry == &cmd_channel_send_entry ||
+	    entry == &cmd_channel_emote_entry ||
+	    entry == &cmd_channel_target_entry)
+		return (ctl_send(ctl, entry, a, params, NULL));
 	if (mudkey != NULL)
 		rc = ctl_call_mud(ctl, entry->method, params, mudkey, &result);
 	else

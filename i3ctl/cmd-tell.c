@@ -13,15 +13,17 @@ static int	cmd_tell_exec(struct ctl *, const struct cmd_entry *,
 static const struct option cmd_tell_longopts[] = {
 	{ "as", required_argument, NULL, 'a' },
 	{ "visname", required_argument, NULL, 'v' },
+	{ "wait", required_argument, NULL, 'w' },
+	{ "no-wait", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 }
 };
 
 const struct cmd_entry cmd_tell_entry = {
 	.name = "tell",
 	.alias = "t",
-	.args = { "a:v:", 1, -1 },
+	.args = { "a:v:w:N", 1, -1 },
 	.longopts = cmd_tell_longopts,
-	.usage = "[-a user] [-v visname] user@mud [message ... | -]",
+	.usage = "[-N] [-a user] [-v visname] [-w seconds] user@mud [message ... | -]",
 	.summary = "send a tell to a user on a MUD",
 	.method = "tell",
 	.complete = "user@mud -",
@@ -32,9 +34,9 @@ const struct cmd_entry cmd_tell_entry = {
 const struct cmd_entry cmd_emote_entry = {
 	.name = "emote",
 	.alias = "emoteto",
-	.args = { "a:v:", 1, -1 },
+	.args = { "a:v:w:N", 1, -1 },
 	.longopts = cmd_tell_longopts,
-	.usage = "[-a user] [-v visname] user@mud [text ... | -]",
+	.usage = "[-N] [-a user] [-v visname] [-w seconds] user@mud [text ... | -]",
 	.summary = "send an emote ($N is you) to a user on a MUD",
 	.method = "emoteto",
 	.complete = "user@mud -",
@@ -45,9 +47,9 @@ const struct cmd_entry cmd_emote_entry = {
 const struct cmd_entry cmd_beep_entry = {
 	.name = "beep",
 	.alias = NULL,
-	.args = { "a:v:", 1, 1 },
+	.args = { "a:v:w:N", 1, 1 },
 	.longopts = cmd_tell_longopts,
-	.usage = "[-a user] [-v visname] user@mud",
+	.usage = "[-N] [-a user] [-v visname] [-w seconds] user@mud",
 	.summary = "beep a user on a MUD",
 	.method = "beep",
 	.complete = "user@mud",
@@ -59,7 +61,7 @@ static int
 cmd_tell_exec(struct ctl *ctl, const struct cmd_entry *entry,
     struct cmd_args *a)
 {
-	json_t	*params, *result;
+	json_t	*params;
 	char	*user, *mud, *msg = NULL;
 	int	 rc;
 
@@ -81,12 +83,5 @@ cmd_tell_exec(struct ctl *ctl, const struct cmd_entry *entry,
 	free(user);
 	free(mud);
 	free(msg);
-	rc = ctl_call_mud(ctl, entry->method, params, "target_mud", &result);
-	if (rc != CTL_OK)
-		return (rc);
-	/* Sends print nothing in human form; --json and -q see the result. */
-	if (ctl->json || ctl->filter != NULL)
-		rc = output_result(ctl, entry->name, result);
-	json_decref(result);
-	return (rc);
+	return (ctl_send(ctl, entry, a, params, "target_mud"));
 }

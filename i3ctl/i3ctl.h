@@ -175,6 +175,7 @@ int		 client_call(struct ctl *, const char *, json_t *, json_t **,
 int		 client_next_event(struct ctl *, int64_t, json_t **);
 int		 client_fd(struct client *);
 int		 client_streams(struct client *);
+json_int_t	 client_last_id(struct client *);
 void		 client_set_event_cb(struct client *, client_event_fn);
 int		 client_poll_events(struct ctl *);
 
@@ -194,6 +195,10 @@ char		*ctl_read_stdin(size_t, char **);
 int		 ctl_message(struct ctl *, struct cmd_args *, int, char **);
 int		 ctl_simple(struct ctl *, const struct cmd_entry *, json_t *);
 const char	*ctl_from_user(struct cmd_args *);
+int		 ctl_send(struct ctl *, const struct cmd_entry *,
+		    struct cmd_args *, json_t *, const char *);
+/* How long a send waits for the router's refusal (-w, --no-wait). */
+#define CTL_DEFAULT_WAIT	1.0
 
 /* filter.c */
 struct filter	*filter_new(const char *, char **);

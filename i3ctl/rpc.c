@@ -395,3 +395,72 @@ ctl_from_user(struct cmd_args *a)
 		return (s);
 	return (I3CTL_NAME);
 }
+
+/*
+ * A send (tell, emote, beep, channel send...): the call, then a short wait
+ * for the router's refusal of it (send_failed with this request's id),
+ * -w seconds (default CTL_DEFAULT_WAIT, $I3CTL_WAIT), none with -N or over
+ * HTTP.  A refusal is reported with the router's words, exit 1; --json
+ * prints the result with the refusal under "failed".  params is stolen;
+ * mudkey names the MUD in it (NULL: none).
+ */
+int
+ctl_send(struct ctl *ctl, const struct cmd_entry *entry, struct cmd_args *a,
+    json_t *params, const char *mudkey)
+{
+	json_t		*result, *note = NULL, *p, *failed = NULL;
+	const char	*s, *m;
+	char		*end;
+	double		 wait = CTL_DEFAULT_WAIT;
+	json_int_t	 myid;
+	int64_t		 deadline;
+	int		 rc;
+
+	/* The shell shows events as they come: it does not wait. */
+	if (ctl->in_shell)
+		wait = 0;
+	if ((s = args_get(a, 'w')) != NULL ||
+	    (!ctl->in_shell && (s = getenv("I3CTL_WAIT")) != NULL)) {
+		wait = strtod(s, &end);
+		if (end == s || *end != '\0' || wait < 0 || wait > 3600) {
+			ctl_warnx("-w: bad number of seconds: '%s'", s);
+			json_decref(params);
+			return (CTL_EUSAGE);
+		}
+	}
+	if (args_has(a, 'N'))
+		wait = 0;
+	if (mudkey != NULL)
+		rc = ctl_call_mud(ctl, entry->method, params, mudkey, &result);
+	else
+		rc = ctl_call(ctl, entry->method, params, &result);
+	if (rc != CTL_OK)
+		return (rc);
+	if (wait > 0 && client_streams(ctl->client)) {
+		myid = client_last_id(ctl->client);
+		deadline = ctl_now() + (int64_t)(wait * 1000);
+		while (failed == NULL && client_next_event(ctl, deadline,
+		    &note) == CTL_OK) {
+			p = json_object_get(note, "params");
+			m = json_string_value(json_object_get(note, "method"));
+			if (m != NULL && strcmp(m, "send_failed") == 0 &&
+			    json_integer_value(json_object_get(p, "id")) ==
+			    myid)
+				failed = json_incref(p);
+			json_decref(note);
+		}
+	}
+	if (failed != NULL) {
+		ctl_warnx("%s: refused by %s: %s: %s", entry->name,
+		    json_string_value(json_object_get(failed, "from")),
+		    json_string_value(json_object_get(failed, "code")),
+		    json_string_value(json_object_get(failed, "reason")));
+		json_object_set_new(result, "failed", failed);
+	}
+	/* Sends print nothing in human form; --json and -q see the result. */
+	rc = CTL_OK;
+	if (ctl->json || ctl->filter != NULL)
+		rc = output_result(ctl, entry->name, result);
+	json_decref(result);
+	return (failed != NULL ? CTL_EI3 : rc);
+}

@@ -148,6 +148,8 @@ struct config {
 	/* [limits] (durations in ms) */
 	int		 rate;		/* packets per second, 0 = unpaced */
 	size_t		 queue_max;
+	size_t		 reply_queue;	/* answers waiting, past it dropped */
+	long		 queue_deadline;	/* ms a queued frame may wait */
 	long		 startup_timeout;
 	long		 idle_ping;
 	long		 dead_after;
@@ -215,6 +217,18 @@ json_t		*store_chanlist_load(const char *router);
 int		 store_ucache_put(const char *mud, const char *user,
 		    const char *visname, long long gender);
 json_t		*store_ucache_load(long long max_age);
+/* One change to the stored send queue: frame NULL deletes seq. */
+struct store_sendq_op {
+	long long	 seq;
+	int		 prio;
+	const char	*frame;
+	size_t		 len;
+	long long	 deadline;	/* wall-clock ms */
+	const char	*target;
+};
+int		 store_sendq_sync(const struct store_sendq_op *, size_t);
+int		 store_sendq_load(void (*)(const struct store_sendq_op *,
+		    void *), void *);
 
 /* ----------------------------------------------------------- router.c */
 
@@ -239,8 +253,12 @@ const char	*router_name(void);
 int		 router_ready(void);
 /* Send (or queue) a raw packet; the reference is stolen.  *queued is 1 when held. */
 int		 router_send(json_t *raw, int *queued, struct rpc_error *);
-/* Send past the queue and pacing limits (channel-listen, replies). */
-void		 router_send_now(json_t *raw);
+/* Answers to remote requests, errors: queued below the MUD's own, capped. */
+void		 router_send_reply(json_t *raw);
+/* Link control (channel-listen, keepalive): past the queues, this link only. */
+void		 router_send_control(json_t *raw);
+void		 router_note_tx(void);
+void		 router_link_failed(const char *why);
 size_t		 router_queue_len(void);
 const json_t	*router_mudlist(void);
 const json_t	*router_chanlist(void);
@@ -251,6 +269,28 @@ void		 router_chanlist_apply(const json_t *named);
 int		 router_from_router(const json_t *named);
 void		 router_stats(json_t *);
 uint64_t	 router_connected_since(void);
+
+/* ------------------------------------------------------------ sendq.c */
+
+#define SQ_CTL		0	/* link control: never queued */
+#define SQ_MUD		1	/* the MUD's own sends */
+#define SQ_REPLY	2	/* answers and errors: after SQ_MUD, capped */
+
+void		 sendq_init(void);
+int		 sendq_put(json_t *raw, int prio, int *queued,
+		    struct rpc_error *);
+void		 sendq_control(json_t *raw, int cost);
+void		 sendq_link_up(int fd);
+void		 sendq_link_down(int suspect);
+void		 sendq_ready(void);
+void		 sendq_mudlist(void);
+void		 sendq_last_drain(void);
+void		 sendq_flush(void);
+void		 sendq_flush_pending(void);
+int		 sendq_flush_wait(int ms);
+size_t		 sendq_len(void);
+int		 sendq_refusal(const json_t *named, const json_t *raw);
+void		 sendq_stats(json_t *);
 
 /* -------------------------------------------------------------- rpc.c */
 
@@ -438,6 +478,7 @@ typedef void	(*call_fn)(json_t *ctx, const json_t *result);
 #define RPC_DEFER	1	/* an rpc_fn's return: the answer comes later */
 
 json_t		*rpc_request_id(void);
+struct client	*rpc_request_client(void);
 struct pending	*pending_new(struct client *, enum pend_kind,
 		    const char *mud, const char *user, const char *key,
 		    long timeout_ms, int profile);

@@ -19,6 +19,7 @@ struct gw	 gw;
 static void	 usage(void) C_DEAD;
 static void	 on_term(int);
 static void	 on_hup(int);
+static void	 prepoll(void);
 static void	 reload(void);
 static struct config *gw_config(char **);
 
@@ -85,6 +86,14 @@ gw_config(char **cause)
 		c->api->unix_on = 1;
 	}
 	return (c);
+}
+
+/* Before each poll: what this turn produced goes out, one write each. */
+static void
+prepoll(void)
+{
+	sendq_flush_pending();
+	conn_flush_all();
 }
 
 /*
@@ -259,7 +268,7 @@ main(int argc, char **argv)
 
 	gw.started = time(NULL);
 	ev_init();
-	ev_set_prepoll(conn_flush_all);
+	ev_set_prepoll(prepoll);
 	gw.started_ms = ev_now();
 	ev_signal(SIGTERM, on_term);
 	ev_signal(SIGINT, on_term);

@@ -1,6 +1,6 @@
 /*
- * router.c: the router link: connect, startup, caches, keepalive, pacing,
- * reconnect with back-off and failover.
+ * router.c: the router link: connect, startup, caches, keepalive, reconnect
+ * with back-off and failover.  What is sent goes through sendq.c.
  */
 
 #include <sys/socket.h>
@@ -20,14 +20,6 @@
 
 #include "i3gw.h"
 
-/* A frame waiting for the link or for its turn under the pacing limit. */
-struct qframe {
-	char		*data;
-	size_t		 len;
-};
-
-#define ROUTER_OUT_HIGH		(1024 * 1024)
-#define ROUTER_OUT_MAX		(256 * 1024 * 1024)
 #define ROUTER_STARTUP_COST	6
 #define ROUTER_MAX_REDIRECTS	3
 
@@ -41,13 +33,13 @@ static struct {
 	uint64_t	 t_connect;	/* timers */
 	uint64_t	 t_startup;
 	uint64_t	 t_keep;
-	uint64_t	 t_pace;
 
 	uint64_t	 last_rx;
 	uint64_t	 last_tx;
 	uint64_t	 ping_sent;
 	unsigned int	 attempts;	/* failures since the last READY */
 	int		 redirects;
+	int		 dead;		/* declared dead: acks not trusted */
 	time_t		 last_connect;	/* wall-clock second */
 	uint64_t	 since;		/* READY since (ev_now) */
 
@@ -60,17 +52,8 @@ static struct {
 	long long	 chanlist_id;
 	int		 chanlist_fresh;	/* none since this startup */
 
-	/* The send queue (a ring) and the pacing second. */
-	struct qframe	*q;
-	size_t		 qsize;
-	size_t		 qhead;
-	size_t		 qlen;
-	uint64_t	 pace_next;	/* ev_now_us() the next may go at */
-
 	uint64_t	 connects;
 	uint64_t	 disconnects;
-	uint64_t	 queued_total;
-	size_t		 queue_peak;
 } rt;
 
 static const char	*router_cur_name(void);
@@ -88,11 +71,6 @@ static void		 router_drop(void);
 static void		 router_schedule(long);
 static int		 router_startup_timer(void *);
 static int		 router_keep_timer(void *);
-static int		 router_pace_timer(void *);
-static void		 router_drain(void);
-static int		 router_pace_ok(int);
-static void		 router_pace_take(int);
-static int		 router_write(const char *, size_t, int);
 static void		 router_auth_req(const json_t *);
 static json_t		*router_build(const char *, json_t *);
 
@@ -142,7 +120,21 @@ router_connected_since(void)
 size_t
 router_queue_len(void)
 {
-	return (rt.qlen);
+	return (sendq_len());
+}
+
+/* Something went out on the link (sendq.c). */
+void
+router_note_tx(void)
+{
+	rt.last_tx = ev_now();
+}
+
+/* Writing to the link failed (sendq.c): as a lost connection. */
+void
+router_link_failed(const char *why)
+{
+	router_fail(why, rt.state != RS_READY);
 }
 
 const json_t *
@@ -173,8 +165,7 @@ router_init(void)
 	size_t		 i;
 
 	rt.fd = -1;
-	rt.qsize = gw.conf->queue_max;
-	rt.q = xcalloc(rt.qsize, sizeof *rt.q);
+	sendq_init();
 	rt.mudlist = json_object();
 	rt.chanlist = json_object();
 
@@ -332,8 +323,9 @@ router_connected(int fd, int what, void *arg)
 	memset(&lim, 0, sizeof lim);
 	lim.max_frame = gw.conf->max_frame;
 	rt.reader = i3_reader_new(&lim);
-	rt.conn = conn_new(fd, fd, CONN_RAW, router_read, NULL);
-	conn_set_limits(rt.conn, 0, ROUTER_OUT_MAX, ROUTER_OUT_MAX);
+	/* Read here; written by sendq.c, which tracks what was acknowledged. */
+	rt.conn = conn_new(fd, -1, CONN_RAW, router_read, NULL);
+	sendq_link_up(fd);
 	rt.last_rx = rt.last_tx = ev_now();
 	rt.ping_sent = 0;
 	rt.chanlist_fresh = 0;
@@ -360,9 +352,6 @@ static void
 router_send_startup(void)
 {
 	json_t		*f, *raw, *other;
-	char		*frame;
-	size_t		 len;
-	i3_error	 err;
 
 	other = json_object();
 	if (gw.conf->url != NULL)
@@ -386,13 +375,7 @@ router_send_startup(void)
 	    "other_data", other);
 	if (f == NULL || (raw = router_build("startup-req-3", f)) == NULL)
 		fatalx("cannot build the startup packet");
-	frame = i3_frame(raw, 0, &len, &err);
-	json_decref(raw);
-	if (frame == NULL)
-		fatalx("cannot frame the startup packet: %s", err.text);
-	router_pace_take(ROUTER_STARTUP_COST);
-	router_write(frame, len, ROUTER_STARTUP_COST);
-	free(frame);
+	sendq_control(raw, ROUTER_STARTUP_COST);
 	router_set_state(RS_STARTUP_SENT);
 	log_info("router %s: startup-req-3 sent (%s password)",
 	    router_cur_name(), rt.password ? "with" : "no");
@@ -418,9 +401,10 @@ router_drop(void)
 		ev_timer_del(rt.t_startup);
 	if (rt.t_keep != 0)
 		ev_timer_del(rt.t_keep);
-	if (rt.t_pace != 0)
-		ev_timer_del(rt.t_pace);
-	rt.t_startup = rt.t_keep = rt.t_pace = 0;
+	rt.t_startup = rt.t_keep = 0;
+	/* Before the socket closes: what did the router acknowledge? */
+	sendq_link_down(rt.dead);
+	rt.dead = 0;
 	if (rt.conn != NULL) {
 		conn_free(rt.conn);
 		rt.conn = NULL;
@@ -508,31 +492,21 @@ router_reconnect(void)
 void
 router_stop(int restart_delay)
 {
-	json_t	*raw;
-	char	*frame;
-	size_t	 len;
-
 	if (rt.t_connect != 0) {
 		ev_timer_del(rt.t_connect);
 		rt.t_connect = 0;
 	}
 	if (rt.state == RS_READY && rt.conn != NULL) {
-		router_drain();
-		raw = router_build("shutdown", json_pack("{s:s,s:i}",
+		sendq_last_drain();
+		sendq_control(router_build("shutdown", json_pack("{s:s,s:i}",
 		    "target_mud", router_cur_name(), "restart_delay",
-		    restart_delay));
-		if (raw != NULL &&
-		    (frame = i3_frame(raw, 0, &len, NULL)) != NULL) {
-			conn_write(rt.conn, frame, len);
-			free(frame);
-		}
-		json_decref(raw);
-		conn_flush(rt.conn, 2000);
+		    restart_delay)), 0);
+		sendq_flush_wait(2000);
 	}
-	if (rt.qlen > 0)
-		log_warnx("router: %zu packets still queued at shutdown",
-		    rt.qlen);
 	router_drop();
+	if (sendq_len() > 0)
+		log_warnx("router: %zu packets still queued at shutdown",
+		    sendq_len());
 }
 
 static void
@@ -645,7 +619,7 @@ router_packet(json_t *raw)
 		    strcmp(tmud, gw.conf->mud_name) == 0 &&
 		    strcmp(type, "error") != 0 &&
 		    strcmp(omud, gw.conf->mud_name) != 0 && omud[0] != '*')
-			router_send_now(router_build("error", json_pack(
+			router_send_reply(router_build("error", json_pack(
 			    "{s:s, s:s?, s:s, s:s, s:O}", "target_mud", omud,
 			    "target_user", i3_pkt_str(named,
 			    "originator_user"), "error_code", "unk-type",
@@ -663,7 +637,7 @@ router_auth_req(const json_t *named)
 
 	if (o == NULL || strcmp(o, gw.conf->mud_name) == 0)
 		return;
-	router_send_now(router_build("ping-reply", json_pack("{s:s}",
+	router_send_reply(router_build("ping-reply", json_pack("{s:s}",
 	    "target_mud", o)));
 }
 
@@ -748,7 +722,7 @@ router_startup_reply(const json_t *raw)
 		    router_keep_timer, NULL);
 	rpc_broadcast("router_connected", json_pack("{s:s}", "router", cur));
 	svc_channel_relisten();
-	router_drain();
+	sendq_ready();
 }
 
 /* Keepalive: an auth-mud-req to ourselves when idle; silence means dead. */
@@ -767,6 +741,7 @@ router_keep_timer(void *arg)
 		rt.t_keep = 0;
 		log_warnx("router %s: nothing received for %ld ms, link dead",
 		    router_cur_name(), (long)(now - rt.last_rx));
+		rt.dead = 1;
 		router_fail("link dead", 0);
 		return (EV_NOMORE);
 	}
@@ -776,168 +751,40 @@ router_keep_timer(void *arg)
 		log_debug("router %s: idle, keepalive sent",
 		    router_cur_name());
 		rt.ping_sent = now;
-		router_send_now(router_build("auth-mud-req", json_pack(
+		router_send_control(router_build("auth-mud-req", json_pack(
 		    "{s:s}", "target_mud", gw.conf->mud_name)));
 	}
 	return (period);
 }
 
-/*
- * Pacing.  The DS router graylists a MUD that sends more than 10 packets
- * in one of its wall-clock seconds (a startup counting 6).  Counting per
- * second here is not enough: a burst at the end of our second and one at
- * the start of the next can land in the same second there.  So packets are
- * spaced evenly, 1/rate s apart (a startup taking 6 such steps): no window
- * of one second, wherever it falls, holds more than rate of them.
- */
-static void
-router_pace_take(int cost)
-{
-	uint64_t	now = ev_now_us();
-
-	if (gw.conf->rate == 0)
-		return;
-	if (rt.pace_next < now)
-		rt.pace_next = now;
-	rt.pace_next += (uint64_t)cost * 1000000 / (uint64_t)gw.conf->rate;
-}
-
-/* May a packet of this cost go now?  Takes its time when it may. */
-static int
-router_pace_ok(int cost)
-{
-	if (gw.conf->rate == 0)
-		return (1);
-	if (rt.pace_next > ev_now_us())
-		return (0);
-	router_pace_take(cost);
-	return (1);
-}
-
-static int
-router_write(const char *frame, size_t len, int cost)
-{
-	if (rt.conn == NULL)
-		return (-1);
-	if (conn_write(rt.conn, frame, len) == -1)
-		return (-1);
-	rt.last_tx = ev_now();
-	gw.pkts_out++;
-	metrics_pkt_out(frame, len);
-	return (0);
-}
-
-static int
-router_pace_timer(void *arg)
-{
-	rt.t_pace = 0;
-	router_drain();
-	return (EV_NOMORE);
-}
-
-/* Send what the queue holds, as far as the pacing and the socket allow. */
-static void
-router_drain(void)
-{
-	struct qframe	*f;
-	long		 ms;
-
-	while (rt.qlen > 0 && rt.state == RS_READY && rt.conn != NULL) {
-		if (conn_pending(rt.conn) > ROUTER_OUT_HIGH) {
-			ms = 5;
-			goto later;
-		}
-		if (!router_pace_ok(1)) {
-			ms = (long)((rt.pace_next - ev_now_us()) / 1000) + 1;
-			goto later;
-		}
-		f = &rt.q[rt.qhead];
-		router_write(f->data, f->len, 1);
-		free(f->data);
-		f->data = NULL;
-		rt.qhead = (rt.qhead + 1) % rt.qsize;
-		rt.qlen--;
-	}
-	return;
-later:
-	if (rt.t_pace == 0)
-		rt.t_pace = ev_timer_add(ms, router_pace_timer, NULL);
-}
-
-/*
- * Send a packet or queue it.  Queued when the link is not ready, when the
- * pacing limit is reached or the socket is backed up, or when others wait
- * already (order is kept).  A full queue is an error, never a silent drop.
- */
+/* The MUD's own sends: sent or queued (sendq.c). */
 int
 router_send(json_t *raw, int *queued, struct rpc_error *re)
 {
-	static i3_buf	 fb;
-	i3_error	 err;
-	struct qframe	*f;
-	int		 rc;
-
-	*queued = 0;
-	if (raw == NULL)
-		return (rpc_fail(re, RPC_INTERNAL, "cannot build the packet"));
-	if (gw.stopping) {
-		json_decref(raw);
-		return (rpc_fail(re, RPC_SHUTDOWN, "gateway shutting down"));
-	}
-	fb.len = 0;
-	rc = i3_frame_buf(&fb, raw, 0, &err);
-	json_decref(raw);
-	if (rc == -1)
-		return (rpc_fail(re, RPC_PARAMS, "cannot encode: %s",
-		    err.text));
-	if (log_verbose() > 1)
-		log_debug("router <- %.*s", (int)(fb.len - 5), fb.data + 4);
-	if (rt.qlen == 0 && rt.state == RS_READY && rt.conn != NULL &&
-	    conn_pending(rt.conn) <= ROUTER_OUT_HIGH && router_pace_ok(1)) {
-		router_write(fb.data, fb.len, 1);
-		return (0);
-	}
-	if (rt.qlen >= rt.qsize) {
-		if (rt.state != RS_READY)
-			return (rpc_fail(re, RPC_UNAVAILABLE, "router "
-			    "unavailable (%s) and the send queue is full "
-			    "(%zu packets)", router_state_name(rt.state),
-			    rt.qlen));
-		return (rpc_fail(re, RPC_QUEUEFULL, "send queue full (%zu "
-		    "packets waiting for the pacing limit)", rt.qlen));
-	}
-	f = &rt.q[(rt.qhead + rt.qlen) % rt.qsize];
-	f->data = xmalloc(fb.len);
-	memcpy(f->data, fb.data, fb.len);
-	f->len = fb.len;
-	rt.qlen++;
-	rt.queued_total++;
-	if (rt.qlen > rt.queue_peak)
-		rt.queue_peak = rt.qlen;
-	*queued = 1;
-	if (rt.state == RS_READY)
-		router_drain();
-	return (0);
+	return (sendq_put(raw, SQ_MUD, queued, re));
 }
 
-/* Past the queue: channel-listen, keepalives, replies.  Still counted. */
+/* Answers to remote requests and errors: below the MUD's own sends. */
 void
-router_send_now(json_t *raw)
+router_send_reply(json_t *raw)
 {
-	char	*frame;
-	size_t	 len;
+	struct rpc_error	re;
+	int			queued;
 
-	if (raw == NULL)
-		return;
+	memset(&re, 0, sizeof re);
+	if (sendq_put(raw, SQ_REPLY, &queued, &re) == -1)
+		log_debug("router: reply not sent: %s", re.message);
+}
+
+/* Link control (channel-listen, keepalive): on a link in hand only. */
+void
+router_send_control(json_t *raw)
+{
 	if (rt.conn != NULL && (rt.state == RS_READY ||
-	    rt.state == RS_STARTUP_SENT)) {
-		if ((frame = i3_frame(raw, 0, &len, NULL)) != NULL) {
-			router_pace_take(1);
-			router_write(frame, len, 1);
-			free(frame);
-		}
-	}
-	json_decref(raw);
+	    rt.state == RS_STARTUP_SENT))
+		sendq_control(raw, 1);
+	else
+		json_decref(raw);
 }
 
 int
@@ -995,6 +842,8 @@ router_mudlist_apply(const json_t *named)
 		store_mudlist_id_set(rt.cache_router, id);
 	}
 	store_commit();
+	/* Frames held for the mudlist, or for a MUD now up. */
+	sendq_mudlist();
 }
 
 /*
@@ -1099,11 +948,7 @@ router_stats(json_t *o)
 	/* (the same counters as packets_out/_in: kept under both names) */
 	json_object_set_new(o, "frames_out", json_integer(gw.pkts_out));
 	json_object_set_new(o, "frames_in", json_integer(gw.pkts_in));
-	json_object_set_new(o, "queue", json_integer(rt.qlen));
-	json_object_set_new(o, "queue_max", json_integer(rt.qsize));
-	json_object_set_new(o, "queue_peak", json_integer(rt.queue_peak));
-	json_object_set_new(o, "queued_total",
-	    json_integer(rt.queued_total));
+	sendq_stats(o);
 	json_object_set_new(o, "mudlist_id", json_integer(rt.mudlist_id));
 	json_object_set_new(o, "chanlist_id", json_integer(rt.chanlist_id));
 	json_object_set_new(o, "muds", json_integer(

@@ -14,6 +14,7 @@ static void	rpc_error_reply(struct client *, json_t *, int, const char *,
 		    json_t *);
 
 static json_t	*rpc_cur_id;	/* the id of the request being served */
+static struct client *rpc_cur_client;	/* and its client */
 static int	 rpc_in_fn;	/* a method is running */
 static int	 rpc_answered;	/* ... and answered its own request */
 static int	 rpc_direct;	/* rpc_line() answering, not a deferred answer */
@@ -26,6 +27,13 @@ json_t *
 rpc_request_id(void)
 {
 	return (rpc_cur_id);
+}
+
+/* The client whose request is being served, or NULL. */
+struct client *
+rpc_request_client(void)
+{
+	return (rpc_in_fn ? rpc_cur_client : NULL);
 }
 
 int
@@ -297,11 +305,13 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 	}
 	memset(&re, 0, sizeof re);
 	rpc_cur_id = id;
+	rpc_cur_client = cl;
 	rpc_in_fn = 1;
 	rpc_answered = 0;
 	rc = fn(cl, params, &result, &re);
 	rpc_in_fn = 0;
 	rpc_cur_id = NULL;
+	rpc_cur_client = NULL;
 	json_decref(params);
 	if (rc == RPC_DEFER) {
 		/* The method answers later (rpc_respond()), itself. */

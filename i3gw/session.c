@@ -353,7 +353,8 @@ session_wants(struct client *cl, const char *method, const json_t *params)
 	    (chan = json_string_value(json_object_get(params, "channel"))) !=
 	    NULL && json_object_get(cl->channels, chan) != NULL)
 		asked = 1;
-	else if (strcmp(method, "error_received") == 0)
+	else if (strcmp(method, "error_received") == 0 ||
+	    strcmp(method, "send_failed") == 0)
 		asked = 1;
 	if (!asked)
 		return (0);
@@ -557,7 +558,7 @@ session_refuse_tell(const json_t *ev, const char *why)
 	free(msg);
 	log_info("a tell from %s@%s refused: %s", ouser ? ouser : "?", omud,
 	    why);
-	router_send_now(raw);
+	router_send_reply(raw);
 }
 
 /* The connection is gone or stuck: keep the session without it. */

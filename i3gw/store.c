@@ -36,7 +36,10 @@ static const char *store_schema =
     "CREATE TABLE IF NOT EXISTS ucache ("
     " mud TEXT NOT NULL, user TEXT NOT NULL, visname TEXT NOT NULL,"
     " gender INTEGER NOT NULL, updated INTEGER NOT NULL,"
-    " PRIMARY KEY (mud, user));";
+    " PRIMARY KEY (mud, user));"
+    "CREATE TABLE IF NOT EXISTS sendq ("
+    " seq INTEGER PRIMARY KEY, prio INTEGER NOT NULL, frame BLOB NOT NULL,"
+    " deadline INTEGER NOT NULL, target TEXT);";
 
 static int	store_exec(const char *);
 static int	store_mkdirs(const char *);
@@ -439,4 +442,82 @@ store_ucache_load(long long max_age)
 		    (json_int_t)sqlite3_column_int64(st, 4)));
 	sqlite3_finalize(st);
 	return (list);
+}
+
+/*
+ * The send queue's frames waiting for a router (sendq.c): written in one
+ * transaction per turn of the event loop, seq chosen by the caller.
+ * deadline: wall-clock milliseconds.
+ */
+int
+store_sendq_sync(const struct store_sendq_op *ops, size_t n)
+{
+	sqlite3_stmt	*ins = NULL, *del = NULL, *st;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (store_db == NULL || n == 0)
+		return (store_db == NULL ? -1 : 0);
+	if (sqlite3_prepare_v2(store_db, "INSERT OR REPLACE INTO sendq (seq, "
+	    "prio, frame, deadline, target) VALUES (?, ?, ?, ?, ?)", -1, &ins,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_db, "DELETE FROM sendq WHERE seq = ?", -1,
+	    &del, NULL) != SQLITE_OK) {
+		sqlite3_finalize(ins);
+		return (-1);
+	}
+	store_begin();
+	for (i = 0; i < n; i++) {
+		st = ops[i].frame != NULL ? ins : del;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ops[i].seq);
+		if (ops[i].frame != NULL) {
+			sqlite3_bind_int(st, 2, ops[i].prio);
+			sqlite3_bind_blob(st, 3, ops[i].frame, (int)ops[i].len,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(st, 4, ops[i].deadline);
+			if (ops[i].target != NULL)
+				sqlite3_bind_text(st, 5, ops[i].target, -1,
+				    SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, 5);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = -1;
+	}
+	if (store_commit() == -1)
+		rc = -1;
+	sqlite3_finalize(ins);
+	sqlite3_finalize(del);
+	if (rc == -1)
+		log_warnx("store: the send queue could not be written: %s",
+		    sqlite3_errmsg(store_db));
+	return (rc);
+}
+
+/* Every frame kept, in order, to fn. */
+int
+store_sendq_load(void (*fn)(const struct store_sendq_op *, void *), void *arg)
+{
+	struct store_sendq_op	 op;
+	sqlite3_stmt		*st;
+
+	if (store_db == NULL)
+		return (-1);
+	if (sqlite3_prepare_v2(store_db, "SELECT seq, prio, frame, deadline, "
+	    "target FROM sendq ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		memset(&op, 0, sizeof op);
+		op.seq = sqlite3_column_int64(st, 0);
+		op.prio = sqlite3_column_int(st, 1);
+		op.frame = sqlite3_column_blob(st, 2);
+		op.len = (size_t)sqlite3_column_bytes(st, 2);
+		op.deadline = sqlite3_column_int64(st, 3);
+		op.target = (const char *)sqlite3_column_text(st, 4);
+		if (op.frame != NULL && op.len > 5)
+			fn(&op, arg);
+	}
+	sqlite3_finalize(st);
+	return (0);
 }

@@ -108,7 +108,7 @@ auth_packet(const json_t *named, const json_t *raw)
 		snprintf(k, sizeof k, "%lld", (long long)key);
 		json_object_set_new(auth_keys, k, json_pack("[s, I]", omud,
 		    (json_int_t)(ev_now() + AUTH_VALID_MS)));
-		router_send_now(json_pack("[s, i, s, i, s, i, I]",
+		router_send_reply(json_pack("[s, i, s, i, s, i, I]",
 		    "auth-mud-reply", 5, gw.conf->mud_name, 0, omud, 0, key));
 		return;
 	}

@@ -292,7 +292,7 @@ chanadmin_filter_reply(const char *chan, const json_t *pkt)
 		log_warnx("chan-filter-reply for %s: cannot build", chan);
 		return;
 	}
-	router_send_now(raw);
+	router_send_reply(raw);
 }
 
 /* A message on our filtered channel: a client vets it, or it passes. */

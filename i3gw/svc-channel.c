@@ -75,7 +75,7 @@ chan_listen(const char *chan, int on)
 	fields = json_pack("{s:s, s:s, s:s, s:i}", "originator_mud",
 	    gw.conf->mud_name, "target_mud", router_name(), "channel", chan,
 	    "on", on);
-	router_send_now(i3_packet_build("channel-listen", fields, NULL));
+	router_send_control(i3_packet_build("channel-listen", fields, NULL));
 	json_decref(fields);
 }
 

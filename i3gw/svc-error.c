@@ -1,6 +1,7 @@
 /*
- * svc-error.c: I3 error packets: warnings logged, the rest routed to the
- * client whose user caused them, or logged.
+ * svc-error.c: I3 error packets: warnings logged, refusals to the request
+ * that caused them, the rest routed to the client whose user caused them,
+ * or logged.
  */
 
 #include <stdlib.h>
@@ -29,6 +30,9 @@ error_packet(const json_t *named, const json_t *raw)
 
 	/* The answer to a request still waiting (who, finger...). */
 	if (pending_error(named))
+		return;
+	/* The refusal of a tell or message a client sent: send_failed. */
+	if (sendq_refusal(named, raw))
 		return;
 	if (code == NULL)
 		code = "?";

@@ -308,7 +308,7 @@ presence_ucache(const json_t *u)
 		raw = json_pack("[s, i, s, i, i, i, s, s, I]", "ucache-update",
 		    5, gw.conf->mud_name, 0, 0, 0, l, vis, g);
 		log_debug("ucache-update for %s: %s, %d", l, vis, (int)g);
-		router_send_now(raw);
+		router_send_reply(raw);
 	}
 	json_object_set_new(ucache_sent, l, json_pack("[s, I]", vis, g));
 	free(l);
@@ -600,7 +600,7 @@ presence_send(json_t *raw)
 		log_warnx("cannot build a reply");
 		return;
 	}
-	router_send_now(raw);
+	router_send_reply(raw);
 }
 
 /* An I3 error back to the sender of a packet (never for errors). */

@@ -75,7 +75,7 @@ subscribe_token() {
 	chan 4 c3
 	sleep 0.5
 	tell 5 t1
-	gw_wait Beta '"error_received".*queue is full' 5
+	gw_wait Beta '"send_failed".*"id":5,.*queue is full' 5
 	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
 	    --events 2
 	[[ "${lines[0]}" == *'"replayed":2,"dropped_age":0,"dropped_count":1}'* ]]

@@ -212,7 +212,7 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	gw_wait Beta '"tell_received".*"message":"one"'
 	gw_call Beta 1 presence_set "{\"users\":[$CID,{\"name\":\"eve\"}]}"
 	gw_call Alpha 2 tell "${tell/one/two}"
-	gw_wait Alpha '"error_received".*"error_code":"unk-user","error_message":"bob is not online on Beta"'
+	gw_wait Alpha '"send_failed".*"id":2,"type":"tell","target":"bob@Beta","code":"unk-user","reason":"bob is not online on Beta","from":"Beta"'
 	rlog_wait '"packet":\["error",5,"Beta",0,"Alpha","ann","unk-user","bob is not online on Beta",\["tell",5,"Alpha","ann","Beta","bob","Ann","two"\]\]'
 	# Invisible is not here either; emoteto too; a visible user gets it.
 	gw_call Alpha 3 emoteto '{"target_mud":"Beta","target_user":"cid","from_user":"ann","message":"waves"}'
@@ -315,7 +315,7 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	gw_call Alpha 7 channel_adminlist '{"channel":"filt"}'
 	[[ "$REPLY" == *'"list":["Beta"]'* ]]
 	gw_call Beta 1 channel_admin '{"channel":"filt","add":["Beta"]}'
-	gw_wait Beta '"error_received".*"error_code":"not-allowed"'
+	gw_wait Beta '"send_failed".*"id":1,"type":"channel-admin".*"code":"not-allowed"'
 	gw_call Alpha 8 chanlist_refresh
 	[[ "$REPLY" == *'"sent":true'* ]]
 	rlog_wait '"packet":\["chanlist-req",5,"Alpha",0,"\*test",0\]'

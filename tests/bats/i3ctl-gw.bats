@@ -87,14 +87,29 @@ teardown() {
 
 @test "gw: emote, beep; a MUD that is not up is an I3 error" {
 	gwsock_start Alpha
-	run -0 "$I3CTL" emote -a ann bob@Alpha waves
-	run -0 "$I3CTL" beep -a ann bob@Alpha
-	run -0 --separate-stderr "$I3CTL" --json tell -a ann bob@Alpha hi
+	run -0 "$I3CTL" emote --no-wait -a ann bob@Alpha waves
+	run -0 --separate-stderr "$I3CTL" --json tell -N -a ann bob@Alpha hi
 	echo "$output" | jq -e 'type == "object"'
+	run -0 "$I3CTL" beep -N -a ann bob@Alpha
+}
+
+@test "gw: a tell to a MUD the router does not know exits 1 with the router's words; --json, --no-wait" {
+	gwsock_start Alpha
 	run --separate-stderr "$I3CTL" tell -a ann bob@Nowhere hi
-	# the gateway either refuses it (MUD down / not listed: exit 1) or
-	# hands it to the router (0, the error comes back as an event)
-	[[ $status -eq 0 || $status -eq 1 ]]
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"tell: refused by *"*": unk-dst: destination unknown"* ]]
+	run --separate-stderr "$I3CTL" --json emote -a ann bob@Nowhere waves
+	[ "$status" -eq 1 ]
+	echo "$output" | jq -e '.failed.code == "unk-dst" and
+	    .failed.target == "bob@Nowhere" and .failed.id == 1'
+	run -0 --separate-stderr "$I3CTL" beep --no-wait -a ann bob@Nowhere
+	[ -z "$stderr" ]
+	run -2 --separate-stderr "$I3CTL" tell -w soon -a ann bob@Nowhere hi
+	# a send the router takes waits the window, then exits 0
+	SECONDS=0
+	run -0 "$I3CTL" channel join imud_gossip
+	run -0 "$I3CTL" channel send -w 0.3 -a ann imud_gossip hi
+	[ "$SECONDS" -le 2 ]
 }
 
 @test "gw: channels: list, join, send, listen, leave" {

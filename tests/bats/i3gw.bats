@@ -235,7 +235,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	[[ "$REPLY" == *'"count":21,'* ]]
 }
 
-@test "a tell to a MUD the mudlist shows down fails at once; unk-dst comes back as error_received" {
+@test "a tell to a MUD the mudlist shows down fails at once; unk-dst comes back to the request as send_failed" {
 	router_start
 	gw_conf Alpha
 	gw_conf Beta
@@ -250,7 +250,12 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	gw_call Alpha 2 tell '{"target_mud":"Nowhere","target_user":"x","from_user":"ann","message":"hi"}'
 	# sent, or queued by the pacing right after the startup
 	[[ "$REPLY" == *'"result":{"sent":'* ]]
-	gw_wait Alpha '"error_received".*"error_code":"unk-dst"'
+	gw_wait Alpha '"send_failed".*"id":2,'
+	REPLY=$(grep send_failed "$(T Alpha.out)")
+	[[ "$REPLY" == *'"target":"x@Nowhere"'* ]]
+	[[ "$REPLY" == *'"code":"unk-dst"'* ]]
+	[[ "$REPLY" == *'"reason":"destination unknown"'* ]]
+	! grep -q error_received "$(T Alpha.out)"
 }
 
 @test "router killed and restarted: queued while down, delivered after the reconnect" {

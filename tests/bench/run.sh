@@ -12,3 +12,10 @@ for b in "$B"/bench/*; do
 	echo "== $(basename "$b")"
 	"$b" || echo "($(basename "$b") exited $?)"
 done
+# The delivery fault matrix, long: 2,000 tells a row (the short one, 300
+# a row, is in make check: tests/bats/gw-delivery.bats).
+if [ -x "$B/tests/faults" ]; then
+	echo
+	echo "== faults"
+	"$B/tests/faults" -n 2000 || echo "(faults exited $?)"
+fi

@@ -20,12 +20,14 @@
  *  -l	one JSON line per packet received and per connection event
  *  -s	script run by every new connection: expect TYPE, await TYPE (the
  *	packets before one of TYPE are passed over), send JSON (%PORT,
- *	%MUD substituted), sleep MS, drop, silent, auto, exit.  auto after an
+ *	%MUD substituted), flood N JSON (send it N times), sleep MS, drop,
+ *	silent, auto, exit.  auto after an
  *	expected startup answers it normally, or only registers the MUD when
  *	the script already sent a startup-reply.
  *  -v	debug logs on stderr
  * SIGTERM/SIGINT exit 0, SIGHUP drops every connection, SIGUSR1 prints the
- * --discard counts.  Exit 3: a script expectation failed.
+ * --discard counts, SIGUSR2 stops reading from every connection (it still
+ * writes and accepts; deaf, as a stuck router is) and a second resumes.  Exit 3: a script expectation failed.
  */
 
 #include <sys/types.h>
@@ -73,7 +75,8 @@
 
 /* One line of a script (-s). */
 enum sop {
-	S_EXPECT, S_AWAIT, S_SEND, S_SLEEP, S_DROP, S_SILENT, S_AUTO, S_EXIT
+	S_EXPECT, S_AWAIT, S_SEND, S_FLOOD, S_SLEEP, S_DROP, S_SILENT, S_AUTO,
+	S_EXIT
 };
 
 struct scmd {
@@ -140,6 +143,7 @@ static struct {
 	int		 no_echo;
 	long		 down_delay;
 	long		 silent_after;
+	int		 deaf;		/* SIGUSR2: read nothing */
 	long		 max_seconds;
 	const char	*state_path;
 	FILE		*logf;
@@ -298,6 +302,7 @@ setup_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 }
 
 static void
@@ -1640,6 +1645,13 @@ parse_script(const char *path)
 				    path, lineno,
 				    j == NULL ? jerr.text : "not an array");
 			json_decref(j);
+		} else if (strcmp(s, "flood") == 0 && *arg != '\0') {
+			sc.op = S_FLOOD;
+			sc.ms = strtol(arg, &t, 10);
+			if (sc.ms <= 0 || sc.ms > 10000000 || !isspace(
+			    (unsigned char)*t))
+				fatalx("%s:%d: flood N JSON", path, lineno);
+			sc.arg = xstrdup(t + 1);
 		} else if (strcmp(s, "sleep") == 0 && *arg != '\0') {
 			sc.op = S_SLEEP;
 			sc.ms = strtol(arg, NULL, 10);
@@ -1740,6 +1752,10 @@ script_run(struct conn *c)
 			break;
 		case S_SEND:
 			script_send(c, sc);
+			break;
+		case S_FLOOD:
+			for (i = 0; i < (size_t)sc->ms && !c->dead; i++)
+				script_send(c, sc);
 			break;
 		case S_SLEEP:
 			if (c->sleep_until == 0) {
@@ -1927,6 +1943,12 @@ signals(void)
 		got_sig[SIGUSR1] = 0;
 		discard_report();
 	}
+	if (got_sig[SIGUSR2]) {
+		got_sig[SIGUSR2] = 0;
+		R.deaf = !R.deaf;
+		log_info("SIGUSR2: %s", R.deaf ? "deaf: reading nothing" :
+		    "reading again");
+	}
 }
 
 static void
@@ -1954,7 +1976,7 @@ run(void)
 			pfd[i + 2].events = 0;
 			if (c->silent)
 				pfd[i + 2].events |= POLLRDHUP;
-			else if (!c->closing)
+			else if (!c->closing && !R.deaf)
 				pfd[i + 2].events |= POLLIN;
 			if (c->off < c->out.len)
 				pfd[i + 2].events |= POLLOUT;
