@@ -67,7 +67,8 @@ stat_of() {
 	done
 	[ "$d" -ge 90000 ]
 	gw_call Alpha 200 stats
-	[[ "$REPLY" == *'"reply_queue":500,'* ]]
+	# at most reply_queue replies were ever held
+	[[ "$REPLY" == *'"queue_peak":500,'* ]]
 	eval "pid=\$GW_PID_Alpha"
 	rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
 	echo "rss $rss kB" >&2
