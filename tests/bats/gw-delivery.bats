@@ -114,3 +114,21 @@ stat_of() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[-1]}" == "6 passed, 0 failed" ]]
 }
+
+@test "-32001 with pacing off names the router, not the pacing limit" {
+	router_start
+	gw_conf Alpha "rate = 0" "queue = 2"
+	gw_start Alpha
+	gw_wait Alpha router_connected
+	kill -USR2 "$ROUTER_PID"
+	big=$(head -c 4000 /dev/zero | tr '\0' x)
+	for i in $(seq 1 4000); do
+		gw_send Alpha '{"jsonrpc":"2.0","id":'$i',"method":"tell","params":{"target_mud":"Alpha","target_user":"x","from_user":"ann","message":"'$i$big'"}}'
+		grep -q '"code":-32001' "$(T Alpha.out)" && break
+	done
+	gw_wait Alpha '"code":-32001'
+	line=$(grep -m1 '"code":-32001' "$(T Alpha.out)")
+	[[ "$line" == *'send queue full (2 packets waiting for the router to take them)'* ]]
+	[[ "$line" != *pacing* ]]
+	kill -USR2 "$ROUTER_PID"
+}
