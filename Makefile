@@ -103,7 +103,7 @@ endif
 
 I3CODEC_LIBS	= $(JANSSON_LIBS)
 # i3gw runs no jq: subscription filters are declarative (i3gw/filter.c).
-I3GW_LIBS	= -Wl,--as-needed $(SQLITE_LIBS) $(INIH_LIBS) $(MHD_LIBS) $(SSL_LIBS) \
+I3GW_LIBS	= -Wl,--as-needed -pthread $(SQLITE_LIBS) $(INIH_LIBS) $(MHD_LIBS) $(SSL_LIBS) \
 		  $(JANSSON_LIBS) -lm
 # i3ctl loads libcurl, OpenSSL and libjq when first used (i3ctl/lazy.c).
 I3CTL_LIBS	= $(EDIT_LIBS) $(INIH_LIBS) $(JANSSON_LIBS) -ldl -lm

@@ -59,8 +59,15 @@ complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subco
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s w -l wait -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s N -l no-wait
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a history -d 'show the gateway\'s history of a channel'
+complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a history -d 'show the gateway\'s history of a channel (-f: and follow)'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s n -l limit -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s s -l since -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s u -l until -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s g -l grep -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s U -l user -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s m -l mud -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s b -l before -r
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s f -l follow
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -a '(__i3ctl_names channel list)'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a join -d 'start listening to a channel'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from join" -a '(__i3ctl_names channel list)'

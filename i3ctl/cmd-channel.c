@@ -31,6 +31,13 @@ static const struct option cmd_channel_target_longopts[] = {
 
 static const struct option cmd_channel_history_longopts[] = {
 	{ "limit", required_argument, NULL, 'n' },
+	{ "since", required_argument, NULL, 's' },
+	{ "until", required_argument, NULL, 'u' },
+	{ "grep", required_argument, NULL, 'g' },
+	{ "user", required_argument, NULL, 'U' },
+	{ "mud", required_argument, NULL, 'm' },
+	{ "before", required_argument, NULL, 'b' },
+	{ "follow", no_argument, NULL, 'f' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -134,13 +141,15 @@ static const struct cmd_entry cmd_channel_who_entry = {
 static const struct cmd_entry cmd_channel_history_entry = {
 	.name = "history",
 	.alias = NULL,
-	.args = { "n:", 1, 1 },
+	.args = { "n:s:u:g:U:m:b:f", 1, 1 },
 	.longopts = cmd_channel_history_longopts,
-	.usage = "[-n limit] channel",
-	.summary = "show the gateway's history of a channel",
+	.usage = "[-f] [-n limit] [-s since] [-u until] [-g words] "
+	    "[-U user[@mud]] [-m mud] [-b id] channel",
+	.summary = "show the gateway's history of a channel (-f: and follow)",
 	.method = "channel_history",
 	.complete = "channel",
-	.exec = cmd_channel_exec
+	.flags = CMD_STREAM | CMD_NODEADLINE,
+	.exec = cmd_channel_history_exec
 };
 
 static const struct cmd_entry cmd_channel_add_entry = {
@@ -227,16 +236,14 @@ cmd_channel_exec(struct ctl *ctl, const struct cmd_entry *entry,
     struct cmd_args *a)
 {
 	json_t		*params, *result, *list;
-	char		*msg = NULL, *user, *mud, *end;
+	char		*msg = NULL, *user, *mud;
 	const char	*s, *mudkey = NULL;
-	long		 n;
 	int		 rc, i, type, quiet = 1, idx = 1;
 
 	params = json_object();
 	if (a->argc > 0)
 		json_object_set_new(params, "channel", json_string(a->argv[0]));
 	if (entry == &cmd_channel_list_entry ||
-	    entry == &cmd_channel_history_entry ||
 	    entry == &cmd_channel_who_entry)
 		quiet = 0;
 	if (entry == &cmd_channel_target_entry) {
@@ -274,18 +281,6 @@ cmd_channel_exec(struct ctl *ctl, const struct cmd_entry *entry,
 		json_object_set_new(params, "target_mud",
 		    json_string(a->argv[1]));
 		mudkey = "target_mud";
-	}
-	if (entry == &cmd_channel_history_entry &&
-	    (s = args_get(a, 'n')) != NULL) {
-		errno = 0;
-		n = strtol(s, &end, 10);
-		if (errno != 0 || end == s || *end != '\0' || n <= 0 ||
-		    n > 1000000) {
-			ctl_warnx("-n: bad limit: '%s'", s);
-			rc = CTL_EUSAGE;
-			goto fail;
-		}
-		json_object_set_new(params, "limit", json_integer(n));
 	}
 	if (entry == &cmd_channel_add_entry && (s = args_get(a, 't')) !=
 	    NULL) {

@@ -151,6 +151,10 @@ extern const struct cmd_entry cmd_list_commands_entry;
 extern const struct cmd_entry cmd_completion_entry;
 extern const struct cmd_entry cmd_help_entry;
 
+/* cmd-history.c */
+int		 cmd_channel_history_exec(struct ctl *, const struct cmd_entry *,
+		    struct cmd_args *);
+
 /* cmd-list.c */
 json_t		*cmd_table_json(void);
 int		 cmd_print_help(FILE *, const struct cmd_entry *);

@@ -171,6 +171,17 @@ static const struct config_key config_keys[] = {
 	{ "log", "tells", CK_BOOL, C(log_tells), 0, 0, NULL, RL_NOW, "no",
 	  "log senders and receivers of tells" },
 
+	{ "history", "store", CK_BOOL, C(history), 0, 0, NULL, RL_RESTART,
+	  "yes", "store channel messages in history.db" },
+	{ "history", "tells", CK_BOOL, C(history_tells), 0, 0, NULL, RL_NOW,
+	  "no", "store tells and emotetos too" },
+	{ "history", "max_age", CK_MS, C(history_max_age), 0, 0, NULL,
+	  RL_NOW, "90d", "messages older than this go; 0 never" },
+	{ "history", "max_per_channel", CK_LONG, C(history_max_count), 0,
+	  BIG, NULL, RL_NOW, "100000", "messages kept per channel; 0 all" },
+	{ "history", "queue", CK_COUNT, C(history_queue), 1, 10000000, NULL,
+	  RL_NOW, "100000", "messages waiting to be written, at most" },
+
 	{ "api", "socket", CK_SOCKET, A2(socket, unix_on), 0, 0, NULL,
 	  RL_RESTART, NULL, "the Unix socket's path; none turns it off" },
 	{ "api", "socket_group", CK_OPTSTR, A(socket_group), 0, 0, NULL,
@@ -343,6 +354,8 @@ config_duration(const char *s, int *ok)
 		v *= 60000;
 	else if (strcmp(end, "h") == 0)
 		v *= 3600000;
+	else if (strcmp(end, "d") == 0)
+		v *= 86400000;
 	else
 		return (-1);
 	if (v > (double)LONG_MAX / 2)

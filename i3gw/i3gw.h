@@ -172,6 +172,15 @@ struct config {
 	long		 info_timeout;
 	long		 locate_window;
 	long		 answer_timeout;
+
+	/* [history] (history.c) and [moderation] (moderation.c) */
+	int		 history;
+	int		 history_tells;
+	long		 history_max_age;	/* ms, 0 = forever */
+	long		 history_max_count;	/* per channel, 0 = no limit */
+	size_t		 history_queue;
+	long		 flood_count;		/* per user and channel, 0 = off */
+	long		 flood_window;		/* ms */
 };
 
 struct config	*config_load(const char *path, char **cause);
@@ -441,6 +450,18 @@ const char	*svc_ucache_visname(const char *mud, const char *user,
 void		 svc_chanadmin_changed(const json_t *added,
 		    const json_t *removed);
 void		 svc_chanadmin_chanlist(const json_t *named);
+
+/* ---------------------------------------------------------- history.c */
+
+extern const struct svc svc_history;
+int		 history_open(const char *dir, char **cause);
+void		 history_close(void);
+void		 history_reconf(void);
+int		 history_enabled(void);
+void		 history_packet(const json_t *named);
+char		*history_fts_query(const char *);
+void		 history_stats(json_t *);
+char		*svc_channel_text(const json_t *named, const char **method);
 
 /* ---------------------------------------------------------- pending.c */
 

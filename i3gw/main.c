@@ -121,6 +121,7 @@ reload(void)
 		return;
 	}
 	link = config_reload(oc, nc, &applied, &restart);
+	history_reconf();
 	log_reopen(oc->log_file);
 	TAILQ_FOREACH(cl, &clients, entry) {
 		if (cl->conn != NULL)
@@ -274,6 +275,8 @@ main(int argc, char **argv)
 	ev_signal(SIGINT, on_term);
 	ev_signal(SIGHUP, on_hup);
 
+	if (history_open(gw.state_dir, &cause) == -1)
+		fatalx("history: %s", cause);
 	router_init();
 	svc_channel_init();
 	session_init();
@@ -291,6 +294,7 @@ main(int argc, char **argv)
 	http_stop();
 	listen_close();
 
+	history_close();
 	store_close();
 	log_info("stopped");
 	return (0);

@@ -48,6 +48,46 @@ static void	metrics_add(struct metrics_buf *, const char *, ...)
 static void	metrics_head(struct metrics_buf *, const char *,
 		    const char *, const char *);
 static const char *metrics_label(const char *, char *, size_t);
+static void	metrics_history(struct metrics_buf *);
+
+/* The history's and moderation's counters (stats has the same). */
+static void
+metrics_history(struct metrics_buf *b)
+{
+	static const struct {
+		const char	*group;
+		const char	*key;
+		const char	*name;
+		const char	*type;
+		const char	*help;
+	} rows[] = {
+		{ "history", "stored", "history_stored_total", "counter",
+		  "Channel messages written to the history." },
+		{ "history", "dropped", "history_dropped_total", "counter",
+		  "Messages not stored: the history's queue was full." },
+		{ "history", "failed", "history_failed_total", "counter",
+		  "Messages not stored: a database error." },
+		{ "history", "expired", "history_expired_total", "counter",
+		  "Messages removed by retention (age or count)." },
+		{ "history", "queries", "history_queries_total", "counter",
+		  "History queries answered." },
+		{ "history", "queued", "history_queued", "gauge",
+		  "Messages waiting to be written." },
+		{ NULL, NULL, NULL, NULL, NULL }
+	};
+	json_t	*o = json_object(), *g;
+	size_t	 i;
+
+	history_stats(o);
+	for (i = 0; rows[i].group != NULL; i++) {
+		g = json_object_get(o, rows[i].group);
+		metrics_head(b, rows[i].name, rows[i].type, rows[i].help);
+		metrics_add(b, "i3gw_%s %lld\n", rows[i].name,
+		    (long long)json_integer_value(json_object_get(g,
+		    rows[i].key)));
+	}
+	json_decref(o);
+}
 
 /*
  * The counters of a packet type.  Only the types of the packet schema get
@@ -329,6 +369,8 @@ metrics_text(char **out, size_t *outlen)
 	metrics_head(&b, "pending_requests", "gauge",
 	    "Requests waiting for a remote answer.");
 	metrics_add(&b, "i3gw_pending_requests %zu\n", pending_count());
+
+	metrics_history(&b);
 
 	metrics_head(&b, "rpc_requests_total", "counter",
 	    "JSON-RPC requests received.");

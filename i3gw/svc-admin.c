@@ -115,6 +115,7 @@ rpc_stats(struct client *cl, const json_t *params, json_t **result,
 	json_object_set_new(o, "uptime", json_integer((ev_now() -
 	    gw.started_ms) / 1000));
 	json_object_set_new(o, "rss_kb", json_integer(admin_rss_kb()));
+	history_stats(o);
 	*result = o;
 	return (0);
 }

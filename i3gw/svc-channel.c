@@ -151,8 +151,9 @@ chan_deliver(struct client *except, const char *chan, const char *method,
 	json_decref(ev);
 }
 
-static char *
-chan_text(const json_t *named, const char **method)
+/* An event's "text" for a channel packet, and the event's name. */
+char *
+svc_channel_text(const json_t *named, const char **method)
 {
 	const char	*type = i3_pkt_str(named, "type");
 	const char	*chan = i3_pkt_str(named, "channel");
@@ -232,7 +233,8 @@ chan_packet(const json_t *named, const json_t *raw)
 		gw.echoes_dropped++;
 		return;
 	}
-	text = chan_text(named, &method);
+	history_packet(named);
+	text = svc_channel_text(named, &method);
 	ev = svc_event(named, text);
 	free(text);
 	if (strcmp(method, "channel_targeted") == 0)
@@ -340,7 +342,8 @@ chan_send(struct client *cl, const char *type, const json_t *params,
 		return (-1);
 	}
 	if (named != NULL) {
-		text = chan_text(named, &method);
+		history_packet(named);
+		text = svc_channel_text(named, &method);
 		ev = svc_event(named, text);
 		free(text);
 		chan_deliver(cl, chan, method, ev);

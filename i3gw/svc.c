@@ -20,6 +20,7 @@ static const struct svc *svcs[] = {
 	&svc_chanadmin,
 	&svc_session,
 	&svc_render,
+	&svc_history,
 };
 #define NSVCS	(sizeof svcs / sizeof svcs[0])
 

@@ -232,7 +232,9 @@ comp() {
 	"$I3CTL" channel who dchat Beta >/dev/null
 	fake_request channel_who | jq -e '.params == {"channel":"dchat","target_mud":"Beta"}'
 	"$I3CTL" channel history -n 5 dchat >/dev/null
-	fake_request channel_history | jq -e '.params == {"channel":"dchat","limit":5}'
+	fake_request channel_history | jq -e '.params == {"channel":"dchat","limit":5,"colour":"pinkfish"}'
+	"$I3CTL" channel history --since 2h --until 1700000000 --grep lag --user bob@Some -m Some -b 7 -n 50 dchat >/dev/null
+	fake_request channel_history | jq -e '.params == {"channel":"dchat","limit":50,"colour":"pinkfish","since":"2h","until":1700000000,"search":"lag","user":"bob@Some","mud":"Some","before_id":7}'
 	"$I3CTL" channel add -t allow mychan
 	fake_request channel_add | jq -e '.params == {"channel":"mychan","type":1}'
 	"$I3CTL" channel remove mychan
