@@ -205,3 +205,29 @@ result() {
 	[ "$(wc -l < "$(T follow.out)")" -eq 3 ]
 	grep -q 'ann@Beta: something new' "$(T follow.out)"
 }
+
+@test "history: tells stored only with [history] tells = yes, found by history_search tells" {
+	router_start -c chat
+	alpha "[history]" "tells = yes"
+	beta
+	gw_call Beta 1 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"psst the lag"}' > /dev/null
+	say 2 bob "lag on chat"
+	gw_wait Alpha '"message":"lag on chat"' 10
+	gw_wait Alpha '"message":"psst the lag"' 10
+	r=$(result Alpha 10 history_search '{"search":"lag","tells":true}')
+	printf '%s\n' "$r" | jq -e '.count == 1 and .messages[0].type == "tell" and .messages[0].channel == null and .messages[0].target_user == "ann" and .messages[0].text == "bob@Beta: psst the lag"'
+	r=$(result Alpha 11 history_search '{"search":"lag"}')
+	printf '%s\n' "$r" | jq -e '.count == 1 and .messages[0].channel == "chat"'
+	gw_stop Alpha
+	# Without the key, a tell leaves nothing.
+	gw_conf Alpha "[mud]" "channels = chat"
+	gw_start Alpha
+	for i in $(seq 1 100); do
+		[ "$(gw_count Beta '"mud_online","params":\{"mud":"Alpha"')" -ge 2 ] && break
+		sleep 0.1
+	done
+	gw_call Beta 3 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"second lag"}' > /dev/null
+	gw_wait Alpha '"message":"second lag"' 10
+	r=$(result Alpha 12 history_search '{"search":"second","tells":true}')
+	printf '%s\n' "$r" | jq -e '.count == 0'
+}
