@@ -28,6 +28,10 @@ beta() {
 	gw_conf Beta "rate = 0" "[api]" "socket = none"
 	gw_start Beta
 	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	# Alpha's channel-listen went out with its router_connected; give
+	# the router a moment to take it before Beta talks.
+	gw_wait Alpha '"router_connected"' 10
+	sleep 0.3
 }
 
 # say ID USER MESSAGE: Beta's USER says MESSAGE on chat (no wait).
