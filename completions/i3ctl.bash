@@ -35,12 +35,16 @@ _i3ctl()
 	if [[ -z $cmd ]]; then
 		case $cur in
 		-*) COMPREPLY=($(compgen -W "-q --filter -S --socket --connect --url --key-file --timeout --cafile --json -r --raw --color --color=auto --color=always --color=never --no-color --tls --insecure --verbose -h --help -V --version" -- "$cur")) ;;
-		*) COMPREPLY=($(compgen -W "beep call channel chanuser completion emote finger help list-commands listen locate mudinfo mudlist ping presence reconnect shell shutdown stats status tell who" -- "$cur")) ;;
+		*) COMPREPLY=($(compgen -W "beep call channel chanuser completion emote finger help ignore list-commands listen locate mudinfo mudlist ping presence reconnect shell shutdown stats status tell who" -- "$cur")) ;;
 		esac
 		return
 	fi
 	if [[ $cmd == channel && -z $sub ]]; then
 		COMPREPLY=($(compgen -W "add admin emote history join leave list remove send target who" -- "$cur"))
+		return
+	fi
+	if [[ $cmd == ignore && -z $sub ]]; then
+		COMPREPLY=($(compgen -W "add list remove" -- "$cur"))
 		return
 	fi
 	if [[ $cmd == presence && -z $sub ]]; then
@@ -67,8 +71,8 @@ _i3ctl()
 		if [[ $cur == *@* ]]; then
 			COMPREPLY=($(compgen -P "${cur%%@*}@" -W "$(_i3ctl_names mudlist)" -- "${cur#*@}"))
 		fi ;;
-	command) COMPREPLY=($(compgen -W "beep call channel chanuser completion emote finger help list-commands listen locate mudinfo mudlist ping presence reconnect shell shutdown stats status tell who" -- "$cur")) ;;
-	method) COMPREPLY=($(compgen -W "beep channel_add channel_admin channel_emote channel_history channel_join channel_leave channel_list channel_remove channel_send channel_target channel_who chan_user emoteto finger subscribe locate mudinfo mudlist ping presence_set presence_update reconnect shutdown stats status tell who authenticate unsubscribe session_resume" -- "$cur")) ;;
+	command) COMPREPLY=($(compgen -W "beep call channel chanuser completion emote finger help ignore list-commands listen locate mudinfo mudlist ping presence reconnect shell shutdown stats status tell who" -- "$cur")) ;;
+	method) COMPREPLY=($(compgen -W "beep channel_add channel_admin channel_emote channel_history channel_join channel_leave channel_list channel_remove channel_send channel_target channel_who chan_user emoteto finger ignore_add ignore_list ignore_remove subscribe locate mudinfo mudlist ping presence_set presence_update reconnect shutdown stats status tell who authenticate unsubscribe session_resume" -- "$cur")) ;;
 	shell) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;
 	esac
 }
@@ -83,6 +87,8 @@ _i3ctl_canon()
 	"channel rm") echo "channel remove" ;;
 	"channel say") echo "channel send" ;;
 	"emoteto") echo "emote" ;;
+	"ignore ls") echo "ignore list" ;;
+	"ignore rm") echo "ignore remove" ;;
 	"lscm") echo "list-commands" ;;
 	"follow") echo "listen" ;;
 	"muds") echo "mudlist" ;;
@@ -98,6 +104,7 @@ _i3ctl_opts()
 	case $1 in
 	"beep") echo "-N --no-wait" ;;
 	"channel emote") echo "-N --no-wait" ;;
+	"channel history") echo "-f --follow" ;;
 	"channel send") echo "-N --no-wait" ;;
 	"channel target") echo "-N --no-wait" ;;
 	"emote") echo "-N --no-wait" ;;
@@ -114,12 +121,15 @@ _i3ctl_argopts()
 	"channel add") echo "-t --type" ;;
 	"channel admin") echo "-a --add -d --remove" ;;
 	"channel emote") echo "-a --as -v --visname -w --wait" ;;
-	"channel history") echo "-n --limit" ;;
+	"channel history") echo "-n --limit -s --since -u --until -g --grep -U --user -m --mud -b --before" ;;
 	"channel send") echo "-a --as -v --visname -w --wait" ;;
 	"channel target") echo "-a --as -v --visname -T --target-text -w --wait" ;;
 	"chanuser") echo "-w --wait" ;;
 	"emote") echo "-a --as -v --visname -w --wait" ;;
 	"finger") echo "-w --wait" ;;
+	"ignore add") echo "-c --channel -u --user" ;;
+	"ignore list") echo "-c --channel -u --user" ;;
+	"ignore remove") echo "-c --channel -u --user" ;;
 	"listen") echo "-c --channel -e --event -n --count" ;;
 	"locate") echo "-w --wait" ;;
 	"mudlist") echo "-d --driver -l --mudlib -s --service" ;;
@@ -148,6 +158,8 @@ _i3ctl_kinds()
 	"emote") printf '%s\n' user@mud - ;;
 	"finger") printf '%s\n' user@mud ;;
 	"help") printf '%s\n' command ;;
+	"ignore add") printf '%s\n' user@mud ;;
+	"ignore remove") printf '%s\n' user@mud ;;
 	"locate") printf '%s\n' user ;;
 	"mudinfo") printf '%s\n' mud ;;
 	"mudlist") printf '%s\n' mud ;;

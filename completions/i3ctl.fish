@@ -18,7 +18,7 @@ complete -c i3ctl -l url -r -d 'gateway HTTP URL'
 complete -c i3ctl -l key-file -r -F -d 'API key file'
 complete -c i3ctl -l timeout -r -d 'seconds'
 
-set -l __i3ctl_cmds beep call channel chanuser completion emote finger help list-commands listen locate mudinfo mudlist ping presence reconnect shell shutdown stats status tell who
+set -l __i3ctl_cmds beep call channel chanuser completion emote finger help ignore list-commands listen locate mudinfo mudlist ping presence reconnect shell shutdown stats status tell who
 complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a beep -d 'beep a user on a MUD'
 complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a call -d 'call any gateway method with raw JSON parameters'
 complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a channel -d 'channels: list, join, leave, talk, administer'
@@ -27,6 +27,7 @@ complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a completi
 complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a emote -d 'send an emote ($N is you) to a user on a MUD'
 complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a finger -d 'show what a MUD says about one of its users'
 complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a help -d 'describe the commands, or one command'
+complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a ignore -d 'ignore senders: gateway-wide or for one user'
 complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a list-commands -d 'list every command (as JSON with --json)'
 complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a listen -d 'print events as they arrive (NDJSON with --json)'
 complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a locate -d 'find which MUDs a user is on'
@@ -49,7 +50,7 @@ complete -c i3ctl -n "__fish_seen_subcommand_from beep" -a '(string match -q "*@
 complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a add -d 'create a channel owned by this MUD'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from add" -s t -l type -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from add" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a admin -d 'add MUDs to or remove them from a channel\'s list'
+complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a admin -d 'show a channel\'s ban or allow list, or change it'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from admin" -s a -l add -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from admin" -s d -l remove -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from admin" -a '(__i3ctl_names channel list)'
@@ -104,6 +105,17 @@ complete -c i3ctl -n "__fish_seen_subcommand_from emote" -a '(string match -q "*
 complete -c i3ctl -n "__fish_seen_subcommand_from finger" -s w -l wait -r
 complete -c i3ctl -n "__fish_seen_subcommand_from finger" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
 complete -c i3ctl -n "__fish_seen_subcommand_from help" -a "$__i3ctl_cmds"
+complete -c i3ctl -n "__fish_seen_subcommand_from ignore" -a add -d 'ignore a sender (globs: *@SpamMud, bot*@*)'
+complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from add" -s c -l channel -r
+complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from add" -s u -l user -r
+complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from add" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
+complete -c i3ctl -n "__fish_seen_subcommand_from ignore" -a list -d 'list the ignore rules'
+complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from list" -s c -l channel -r
+complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from list" -s u -l user -r
+complete -c i3ctl -n "__fish_seen_subcommand_from ignore" -a remove -d 'stop ignoring a sender'
+complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from remove" -s c -l channel -r
+complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from remove" -s u -l user -r
+complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from remove" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
 complete -c i3ctl -n "__fish_seen_subcommand_from list-commands" -s j -l json
 complete -c i3ctl -n "__fish_seen_subcommand_from listen" -s c -l channel -r
 complete -c i3ctl -n "__fish_seen_subcommand_from listen" -s e -l event -r

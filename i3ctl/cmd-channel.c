@@ -181,7 +181,7 @@ static const struct cmd_entry cmd_channel_admin_entry = {
 	.args = { "a:d:", 1, 1 },
 	.longopts = cmd_channel_admin_longopts,
 	.usage = "[-a mud] ... [-d mud] ... channel",
-	.summary = "add MUDs to or remove them from a channel's list",
+	.summary = "show a channel's ban or allow list, or change it",
 	.method = "channel_admin",
 	.complete = "channel",
 	.exec = cmd_channel_exec
@@ -293,10 +293,21 @@ cmd_channel_exec(struct ctl *ctl, const struct cmd_entry *entry,
 		json_object_set_new(params, "type", json_integer(type));
 	}
 	if (entry == &cmd_channel_admin_entry) {
+		/* Without -a or -d: the list as the router has it. */
 		if (!args_has(a, 'a') && !args_has(a, 'd')) {
-			ctl_warnx("channel admin: give -a mud or -d mud");
-			rc = cmd_usage(entry, "channel admin");
-			goto fail;
+			rc = ctl_call(ctl, "channel_adminlist", params,
+			    &result);
+			if (rc != CTL_OK)
+				return (rc);
+			if (ctl->json || ctl->filter != NULL)
+				rc = output_result(ctl, entry->name, result);
+			else {
+				json_array_foreach(json_object_get(result,
+				    "list"), i, list)
+					printf("%s\n", json_string_value(list));
+			}
+			json_decref(result);
+			return (rc);
 		}
 		list = json_array();
 		for (i = 0; (s = args_nth(a, 'a', i)) != NULL; i++)

@@ -36,8 +36,8 @@ const struct cmd_entry cmd_listen_entry = {
 static const char *const cmd_listen_events[] = {
 	"tell_received", "emoteto_received", "beep_received",
 	"channel_message", "channel_emote", "channel_targeted",
-	"error_received", "mud_online", "mud_offline", "chanlist_changed",
-	"router_connected", "router_disconnected", NULL
+	"channel_suppressed", "error_received", "mud_online", "mud_offline",
+	"chanlist_changed", "router_connected", "router_disconnected", NULL
 };
 
 static int

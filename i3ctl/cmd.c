@@ -21,6 +21,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_emote_entry,
 	&cmd_finger_entry,
 	&cmd_help_entry,
+	&cmd_ignore_entry,
 	&cmd_list_commands_entry,
 	&cmd_listen_entry,
 	&cmd_locate_entry,

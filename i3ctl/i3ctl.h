@@ -139,6 +139,7 @@ extern const struct cmd_entry cmd_mudlist_entry;
 extern const struct cmd_entry cmd_mudinfo_entry;
 extern const struct cmd_entry cmd_channel_entry;
 extern const struct cmd_entry cmd_listen_entry;
+extern const struct cmd_entry cmd_ignore_entry;
 extern const struct cmd_entry cmd_presence_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_stats_entry;

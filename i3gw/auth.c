@@ -63,7 +63,7 @@ auth_group(const char *m)
 		if (strcmp(m, info[i]) == 0)
 			return (API_P_INFO);
 	if (strncmp(m, "channel_", 8) == 0 || strncmp(m, "chan_", 5) == 0 ||
-	    strcmp(m, "history_search") == 0)
+	    strcmp(m, "history_search") == 0 || strncmp(m, "ignore_", 7) == 0)
 		return (API_P_CHANNEL);
 	if (strncmp(m, "presence", 8) == 0)
 		return (API_P_PRESENCE);

@@ -182,6 +182,13 @@ static const struct config_key config_keys[] = {
 	{ "history", "queue", CK_COUNT, C(history_queue), 1, 10000000, NULL,
 	  RL_NOW, "100000", "messages waiting to be written, at most" },
 
+	{ "moderation", "ignore", CK_LIST, C(mod_ignore), 0, 0, NULL, RL_NOW,
+	  "", "senders ignored gateway-wide: user@mud or MUD globs" },
+	{ "moderation", "flood_count", CK_LONG, C(flood_count), 0, 1000000,
+	  NULL, RL_NOW, "10", "messages per user and channel a window; 0 off" },
+	{ "moderation", "flood_window", CK_MS, C(flood_window), 1, 0, NULL,
+	  RL_NOW, "10s", "the flood limit's window" },
+
 	{ "api", "socket", CK_SOCKET, A2(socket, unix_on), 0, 0, NULL,
 	  RL_RESTART, NULL, "the Unix socket's path; none turns it off" },
 	{ "api", "socket_group", CK_OPTSTR, A(socket_group), 0, 0, NULL,

@@ -181,6 +181,7 @@ struct config {
 	size_t		 history_queue;
 	long		 flood_count;		/* per user and channel, 0 = off */
 	long		 flood_window;		/* ms */
+	json_t		*mod_ignore;		/* gateway-wide ignore globs */
 };
 
 struct config	*config_load(const char *path, char **cause);
@@ -238,6 +239,9 @@ struct store_sendq_op {
 int		 store_sendq_sync(const struct store_sendq_op *, size_t);
 int		 store_sendq_load(void (*)(const struct store_sendq_op *,
 		    void *), void *);
+int		 store_ignore_put(const char *pattern, const char *channel,
+		    const char *owner, int on);
+json_t		*store_ignore_load(void);
 
 /* ----------------------------------------------------------- router.c */
 
@@ -462,6 +466,18 @@ void		 history_packet(const json_t *named);
 char		*history_fts_query(const char *);
 void		 history_stats(json_t *);
 char		*svc_channel_text(const json_t *named, const char **method);
+void		 svc_channel_notice(const char *chan, const char *method,
+		    json_t *ev);
+
+/* ------------------------------------------------------- moderation.c */
+
+extern const struct svc svc_moderation;
+void		 moderation_init(void);
+int		 moderation_pattern_ok(const char *);
+int		 moderation_channel(const json_t *named, json_t **ignored_by);
+int		 moderation_tell(const json_t *named);
+int		 moderation_flood(const json_t *named);
+void		 moderation_stats(json_t *);
 
 /* ---------------------------------------------------------- pending.c */
 

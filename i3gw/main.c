@@ -277,6 +277,7 @@ main(int argc, char **argv)
 
 	if (history_open(gw.state_dir, &cause) == -1)
 		fatalx("history: %s", cause);
+	moderation_init();
 	router_init();
 	svc_channel_init();
 	session_init();

@@ -73,12 +73,24 @@ metrics_history(struct metrics_buf *b)
 		  "History queries answered." },
 		{ "history", "queued", "history_queued", "gauge",
 		  "Messages waiting to be written." },
+		{ "moderation", "ignored", "moderation_ignored_total",
+		  "counter", "Messages dropped by a gateway-wide ignore rule." },
+		{ "moderation", "ignored_user", "moderation_ignored_user_total",
+		  "counter", "Messages marked ignored_by local users, or tells "
+		  "to them dropped." },
+		{ "moderation", "suppressed", "moderation_suppressed_total",
+		  "counter", "Channel messages over the flood limit." },
+		{ "moderation", "notices", "moderation_notices_total",
+		  "counter", "channel_suppressed notices sent." },
+		{ "moderation", "rules", "moderation_rules", "gauge",
+		  "Ignore rules (the store's and the config's)." },
 		{ NULL, NULL, NULL, NULL, NULL }
 	};
 	json_t	*o = json_object(), *g;
 	size_t	 i;
 
 	history_stats(o);
+	moderation_stats(o);
 	for (i = 0; rows[i].group != NULL; i++) {
 		g = json_object_get(o, rows[i].group);
 		metrics_head(b, rows[i].name, rows[i].type, rows[i].help);

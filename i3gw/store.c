@@ -33,6 +33,10 @@ static const char *store_schema =
     "CREATE TABLE IF NOT EXISTS chan ("
     " router TEXT NOT NULL, name TEXT NOT NULL, info TEXT NOT NULL,"
     " PRIMARY KEY (router, name));"
+    "CREATE TABLE IF NOT EXISTS ignore ("
+    " pattern TEXT NOT NULL, channel TEXT NOT NULL DEFAULT '',"
+    " owner TEXT NOT NULL DEFAULT '',"
+    " PRIMARY KEY (pattern, channel, owner));"
     "CREATE TABLE IF NOT EXISTS ucache ("
     " mud TEXT NOT NULL, user TEXT NOT NULL, visname TEXT NOT NULL,"
     " gender INTEGER NOT NULL, updated INTEGER NOT NULL,"
@@ -520,4 +524,54 @@ store_sendq_load(void (*fn)(const struct store_sendq_op *, void *), void *arg)
 	}
 	sqlite3_finalize(st);
 	return (0);
+}
+
+/* An ignore rule (moderation.c) kept (on) or forgotten; "" stands for none. */
+int
+store_ignore_put(const char *pattern, const char *channel, const char *owner,
+    int on)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_db == NULL)
+		return (-1);
+	if (sqlite3_prepare_v2(store_db, on ? "INSERT OR REPLACE INTO ignore "
+	    "(pattern, channel, owner) VALUES (?, ?, ?)" : "DELETE FROM ignore "
+	    "WHERE pattern = ? AND channel = ? AND owner = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_text(st, 1, pattern, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, channel != NULL ? channel : "", -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, owner != NULL ? owner : "", -1,
+	    SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* [[pattern, channel or null, owner or null]] in the order they came. */
+json_t *
+store_ignore_load(void)
+{
+	sqlite3_stmt	*st;
+	json_t		*list = json_array();
+	const char	*c, *o;
+
+	if (store_db == NULL)
+		return (list);
+	if (sqlite3_prepare_v2(store_db, "SELECT pattern, channel, owner FROM "
+	    "ignore ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
+		return (list);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		c = (const char *)sqlite3_column_text(st, 1);
+		o = (const char *)sqlite3_column_text(st, 2);
+		json_array_append_new(list, json_pack("[s, s?, s?]",
+		    (const char *)sqlite3_column_text(st, 0),
+		    c != NULL && *c != '\0' ? c : NULL,
+		    o != NULL && *o != '\0' ? o : NULL));
+	}
+	sqlite3_finalize(st);
+	return (list);
 }

@@ -116,6 +116,7 @@ rpc_stats(struct client *cl, const json_t *params, json_t **result,
 	    gw.started_ms) / 1000));
 	json_object_set_new(o, "rss_kb", json_integer(admin_rss_kb()));
 	history_stats(o);
+	moderation_stats(o);
 	*result = o;
 	return (0);
 }

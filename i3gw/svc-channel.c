@@ -151,6 +151,13 @@ chan_deliver(struct client *except, const char *chan, const char *method,
 	json_decref(ev);
 }
 
+/* A notice of the gateway's own about a channel, to those hearing it. */
+void
+svc_channel_notice(const char *chan, const char *method, json_t *ev)
+{
+	chan_deliver(NULL, chan, method, ev);
+}
+
 /* An event's "text" for a channel packet, and the event's name. */
 char *
 svc_channel_text(const json_t *named, const char **method)
@@ -224,7 +231,7 @@ chan_packet(const json_t *named, const json_t *raw)
 	const char	*omud = i3_pkt_str(named, "originator_mud");
 	const char	*method;
 	char		*text;
-	json_t		*ev;
+	json_t		*ev, *ignored_by;
 
 	if (chan == NULL)
 		return;
@@ -233,12 +240,21 @@ chan_packet(const json_t *named, const json_t *raw)
 		gw.echoes_dropped++;
 		return;
 	}
+	/* Moderation first: ignored gateway-wide is neither shown nor kept. */
+	if (moderation_channel(named, &ignored_by))
+		return;
 	history_packet(named);
+	if (moderation_flood(named)) {
+		json_decref(ignored_by);
+		return;
+	}
 	text = svc_channel_text(named, &method);
 	ev = svc_event(named, text);
 	free(text);
 	if (strcmp(method, "channel_targeted") == 0)
 		chan_target_text(named, ev);
+	if (ignored_by != NULL)
+		json_object_set_new(ev, "ignored_by", ignored_by);
 	chan_deliver(NULL, chan, method, ev);
 }
 

@@ -156,6 +156,9 @@ tell_packet(const json_t *named, const json_t *raw)
 	/* For a user not online here: unk-user back, once presence is set. */
 	if (!svc_presence_tell_ok(named, raw))
 		return;
+	/* Ignored by the gateway or by its target: counted, no more. */
+	if (moderation_tell(named))
+		return;
 	history_packet(named);	/* stored with [history] tells = yes */
 	who = svc_who(vis, ouser, omud);
 	if (strcmp(type, "tell") == 0) {

@@ -21,6 +21,7 @@ static const struct svc *svcs[] = {
 	&svc_session,
 	&svc_render,
 	&svc_history,
+	&svc_moderation,
 };
 #define NSVCS	(sizeof svcs / sizeof svcs[0])
 
