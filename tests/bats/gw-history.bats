@@ -17,9 +17,11 @@ T() {
 	echo "$BATS_TEST_TMPDIR/$1"
 }
 
-# Alpha hears chat (the config's channels); LINES are more config.
+# Alpha hears chat (the config's channels), no flood limit; LINES are
+# more config.
 alpha() {
-	gw_conf Alpha "[mud]" "channels = chat" "$@"
+	gw_conf Alpha "[mud]" "channels = chat" "[moderation]" \
+	    "flood_count = 0" "$@"
 	gw_start Alpha
 }
 
@@ -163,7 +165,8 @@ result() {
 	printf '%s\n' "$REPLY" | jq -e '.result.history.stored == 12 and .result.history.expired == 7'
 	gw_stop Alpha
 	sleep 1.1
-	gw_conf Alpha "[mud]" "channels = chat" "[history]" "max_age = 1s"
+	gw_conf Alpha "[mud]" "channels = chat" "[history]" "max_age = 1s" \
+	    "[moderation]" "flood_count = 0"
 	gw_start Alpha
 	r=$(result Alpha 22 channel_history '{"channel":"chat"}')
 	printf '%s\n' "$r" | jq -e '.count == 0'
