@@ -184,20 +184,6 @@ lat_line(const char *line, size_t len, void *arg)
 }
 
 /* One frame to the gateway, from the bench playing the router. */
-static void
-send_packet(int fd, const char *json)
-{
-	json_t	*v = json_loads(json, 0, NULL);
-	char	*f;
-	size_t	 n;
-
-	if (v == NULL || (f = i3_frame(v, 0, &n, NULL)) == NULL)
-		fatalx("bad packet %s", json);
-	write_all(fd, f, n);
-	free(f);
-	json_decref(v);
-}
-
 /*
  * 1b: the latency issue 4 names: from the request line written to i3gw's
  * stdin to the frame read on the router's socket, at 10,000 tells/s.  The

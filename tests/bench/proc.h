@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i3.h"
 #include "common/common.h"
 
 struct proc {
@@ -190,6 +191,21 @@ cmp_u64(const void *a, const void *b)
 	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return (x < y ? -1 : x > y);
+}
+
+/* A packet given as JSON text, framed and written. */
+static inline void
+send_packet(int fd, const char *json)
+{
+	json_t	*v = json_loads(json, 0, NULL);
+	char	*f;
+	size_t	 n;
+
+	if (v == NULL || (f = i3_frame(v, 0, &n, NULL)) == NULL)
+		fatalx("bad packet %s", json);
+	write_all(fd, f, n);
+	free(f);
+	json_decref(v);
 }
 
 #endif /* BENCH_PROC_H */
