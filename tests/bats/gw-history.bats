@@ -7,6 +7,7 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 load gw-helpers
+load chan-helpers
 
 teardown() {
 	gw_stop_all
@@ -20,39 +21,15 @@ T() {
 # Alpha hears chat (the config's channels), no flood limit; LINES are
 # more config.
 alpha() {
-	gw_conf Alpha "[mud]" "channels = chat" "[moderation]" \
-	    "flood_count = 0" "$@"
-	gw_start Alpha
-}
-
-# Beta sends, unpaced; it waits until Alpha is up.
-beta() {
-	gw_conf Beta "rate = 0" "[api]" "socket = none"
-	gw_start Beta
-	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
-	# Alpha's channel-listen went out with its router_connected; give
-	# the router a moment to take it before Beta talks.
-	gw_wait Alpha '"router_connected"' 10
-	sleep 0.3
-}
-
-# say ID USER MESSAGE: Beta's USER says MESSAGE on chat (no wait).
-say() {
-	gw_send Beta "{\"jsonrpc\":\"2.0\",\"id\":$1,\"method\":\"channel_send\",\"params\":{\"channel\":\"chat\",\"from_user\":\"$2\",\"message\":\"$3\"}}"
-}
-
-# The answer to a call, its result alone.
-result() {
-	gw_call "$@" > /dev/null || return 1
-	printf '%s\n' "$REPLY" | jq -c '.result // .error'
+	chan_alpha "[moderation]" "flood_count = 0" "$@"
 }
 
 @test "history: stored, oldest first, paged by id: every message exactly once; kept across a restart" {
 	router_start -c chat
 	alpha
-	beta
+	chan_beta
 	for i in $(seq 1 23); do
-		say "$((100 + i))" bob "message number $i"
+		chan_say "$((100 + i))" bob "message number $i"
 	done
 	gw_wait Alpha '"message":"message number 23"' 10
 	# Pages of 5, going back with before_id until "more" is false.
@@ -64,7 +41,7 @@ result() {
 		else
 			p='{"channel":"chat","limit":5}'
 		fi
-		r=$(result Alpha "$((200 + page))" channel_history "$p")
+		r=$(chan_result Alpha "$((200 + page))" channel_history "$p")
 		# Oldest first within a page.
 		printf '%s\n' "$r" | jq -e '[.messages[].id] == ([.messages[].id] | sort)'
 		ids="$(printf '%s\n' "$r" | jq -r '.messages[].id') $ids"
@@ -74,92 +51,92 @@ result() {
 	[ "$page" -eq 5 ]
 	[ "$(echo $ids | wc -w)" -eq 23 ]
 	[ "$(echo $ids | tr ' ' '\n' | sort -u | wc -l)" -eq 23 ]
-	r=$(result Alpha 300 channel_history '{"channel":"chat","limit":3}')
+	r=$(chan_result Alpha 300 channel_history '{"channel":"chat","limit":3}')
 	printf '%s\n' "$r" | jq -e '.count == 3 and .messages[2].message == "message number 23" and .messages[2].user == "bob" and .messages[2].mud == "Beta" and .messages[2].from_mud == "Beta" and .messages[2].type == "message" and .messages[2].text == "[chat] bob@Beta: message number 23"'
 	# After a restart the same rows, same ids.
 	gw_stop Alpha
 	gw_start Alpha
-	r2=$(result Alpha 301 channel_history '{"channel":"chat","limit":3}')
+	r2=$(chan_result Alpha 301 channel_history '{"channel":"chat","limit":3}')
 	[ "$(printf '%s\n' "$r" | jq -c '[.messages[] | [.id, .message]]')" = \
 	    "$(printf '%s\n' "$r2" | jq -c '[.messages[] | [.id, .message]]')" ]
 	# after_id pages forward, as -f does.
 	first=$(printf '%s\n' "$r" | jq -r .first_id)
-	r=$(result Alpha 302 channel_history "{\"channel\":\"chat\",\"after_id\":$first}")
+	r=$(chan_result Alpha 302 channel_history "{\"channel\":\"chat\",\"after_id\":$first}")
 	printf '%s\n' "$r" | jq -e '.count == 2 and .messages[1].message == "message number 23"'
 }
 
 @test "history: search finds words, not parts of other words; user and mud filters" {
 	router_start -c chat
 	alpha
-	beta
-	say 1 bob "the lag is bad tonight"
-	say 2 ann "flagging this for later"
-	say 3 bob "%^RED%^red%^RESET%^ alert: LAG again"
-	say 4 ann "nothing here"
+	chan_beta
+	chan_say 1 bob "the lag is bad tonight"
+	chan_say 2 ann "flagging this for later"
+	chan_say 3 bob "%^RED%^red%^RESET%^ alert: LAG again"
+	chan_say 4 ann "nothing here"
 	gw_wait Alpha '"message":"nothing here"' 10
-	r=$(result Alpha 10 channel_history '{"channel":"chat","search":"lag"}')
+	r=$(chan_result Alpha 10 channel_history '{"channel":"chat","search":"lag"}')
 	printf '%s\n' "$r" | jq -e '[.messages[].message] == ["the lag is bad tonight", "%^RED%^red%^RESET%^ alert: LAG again"]'
 	# A colour code is no word: "reset" is found nowhere.
-	r=$(result Alpha 11 channel_history '{"channel":"chat","search":"reset"}')
+	r=$(chan_result Alpha 11 channel_history '{"channel":"chat","search":"reset"}')
 	printf '%s\n' "$r" | jq -e '.count == 0'
 	# Every word must be there; a trailing * is a prefix.
-	r=$(result Alpha 12 channel_history '{"channel":"chat","search":"lag tonight"}')
+	r=$(chan_result Alpha 12 channel_history '{"channel":"chat","search":"lag tonight"}')
 	printf '%s\n' "$r" | jq -e '.count == 1'
-	r=$(result Alpha 13 history_search '{"search":"flag*"}')
+	r=$(chan_result Alpha 13 history_search '{"search":"flag*"}')
 	printf '%s\n' "$r" | jq -e '.count == 1 and .messages[0].user == "ann" and .messages[0].channel == "chat"'
 	# Operators and quotes are words too, never a syntax error.
-	r=$(result Alpha 14 history_search '{"search":"\"lag OR NEAR( bad"}')
+	r=$(chan_result Alpha 14 history_search '{"search":"\"lag OR NEAR( bad"}')
 	printf '%s\n' "$r" | jq -e '.count == 0'
 	# As the Python and JavaScript gateways' clients ask: a string id,
 	# channel and limit; they read messages[].from_mud/from_user/message.
-	r=$(result Alpha '"Alpha-1-0a1b2c3d"' channel_history '{"channel":"chat","limit":100}')
+	r=$(chan_result Alpha '"Alpha-1-0a1b2c3d"' channel_history '{"channel":"chat","limit":100}')
 	printf '%s\n' "$r" | jq -e '.count == 4 and .messages[1].from_user == "ann" and .messages[1].from_mud == "Beta" and .messages[1].message == "flagging this for later" and .messages[1].type == "message" and (.messages[1].timestamp | test("^[0-9-]+T[0-9:.]+Z$"))'
-	r=$(result Alpha 15 channel_history '{"channel":"chat","user":"ann@Beta"}')
+	r=$(chan_result Alpha 15 channel_history '{"channel":"chat","user":"ann@Beta"}')
 	printf '%s\n' "$r" | jq -e '.count == 2 and ([.messages[].user] | unique) == ["ann"]'
-	r=$(result Alpha 16 channel_history '{"channel":"chat","mud":"Nowhere"}')
+	r=$(chan_result Alpha 16 channel_history '{"channel":"chat","mud":"Nowhere"}')
 	printf '%s\n' "$r" | jq -e '.count == 0'
 	# Rendered for the profile asked for.
-	r=$(result Alpha 17 channel_history '{"channel":"chat","search":"alert","colour":"ansi"}')
+	r=$(chan_result Alpha 17 channel_history '{"channel":"chat","search":"alert","colour":"ansi"}')
 	printf '%s\n' "$r" | jq -e '.messages[0].text | test("\u001b\\[")'
-	r=$(result Alpha 18 channel_history '{"channel":"chat","search":"alert","colour":"plain"}')
+	r=$(chan_result Alpha 18 channel_history '{"channel":"chat","search":"alert","colour":"plain"}')
 	printf '%s\n' "$r" | jq -e '.messages[0].text == "[chat] bob@Beta: red alert: LAG again"'
 }
 
 @test "history: since and until; bad parameters refused" {
 	router_start -c chat
 	alpha
-	beta
-	say 1 bob "early"
+	chan_beta
+	chan_say 1 bob "early"
 	gw_wait Alpha '"message":"early"' 10
 	sleep 1.2
-	say 2 bob "late"
+	chan_say 2 bob "late"
 	gw_wait Alpha '"message":"late"' 10
-	r=$(result Alpha 10 channel_history '{"channel":"chat","since":"1s"}')
+	r=$(chan_result Alpha 10 channel_history '{"channel":"chat","since":"1s"}')
 	printf '%s\n' "$r" | jq -e '[.messages[].message] == ["late"]'
 	now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-	r=$(result Alpha 11 channel_history "{\"channel\":\"chat\",\"until\":\"2000-01-01T00:00:00Z\"}")
+	r=$(chan_result Alpha 11 channel_history "{\"channel\":\"chat\",\"until\":\"2000-01-01T00:00:00Z\"}")
 	printf '%s\n' "$r" | jq -e '.count == 0'
-	r=$(result Alpha 12 channel_history "{\"channel\":\"chat\",\"since\":$(($(date +%s) - 3600))}")
+	r=$(chan_result Alpha 12 channel_history "{\"channel\":\"chat\",\"since\":$(($(date +%s) - 3600))}")
 	printf '%s\n' "$r" | jq -e '.count == 2'
-	r=$(result Alpha 13 channel_history '{"channel":"chat","since":"yesterday"}')
+	r=$(chan_result Alpha 13 channel_history '{"channel":"chat","since":"yesterday"}')
 	printf '%s\n' "$r" | jq -e '.code == -32602'
-	r=$(result Alpha 14 channel_history '{"channel":"chat","limit":0}')
+	r=$(chan_result Alpha 14 channel_history '{"channel":"chat","limit":0}')
 	printf '%s\n' "$r" | jq -e '.code == -32602'
-	r=$(result Alpha 15 channel_history '{}')
+	r=$(chan_result Alpha 15 channel_history '{}')
 	printf '%s\n' "$r" | jq -e '.code == -32602'
-	r=$(result Alpha 16 history_search '{"channel":"chat"}')
+	r=$(chan_result Alpha 16 history_search '{"channel":"chat"}')
 	printf '%s\n' "$r" | jq -e '.code == -32602'
 }
 
 @test "history: retention keeps the newest max_per_channel; max_age drops the old at start" {
 	router_start -c chat
 	alpha "[history]" "max_per_channel = 5"
-	beta
+	chan_beta
 	for i in $(seq 1 12); do
-		say "$i" bob "m$i"
+		chan_say "$i" bob "m$i"
 	done
 	gw_wait Alpha '"message":"m12"' 10
-	r=$(result Alpha 20 channel_history '{"channel":"chat","limit":100}')
+	r=$(chan_result Alpha 20 channel_history '{"channel":"chat","limit":100}')
 	printf '%s\n' "$r" | jq -e '[.messages[].message] == ["m8","m9","m10","m11","m12"]'
 	gw_call Alpha 21 stats > /dev/null
 	printf '%s\n' "$REPLY" | jq -e '.result.history.stored == 12 and .result.history.expired == 7'
@@ -168,14 +145,14 @@ result() {
 	gw_conf Alpha "[mud]" "channels = chat" "[history]" "max_age = 1s" \
 	    "[moderation]" "flood_count = 0"
 	gw_start Alpha
-	r=$(result Alpha 22 channel_history '{"channel":"chat"}')
+	r=$(chan_result Alpha 22 channel_history '{"channel":"chat"}')
 	printf '%s\n' "$r" | jq -e '.count == 0'
 }
 
 @test "history: off with [history] store = no: the methods say so" {
 	router_start -c chat
 	alpha "[history]" "store = no"
-	r=$(result Alpha 1 channel_history '{"channel":"chat"}')
+	r=$(chan_result Alpha 1 channel_history '{"channel":"chat"}')
 	printf '%s\n' "$r" | jq -e '.code == -32000 and (.message | test("history is off"))'
 	[ ! -e "$(T Alpha.state/history.db)" ]
 }
@@ -187,10 +164,10 @@ result() {
 	    "socket = $BATS_TEST_TMPDIR/Alpha.sock"
 	gw_start Alpha
 	export I3_SOCKET="$BATS_TEST_TMPDIR/Alpha.sock"
-	beta
-	say 1 bob "the lag is bad"
-	say 2 ann "lag here too"
-	say 3 bob "no problem"
+	chan_beta
+	chan_say 1 bob "the lag is bad"
+	chan_say 2 ann "lag here too"
+	chan_say 3 bob "no problem"
 	gw_wait Alpha '"message":"no problem"' 10
 	run -0 "$I3CTL" channel history chat --since 2h --grep lag --user bob@Beta -n 50
 	[ "${#lines[@]}" -eq 1 ]
@@ -204,8 +181,8 @@ result() {
 	"$I3CTL" channel history -f -n 1 chat > "$(T follow.out)" 2>&1 &
 	fpid=$!
 	wait_for_line "$(T follow.out)" 'no problem' 5
-	say 4 ann "something new"
-	say 5 bob "and more"
+	chan_say 4 ann "something new"
+	chan_say 5 bob "and more"
 	wait_for_line "$(T follow.out)" 'and more' 5
 	kill -INT "$fpid"
 	wait "$fpid" || true
@@ -216,14 +193,14 @@ result() {
 @test "history: tells stored only with [history] tells = yes, found by history_search tells" {
 	router_start -c chat
 	alpha "[history]" "tells = yes"
-	beta
+	chan_beta
 	gw_call Beta 1 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"psst the lag"}' > /dev/null
-	say 2 bob "lag on chat"
+	chan_say 2 bob "lag on chat"
 	gw_wait Alpha '"message":"lag on chat"' 10
 	gw_wait Alpha '"message":"psst the lag"' 10
-	r=$(result Alpha 10 history_search '{"search":"lag","tells":true}')
+	r=$(chan_result Alpha 10 history_search '{"search":"lag","tells":true}')
 	printf '%s\n' "$r" | jq -e '.count == 1 and .messages[0].type == "tell" and .messages[0].channel == null and .messages[0].target_user == "ann" and .messages[0].text == "bob@Beta: psst the lag"'
-	r=$(result Alpha 11 history_search '{"search":"lag"}')
+	r=$(chan_result Alpha 11 history_search '{"search":"lag"}')
 	printf '%s\n' "$r" | jq -e '.count == 1 and .messages[0].channel == "chat"'
 	gw_stop Alpha
 	# Without the key, a tell leaves nothing.
@@ -235,6 +212,6 @@ result() {
 	done
 	gw_call Beta 3 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"second lag"}' > /dev/null
 	gw_wait Alpha '"message":"second lag"' 10
-	r=$(result Alpha 12 history_search '{"search":"second","tells":true}')
+	r=$(chan_result Alpha 12 history_search '{"search":"second","tells":true}')
 	printf '%s\n' "$r" | jq -e '.count == 0'
 }

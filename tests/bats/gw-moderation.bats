@@ -7,6 +7,7 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 load gw-helpers
+load chan-helpers
 
 teardown() {
 	gw_stop_all
@@ -17,28 +18,6 @@ T() {
 	echo "$BATS_TEST_TMPDIR/$1"
 }
 
-alpha() {
-	gw_conf Alpha "[mud]" "channels = chat" "$@"
-	gw_start Alpha
-}
-
-beta() {
-	gw_conf Beta "rate = 0" "[api]" "socket = none"
-	gw_start Beta
-	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
-	gw_wait Alpha '"router_connected"' 10
-	sleep 0.3
-}
-
-say() {
-	gw_send Beta "{\"jsonrpc\":\"2.0\",\"id\":$1,\"method\":\"channel_send\",\"params\":{\"channel\":\"chat\",\"from_user\":\"$2\",\"message\":\"$3\"}}"
-}
-
-result() {
-	gw_call "$@" > /dev/null || return 1
-	printf '%s\n' "$REPLY" | jq -c '.result // .error'
-}
-
 # The messages Alpha's client was shown on chat, in order.
 shown() {
 	grep '"method":"channel_message"' "$(T Alpha.out)" |
@@ -47,70 +26,70 @@ shown() {
 
 @test "ignore: globs match exactly what they should; per-user rules mark, gateway rules drop and keep nothing" {
 	router_start -c chat
-	alpha "[moderation]" "flood_count = 0"
-	result Alpha 1 ignore_add '{"pattern":"bot*@*"}' | jq -e '.added == true and .pattern == "bot*@*" and .user == null'
-	result Alpha 2 ignore_add '{"pattern":"*@Bet"}' | jq -e '.added'
-	result Alpha 3 ignore_add '{"pattern":"*@Beta?"}' | jq -e '.added'
-	result Alpha 4 ignore_add '{"pattern":"ann@beta","user":"Carl"}' | jq -e '.added and .user == "carl"'
-	result Alpha 5 ignore_add '{"pattern":"dave@Beta","channel":"other"}' | jq -e '.added'
-	result Alpha 6 ignore_add '{"pattern":"bot*@*"}' | jq -e '.added == false'
-	result Alpha 7 ignore_add '{"pattern":"@"}' | jq -e '.code == -32602'
-	beta
-	say 11 bot1 "b1"
-	say 12 abot "ab"
-	say 13 botty "bt"
-	say 14 ann "an"
-	say 15 dave "dv"
-	say 16 bob "bb"
-	say 17 BOT9 "B9"
+	chan_alpha "[moderation]" "flood_count = 0"
+	chan_result Alpha 1 ignore_add '{"pattern":"bot*@*"}' | jq -e '.added == true and .pattern == "bot*@*" and .user == null'
+	chan_result Alpha 2 ignore_add '{"pattern":"*@Bet"}' | jq -e '.added'
+	chan_result Alpha 3 ignore_add '{"pattern":"*@Beta?"}' | jq -e '.added'
+	chan_result Alpha 4 ignore_add '{"pattern":"ann@beta","user":"Carl"}' | jq -e '.added and .user == "carl"'
+	chan_result Alpha 5 ignore_add '{"pattern":"dave@Beta","channel":"other"}' | jq -e '.added'
+	chan_result Alpha 6 ignore_add '{"pattern":"bot*@*"}' | jq -e '.added == false'
+	chan_result Alpha 7 ignore_add '{"pattern":"@"}' | jq -e '.code == -32602'
+	chan_beta
+	chan_say 11 bot1 "b1"
+	chan_say 12 abot "ab"
+	chan_say 13 botty "bt"
+	chan_say 14 ann "an"
+	chan_say 15 dave "dv"
+	chan_say 16 bob "bb"
+	chan_say 17 BOT9 "B9"
 	gw_wait Alpha '"message":"bb"' 10
 	sleep 0.3
 	[ "$(shown)" = "ab an dv bb " ]
 	grep '"message":"an"' "$(T Alpha.out)" | jq -e '.params.ignored_by == ["carl"]'
 	grep '"message":"dv"' "$(T Alpha.out)" | jq -e '.params | has("ignored_by") | not'
-	r=$(result Alpha 20 channel_history '{"channel":"chat"}')
+	r=$(chan_result Alpha 20 channel_history '{"channel":"chat"}')
 	printf '%s\n' "$r" | jq -e '[.messages[].message] == ["ab","an","dv","bb"]'
 	gw_call Alpha 21 stats > /dev/null
 	printf '%s\n' "$REPLY" | jq -e '.result.moderation.ignored == 3 and .result.moderation.ignored_user == 1 and .result.moderation.rules == 5'
 	# A MUD name alone is every user of it.
-	result Alpha 22 ignore_add '{"pattern":"beta"}' | jq -e '.pattern == "*@beta"'
-	say 23 zed "zz"
+	chan_result Alpha 22 ignore_add '{"pattern":"beta"}' | jq -e '.pattern == "*@beta"'
+	chan_say 23 zed "zz"
 	sleep 0.5
 	[ "$(gw_count Alpha '"message":"zz"')" -eq 0 ]
-	result Alpha 24 ignore_remove '{"pattern":"Beta"}' | jq -e '.removed == true'
-	result Alpha 25 ignore_remove '{"pattern":"Beta"}' | jq -e '.removed == false'
-	say 26 zed "z2"
+	chan_result Alpha 24 ignore_remove '{"pattern":"Beta"}' | jq -e '.removed == true'
+	chan_result Alpha 25 ignore_remove '{"pattern":"Beta"}' | jq -e '.removed == false'
+	chan_say 26 zed "z2"
 	gw_wait Alpha '"message":"z2"' 10
 }
 
 @test "ignore: rules persist across a restart; [moderation] ignore is read again on SIGHUP" {
 	router_start -c chat
-	alpha "[moderation]" "ignore = *@Nowhere"
-	result Alpha 1 ignore_add '{"pattern":"bob@Beta","user":"carl","channel":"chat"}' | jq -e '.added'
-	result Alpha 2 ignore_list | jq -e '.count == 2 and .rules[0] == {"pattern":"*@nowhere","channel":null,"user":null,"source":"config"} and .rules[1] == {"pattern":"bob@beta","channel":"chat","user":"carl","source":"api"}'
+	chan_alpha "[moderation]" "ignore = *@Nowhere"
+	chan_result Alpha 1 ignore_add '{"pattern":"bob@Beta","user":"carl","channel":"chat"}' | jq -e '.added'
+	chan_result Alpha 2 ignore_list | jq -e '.count == 2 and .rules[0] == {"pattern":"*@nowhere","channel":null,"user":null,"source":"config"} and .rules[1] == {"pattern":"bob@beta","channel":"chat","user":"carl","source":"api"}'
 	gw_stop Alpha
-	alpha "[moderation]" "ignore = bob@*, *@Elsewhere"
-	result Alpha 3 ignore_list | jq -e '.count == 3 and ([.rules[].pattern] == ["bob@*","*@elsewhere","bob@beta"])'
-	result Alpha 4 ignore_list '{"user":"carl"}' | jq -e '.count == 1'
-	beta
-	say 5 bob "from bob"
-	say 6 ann "from ann"
+	chan_alpha "[moderation]" "ignore = bob@*, *@Elsewhere"
+	chan_result Alpha 3 ignore_list | jq -e '.count == 3 and ([.rules[].pattern] == ["bob@*","*@elsewhere","bob@beta"])'
+	chan_result Alpha 4 ignore_list '{"user":"carl"}' | jq -e '.count == 1'
+	chan_beta
+	chan_say 5 bob "from bob"
+	chan_say 6 ann "from ann"
 	gw_wait Alpha '"message":"from ann"' 10
 	[ "$(gw_count Alpha '"message":"from bob"')" -eq 0 ]
 	# SIGHUP: the config's rules as the file now says.
 	gw_conf Alpha "[mud]" "channels = chat"
 	kill -HUP "$GW_PID_Alpha"
 	sleep 0.5
-	result Alpha 7 ignore_list | jq -e '.count == 1 and .rules[0].source == "api"'
-	say 8 bob "bob again"
+	chan_result Alpha 7 ignore_list | jq -e '.count == 1 and .rules[0].source == "api"'
+	chan_say 8 bob "bob again"
 	gw_wait Alpha '"message":"bob again"' 10
 }
 
 @test "ignore: a tell to a user who ignores its sender is dropped; others arrive" {
 	router_start -c chat
-	alpha
-	result Alpha 1 ignore_add '{"pattern":"ann@Beta","user":"carl"}' | jq -e '.added'
-	beta
+	chan_alpha
+	chan_result Alpha 1 ignore_add '{"pattern":"ann@Beta","user":"carl"}' | jq -e '.added'
+	chan_beta
 	gw_call Beta 2 tell '{"target_mud":"Alpha","target_user":"carl","from_user":"ann","message":"to carl"}' > /dev/null
 	gw_call Beta 3 tell '{"target_mud":"Alpha","target_user":"dave","from_user":"ann","message":"to dave"}' > /dev/null
 	gw_wait Alpha '"tell_received".*"message":"to dave"' 10
@@ -119,24 +98,24 @@ shown() {
 
 @test "flood: past flood_count in a window, one notice says how many were suppressed" {
 	router_start -c chat
-	alpha "[moderation]" "flood_count = 3" "flood_window = 1s"
-	beta
+	chan_alpha "[moderation]" "flood_count = 3" "flood_window = 1s"
+	chan_beta
 	for i in $(seq 1 10); do
-		say "$i" bob "f$i"
+		chan_say "$i" bob "f$i"
 	done
-	say 20 ann "calm"
+	chan_say 20 ann "calm"
 	gw_wait Alpha '"message":"calm"' 10
 	gw_wait Alpha '"channel_suppressed"' 5
 	[ "$(shown)" = "f1 f2 f3 calm " ]
 	grep '"channel_suppressed"' "$(T Alpha.out)" | jq -e '.params.count == 7 and .params.user == "bob" and .params.mud == "Beta" and .params.channel == "chat" and .params.text == "[chat] 7 messages from bob@Beta suppressed (flood)"'
 	[ "$(gw_count Alpha '"channel_suppressed"')" -eq 1 ]
 	# Stored all the same: history is the record.
-	r=$(result Alpha 30 channel_history '{"channel":"chat","user":"bob"}')
+	r=$(chan_result Alpha 30 channel_history '{"channel":"chat","user":"bob"}')
 	printf '%s\n' "$r" | jq -e '.count == 10'
 	gw_call Alpha 31 stats > /dev/null
 	printf '%s\n' "$REPLY" | jq -e '.result.moderation.suppressed == 7 and .result.moderation.notices == 1'
 	# A new window: bob is heard again.
-	say 40 bob "later"
+	chan_say 40 bob "later"
 	gw_wait Alpha '"message":"later"' 10
 }
 
@@ -163,4 +142,22 @@ shown() {
 	run -1 "$I3CTL" ignore rm '*@SpamMud'
 	run -0 "$I3CTL" ignore list
 	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "i3ctl channel admin: a ban list for a channel we own, sent to the router and shown" {
+	router_start
+	load ctl-helpers
+	gw_conf Alpha "[api]" "socket = $BATS_TEST_TMPDIR/Alpha.sock"
+	gw_start Alpha
+	gw_wait Alpha '"router_connected"' 10
+	export I3_SOCKET="$BATS_TEST_TMPDIR/Alpha.sock"
+	run -0 "$I3CTL" channel add -t ban ours
+	run -0 "$I3CTL" channel admin -a SpamMud -a Other ours
+	run -0 "$I3CTL" channel admin ours
+	[ "${lines[0]}" = "SpamMud" ]
+	[ "${lines[1]}" = "Other" ]
+	[ "${#lines[@]}" -eq 2 ]
+	run -0 "$I3CTL" channel admin -d Other ours
+	run -0 "$I3CTL" --json channel admin ours
+	echo "$output" | jq -e '.list == ["SpamMud"]'
 }

@@ -140,44 +140,23 @@ chan_frame(char *buf, size_t size, size_t i)
 	return (n);
 }
 
-/* utime + stime of one thread, in clock ticks. */
-static unsigned long long
-thread_ticks(pid_t pid, pid_t tid)
+/* CPU time of one thread, in microseconds. */
+static double
+thread_us(pid_t pid, pid_t tid)
 {
-	char			 path[128], buf[1024], *p;
-	unsigned long long	 ut = 0, st = 0;
-	FILE			*f;
-	int			 i;
+	char	path[128];
 
 	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, tid);
-	if ((f = fopen(path, "r")) == NULL)
-		return (0);
-	if (fgets(buf, sizeof buf, f) == NULL) {
-		fclose(f);
-		return (0);
-	}
-	fclose(f);
-	/* After the ") " of the name: field 3 on; utime 14, stime 15. */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return (0);
-	p += 2;
-	for (i = 3; i < 14 && p != NULL; i++) {
-		p = strchr(p, ' ');
-		if (p != NULL)
-			p++;
-	}
-	if (p == NULL || sscanf(p, "%llu %llu", &ut, &st) != 2)
-		return (0);
-	return (ut + st);
+	return (proc_cpu_us(path));
 }
 
-/* Every thread's ticks but the loop's (the history writer). */
-static unsigned long long
-other_ticks(pid_t pid)
+/* Every thread's CPU time but the loop's (the history writer). */
+static double
+other_us(pid_t pid)
 {
-	char			 path[128], cmd[256], line[64];
-	unsigned long long	 t = 0;
-	FILE			*f;
+	char	 path[128], cmd[256], line[64];
+	double	 t = 0;
+	FILE	*f;
 
 	snprintf(path, sizeof path, "/proc/%d/task", pid);
 	snprintf(cmd, sizeof cmd, "ls %s", path);
@@ -185,7 +164,7 @@ other_ticks(pid_t pid)
 		return (0);
 	while (fgets(line, sizeof line, f) != NULL) {
 		if (atoi(line) != pid)
-			t += thread_ticks(pid, atoi(line));
+			t += thread_us(pid, atoi(line));
 	}
 	pclose(f);
 	return (t);
@@ -276,13 +255,12 @@ run_cpu(int history, int rate, int seconds, double *writer)
 	char			 frame[512];
 	size_t			 c = 0, len, n = (size_t)rate * seconds;
 	uint64_t		 t0, due, wall;
-	unsigned long long	 l0, l1, o0, o1;
-	long			 hz = sysconf(_SC_CLK_TCK);
+	double			 l0, l1, o0, o1;
 	char			 buf[65536];
 
 	gw_up(&w, history);
-	l0 = thread_ticks(w.g.pid, w.g.pid);
-	o0 = other_ticks(w.g.pid);
+	l0 = thread_us(w.g.pid, w.g.pid);
+	o0 = other_us(w.g.pid);
 	t0 = now_us();
 	while (c < n) {
 		due = (now_us() - t0) * (uint64_t)rate / 1000000;
@@ -297,11 +275,11 @@ run_cpu(int history, int rate, int seconds, double *writer)
 	}
 	usleep(300000);		/* the last batch written */
 	wall = now_us() - t0;
-	l1 = thread_ticks(w.g.pid, w.g.pid);
-	o1 = other_ticks(w.g.pid);
+	l1 = thread_us(w.g.pid, w.g.pid);
+	o1 = other_us(w.g.pid);
 	gw_down(&w);
-	*writer = 100.0 * (double)(o1 - o0) / hz / (wall / 1e6);
-	return (100.0 * (double)(l1 - l0) / hz / (wall / 1e6));
+	*writer = 100.0 * (o1 - o0) / (double)wall;
+	return (100.0 * (l1 - l0) / (double)wall);
 }
 
 int

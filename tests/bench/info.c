@@ -116,27 +116,10 @@ answer_line(const char *line, size_t len, void *arg)
 static double
 cpu_us(pid_t pid)
 {
-	char		 path[64], buf[1024], *p;
-	unsigned long	 ut, st;
-	FILE		*f;
-	int		 i;
+	char	path[64];
 
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return (0);
-	if (fgets(buf, sizeof buf, f) == NULL) {
-		fclose(f);
-		return (0);
-	}
-	fclose(f);
-	if ((p = strrchr(buf, ')')) == NULL)
-		return (0);
-	/* Fields 14 and 15 (utime, stime) count from the state, field 3. */
-	for (i = 0; i < 11 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p + 1, "%lu %lu", &ut, &st) != 2)
-		return (0);
-	return ((ut + st) * 1e6 / sysconf(_SC_CLK_TCK));
+	return (proc_cpu_us(path));
 }
 
 /* n who requests to Beta through Alpha, depth of them in flight. */

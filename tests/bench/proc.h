@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -191,6 +192,36 @@ cmp_u64(const void *a, const void *b)
 	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return (x < y ? -1 : x > y);
+}
+
+/*
+ * User and system CPU time so far, in microseconds, from a stat file of
+ * /proc: /proc/PID/stat for a process, /proc/PID/task/TID/stat for one of
+ * its threads.  0 when it cannot be read.
+ */
+static inline double
+proc_cpu_us(const char *path)
+{
+	char		 buf[1024], *p;
+	unsigned long	 ut, st;
+	FILE		*f;
+	int		 i;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return (0);
+	if (fgets(buf, sizeof buf, f) == NULL) {
+		fclose(f);
+		return (0);
+	}
+	fclose(f);
+	if ((p = strrchr(buf, ')')) == NULL)
+		return (0);
+	/* Fields 14 and 15 (utime, stime) count from the state, field 3. */
+	for (i = 0; i < 11 && p != NULL; i++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p + 1, "%lu %lu", &ut, &st) != 2)
+		return (0);
+	return ((ut + st) * 1e6 / sysconf(_SC_CLK_TCK));
 }
 
 /* A packet given as JSON text, framed and written. */

@@ -1,0 +1,39 @@
+# chan-helpers.bash: bats helpers for channel tests: Alpha hears chat, Beta
+# talks on it, both stdio gateways on the test router.
+#
+# Load after helpers and gw-helpers: `load helpers; load gw-helpers;
+# load chan-helpers`.
+#
+#   chan_alpha [LINES...]
+#	gw_conf Alpha with [mud] channels = chat and LINES, then gw_start.
+#   chan_beta
+#	Start Beta (unpaced, no socket) and wait until it sees Alpha up and
+#	Alpha's channel-listen is out (its router_connected).
+#   chan_say ID USER MESSAGE
+#	Beta's USER says MESSAGE on chat (no wait for the answer).
+#   chan_result NAME ID METHOD [PARAMS]
+#	gw_call, printing the result (or the error) alone, compact.
+
+chan_alpha() {
+	gw_conf Alpha "[mud]" "channels = chat" "$@"
+	gw_start Alpha
+}
+
+chan_beta() {
+	gw_conf Beta "rate = 0" "[api]" "socket = none"
+	gw_start Beta
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	# Alpha's channel-listen went out with its router_connected; give
+	# the router a moment to take it before Beta talks.
+	gw_wait Alpha '"router_connected"' 10
+	sleep 0.3
+}
+
+chan_say() {
+	gw_send Beta "{\"jsonrpc\":\"2.0\",\"id\":$1,\"method\":\"channel_send\",\"params\":{\"channel\":\"chat\",\"from_user\":\"$2\",\"message\":\"$3\"}}"
+}
+
+chan_result() {
+	gw_call "$@" > /dev/null || return 1
+	printf '%s\n' "$REPLY" | jq -c '.result // .error'
+}
