@@ -35,6 +35,7 @@ client_new(int rfd, int wfd, int transport)
 	cl->transport = transport;
 	cl->trusted = (transport == CLIENT_STDIO);
 	cl->render = render_default;
+	cl->since = ev_now();
 	cl->conn = conn_new(rfd, wfd, CONN_LINES, client_dispatch, cl);
 	conn_set_limits(cl->conn, gw.conf->max_line,
 	    gw.conf->client_highwater, gw.conf->client_maxout);
@@ -58,6 +59,15 @@ size_t
 client_count(void)
 {
 	return (client_n);
+}
+
+/* Close a client as if it had gone (limits, deadlines): said in the log. */
+void
+client_drop(struct client *cl, const char *why)
+{
+	log_info("client %d (%s): dropped: %s", cl->id, cl->addr, why);
+	if (!session_client_gone(cl))
+		client_free(cl);
 }
 
 static void

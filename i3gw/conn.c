@@ -168,16 +168,27 @@ conn_read(struct conn *c)
 		return;
 	}
 
-	/* Nothing held: read into the shared buffer, keep what is left. */
+	/*
+	 * Nothing held: read into the shared buffer, keep what is left.  A
+	 * partial line held grows by what comes, not by a whole read's room:
+	 * a client sending a byte at a time holds a few bytes, not 64k.
+	 */
 	if (c->inlen == 0) {
 		free(c->in);
 		c->in = conn_scratch;
 		c->insize = sizeof conn_scratch;
-	} else if (c->insize - c->inlen < CONN_READ_CHUNK) {
-		c->insize = c->inlen + CONN_READ_CHUNK;
-		c->in = xrealloc(c->in, c->insize);
+		n = conn_sysread(c, c->in, c->insize - 1);
+	} else {
+		n = conn_sysread(c, conn_scratch, sizeof conn_scratch - 1);
+		if (n > 0 && c->inlen + (size_t)n + 1 > c->insize) {
+			c->insize *= 2;
+			if (c->insize < c->inlen + (size_t)n + 1)
+				c->insize = c->inlen + (size_t)n + 1;
+			c->in = xrealloc(c->in, c->insize);
+		}
+		if (n > 0)
+			memcpy(c->in + c->inlen, conn_scratch, n);
 	}
-	n = conn_sysread(c, c->in + c->inlen, c->insize - c->inlen - 1);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
 		conn_keep(c);
 		return;
@@ -214,7 +225,7 @@ conn_keep(struct conn *c)
 		c->insize = 0;
 		return;
 	}
-	c->insize = c->inlen + 1 < 4096 ? 4096 : c->inlen + 1;
+	c->insize = (c->inlen + 64) & ~(size_t)63;
 	p = xmalloc(c->insize);
 	memcpy(p, c->in, c->inlen);
 	c->in = p;
@@ -268,9 +279,9 @@ conn_lines(struct conn *c)
 		free(c->in);
 		c->in = NULL;
 		c->insize = 0;
-	} else if (c->insize > 4 * CONN_READ_CHUNK &&
-	    c->inlen < CONN_READ_CHUNK) {
-		c->insize = CONN_READ_CHUNK * 2;
+	} else if (c->insize > 2 * c->inlen + 256) {
+		/* What was held is mostly handed over: give the room back. */
+		c->insize = (c->inlen + 64) & ~(size_t)63;
 		c->in = xrealloc(c->in, c->insize);
 	}
 }

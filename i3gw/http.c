@@ -185,6 +185,7 @@ http_init(char **cause)
 	    MHD_USE_ERROR_LOG, 0, http_accept, NULL, http_handler, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)api->max_clients,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)api->max_per_ip,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,

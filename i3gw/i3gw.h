@@ -156,6 +156,7 @@ struct config {
 	long		 backoff_min;
 	long		 backoff_max;
 	int		 connect_spacing;	/* never two connects in a second */
+	int		 learn_routers;	/* follow a startup-reply's list */
 	size_t		 max_line;
 	size_t		 client_highwater;
 	size_t		 client_maxout;
@@ -364,6 +365,7 @@ struct client {
 	void		*http;
 	json_t		*inflight;	/* deferred: id -> [start us, method] */
 	int		 render;	/* colour profile of events' text */
+	uint64_t	 since;		/* ev_now() of its connection */
 	TAILQ_ENTRY(client) entry;
 };
 TAILQ_HEAD(clients, client);
@@ -377,6 +379,7 @@ void		 client_send_line(struct client *, const char *, size_t);
 void		 client_send_result(struct client *, json_int_t,
 		    const json_t *);
 size_t		 client_count(void);
+void		 client_drop(struct client *, const char *why);
 struct client	*client_by_user(const char *user);
 void		 client_note_user(struct client *, const char *user);
 
@@ -576,6 +579,10 @@ struct api_conf {
 	long		 max_per_uid;
 	long		 max_clients;
 	long		 max_inflight;
+	long		 reserve_local;	/* of max_clients, for trusted ones */
+	long		 max_per_ip;
+	long		 handshake_timeout;	/* ms */
+	long		 auth_timeout;		/* ms */
 	char		*tcp;		/* [host:]port, ... */
 	char		*http;
 	int		 tls;
@@ -597,6 +604,8 @@ struct api_conf {
 	long		 session_queue;
 	long		 session_age;	/* ms */
 	long		 session_expire;
+	long		 sessions_per_key;	/* detached sessions kept */
+	long		 sessions_max;
 	long		 pause_grace;
 	int		 tell_queue;
 	struct api_key	*keys;
@@ -627,6 +636,7 @@ void		 apiconf_key_rates(const struct api_key *, double *, double *,
 
 extern uint64_t	 listen_accepted;
 extern uint64_t	 listen_refused;
+extern uint64_t	 listen_timeouts;
 int		 listen_http_fd(void);
 
 const char	*listen_socket_path(void);
@@ -642,6 +652,7 @@ int		 tls_init(char **cause);
 int		 tls_attach(struct client *);
 void		 tls_detach(struct client *);
 const char	*tls_peer_name(struct client *);
+int		 tls_ready(struct client *);
 /* auth.c */
 int		 auth_gate(struct client *, const char *method,
 		    struct rpc_error *);

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -46,9 +47,14 @@ static size_t		 nuid_counts;
 static uint64_t		 listen_resume_timer;
 static int		 listen_http_activated = -1;
 static gid_t		 listen_gid = (gid_t)-1;
+static json_t		*ip_counts;	/* address -> TCP/TLS connections */
+static uint64_t		 listen_sweep_timer;
+
+#define LISTEN_SWEEP_MS		250
 
 uint64_t		 listen_accepted;
 uint64_t		 listen_refused;
+uint64_t		 listen_timeouts;
 
 static void	listen_add(int, int, const char *, const char *);
 static int	listen_unix(const char *, char **);
@@ -60,6 +66,9 @@ static int	listen_activation(void);
 static long	*listen_uid_slot(uid_t);
 static int	listen_peer_in_group(uid_t, gid_t);
 static void	listen_refuse(int, const char *);
+static int	listen_sweep(void *);
+static long	listen_ip_count(const char *, int);
+static long	listen_live(void);
 
 /* [api] socket, else the default path (paths_socket()). */
 const char *
@@ -412,7 +421,75 @@ listen_init(char **cause)
 		}
 		json_decref(list);
 	}
+	listen_sweep_timer = ev_timer_add(LISTEN_SWEEP_MS, listen_sweep, NULL);
 	return (0);
+}
+
+/*
+ * Deadlines, every LISTEN_SWEEP_MS: a TLS handshake not done within
+ * handshake_timeout, a client not trusted and not authenticated within
+ * auth_timeout, are dropped.  When many clients have gone, the memory
+ * they held is given back to the system.
+ */
+static int
+listen_sweep(void *arg)
+{
+	static size_t	 peak;
+	struct client	*cl, *next;
+	uint64_t	 now = ev_now(), age;
+	size_t		 n;
+	char		 why[96];
+
+	for (cl = TAILQ_FIRST(&clients); cl != NULL; cl = next) {
+		next = TAILQ_NEXT(cl, entry);
+		if (cl->trusted || cl->key != NULL || cl->stdio ||
+		    cl->http != NULL || (cl->transport != CLIENT_TCP &&
+		    cl->transport != CLIENT_TLS && cl->transport != CLIENT_UNIX))
+			continue;
+		age = now - cl->since;
+		if (cl->transport == CLIENT_TLS && !tls_ready(cl) &&
+		    age > (uint64_t)api->handshake_timeout) {
+			snprintf(why, sizeof why, "no TLS handshake within "
+			    "%ld ms (handshake_timeout)",
+			    api->handshake_timeout);
+			listen_timeouts++;
+			client_drop(cl, why);
+		} else if (age > (uint64_t)api->auth_timeout) {
+			snprintf(why, sizeof why, "not authenticated within "
+			    "%ld ms (auth_timeout)", api->auth_timeout);
+			listen_timeouts++;
+			client_drop(cl, why);
+		}
+	}
+	n = client_count();
+	if (n > peak)
+		peak = n;
+	else if (peak >= 256 && n < peak / 2) {
+		malloc_trim(0);
+		peak = n;
+	}
+	return (LISTEN_SWEEP_MS);
+}
+
+/*
+ * Connections from one address (TCP, TLS), by its numeric form: add
+ * (+1, -1, or 0 to ask) and get the count; an address at 0 is forgotten.
+ */
+static long
+listen_ip_count(const char *addr, int add)
+{
+	json_t		*v;
+	json_int_t	 n;
+
+	if (ip_counts == NULL)
+		ip_counts = json_object();
+	v = json_object_get(ip_counts, addr);
+	n = (v != NULL ? json_integer_value(v) : 0) + add;
+	if (n <= 0)
+		json_object_del(ip_counts, addr);
+	else if (add != 0)
+		json_object_set_new(ip_counts, addr, json_integer(n));
+	return (n < 0 ? 0 : (long)n);
 }
 
 void
@@ -459,12 +536,24 @@ listen_client_gone(struct client *cl)
 {
 	long	*n;
 
+	if (cl->transport == CLIENT_TCP || cl->transport == CLIENT_TLS) {
+		listen_ip_count(cl->addr, -1);
+		cl->transport = -1;
+		return;
+	}
 	if (cl->transport != CLIENT_UNIX)
 		return;
 	n = listen_uid_slot(cl->uid);
 	if (*n > 0)
 		(*n)--;
 	cl->transport = -1;
+}
+
+/* Clients connected now (detached sessions hold no connection). */
+static long
+listen_live(void)
+{
+	return ((long)client_count() - (long)session_detached());
 }
 
 /* Is the peer (uid) a member of the group, primary or supplementary? */
@@ -598,6 +687,15 @@ listen_accept(int fd, int what, void *arg)
 				    "for this uid");
 				continue;
 			}
+			/* Others leave reserve_local for the MUD's own. */
+			if (!trusted && listen_live() >= api->max_clients -
+			    api->reserve_local) {
+				log_warnx("%s: refused uid %ld: the rest is "
+				    "reserved (reserve_local)", l->where,
+				    (long)cred.uid);
+				listen_refuse(cfd, "too many clients");
+				continue;
+			}
 			(*count)++;
 			cl = client_new(cfd, cfd, CLIENT_UNIX);
 			cl->uid = cred.uid;
@@ -616,12 +714,28 @@ listen_accept(int fd, int what, void *arg)
 				listen_refuse(cfd, "address not allowed");
 				continue;
 			}
+			getnameinfo((struct sockaddr *)&ss, sslen, host,
+			    sizeof host, NULL, 0, NI_NUMERICHOST);
+			if (listen_live() >= api->max_clients -
+			    api->reserve_local) {
+				log_warnx("%s: refused %s: the rest is "
+				    "reserved (reserve_local)", l->where, host);
+				listen_refuse(cfd, "too many clients");
+				continue;
+			}
+			if (listen_ip_count(host, 0) >= api->max_per_ip) {
+				log_warnx("%s: refused %s: %ld connections "
+				    "from it already (max_per_ip)", l->where,
+				    host, api->max_per_ip);
+				listen_refuse(cfd, "too many connections from "
+				    "this address");
+				continue;
+			}
 			setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &on,
 			    sizeof on);
 			cl = client_new(cfd, cfd, l->transport);
-			getnameinfo((struct sockaddr *)&ss, sslen, host,
-			    sizeof host, NULL, 0, NI_NUMERICHOST);
 			snprintf(cl->addr, sizeof cl->addr, "%s", host);
+			listen_ip_count(host, 1);
 			memcpy(&cl->sa, &ss, sizeof cl->sa);
 			if (l->transport == CLIENT_TLS &&
 			    tls_attach(cl) == -1) {

@@ -365,6 +365,11 @@ metrics_text(char **out, size_t *outlen)
 	    "Connections refused (limits, addresses, peers).");
 	metrics_add(&b, "i3gw_clients_refused_total %llu\n",
 	    (unsigned long long)listen_refused);
+	metrics_head(&b, "clients_timed_out_total", "counter",
+	    "Clients dropped for a TLS handshake or an authentication not "
+	    "done in time.");
+	metrics_add(&b, "i3gw_clients_timed_out_total %llu\n",
+	    (unsigned long long)listen_timeouts);
 	metrics_head(&b, "client_output_bytes", "gauge",
 	    "Bytes waiting to be written to clients, all together.");
 	metrics_add(&b, "i3gw_client_output_bytes %llu\n",

@@ -22,6 +22,7 @@
 
 #define ROUTER_STARTUP_COST	6
 #define ROUTER_MAX_REDIRECTS	3
+#define ROUTER_LIST_MAX		16	/* startup-reply router list entries */
 
 static struct {
 	enum router_state state;
@@ -73,6 +74,7 @@ static int		 router_startup_timer(void *);
 static int		 router_keep_timer(void *);
 static void		 router_auth_req(const json_t *);
 static json_t		*router_build(const char *, json_t *);
+static int		 router_learn(const char *, const char *, int);
 
 static const char *router_state_names[] = {
 	"idle", "connecting", "startup_sent", "ready", "backoff"
@@ -169,15 +171,48 @@ router_init(void)
 	rt.mudlist = json_object();
 	rt.chanlist = json_object();
 
-	/* Routers learned from earlier startup-replies come after ours. */
+	/*
+	 * Routers learned from earlier startup-replies come after ours, when
+	 * the config allows them at all, and never more than a list holds.
+	 */
 	learned = store_routers_get();
 	json_array_foreach(learned, i, e) {
-		config_add_router(gw.conf, json_string_value(json_array_get(e,
-		    0)), json_string_value(json_array_get(e, 1)),
-		    (int)json_integer_value(json_array_get(e, 2)), 1);
+		if (!gw.conf->learn_routers || i >= ROUTER_LIST_MAX)
+			break;
+		router_learn(json_string_value(json_array_get(e, 0)),
+		    json_string_value(json_array_get(e, 1)),
+		    (int)json_integer_value(json_array_get(e, 2)));
 	}
 	json_decref(learned);
 	srandom((unsigned int)(time(NULL) ^ getpid()));
+}
+
+/*
+ * A router a startup-reply names (learn_routers): added after the config's
+ * own, whose addresses it never replaces, ROUTER_LIST_MAX learned at most.
+ * 1 when it is (still) a learned one.
+ */
+static int
+router_learn(const char *name, const char *host, int port)
+{
+	size_t	i, nlearned = 0;
+
+	if (name == NULL || host == NULL || *host == '\0' || port <= 0 ||
+	    port > 65535)
+		return (0);
+	for (i = 0; i < gw.conf->nrouters; i++) {
+		if (strcmp(gw.conf->routers[i].name, name) == 0) {
+			if (!gw.conf->routers[i].learned)
+				return (0);
+			break;
+		}
+		if (gw.conf->routers[i].learned)
+			nlearned++;
+	}
+	if (i == gw.conf->nrouters && nlearned >= ROUTER_LIST_MAX)
+		return (0);
+	config_add_router(gw.conf, name, host, port, 1);
+	return (1);
 }
 
 /* Load the ids, password and caches stored for one router. */
@@ -650,9 +685,8 @@ router_startup_reply(const json_t *raw)
 	const char	*cur = router_cur_name(), *first = NULL, *name, *addr;
 	const char	*sp;
 	char		*host;
-	size_t		 i;
+	size_t		 i, n;
 	long		 port;
-	int		 idx;
 
 	/* The password first: nothing else may happen before it is kept. */
 	if (store_password_set(cur, (long long)pw) == -1)
@@ -664,27 +698,41 @@ router_startup_reply(const json_t *raw)
 	if (log_verbose() > 1)
 		log_debug("router %s: password %lld", cur, (long long)pw);
 
+	/*
+	 * The router list: a real one has a handful, so only the first
+	 * ROUTER_LIST_MAX are read.  Its first name is where the router sends
+	 * us; the addresses are only tried when the config allows it
+	 * (learn_routers), and never replace the ones the config gives.
+	 */
+	n = json_array_size(list);
+	if (n > ROUTER_LIST_MAX) {
+		log_warnx("router %s: a router list of %zu entries, only the "
+		    "first %d read", cur, n, ROUTER_LIST_MAX);
+		n = ROUTER_LIST_MAX;
+	}
 	learned = json_array();
-	json_array_foreach(list, i, e) {
+	for (i = 0; i < n; i++) {
+		e = json_array_get(list, i);
 		name = json_string_value(json_array_get(e, 0));
 		addr = json_string_value(json_array_get(e, 1));
 		if (name == NULL)
 			continue;
 		if (first == NULL)
 			first = name;
-		if (addr == NULL || (sp = strrchr(addr, ' ')) == NULL)
+		if (!gw.conf->learn_routers || addr == NULL ||
+		    (sp = strrchr(addr, ' ')) == NULL)
 			continue;
 		port = strtol(sp + 1, NULL, 10);
 		if (port <= 0 || port > 65535)
 			continue;
 		host = xstrndup(addr, sp - addr);
-		idx = config_add_router(gw.conf, name, host, (int)port, 1);
-		if (gw.conf->routers[idx].learned)
+		if (router_learn(name, host, (int)port))
 			json_array_append_new(learned, json_pack("[ssi]", name,
 			    host, (int)port));
 		free(host);
 	}
-	store_routers_set(learned);
+	if (gw.conf->learn_routers)
+		store_routers_set(learned);
 	json_decref(learned);
 
 	if (first != NULL && strcasecmp(first, cur) != 0) {

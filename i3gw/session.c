@@ -48,6 +48,7 @@ static uint64_t		 refused_tells;
 static uint64_t		 dropped_total;
 static uint64_t		 replayed_total;
 static uint64_t		 resumed_total;
+static uint64_t		 evicted_total;
 
 static int	session_rpc_subscribe(struct client *, const json_t *,
 		    json_t **, struct rpc_error *);
@@ -70,6 +71,8 @@ static void	session_private(const char *);
 static long	session_count(const char *, const char *, long long);
 static int	session_exec(const char *);
 static int	session_tell_like(const char *);
+static void	session_bound(void);
+static void	session_evict(struct client *, const char *);
 
 const struct svc svc_session = {
 	.name = "session",
@@ -254,6 +257,8 @@ session_init(void)
 			session_load_row(st);
 		sqlite3_finalize(st);
 	}
+	/* A store from before the bounds (or with lower ones) is cut. */
+	session_bound();
 	session_timer = ev_timer_add(100, session_tick, NULL);
 }
 
@@ -620,6 +625,7 @@ session_client_gone(struct client *cl)
 	if (!s->kept && json_object_size(cl->channels) == 0)
 		goto drop;
 	session_detach(cl, "gone");
+	session_bound();
 	return (1);
 
 drop:
@@ -690,6 +696,79 @@ session_replay(struct client *cl)
 	s->paused_at = 0;
 }
 
+/* A detached session forgotten, with its client, and why in the log. */
+static void
+session_evict(struct client *cl, const char *why)
+{
+	struct session	*s = cl->session;
+
+	log_info("session %s (key %s): dropped: %s", s->id,
+	    s->key != NULL ? s->key : "none", why);
+	evicted_total++;
+	session_forget(s);
+	cl->session = NULL;
+	session_free(s);
+	client_free(cl);
+}
+
+/*
+ * Sessions kept for clients gone are bounded: sessions_per_key for one key
+ * (the sessions of trusted clients, which have none, count as one key)
+ * and sessions_max in all; past either, the one detached longest goes.
+ */
+static void
+session_bound(void)
+{
+	struct client	*cl, *oldest;
+	struct session	*s;
+	json_t		*counts;
+	const char	*k;
+	long		 total;
+	json_int_t	 n;
+	int		 all;
+	char		 why[128];
+
+	for (;;) {
+		counts = json_object();
+		total = 0;
+		oldest = NULL;
+		TAILQ_FOREACH(cl, &clients, entry) {
+			if ((s = cl->session) == NULL || !s->detached)
+				continue;
+			total++;
+			k = s->key != NULL ? s->key : "";
+			n = json_integer_value(json_object_get(counts, k)) + 1;
+			json_object_set_new(counts, k, json_integer(n));
+		}
+		/* The oldest of a key over its bound first, else of all. */
+		for (all = 0; all < 2 && oldest == NULL; all++) {
+			if (all && total <= api->sessions_max)
+				break;
+			TAILQ_FOREACH(cl, &clients, entry) {
+				if ((s = cl->session) == NULL || !s->detached)
+					continue;
+				k = s->key != NULL ? s->key : "";
+				if (!all && json_integer_value(json_object_get(
+				    counts, k)) <= api->sessions_per_key)
+					continue;
+				if (oldest == NULL || s->detached_at <
+				    oldest->session->detached_at)
+					oldest = cl;
+			}
+		}
+		json_decref(counts);
+		if (oldest == NULL)
+			return;
+		if (all == 1)
+			snprintf(why, sizeof why, "%ld sessions kept per key at "
+			    "most (sessions_per_key)", api->sessions_per_key);
+		else
+			snprintf(why, sizeof why, "%ld sessions kept at most "
+			    "(sessions_max)", api->sessions_max);
+		session_evict(oldest, why);
+	}
+}
+
 /* Every 100 ms: replays due, stuck clients dropped, old sessions gone. */
 static int
 session_tick(void *arg)
@@ -698,18 +777,15 @@ session_tick(void *arg)
 	struct session	*s;
 	uint64_t	 now = ev_now();
 
+	session_bound();
+
 	for (cl = TAILQ_FIRST(&clients); cl != NULL; cl = next) {
 		next = TAILQ_NEXT(cl, entry);
 		if ((s = cl->session) == NULL)
 			continue;
 		if (s->detached) {
-			if (now - s->detached_at > (uint64_t)api->session_expire) {
-				log_info("session %s: expired", s->id);
-				session_forget(s);
-				cl->session = NULL;
-				session_free(s);
-				client_free(cl);
-			}
+			if (now - s->detached_at > (uint64_t)api->session_expire)
+				session_evict(cl, "expired (session_expire)");
 			continue;
 		}
 		if (!s->spooling)
@@ -977,4 +1053,5 @@ session_stats(json_t *o)
 	json_object_set_new(o, "events_dropped",
 	    json_integer(dropped_total));
 	json_object_set_new(o, "tells_refused", json_integer(refused_tells));
+	json_object_set_new(o, "sessions_evicted", json_integer(evicted_total));
 }

@@ -117,6 +117,8 @@ rpc_stats(struct client *cl, const json_t *params, json_t **result,
 	json_object_set_new(o, "rss_kb", json_integer(admin_rss_kb()));
 	history_stats(o);
 	moderation_stats(o);
+	/* Sessions: detached, queued, resumed, evicted... (session.c) */
+	session_stats(o);
 	*result = o;
 	return (0);
 }

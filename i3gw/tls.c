@@ -130,6 +130,13 @@ tls_detach(struct client *cl)
 	cl->tls = NULL;
 }
 
+/* Is the handshake done (or is it no TLS client)? */
+int
+tls_ready(struct client *cl)
+{
+	return (cl->tls == NULL || SSL_is_init_finished(cl->tls));
+}
+
 /* The verified client certificate's subject, or NULL. */
 const char *
 tls_peer_name(struct client *cl)

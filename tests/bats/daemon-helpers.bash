@@ -26,6 +26,9 @@
 #	Exit status 0, or 2 on a timeout, 3 when the connection failed.
 #   gwc_bg NAME ADDR [OPTIONS] [LINES...]
 #	The same in the background, output in $T/NAME.out; GWC_PID_NAME.
+#   certs
+#	A CA, a server certificate (CN localhost) and a client certificate
+#	(CN bot) it signed: $T/ca.pem, srv.pem/srv.key, cli.pem/cli.key.
 
 GWD_NAMES=""
 GWC_PIDS=""
@@ -207,4 +210,23 @@ rq() {
 	else
 		printf '{"jsonrpc":"2.0","id":%s,"method":"%s"}' "$1" "$2"
 	fi
+}
+
+# certs: a CA, a server certificate and a client certificate it signed.
+certs() {
+	local t="$BATS_TEST_TMPDIR"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -subj /CN=test-ca -days 1 -keyout "$t/ca.key" \
+	    -out "$t/ca.pem" 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj /CN=localhost -keyout "$t/srv.key" -out "$t/srv.csr" \
+	    2>/dev/null
+	openssl x509 -req -in "$t/srv.csr" -CA "$t/ca.pem" \
+	    -CAkey "$t/ca.key" -CAcreateserial -days 1 -out "$t/srv.pem" \
+	    2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj /CN=bot -keyout "$t/cli.key" -out "$t/cli.csr" 2>/dev/null
+	openssl x509 -req -in "$t/cli.csr" -CA "$t/ca.pem" \
+	    -CAkey "$t/ca.key" -CAcreateserial -days 1 -out "$t/cli.pem" \
+	    2>/dev/null
 }

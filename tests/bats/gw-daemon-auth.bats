@@ -23,25 +23,6 @@ newkey() {
 	sed -n '/^\[key/,$p' <<< "$out" > "$(T "$1.key")"
 }
 
-# certs: a CA, a server certificate and a client certificate it signed.
-certs() {
-	local t="$BATS_TEST_TMPDIR"
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-	    -nodes -subj /CN=test-ca -days 1 -keyout "$t/ca.key" \
-	    -out "$t/ca.pem" 2>/dev/null
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-	    -subj /CN=localhost -keyout "$t/srv.key" -out "$t/srv.csr" \
-	    2>/dev/null
-	openssl x509 -req -in "$t/srv.csr" -CA "$t/ca.pem" \
-	    -CAkey "$t/ca.key" -CAcreateserial -days 1 -out "$t/srv.pem" \
-	    2>/dev/null
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-	    -subj /CN=bot -keyout "$t/cli.key" -out "$t/cli.csr" 2>/dev/null
-	openssl x509 -req -in "$t/cli.csr" -CA "$t/ca.pem" \
-	    -CAkey "$t/ca.key" -CAcreateserial -days 1 -out "$t/cli.pem" \
-	    2>/dev/null
-}
-
 @test "tcp: authenticate first; a wrong key and a missing key are refused" {
 	router_start
 	newkey bot

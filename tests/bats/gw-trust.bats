@@ -216,3 +216,191 @@ PY
 	worst=$(python3 -c "$RTT_PY" "$(T Alpha.sock)" 10)
 	[ "$worst" -lt 100 ]
 }
+
+@test "a startup-reply's router list of 60,000 entries: read in bounded time, not followed, not kept" {
+	python3 - "$(T script.txt)" <<'PY'
+import json, sys
+routers = [["*evil", "127.0.0.1 1"]] + [["*r%d" % i, "10.%d.%d.%d %d" % (i >> 16 & 255, i >> 8 & 255, i & 255, 1000 + i % 50000)] for i in range(60000)]
+with open(sys.argv[1], "w") as f:
+	f.write("expect startup-req-3\n")
+	f.write("send " + json.dumps(["startup-reply", 5, "*test", 0, "%MUD", 0, routers, 42]) + "\n")
+	f.write("silent\n")
+PY
+	router_start -s "$(T script.txt)"
+	gw_conf Alpha
+	gw_start Alpha
+	gw_wait Alpha router_connected 5
+	t0=$(date +%s%N)
+	gw_call Alpha 1 ping
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 500 ]
+	grep -q "a router list of 60001 entries, only the first 16 read" "$(T Alpha.err)"
+	grep -q "redirect to \*evil not followed" "$(T Alpha.err)"
+	# Nothing learned: after a restart the list is not read again.
+	gw_stop Alpha
+	[ "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM learned").fetchone()[0])' "$(T Alpha.state/i3gw.db)")" = 0 ]
+}
+
+@test "learn_routers = yes: at most 16 routers learned, the config's addresses kept" {
+	python3 - "$(T script.txt)" <<'PY'
+import json, sys
+routers = [["*test", "10.9.9.9 9"]] + [["*r%d" % i, "127.0.0.1 %d" % (2000 + i)] for i in range(40)]
+with open(sys.argv[1], "w") as f:
+	f.write("expect startup-req-3\n")
+	f.write("send " + json.dumps(["startup-reply", 5, "*test", 0, "%MUD", 0, routers, 42]) + "\n")
+	f.write("silent\n")
+PY
+	router_start -s "$(T script.txt)"
+	gw_conf Alpha "learn_routers = yes"
+	gw_start Alpha
+	gw_wait Alpha router_connected 5
+	gw_call Alpha 1 ping
+	gw_stop Alpha
+	n=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM learned").fetchone()[0])' "$(T Alpha.state/i3gw.db)")
+	[ "$n" = 15 ]
+	! python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM learned WHERE host = ?", ("10.9.9.9",)).fetchone()[0] else 1)' "$(T Alpha.state/i3gw.db)"
+}
+
+# hold NAME COUNT HOST PORT [PARTIAL]: COUNT idle TCP connections held in
+# the background (each sends PARTIAL bytes of a line, twice, if given);
+# $T/NAME.ready says how many connected.  SIGTERM closes them.
+HOLD_PY='
+import resource, signal, socket, sys, time
+resource.setrlimit(resource.RLIMIT_NOFILE, (10000, 10000))
+n, host, port = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+partial = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+socks = []
+for i in range(n):
+	try:
+		s = socket.create_connection((host, port), timeout=5)
+	except OSError:
+		break
+	socks.append(s)
+for r in range(2 if partial else 0):
+	for s in socks:
+		try:
+			s.send(b"x" * partial)
+		except OSError:
+			pass
+	time.sleep(0.3)
+open(sys.argv[1], "w").write("%d\n" % len(socks))
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+time.sleep(120)
+'
+
+hold() {
+	python3 -c "$HOLD_PY" "$(T "$1.ready")" "$2" "$3" "$4" ${5:-} 3>&- &
+	eval "HOLD_$1=$!"
+	GWC_PIDS="$GWC_PIDS $!"
+	local i
+	for i in $(seq 1 600); do
+		[ -s "$(T "$1.ready")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# rss PID: resident set size in kB.
+rss() {
+	awk '/^VmRSS/ { print $2 }' "/proc/$1/status"
+}
+
+@test "network clients never lock the MUD's own Unix client out (reserve_local), nor hold more than max_per_ip" {
+	router_start
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "max_clients = 60" \
+	    "max_per_ip = 1000"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	hold idle 100 127.0.0.1 "$port"
+	sleep 0.3
+	grep -q "refused 127.0.0.1: the rest is reserved (reserve_local)" "$(T Alpha.err)"
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
+	[[ "$output" == *'"pong":true'* ]]
+	kill "$HOLD_idle"
+	gwd_stop Alpha
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "max_per_ip = 5"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	hold five 5 127.0.0.1 "$port"
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
+	[[ "$output" == *'"code":-32010,"message":"too many connections from this address"'* ]]
+	grep -q "refused 127.0.0.1: 5 connections from it already (max_per_ip)" "$(T Alpha.err)"
+}
+
+@test "deadlines: a TLS handshake and an authentication not done in time are dropped; an authenticated client stays" {
+	router_start
+	certs
+	out=$("$I3GW" genkey bot)
+	key=$(sed -n 's/^key: //p' <<< "$out")
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "handshake_timeout = 300ms" \
+	    "auth_timeout = 600ms" "$(sed -n '/^\[key/,$p' <<< "$out")"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	run gwc "tcp:127.0.0.1:$port" "sleep:1.5" "$(rq 1 ping)"
+	[ "$status" -eq 3 ]
+	grep -q "dropped: not authenticated within 600 ms (auth_timeout)" "$(T Alpha.err)"
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$key\"}")" "sleep:1.5" "$(rq 2 ping)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"pong":true'* ]]
+	gwd_stop Alpha
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "tls = yes" \
+	    "tls_cert = $(T srv.pem)" "tls_key = $(T srv.key)" \
+	    "handshake_timeout = 300ms" "auth_timeout = 10s"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	# A plain TCP connection to the TLS port: no handshake ever.
+	run gwc "tcp:127.0.0.1:$port" "sleep:1" "$(rq 1 ping)"
+	[ "$status" -eq 3 ]
+	grep -q "dropped: no TLS handshake within 300 ms (handshake_timeout)" "$(T Alpha.err)"
+}
+
+@test "3,000 idle unauthenticated connections with partial lines: RSS under 40 MB, given back when they go" {
+	router_start
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "max_clients = 5000" \
+	    "max_per_ip = 5000" "auth_timeout = 5m"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
+	idle=$(rss "$GWD_PID_Alpha")
+	hold many 3000 127.0.0.1 "$port" 700
+	[ "$(cat "$(T many.ready)")" -eq 3000 ]
+	sleep 1
+	full=$(rss "$GWD_PID_Alpha")
+	echo "idle $idle kB, with 3000: $full kB"
+	[ "$full" -lt 40960 ]
+	kill "$HOLD_many"
+	wait "$HOLD_many" 2>/dev/null || true
+	for i in $(seq 1 50); do
+		run gwc "unix:$(T Alpha.sock)" "$(rq 1 status)"
+		[[ "$output" == *'"clients":1'* ]] && break
+		sleep 0.1
+	done
+	sleep 0.6
+	after=$(rss "$GWD_PID_Alpha")
+	echo "after: $after kB"
+	[ "$after" -lt $((idle + 8192)) ]
+}
+
+@test "sessions kept for clients gone are bounded per key and in all" {
+	router_start
+	out=$("$I3GW" genkey bot)
+	key=$(sed -n 's/^key: //p' <<< "$out")
+	gwd_conf Alpha "sessions_per_key = 3" "sessions_max = 5" \
+	    "$(sed -n '/^\[key/,$p' <<< "$out")"
+	gwd_start Alpha
+	for i in $(seq 1 10); do
+		gwc "unix:$(T Alpha.sock)" "$(rq 1 authenticate "{\"key\":\"$key\"}")" \
+		    "$(rq 2 subscribe '{"events":["tell_received"]}')" > /dev/null
+	done
+	sleep 0.5
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 stats)"
+	[[ "$output" == *'"sessions_detached":3'* ]]
+	[[ "$output" == *'"sessions_evicted":7'* ]]
+	grep -q "dropped: 3 sessions kept per key at most (sessions_per_key)" "$(T Alpha.err)"
+	# Trusted clients (no key) count as one key; all together at most 5.
+	for i in $(seq 1 4); do
+		gwc "unix:$(T Alpha.sock)" "$(rq 2 subscribe '{"events":["tell_received"]}')" > /dev/null
+	done
+	sleep 0.5
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 stats)"
+	[[ "$output" == *'"sessions_detached":5'* ]]
+}
