@@ -322,7 +322,8 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	router_start -n '*b' -l "$(T b.log)"
 	bport=$ROUTER_PORT
 	router_start --redirect "*b:$bport" -l "$(T a.log)"
-	gw_conf Alpha
+	# *b is not in the config: followed only when the config allows it.
+	gw_conf Alpha "learn_routers = yes"
 	gw_start Alpha
 	gw_wait Alpha '"router_connected","params":\{"router":"\*b"\}'
 	grep -q '"startup-req-3",5,"Alpha",0,"\*test"' "$(T a.log)"
@@ -333,7 +334,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	gw_stop Alpha
 	router_stop_all
 	router_start -n '*b' -p "$bport"
-	gw_conf Alpha
+	gw_conf Alpha "learn_routers = yes"
 	sed -i 's/^port = .*/port = 1/' "$(T Alpha.conf)"
 	gw_start Alpha
 	gw_wait Alpha '"router_connected","params":\{"router":"\*b"\}' 10
