@@ -245,11 +245,13 @@ FUZZ_CFLAGS	= -g -O1 -std=c11 -D_GNU_SOURCE -Ilib -Ilib/common \
 FUZZ_LIB_OBJS	= $(LIB_SRCS:%.c=$(FZ)/obj/%.o)
 FUZZ_GW_OBJS	= $(I3GW_SRCS:%.c=$(FZ)/obj/%.o) $(COMMON_SRCS:%.c=$(FZ)/obj/%.o)
 
-$(FZ)/obj/i3gw/%.o: i3gw/%.c
+FUZZ_HDRS	= $(wildcard lib/*.h lib/common/*.h i3gw/*.h)
+
+$(FZ)/obj/i3gw/%.o: i3gw/%.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Dmain=i3gw_main -c -o $@ $<
 
-$(FZ)/obj/%.o: %.c
+$(FZ)/obj/%.o: %.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
