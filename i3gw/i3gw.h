@@ -746,5 +746,6 @@ void		 gw_shutdown(const char *why);
 extern const char *const peer_colours[];
 int		 peer_colour(const char *);
 json_t		*peer_incoming(const json_t *);
+void		 peer_reply(json_t *);
 
 #endif /* I3GW_H */

@@ -227,3 +227,37 @@ peer_incoming(const json_t *named)
 		return (NULL);
 	return (peer_value(named, profile, &changed));
 }
+
+/*
+ * A reply of ours, in place, for the MUD it goes to: Samson's i3.c (the
+ * Diku families, told apart by their mudlist entry as above) prints every
+ * field of a finger-reply and a who row as it is, so a 0 we left there for
+ * privacy reads "Title: 0"; there the fields it prints are "" instead.
+ * LP clients (Dead Souls: "Email: Confidential") keep the 0.
+ */
+void
+peer_reply(json_t *raw)
+{
+	static const size_t	 finger[] = { 7, 9, 10, 13, 14 };
+	const char		*type = json_string_value(json_array_get(raw,
+				    0));
+	json_t			*rows, *row;
+	size_t			 i;
+
+	if (type == NULL || peer_colour(json_string_value(json_array_get(raw,
+	    4))) == I3_COLOUR_PINKFISH)
+		return;
+	if (strcmp(type, "finger-reply") == 0) {
+		for (i = 0; i < sizeof finger / sizeof finger[0]; i++) {
+			if (json_is_integer(json_array_get(raw, finger[i])))
+				json_array_set_new(raw, finger[i],
+				    json_string(""));
+		}
+	} else if (strcmp(type, "who-reply") == 0) {
+		rows = json_array_get(raw, 6);
+		json_array_foreach(rows, i, row) {
+			if (json_is_integer(json_array_get(row, 2)))
+				json_array_set_new(row, 2, json_string(""));
+		}
+	}
+}

@@ -600,6 +600,7 @@ presence_send(json_t *raw)
 		log_warnx("cannot build a reply");
 		return;
 	}
+	peer_reply(raw);
 	router_send_reply(raw);
 }
 

@@ -176,3 +176,24 @@ peer_start() {
 	run "$I3GW" -n -f "$(T Bad.conf)"
 	[ "$status" -eq 1 ]
 }
+
+@test "our replies as Samson and Dead Souls print them: \"\" for what Samson would print as 0, 0 for LP MUDs" {
+	peer_script 'await who-req' \
+	    'send ["who-reply",5,"Zeta",0,"%MUD","bob",[]]' \
+	    'send ["who-req",5,"Zeta","kim","%MUD",0]' \
+	    'send ["finger-req",5,"Zeta","kim","%MUD",0,"ann"]' \
+	    'send ["who-req",5,"Pyg","bob","%MUD",0]' \
+	    'send ["finger-req",5,"Pyg","bob","%MUD",0,"ann"]' \
+	    'send ["locate-req",5,"Pyg","bob",0,0,"ann"]'
+	peer_start
+	gw_call Alpha 1 presence_set '{"users":[{"name":"Ann","visname":"Ann","idle":5,"login_time":"Mon Jan  1 10:00:00 2024"}]}'
+	gw_call Alpha 2 who '{"target_mud":"Zeta","from_user":"bob"}'
+	# Zeta runs Samson's i3.c, which prints "Title: 0": strings there.
+	wait_for_line "$(T r.log)" '"packet":\["who-reply",5,"Alpha",0,"Zeta","kim",\[\["Ann",[0-9]+,""\]\]\]'
+	wait_for_line "$(T r.log)" '"packet":\["finger-reply",5,"Alpha",0,"Zeta","kim","Ann","",0,"","Mon Jan  1 10:00:00 2024",[0-9]+,0,"",""\]'
+	# Pyg is no Diku: 0 stays the protocol's "withheld" (DS prints it
+	# as "Confidential").
+	wait_for_line "$(T r.log)" '"packet":\["who-reply",5,"Alpha",0,"Pyg","bob",\[\["Ann",[0-9]+,0\]\]\]'
+	wait_for_line "$(T r.log)" '"packet":\["finger-reply",5,"Alpha",0,"Pyg","bob","Ann",0,0,0,"Mon Jan  1 10:00:00 2024",[0-9]+,0,0,0\]'
+	wait_for_line "$(T r.log)" '"packet":\["locate-reply",5,"Alpha",0,"Pyg","bob","Alpha","Ann",[0-9]+,"online"\]'
+}
