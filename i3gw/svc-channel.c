@@ -260,26 +260,36 @@ chan_packet(const json_t *named, const json_t *raw)
 
 /*
  * An error whose packet is our own channel-listen (the router's
- * unk-channel, not-allowed): error_received, with the channel, to every
- * client that hears the channel; 1 when it was one.
+ * unk-channel, not-allowed): send_failed to every client that joined the
+ * channel, with the id of its channel_join; 1 when it was one.
  */
 int
 svc_channel_refused(const json_t *named, const char *text)
 {
-	const json_t	*pkt = json_object_get(named, "error_packet");
+	const json_t	*pkt = json_object_get(named, "error_packet"), *id;
 	const char	*chan = i3_pkt_str(pkt, "channel");
 	const char	*omud = i3_pkt_str(pkt, "originator_mud");
 	const char	*type = i3_pkt_str(pkt, "type");
-	json_t		*ev;
+	const char	*code = i3_pkt_str(named, "error_code");
+	const char	*msg = i3_pkt_str(named, "error_message");
+	const char	*from = i3_pkt_str(named, "originator_mud");
+	struct client	*cl;
 
 	if (chan == NULL || type == NULL || omud == NULL ||
 	    strcmp(type, "channel-listen") != 0 ||
 	    strcmp(omud, gw.conf->mud_name) != 0)
 		return (0);
 	log_warnx("%s (channel %s)", text, chan);
-	ev = svc_event(named, text);
-	json_object_set_new(ev, "channel", json_string(chan));
-	chan_deliver(NULL, chan, "error_received", ev);
+	TAILQ_FOREACH(cl, &clients, entry) {
+		if ((id = json_object_get(cl->channels, chan)) == NULL)
+			continue;
+		rpc_notify(cl, "send_failed", json_pack("{s:O, s:s, s:s, s:s,"
+		    " s:s, s:s}", "id", json_is_true(id) ? json_null() : id,
+		    "type", "channel-listen", "target", chan, "code",
+		    code != NULL ? code : "?", "reason", msg != NULL ? msg :
+		    (code != NULL ? code : "?"), "from", from != NULL ? from :
+		    "?"));
+	}
 	return (1);
 }
 
@@ -395,13 +405,17 @@ rpc_channel_join(struct client *cl, const json_t *params, json_t **result,
     struct rpc_error *re)
 {
 	const char	*chan, *user, *vis;
+	json_t		*id;
 
 	if (rpc_str(params, "channel", 1, &chan, re) == -1 ||
 	    rpc_str(params, "user", 0, &user, re) == -1 ||
 	    rpc_str(params, "visname", 0, &vis, re) == -1)
 		return (-1);
 	if (json_object_get(cl->channels, chan) == NULL) {
-		json_object_set_new(cl->channels, chan, json_true());
+		/* The join's id: a refusal of the listen names it. */
+		id = rpc_request_id();
+		json_object_set_new(cl->channels, chan, id != NULL ?
+		    json_incref(id) : json_true());
 		chan_hold(chan, 1);
 	}
 	/* A user named: listed in chan-who-reply (svc-presence.c). */
