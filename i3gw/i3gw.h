@@ -627,6 +627,8 @@ void		 apiconf_key_rates(const struct api_key *, double *, double *,
 #define CLIENT_TLS	3
 #define CLIENT_HTTP	4
 
+int		 listen_probe(const char *, char **);
+
 #define RPC_NOAUTH	-32007	/* not authenticated, or a bad key */
 #define RPC_FORBIDDEN	-32008	/* the key's permissions do not allow it */
 #define RPC_RATELIMIT	-32009	/* rate limited */
@@ -649,6 +651,9 @@ void		 notify_init(void);
 void		 notify_send(const char *);
 /* tls.c */
 int		 tls_init(char **cause);
+
+/* doctor.c: i3gw doctor */
+int		 doctor_main(int, char **);
 int		 tls_attach(struct client *);
 void		 tls_detach(struct client *);
 const char	*tls_peer_name(struct client *);

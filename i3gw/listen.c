@@ -238,14 +238,11 @@ listen_unix(const char *path, char **cause)
 
 /* "port", "host:port", "[v6]:port"; the host defaults to 127.0.0.1. */
 static int
-listen_tcp(const char *spec, int transport, char **cause)
+listen_resolve(const char *spec, struct addrinfo **res, char **cause)
 {
-	struct addrinfo		 hints, *res, *ai;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-	char			*host, *port, *copy, where[128], hbuf[64];
-	char			 pbuf[16];
-	int			 fd, on = 1, n = 0, error;
+	struct addrinfo	 hints;
+	char		*host, *port, *copy;
+	int		 error;
 
 	copy = xstrdup(spec);
 	if (copy[0] == '[' && (port = strstr(copy, "]:")) != NULL) {
@@ -265,11 +262,53 @@ listen_tcp(const char *spec, int transport, char **cause)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((error = getaddrinfo(host, port, &hints, &res)) != 0) {
+	error = getaddrinfo(host, port, &hints, res);
+	free(copy);
+	if (error != 0) {
 		xasprintf(cause, "tcp %s: %s", spec, gai_strerror(error));
-		free(copy);
 		return (-1);
 	}
+	return (0);
+}
+
+/* Whether spec could be listened on now (i3gw doctor): 0, or -1. */
+int
+listen_probe(const char *spec, char **cause)
+{
+	struct addrinfo	*res, *ai;
+	int		 fd, on = 1, rc = 0;
+
+	if (listen_resolve(spec, &res, cause) == -1)
+		return (-1);
+	for (ai = res; ai != NULL && rc == 0; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol)) == -1)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+			    sizeof on);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+			xasprintf(cause, "tcp %s: %s", spec, strerror(errno));
+			rc = -1;
+		}
+		close(fd);
+	}
+	freeaddrinfo(res);
+	return (rc);
+}
+
+static int
+listen_tcp(const char *spec, int transport, char **cause)
+{
+	struct addrinfo		*res, *ai;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 where[128], hbuf[64], pbuf[16];
+	int			 fd, on = 1, n = 0;
+
+	if (listen_resolve(spec, &res, cause) == -1)
+		return (-1);
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
 		    SOCK_NONBLOCK, ai->ai_protocol);
@@ -284,7 +323,6 @@ listen_tcp(const char *spec, int transport, char **cause)
 			xasprintf(cause, "tcp %s: %s", spec, strerror(errno));
 			close(fd);
 			freeaddrinfo(res);
-			free(copy);
 			return (-1);
 		}
 		sslen = sizeof ss;
@@ -297,7 +335,6 @@ listen_tcp(const char *spec, int transport, char **cause)
 		n++;
 	}
 	freeaddrinfo(res);
-	free(copy);
 	if (n == 0) {
 		xasprintf(cause, "tcp %s: no address to listen on", spec);
 		return (-1);

@@ -29,7 +29,9 @@ usage(void)
 	fprintf(stderr, "usage: %s [-dnsVv] [-f file] [-S socket] "
 	    "[--state-dir dir] [--linger seconds] [--render profile]\n"
 	    "       %s --list-keys\n"
-	    "       %s genkey NAME\n", I3GW_NAME, I3GW_NAME, I3GW_NAME);
+	    "       %s genkey NAME\n"
+	    "       %s doctor [--json] [-f file] [--state-dir dir] "
+	    "[-t seconds]\n", I3GW_NAME, I3GW_NAME, I3GW_NAME, I3GW_NAME);
 	exit(1);
 }
 
@@ -170,6 +172,8 @@ main(int argc, char **argv)
 	char		*cause = NULL;
 
 	memset(&gw, 0, sizeof gw);
+	if (argc > 1 && strcmp(argv[1], "doctor") == 0)
+		return (doctor_main(argc - 1, argv + 1));
 	while ((ch = getopt_long(argc, argv, "df:hnS:sVv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -225,6 +229,8 @@ main(int argc, char **argv)
 			usage();
 		return (auth_genkey(argv[optind + 1]));
 	}
+	if (optind < argc && strcmp(argv[optind], "doctor") == 0)
+		return (doctor_main(argc - optind, argv + optind));
 	if (optind != argc)
 		usage();
 	log_init(I3GW_NAME, gw.verbose);
