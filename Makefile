@@ -260,6 +260,13 @@ $(FZ)/fuzz-gw-%: tests/fuzz/fuzz-gw-%.c tests/fuzz/fuzz-gw.h $(FUZZ_GW_OBJS) \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ii3gw -fsanitize=fuzzer -o $@ $< \
 	    $(FUZZ_GW_OBJS) $(FUZZ_LIB_OBJS) $(I3GW_LIBS)
 
+# i3codec's tap: its analysis, with the tap's own file included.
+FUZZ_TAP_OBJS	= $(FZ)/obj/lib/common/xmalloc.o $(FZ)/obj/lib/common/log.o
+$(FZ)/fuzz-tap: tests/fuzz/fuzz-tap.c i3codec/tap.c $(FUZZ_LIB_OBJS) \
+    $(FUZZ_TAP_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(FUZZ_TAP_OBJS) $(FUZZ_LIB_OBJS) $(JANSSON_LIBS) -lm
+
 $(FZ)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_LIB_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 	    $(FUZZ_LIB_OBJS) $(JANSSON_LIBS) -lm

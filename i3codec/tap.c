@@ -608,6 +608,20 @@ analyse(struct tap_conn *c, int dir)
 	}
 }
 
+/* Bytes that passed in direction dir, for the analysis. */
+static void
+tap_take(struct tap_conn *c, int dir, const unsigned char *buf, size_t n)
+{
+	struct tap_dir	*d = &c->d[dir];
+
+	if (d->lost)
+		return;
+	grow(&d->in, &d->insize, d->inlen + n);
+	memcpy(d->in + d->inlen, buf, n);
+	d->inlen += n;
+	analyse(c, dir);
+}
+
 /* ------------------------------------------------------------ plumbing */
 
 static void
@@ -752,12 +766,7 @@ tap_read(struct tap_conn *c, int dir)
 	/* Pass the bytes on first: the log never delays the stream. */
 	if (tap_write(c, dir) == -1)
 		return (-1);
-	if (!d->lost) {
-		grow(&d->in, &d->insize, d->inlen + (size_t)n);
-		memcpy(d->in + d->inlen, buf, (size_t)n);
-		d->inlen += (size_t)n;
-		analyse(c, dir);
-	}
+	tap_take(c, dir, buf, (size_t)n);
 	return (0);
 }
 

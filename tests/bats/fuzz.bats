@@ -34,3 +34,4 @@ smoke() {
 @test "fuzz-gw-http: an HTTP request to the handler" { smoke fuzz-gw-http; }
 @test "fuzz-gw-config: the config reader, [api] and [key] included" { smoke fuzz-gw-config; }
 @test "fuzz-gw-filter: subscription filters" { smoke fuzz-gw-filter; }
+@test "fuzz-tap: the frame analysis of i3codec tap" { smoke fuzz-tap; }
