@@ -258,6 +258,11 @@ decode_frames(const char *name, const unsigned char *buf, size_t len,
 	memset(&e, 0, sizeof e);
 	if (i3_reader_feed(r, buf, len, &e) == -1) {
 		fault(name, 0, &e);
+		if (e.code == I3_ETOOBIG && len >= 4 && isprint(buf[0]) &&
+		    isprint(buf[1]) && isprint(buf[2]) && isprint(buf[3]))
+			fprintf(stderr, "%s: %s: this looks like text, not "
+			    "MudMode frames: give LPC text with --lpc (-l), "
+			    "hex with --hex (-H)\n", progname, name);
 		i3_reader_free(r);
 		return (EX_DATA);
 	}

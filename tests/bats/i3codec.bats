@@ -184,3 +184,9 @@ sys.stdout.buffer.write(struct.pack(">I", len(p) + 1) + p + b"\0")'
 	run --separate-stderr $vg "$C" check --lpc <<<'({1,({2,"x",}),(["a":1,]),})'
 	[ "$status" -eq 0 ]
 }
+
+@test "decode of plain text says it is not frames, and what to use" {
+	run --separate-stderr "$C" decode <<<"hello"
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[1]}" = "i3codec: -: this looks like text, not MudMode frames: give LPC text with --lpc (-l), hex with --hex (-H)" ]
+}
