@@ -15,20 +15,22 @@
 #define CX_USAGE	2
 #define CX_IO		3	/* a file could not be read or written */
 
-static void	 colour_usage(void);
 static int	 colour_read(FILE *, char **, size_t *);
 static int	 colour_one(const char *, FILE *, int, int, size_t);
 
-static void
-colour_usage(void)
+void
+colour_usage(FILE *f, const char *cmd)
 {
-	fprintf(stderr,
+	(void)cmd;
+	fprintf(f,
 "usage: i3codec colour [-f PROFILE] [-t PROFILE] [-w WIDTH] [file ...]\n"
 "       i3codec colour -l\n"
+"Convert text between colour profiles (alias: color).\n"
 "  -f, --from PROFILE   what the input is (default pinkfish)\n"
 "  -t, --to PROFILE     what to write (default ansi)\n"
 "  -w, --wrap WIDTH     wrap lines to WIDTH columns, keeping colour\n"
 "  -l, --list           list the profiles\n"
+"  -h, --help           this help\n"
 "profiles: pinkfish ansi xterm256 plain html smaug rom tba circle none\n");
 }
 
@@ -124,7 +126,7 @@ cmd_colour(int argc, char **argv)
 			if ((r = i3_colour_profile(optarg)) == -1) {
 				fprintf(stderr, "i3codec: unknown colour "
 				    "profile: %s\n", optarg);
-				colour_usage();
+				colour_usage(stderr, "colour");
 				return (CX_USAGE);
 			}
 			if (ch == 'f')
@@ -148,10 +150,10 @@ cmd_colour(int argc, char **argv)
 				printf("%s\n", i3_colour_profile_name(i));
 			return (CX_OK);
 		case 'h':
-			colour_usage();
+			colour_usage(stdout, "colour");
 			return (CX_OK);
 		default:
-			colour_usage();
+			colour_usage(stderr, "colour");
 			return (CX_USAGE);
 		}
 	}

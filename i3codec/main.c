@@ -46,24 +46,146 @@ static int	 read_all(int, unsigned char **, size_t *);
 static int	 unhex(unsigned char *, size_t *);
 static void	 fault(const char *, uint64_t, const i3_error *);
 static void	 usage(void) C_DEAD;
+static int	 cmd_codec(int, char **);
 
 enum cmdkind { CMD_DECODE, CMD_PRETTY, CMD_CHECK };
 
 static const char *progname = "i3codec";
 
+/*
+ * The options of decode, encode, pretty and check: which commands take
+ * each (d e p c), its flags and what it does.  Help comes from here.
+ */
+static const struct {
+	const char	*cmds;
+	const char	*flags;
+	const char	*doc;
+} codec_opts[] = {
+	{ "dpc", "-F, --frames", "the input is a MudMode byte stream" },
+	{ "dpc", "-l, --lpc", "the input is LPC text, values separated by "
+	  "white space" },
+	{ "dpc", "-H, --hex", "the input is hex text (as pasted from a "
+	  "capture)" },
+	{ "e", "-H, --hex", "write hex text instead of bytes" },
+	{ "e", "-f, --frame", "write MudMode frames, not lines of LPC text" },
+	{ "d", "-n, --named", "named packet objects (the default)" },
+	{ "d", "-r, --raw", "the raw LPC array, not the named form" },
+	{ "d", "-o, --offsets", "each value as {offset, length, value}" },
+	{ "p", "-j, --json", "indented JSON instead of LPC" },
+	{ "c", "-q, --quiet", "print nothing for good values" },
+	{ "dc", "-S, --strict", "only the canonical form: no white space, "
+	  "every trailing comma" },
+	{ "dpc", "-M, --max-frame BYTES", "refuse longer frames (default "
+	  "2097152)" },
+	{ "dpc", "-D, --max-depth N", "refuse deeper nesting (default 100)" },
+	{ "dpec", "-h, --help", "this help" },
+};
+
+/* decode, encode, pretty, check -> d e p c */
+static char
+codec_letter(const char *cmd)
+{
+	return (cmd[0] == 'c' ? 'c' : cmd[0] == 'p' ? 'p' : cmd[0] == 'e' ?
+	    'e' : 'd');
+}
+
+static void
+codec_usage(FILE *f, const char *cmd)
+{
+	static const struct {
+		const char	*name;
+		const char	*what;
+	} what[] = {
+		{ "decode", "Decode frames, LPC text or a tap log to JSON lines." },
+		{ "encode", "Encode JSON lines (raw or named packets) as LPC "
+		  "text or frames." },
+		{ "pretty", "Print each value indented, as LPC or JSON." },
+		{ "check", "Validate frames or LPC text; the first fault ends "
+		  "the run." },
+	};
+	size_t	i;
+	char	c = codec_letter(cmd);
+
+	fprintf(f, "usage: %s %s [options] [file ...]\n", progname, cmd);
+	for (i = 0; i < sizeof what / sizeof what[0]; i++)
+		if (strcmp(what[i].name, cmd) == 0)
+			fprintf(f, "%s\n", what[i].what);
+	for (i = 0; i < sizeof codec_opts / sizeof codec_opts[0]; i++)
+		if (strchr(codec_opts[i].cmds, c) != NULL)
+			fprintf(f, "  %-22s %s\n", codec_opts[i].flags,
+			    codec_opts[i].doc);
+}
+
+/* Whether short option ch belongs to cmd (by codec_opts). */
+static int
+codec_opt_for(int ch, const char *cmd)
+{
+	char	c = codec_letter(cmd);
+	size_t	i;
+
+	for (i = 0; i < sizeof codec_opts / sizeof codec_opts[0]; i++)
+		if (codec_opts[i].flags[1] == ch &&
+		    strchr(codec_opts[i].cmds, c) != NULL)
+			return (1);
+	return (0);
+}
+
+/* The commands: name, alias, what runs it, its help, one line. */
+static const struct codec_cmd {
+	const char	*name;
+	const char	*alias;
+	int		(*fn)(int, char **);
+	void		(*usage)(FILE *, const char *);
+	const char	*summary;
+} cmds[] = {
+	{ "decode", NULL, cmd_codec, codec_usage,
+	  "frames, LPC text or a tap log to JSON lines" },
+	{ "encode", NULL, cmd_codec, codec_usage,
+	  "JSON lines to LPC text or frames" },
+	{ "pretty", NULL, cmd_codec, codec_usage,
+	  "each value indented, as LPC or JSON" },
+	{ "check", NULL, cmd_codec, codec_usage,
+	  "validate frames or LPC text" },
+	{ "colour", "color", cmd_colour, colour_usage,
+	  "colour codes from one profile to another" },
+	{ "schema", NULL, cmd_schema, schema_usage,
+	  "the table of I3 packet types" },
+	{ "tap", NULL, cmd_tap, tap_usage,
+	  "a MudMode proxy that logs every frame, with findings" },
+	{ "stats", NULL, cmd_stats, stats_usage,
+	  "packets, rates and findings of a tap log" },
+};
+
+static const struct codec_cmd *
+find_cmd(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(cmds[i].name, name) == 0 || (cmds[i].alias !=
+		    NULL && strcmp(cmds[i].alias, name) == 0))
+			return (&cmds[i]);
+	return (NULL);
+}
+
+/* The list of commands: on stdout for help (0), on stderr for errors. */
+static void
+usage_to(FILE *f)
+{
+	size_t	i;
+
+	fprintf(f, "usage: %s COMMAND [options] [file ...]\n", progname);
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "  %-8s %s\n", "help", "help of a command: i3codec help "
+	    "COMMAND (or i3codec COMMAND --help)");
+	fprintf(f, "  %-8s %s\n", "-V", "the version");
+}
+
 static void
 usage(void)
 {
-	fprintf(stderr,
-"usage: i3codec decode [-HlFrn] [-o] [--strict] [file ...]\n"
-"       i3codec encode [-f] [-H] [file ...]\n"
-"       i3codec pretty [-j] [-HlF] [file ...]\n"
-"       i3codec check [-q] [-HlF] [--strict] [file ...]\n"
-"       i3codec colour [--from PROFILE] [--to PROFILE] [file ...]\n"
-"       i3codec schema [--json] [TYPE]\n"
-"       i3codec tap [-pq] [-l ADDR:PORT] [-o FILE] ROUTER_HOST:PORT\n"
-"       i3codec stats [-j] [LOG ...]\n"
-"       i3codec -V\n");
+	usage_to(stderr);
 	exit(EX_USAGE);
 }
 
@@ -481,6 +603,7 @@ cmd_codec(int argc, char **argv)
 		{ "quiet",	no_argument,	NULL, 'q' },
 		{ "max-frame",	required_argument, NULL, 'M' },
 		{ "max-depth",	required_argument, NULL, 'D' },
+		{ "help",	no_argument,	NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts	 o;
@@ -491,8 +614,19 @@ cmd_codec(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.named = 1;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "HlFrnoSfjqM:D:", lopts,
+	while ((ch = getopt_long(argc, argv, "HlFrnoSfjqM:D:h", lopts,
 	    NULL)) != -1) {
+		if (ch == 'h') {
+			codec_usage(stdout, cmd);
+			return (EX_OK);
+		}
+		if (ch == '?' || !codec_opt_for(ch, cmd)) {
+			if (ch != '?')
+				fprintf(stderr, "%s: %s: -%c is not an option "
+				    "of %s\n", progname, cmd, ch, cmd);
+			codec_usage(stderr, cmd);
+			return (EX_USAGE);
+		}
 		switch (ch) {
 		case 'H': o.hex = 1; break;
 		case 'l': o.in = IN_LPC; break;
@@ -506,17 +640,19 @@ cmd_codec(int argc, char **argv)
 		case 'q': o.quiet = 1; break;
 		case 'M':
 			o.lim.max_frame = strtoul(optarg, &ep, 10);
-			if (*ep != '\0' || o.lim.max_frame == 0)
-				usage();
+			if (*ep != '\0' || o.lim.max_frame == 0) {
+				codec_usage(stderr, cmd);
+				return (EX_USAGE);
+			}
 			break;
 		case 'D':
 			o.lim.max_depth = (unsigned int)strtoul(optarg, &ep,
 			    10);
-			if (*ep != '\0' || o.lim.max_depth == 0)
-				usage();
+			if (*ep != '\0' || o.lim.max_depth == 0) {
+				codec_usage(stderr, cmd);
+				return (EX_USAGE);
+			}
 			break;
-		default:
-			usage();
 		}
 	}
 	argc -= optind;
@@ -536,7 +672,8 @@ cmd_codec(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	const char	*cmd;
+	const struct codec_cmd	*c;
+	const char		*cmd;
 
 	log_init(progname, 0);
 	if (argc < 2)
@@ -547,20 +684,21 @@ main(int argc, char **argv)
 		return (EX_OK);
 	}
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
-	    strcmp(cmd, "help") == 0)
+	    strcmp(cmd, "help") == 0) {
+		if (argc > 2) {
+			if ((c = find_cmd(argv[2])) == NULL) {
+				fprintf(stderr, "%s: no command %s\n",
+				    progname, argv[2]);
+				usage();
+			}
+			c->usage(stdout, c->name);
+		} else
+			usage_to(stdout);
+		return (EX_OK);
+	}
+	if ((c = find_cmd(cmd)) == NULL) {
+		fprintf(stderr, "%s: unknown command: %s\n", progname, cmd);
 		usage();
-	if (strcmp(cmd, "decode") == 0 || strcmp(cmd, "encode") == 0 ||
-	    strcmp(cmd, "pretty") == 0 || strcmp(cmd, "check") == 0)
-		return (cmd_codec(argc - 1, argv + 1));
-	if (cmd_colour != NULL && (strcmp(cmd, "colour") == 0 ||
-	    strcmp(cmd, "color") == 0))
-		return (cmd_colour(argc - 1, argv + 1));
-	if (cmd_schema != NULL && strcmp(cmd, "schema") == 0)
-		return (cmd_schema(argc - 1, argv + 1));
-	if (strcmp(cmd, "tap") == 0)
-		return (cmd_tap(argc - 1, argv + 1));
-	if (strcmp(cmd, "stats") == 0)
-		return (cmd_stats(argc - 1, argv + 1));
-	fprintf(stderr, "%s: unknown command: %s\n", progname, cmd);
-	usage();
+	}
+	return (c->fn(argc - 1, argv + 1));
 }

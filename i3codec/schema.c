@@ -77,11 +77,23 @@ schema_type(const json_t *t)
 	printf("\n");
 }
 
+void
+schema_usage(FILE *f, const char *cmd)
+{
+	(void)cmd;
+	fprintf(f,
+"usage: i3codec schema [-j] [TYPE]\n"
+"The I3 packet types: fields, their types, an example; or one TYPE.\n"
+"  -j, --json           the table as JSON\n"
+"  -h, --help           this help\n");
+}
+
 int
 cmd_schema(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "json",	no_argument,	NULL, 'j' },
+		{ "help",	no_argument,	NULL, 'h' },
 		{ NULL,		0,		NULL, 0 }
 	};
 	json_t		*s, *p;
@@ -91,19 +103,21 @@ cmd_schema(int argc, char **argv)
 	int		 ch, json = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "j", lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jh", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
 			break;
+		case 'h':
+			schema_usage(stdout, "schema");
+			return (0);
 		default:
-			fprintf(stderr,
-			    "usage: i3codec schema [--json] [TYPE]\n");
+			schema_usage(stderr, "schema");
 			return (2);
 		}
 	}
 	if (argc - optind > 1) {
-		fprintf(stderr, "usage: i3codec schema [--json] [TYPE]\n");
+		schema_usage(stderr, "schema");
 		return (2);
 	}
 	if (argc - optind == 1)

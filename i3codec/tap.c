@@ -107,14 +107,14 @@ static struct {
 } issued[TAP_MAXPW];
 static unsigned int	 nissued;
 
-static void	tap_usage(void) C_DEAD;
-
-static void
-tap_usage(void)
+void
+tap_usage(FILE *f, const char *cmd)
 {
-	fprintf(stderr,
+	(void)cmd;
+	fprintf(f,
 "usage: i3codec tap [-pq] [-l ADDR:PORT] [-o FILE] [-r RATE] [-m BYTES]\n"
 "                   [-L BYTES] [-c CLIENTS] ROUTER_HOST:PORT\n"
+"A MudMode proxy: bytes pass unchanged, every frame is logged with findings.\n"
 "  -l, --listen ADDR:PORT  where the MUD connects (default 127.0.0.1:8787;\n"
 "                          port 0 picks one, printed on stderr)\n"
 "  -o, --output FILE       append the log to FILE instead of stdout\n"
@@ -124,8 +124,8 @@ tap_usage(void)
 "  -m, --max-frame BYTES   longest frame analysed (default 2097152)\n"
 "  -L, --max-line BYTES    longest packet text shown in a line (default\n"
 "                          65536; longer ones are logged without it)\n"
-"  -c, --max-clients N     MUD connections at once (default 64)\n");
-	exit(TX_USAGE);
+"  -c, --max-clients N     MUD connections at once (default 64)\n"
+"  -h, --help              this help\n");
 }
 
 static int64_t
@@ -1009,14 +1009,19 @@ cmd_tap(int argc, char **argv)
 				T.max_clients = (unsigned int)v;
 			break;
 		case 'h':
+			tap_usage(stdout, "tap");
+			return (TX_OK);
 		default:
-			tap_usage();
+			tap_usage(stderr, "tap");
+			return (TX_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 1)
-		tap_usage();
+	if (argc != 1) {
+		tap_usage(stderr, "tap");
+		return (TX_USAGE);
+	}
 	upstream_name = argv[0];
 	if ((upstream = resolve(argv[0], 0)) == NULL)
 		return (TX_USAGE);

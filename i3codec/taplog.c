@@ -238,13 +238,15 @@ stats_print(struct stats *st)
 	}
 }
 
-static void
-stats_usage(void)
+void
+stats_usage(FILE *f, const char *cmd)
 {
-	fprintf(stderr,
+	(void)cmd;
+	fprintf(f,
 "usage: i3codec stats [-j] [LOG ...]\n"
-"  -j, --json   the totals as one JSON object\n");
-	exit(SX_USAGE);
+"Packets by type and direction, rates and findings of i3codec tap logs.\n"
+"  -j, --json           the totals as one JSON object\n"
+"  -h, --help           this help\n");
 }
 
 int
@@ -268,8 +270,10 @@ cmd_stats(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "jh", lopts, NULL)) != -1) {
 		if (ch == 'j')
 			json = 1;
-		else
-			stats_usage();
+		else {
+			stats_usage(ch == 'h' ? stdout : stderr, "stats");
+			return (ch == 'h' ? SX_OK : SX_USAGE);
+		}
 	}
 	argc -= optind;
 	argv += optind;

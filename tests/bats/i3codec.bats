@@ -190,3 +190,26 @@ sys.stdout.buffer.write(struct.pack(">I", len(p) + 1) + p + b"\0")'
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[1]}" = "i3codec: -: this looks like text, not MudMode frames: give LPC text with --lpc (-l), hex with --hex (-H)" ]
 }
+
+@test "help: every command's --help on stdout, exit 0; options and i3codec(1) agree both ways" {
+	run python3 "$I3_TOP/tests/helpers/optcheck.py" "$C" "$I3_TOP/docs/i3codec.1"
+	[ "$output" = "" ]
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$C" help
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "usage: i3codec COMMAND [options] [file ...]" ]
+	run --separate-stderr "$C" decode --help
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "${lines[0]}" = "usage: i3codec decode [options] [file ...]" ]
+}
+
+@test "an option of another command, or an unknown command, is a usage error" {
+	run --separate-stderr "$C" encode --json
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "i3codec: encode: -j is not an option of encode" ]
+	run --separate-stderr "$C" decodee
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "i3codec: unknown command: decodee" ]
+	[ "$output" = "" ]
+}
