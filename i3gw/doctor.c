@@ -563,6 +563,36 @@ done:
 	close(fd);
 }
 
+/*
+ * Whether a gateway answers on the configured socket: then it holds the
+ * router link under our name, whatever state directory it uses, and a
+ * startup of ours would take the name from it.
+ */
+static int
+dr_gateway_answers(void)
+{
+	struct sockaddr_un	 sun;
+	char			*path;
+	int			 fd, ok = 0;
+
+	if (!api->unix_on && api->socket == NULL)
+		return (0);
+	path = api->socket ? xstrdup(api->socket) : paths_socket();
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (path != NULL && strlen(path) < sizeof sun.sun_path &&
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1) {
+		snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+		ok = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+		close(fd);
+	}
+	if (ok && !D.running)
+		dr_add(DR_INFO, "router", NULL, NULL, "a gateway answers on "
+		    "%s: the routers are checked through it", path);
+	free(path);
+	return (ok);
+}
+
 /* A gateway runs: ask it (status) over its Unix socket. */
 static void
 dr_router_running(void)
@@ -752,6 +782,8 @@ doctor_main(int argc, char **argv)
 	else
 		dr_state(gw.state_dir);
 	dr_pacing();
+	if (dr_gateway_answers())
+		D.running = 1;
 	if (D.running)
 		dr_router_running();
 	else if (c->nrouters == 0)

@@ -162,8 +162,8 @@ refusing() {
 	sleep 0.2
 	doctor
 	[ "$status" -eq 0 ]
-	echo "$output" | grep -qF "info  state     $T/st: in use by the running i3gw, pid $GWD_PID: the routers are checked through it"
-	echo "$output" | grep -qE '^ok +router +\*test: the running gateway is connected'
+	echo "$output" | grep -qE '^ok +router +\*test: the running gateway is connected \([0-9]+ s\), [0-9]+ MUDs up$'
+	echo "$output" | grep -qF "info  listen    held by the running gateway: not probed"
 	# the doctor did not start up beside it
 	[ "$(grep -c '"startup-req-3"' "$T/r.log")" -eq 1 ]
 }
