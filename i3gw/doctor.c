@@ -564,67 +564,34 @@ done:
 }
 
 /*
- * Whether a gateway answers on the configured socket: then it holds the
- * router link under our name, whatever state directory it uses, and a
- * startup of ours would take the name from it.
+ * The status of the gateway answering on the configured socket (a new
+ * reference), or NULL (*why says why) when none answers.
  */
-static int
-dr_gateway_answers(void)
-{
-	struct sockaddr_un	 sun;
-	char			*path;
-	int			 fd, ok = 0;
-
-	if (!api->unix_on && api->socket == NULL)
-		return (0);
-	path = api->socket ? xstrdup(api->socket) : paths_socket();
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (path != NULL && strlen(path) < sizeof sun.sun_path &&
-	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1) {
-		snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-		ok = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
-		close(fd);
-	}
-	if (ok && !D.running)
-		dr_add(DR_INFO, "router", NULL, NULL, "a gateway answers on "
-		    "%s: the routers are checked through it", path);
-	free(path);
-	return (ok);
-}
-
-/* A gateway runs: ask it (status) over its Unix socket. */
-static void
-dr_router_running(void)
+static json_t *
+dr_status(char **pathp, const char **why)
 {
 	struct sockaddr_un	 sun;
 	char			*path, buf[8192];
 	const char		*req = "{\"jsonrpc\":\"2.0\",\"id\":1,"
 				    "\"method\":\"status\"}\n";
-	json_t			*v, *r;
+	json_t			*v, *r = NULL;
 	size_t			 len = 0;
 	ssize_t			 n;
 	int			 fd;
 
-	path = api->socket ? xstrdup(api->socket) : paths_socket();
+	*pathp = path = api->socket ? xstrdup(api->socket) : paths_socket();
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
+	*why = "no socket path";
 	if (path == NULL || strlen(path) >= sizeof sun.sun_path ||
-	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		dr_add(DR_WARN, "router", NULL, "run i3ctl status", "cannot "
-		    "ask the running gateway: no socket path");
-		free(path);
-		return;
-	}
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (NULL);
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
 	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
 	    write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
-		dr_add(DR_WARN, "router", NULL, "check [api] socket, or run "
-		    "i3ctl status", "cannot ask the running gateway on %s: %s",
-		    path, strerror(errno));
+		*why = strerror(errno);
 		close(fd);
-		free(path);
-		return;
+		return (NULL);
 	}
 	while (len < sizeof buf - 1 && memchr(buf, '\n', len) == NULL) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
@@ -635,13 +602,46 @@ dr_router_running(void)
 		len += (size_t)n;
 	}
 	close(fd);
-	v = json_loadb(buf, len, JSON_DISABLE_EOF_CHECK, NULL);
-	if ((r = json_object_get(v, "result")) == NULL) {
-		dr_add(DR_WARN, "router", NULL, "run i3ctl status", "the "
-		    "running gateway on %s did not answer status", path);
-	} else if (json_string_value(json_object_get(r, "router_state")) !=
-	    NULL && strcmp(json_string_value(json_object_get(r,
-	    "router_state")), "ready") == 0)
+	*why = "no answer to status";
+	if ((v = json_loadb(buf, len, JSON_DISABLE_EOF_CHECK, NULL)) != NULL &&
+	    (r = json_object_get(v, "result")) != NULL)
+		json_incref(r);
+	json_decref(v);
+	return (r);
+}
+
+/*
+ * A gateway of this MUD answers on the socket: it holds the router link
+ * under our name, whatever its state directory, and a startup of ours
+ * would take the name from it.  Ask it instead.  A gateway of another
+ * MUD there is none of our business.
+ */
+static int
+dr_router_running(void)
+{
+	json_t		*r;
+	char		*path;
+	const char	*why, *mud, *st;
+
+	if ((r = dr_status(&path, &why)) == NULL) {
+		if (D.running)
+			dr_add(DR_WARN, "router", NULL, "check [api] socket, "
+			    "or run i3ctl status", "cannot ask the running "
+			    "gateway on %s: %s", path ? path : "?", why);
+		free(path);
+		return (D.running);
+	}
+	mud = json_string_value(json_object_get(r, "mud"));
+	if (mud == NULL || strcasecmp(mud, gw.conf->mud_name) != 0) {
+		json_decref(r);
+		free(path);
+		return (D.running);
+	}
+	if (!D.running)
+		dr_add(DR_INFO, "router", NULL, NULL, "a gateway of %s answers "
+		    "on %s: the routers are checked through it", mud, path);
+	st = json_string_value(json_object_get(r, "router_state"));
+	if (st != NULL && strcmp(st, "ready") == 0)
 		dr_add(DR_OK, "router", json_string_value(json_object_get(r,
 		    "router")), NULL, "the running gateway is connected "
 		    "(%lld s), %lld MUDs up", (long long)json_integer_value(
@@ -652,9 +652,10 @@ dr_router_running(void)
 		    "router")), "its log says why (journalctl -u i3gw, or "
 		    "[log] file); stop it and run i3gw doctor to try a "
 		    "startup", "the running gateway's link is %s",
-		    json_string_value(json_object_get(r, "router_state")));
-	json_decref(v);
+		    st != NULL ? st : "?");
+	json_decref(r);
 	free(path);
+	return (1);
 }
 
 /* ------------------------------------------------------------ the rest */
@@ -782,10 +783,8 @@ doctor_main(int argc, char **argv)
 	else
 		dr_state(gw.state_dir);
 	dr_pacing();
-	if (dr_gateway_answers())
+	if (dr_router_running())
 		D.running = 1;
-	if (D.running)
-		dr_router_running();
 	else if (c->nrouters == 0)
 		dr_add(DR_FAIL, "router", NULL, "add a [router NAME] section "
 		    "with host and port", "no router configured");

@@ -12,6 +12,9 @@ setup() {
 	I3GW="$I3_TOP/bin/i3gw"
 	T="$BATS_TEST_TMPDIR"
 	GWD_PID=""
+	# the default socket of this test's own, never another gateway's
+	mkdir -p -m 700 "$T/run"
+	export XDG_RUNTIME_DIR="$T/run"
 }
 
 teardown() {
@@ -26,7 +29,7 @@ conf() {
 		printf '[mud]\nname = Alpha\nadmin_email = a@localhost\n'
 		printf '\n[router *test]\nhost = 127.0.0.1\nport = %s\n' \
 		    "${ROUTER_PORT:-1}"
-		printf '\n[limits]\nstartup_timeout = 2s\n'
+		printf '\n[limits]\nstartup_timeout = 5s\n'
 		local l
 		for l in "$@"; do
 			printf '%s\n' "$l"
@@ -166,4 +169,23 @@ refusing() {
 	echo "$output" | grep -qF "info  listen    held by the running gateway: not probed"
 	# the doctor did not start up beside it
 	[ "$(grep -c '"startup-req-3"' "$T/r.log")" -eq 1 ]
+}
+
+@test "doctor: a gateway of another MUD on the socket is not ours: a startup is tried" {
+	router_start -l "$T/r.log"
+	conf
+	sed 's/^name = Alpha$/name = Beta/' "$T/a.conf" > "$T/b.conf"
+	chmod 600 "$T/b.conf"
+	"$I3GW" -d -f "$T/b.conf" --state-dir "$T/bst" < /dev/null \
+	    > /dev/null 2> "$T/gw.err" &
+	GWD_PID=$!
+	for i in $(seq 1 100); do
+		[ -S "$T/run/i3gw/i3gw.sock" ] && break
+		sleep 0.05
+	done
+	[ -S "$T/run/i3gw/i3gw.sock" ]
+	doctor
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qE '^ok +router +\*test: 127\.0\.0\.1 port [0-9]+ answered the startup'
+	[ "$(grep -c '"startup-req-3".*"Alpha"' "$T/r.log")" -eq 1 ]
 }

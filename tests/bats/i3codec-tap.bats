@@ -43,7 +43,17 @@ tap_start() {
 	return 1
 }
 
+# tap_stop: once the raw router (if any) has seen its connection end, which
+# the tap does only after it logged all of it, SIGINT the tap.
 tap_stop() {
+	local i
+	if [ -n "${RAW_PID:-}" ]; then
+		for i in $(seq 1 200); do
+			kill -0 "$RAW_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		RAW_PID=""
+	fi
 	kill -INT "$TAP_PID"
 	wait "$TAP_PID"
 	TAP_PID=""
@@ -73,6 +83,7 @@ PY
 rawrouter() {
 	mkdir -p "$T/rr"
 	python3 "$RAWPEER" serve "$T/rr" "$@" &
+	RAW_PID=$!
 	local i
 	for i in $(seq 1 100); do
 		[ -s "$T/rr/port" ] && { RAW_PORT=$(cat "$T/rr/port"); return 0; }
