@@ -92,6 +92,7 @@ COMMON_A	= $(O)/libcommon.a
 I3CODEC_SRCS	= $(wildcard i3codec/*.c)
 I3GW_SRCS	= $(wildcard i3gw/*.c)
 I3CTL_SRCS	= $(wildcard i3ctl/*.c)
+I3ROUTER_SRCS	= $(wildcard i3router/*.c)
 
 PROGS		= bin/i3codec
 ifneq ($(I3GW_SRCS),)
@@ -100,6 +101,7 @@ endif
 ifneq ($(I3CTL_SRCS),)
 PROGS		+= bin/i3ctl
 endif
+PROGS		+= bin/i3router
 
 I3CODEC_LIBS	= $(JANSSON_LIBS)
 # i3gw runs no jq: subscription filters are declarative (i3gw/filter.c).
@@ -127,13 +129,18 @@ $(B)/inst/i3ctl: $(I3CTL_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_SO)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a %.so.$(LIBVERSION),$^) \
 	    $(I3CTL_LIBS)
 
+$(B)/inst/i3router: $(I3ROUTER_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a %.so.$(LIBVERSION),$^) \
+	    $(JANSSON_LIBS) -lm
+
 # ----------------------------------------------------------------- tests
 # Every tests/unit/*.c is one test program; tests/helpers/*.c are helper
 # programs (the test router, ...); tests/bench/*.c benchmarks.
 UNIT_SRCS	= $(wildcard tests/unit/*.c)
 UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPER_SRCS	= $(wildcard tests/helpers/*.c)
-HELPER_BINS	= $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%)
+HELPER_BINS	= $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%) $(B)/tests/i3router
 BENCH_SRCS	= $(wildcard tests/bench/*.c)
 BENCH_BINS	= $(BENCH_SRCS:tests/bench/%.c=$(B)/bench/%)
 FUZZ_SRCS	= $(wildcard tests/fuzz/*.c)
@@ -189,6 +196,15 @@ bin/i3gw: $(I3GW_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_A) $(B)/flags
 bin/i3ctl: $(I3CTL_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_A) $(B)/flags
 	@mkdir -p bin
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(I3CTL_LIBS)
+
+bin/i3router: $(I3ROUTER_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_A) $(B)/flags
+	@mkdir -p bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(JANSSON_LIBS) -lm
+
+# The tests, benchmarks and the demo know the router by its old place.
+$(B)/tests/i3router: bin/i3router
+	@mkdir -p $(@D)
+	cp bin/i3router $@
 
 $(B)/tests/%: tests/unit/%.c $(COMMON_A) $(LIB_A) $(B)/flags
 	@mkdir -p $(@D)
@@ -347,7 +363,7 @@ install: all $(INST_PROGS)
 	    "LD_LIBRARY_PATH"; fi
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,i3codec i3gw i3ctl)
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,i3codec i3gw i3ctl i3router)
 	rm -f $(DESTDIR)$(INCLUDEDIR)/i3.h $(DESTDIR)$(LIBDIR)/libi3.a \
 	    $(DESTDIR)$(LIBDIR)/libi3.so $(DESTDIR)$(LIBDIR)/libi3.so.* \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/libi3.pc
@@ -363,7 +379,8 @@ uninstall:
 	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/i3ctl.fish
 
 clean:
-	rm -rf $(B) bin/i3codec bin/i3gw bin/i3ctl lib/libi3.a lib/libi3.so* \
+	rm -rf $(B) bin/i3codec bin/i3gw bin/i3ctl bin/i3router lib/libi3.a \
+	    lib/libi3.so* \
 	    lib/libi3.pc
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -497,9 +497,12 @@ output_event(struct ctl *ctl, const json_t *ev)
 	if (m == NULL)
 		m = "?";
 	line = NULL;
-	if (strcmp(m, "tell_received") == 0)
+	if (strcmp(m, "tell_received") == 0) {
+		/* text is the gateway's whole line ("X tells you: ..."). */
+		s = ev_str(p, "message", NULL);
 		xasprintf(&line, "%%^BOLD%%^%s@%s%%^RESET%%^ tells you: %s",
-		    who ? who : "?", mud ? mud : "?", text ? text : "");
+		    who ? who : "?", mud ? mud : "?", s ? s : "");
+	}
 	else if (strcmp(m, "emoteto_received") == 0)
 		xasprintf(&line, "*%s", text ? text : "");
 	else if (strcmp(m, "beep_received") == 0)

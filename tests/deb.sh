@@ -72,7 +72,10 @@ ok "i3gw -n on the example configuration" /usr/bin/i3gw -n -f "$ex"
 ok "i3ctl --version" sh -c '/usr/bin/i3ctl --version | grep -q "^i3ctl "'
 ok "i3codec encodes" sh -c "echo '[\"who-req\",5,\"A\",\"a\",\"B\",0]' |
     /usr/bin/i3codec encode | grep -qx '({\"who-req\",5,\"A\",\"a\",\"B\",0,})'"
-for p in i3gw i3ctl i3codec; do
+ok "i3router --help, and its man page" sh -c \
+    '/usr/bin/i3router --help | grep -q "^usage: i3router" &&
+    test -f /usr/share/man/man1/i3router.1.gz'
+for p in i3gw i3ctl i3codec i3router; do
 	ok "$p uses the installed libi3.so.0" sh -c \
 	    "ldd /usr/bin/$p | grep -q 'libi3.so.0 => /.*/libi3.so.0'"
 done

@@ -16,7 +16,8 @@ setup() {
 	# A sanitizer build's libi3.so needs its runtime loaded first.
 	[ -z "${I3_SANITIZE:-}" ] || skip "sanitizer build"
 	$MK install DESTDIR="$D" PREFIX=/usr >"$BATS_TEST_TMPDIR/install.log" 2>&1
-	for f in usr/bin/i3codec usr/bin/i3gw usr/include/i3.h usr/lib/libi3.a \
+	for f in usr/bin/i3codec usr/bin/i3gw usr/bin/i3router \
+	    usr/share/man/man1/i3router.1 usr/include/i3.h usr/lib/libi3.a \
 	    usr/lib/libi3.so usr/lib/libi3.so.0 usr/lib/pkgconfig/libi3.pc \
 	    usr/share/man/man1/i3codec.1 usr/share/man/man3/libi3.3 \
 	    usr/share/man/man8/i3gw.8 usr/share/man/man5/i3gw.conf.5 \
@@ -25,7 +26,7 @@ setup() {
 	done
 	readelf -d "$D/usr/lib/libi3.so.0" | grep -q 'SONAME.*libi3.so.0'
 	# The programs use the installed library, not a copy of it.
-	for p in i3codec i3gw i3ctl; do
+	for p in i3codec i3gw i3ctl i3router; do
 		readelf -d "$D/usr/bin/$p" | grep -q 'NEEDED.*\[libi3\.so\.0\]' ||
 		    { echo "$p does not need libi3.so.0"; false; }
 		! nm "$D/usr/bin/$p" | grep -q ' T i3_reader_new$' ||

@@ -83,3 +83,50 @@ block() {
 	run sh "$I3_TOP/tests/pkgpath.sh" -w pgrep
 	[ "$output" = procps ]
 }
+
+@test "README: the first steps (i3router, i3gw -d, listen, tell) work as written" {
+	# The sh block that starts the router, its "$ " lines, comments off.
+	steps=$(awk '/^```sh$/ { inb = 1; b = ""; next }
+	    inb && /^```/ { inb = 0; if (b ~ /i3router/) { printf "%s", b; exit } next }
+	    inb { b = b $0 "\n" }' "$README" |
+	    sed -n 's/^\$ //p' | sed 's/[[:space:]]\{1,\}#.*$//')
+	[ "$(echo "$steps" | grep -c .)" -eq 7 ]
+	# Tests never take a fixed port: the router's port is chosen here, and
+	# the gateway told it by I3GW_ROUTER (replacing the [router] sections).
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	[[ "$steps" == *"bin/i3router -p 4000 &"* ]]
+	steps=${steps//-p 4000/-p $port}
+	# After each "&", its pid is noted; the gateway's socket is waited for,
+	# and the listener given a moment to subscribe.
+	script=$(echo "$steps" | awk '
+	    { print }
+	    /&$/ { print "echo $! >>\"$PIDS\"" }
+	    /i3gw -d &$/ { print "i=0; while [ ! -S \"$XDG_RUNTIME_DIR/i3gw/i3gw.sock\" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done" }
+	    /listen .*&$/ { print "sleep 1" }')
+	h="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$h/run" && chmod 700 "$h/run"
+	cd "$I3_TOP"
+	PIDS="$BATS_TEST_TMPDIR/pids"
+	out="$BATS_TEST_TMPDIR/out"
+	# Into a file: the router and the gateway keep it open until killed.
+	env -u XDG_CONFIG_HOME -u XDG_STATE_HOME HOME="$h" \
+	    XDG_RUNTIME_DIR="$h/run" PIDS="$PIDS" \
+	    I3GW_ROUTER="*test:127.0.0.1:$port" sh -c "$script
+	    wait \$(sed -n 3p \"\$PIDS\")	# the listener: one event, then exit
+	    echo listen: \$?" >"$out" 2>&1 &
+	sh=$!
+	i=0
+	while kill -0 "$sh" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+	kill "$sh" 2>/dev/null && echo "the steps did not end in 15 s"
+	kill $(cat "$PIDS") 2>/dev/null || true
+	wait "$sh"
+	status=$?
+	output=$(cat "$out")
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"i3gw: configuration OK ($h/.config/i3gw/i3gw.conf)"* ]]
+	# The listener printed the tell that went through the router, and
+	# exited 0 after its one event.
+	echo "$output" | grep -qx 'i3ctl@ExampleMud tells you: hello'
+	echo "$output" | grep -qx 'listen: 0'
+}

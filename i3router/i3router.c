@@ -1,5 +1,7 @@
 /*
- * i3router.c: a small I3 router on 127.0.0.1 for tests, benchmarks, the demo.
+ * i3router.c: a small I3 router on 127.0.0.1: for MUD developers to test
+ * their I3 code offline (never a router of the public network), and for the
+ * tests, benchmarks and the demo.  Installed, with i3router(1).
  *
  * It behaves like the Dead Souls router (i3-protocol.md 1.4, 9.1) by default:
  * startup with passwords, routing by target MUD, broadcasts that reach the
@@ -180,6 +182,7 @@ static volatile sig_atomic_t	got_sig[NSIG];
 
 static int64_t	 now_ms(void);
 static void	 usage(void) C_DEAD;
+static void	 help(void) C_DEAD;
 static void	 on_signal(int);
 static void	 setup_signals(void);
 static void	 raise_nofile(void);
@@ -257,16 +260,65 @@ now_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+#define USAGE \
+	"usage: i3router [-hv] [-p port] [-n name] [-c chan,...] [-l log]\n" \
+	"\t[-s script] [--ds-limits] [--discard] [--no-echo]\n" \
+	"\t[--redirect name:port] [--peer name:port] [--silent-after n]\n" \
+	"\t[--state file] [--fake-muds n] [--down-delay ms]\n" \
+	"\t[--max-seconds n]\n"
+
 static void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: i3router [-v] [-p port] [-n name] [-c chan,...] [-l log]\n"
-	    "\t[-s script] [--ds-limits] [--discard] [--no-echo]\n"
-	    "\t[--redirect name:port] [--peer name:port] [--silent-after n]\n"
-	    "\t[--state file] [--fake-muds n] [--down-delay ms]\n"
-	    "\t[--max-seconds n]\n");
+	fputs(USAGE, stderr);
 	exit(2);
+}
+
+/* --help: every option, on stdout (i3router(1) says the same at length). */
+static void
+help(void)
+{
+	fputs(USAGE, stdout);
+	fputs("A local Intermud-3 router on 127.0.0.1 to test I3 code offline; "
+	    "never for the\npublic network.\n\n"
+	    "  -p, --port N          port on 127.0.0.1 (default 0: any free "
+	    "one); printed\n"
+	    "                        alone on stdout once listening\n"
+	    "  -n, --name NAME       router name (default *test)\n"
+	    "  -c, --channels LIST   channels it owns, comma-separated "
+	    "(default\n"
+	    "                        dchat,imud_code,imud_gossip; \"\" for none)\n"
+	    "  -l, --log FILE        one JSON line per packet received and per "
+	    "connection event\n"
+	    "  -s, --script FILE     script run by every new connection "
+	    "(expect, await, send,\n"
+	    "                        sleep, drop, silent, auto, exit: see "
+	    "i3router(1))\n"
+	    "  -v, --verbose         debug logs on stderr\n"
+	    "  -h, --help            this help\n"
+	    "      --ds-limits       the Dead Souls router's limits: flood "
+	    "graylisting, one\n"
+	    "                        connect a second\n"
+	    "      --discard         count and drop what MUDs send (SIGUSR1 "
+	    "prints the counts)\n"
+	    "      --no-echo         channel messages not echoed to their "
+	    "sender\n"
+	    "      --redirect NAME:PORT  name another router on 127.0.0.1 first "
+	    "in the router\n"
+	    "                        list sent at startup\n"
+	    "      --peer NAME:PORT  a peer router on 127.0.0.1 in the router "
+	    "list\n"
+	    "      --silent-after N  neither read nor answer a connection "
+	    "after N packets\n"
+	    "      --state FILE      keep MUD passwords and the mudlist in FILE "
+	    "across restarts\n"
+	    "      --fake-muds N     N fake MUDs in the mudlist\n"
+	    "      --down-delay MS   announce a MUD down MS after it "
+	    "disconnects\n"
+	    "      --max-seconds N   exit 0 after N seconds\n\n"
+	    "SIGTERM and SIGINT exit 0, SIGHUP drops every connection. "
+	    "Exit 3: a script\nexpectation failed.\n", stdout);
+	exit(0);
 }
 
 static void
@@ -2060,6 +2112,7 @@ main(int argc, char *argv[])
 		{ "log", required_argument, NULL, 'l' },
 		{ "script", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
 		{ "ds-limits", no_argument, NULL, O_DS },
 		{ "discard", no_argument, NULL, O_DISCARD },
 		{ "no-echo", no_argument, NULL, O_NOECHO },
@@ -2081,11 +2134,14 @@ main(int argc, char *argv[])
 	R.name = "*test";
 	R.peers = json_array();
 	R.mudidx = json_object();
-	while ((ch = getopt_long(argc, argv, "c:l:n:p:s:v", longopts,
+	while ((ch = getopt_long(argc, argv, "c:hl:n:p:s:v", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			chans = optarg;
+			break;
+		case 'h':
+			help();
 			break;
 		case 'l':
 			logpath = optarg;
