@@ -36,7 +36,6 @@
 #include <unistd.h>
 
 #include "i3.h"
-#include "i3-int.h"	/* i3__utf8_valid() */
 #include "common.h"
 #include "i3codec.h"
 
@@ -457,6 +456,7 @@ frame(struct tap_conn *c, int dir, const unsigned char *p, size_t n,
 {
 	struct tap_dir	*d = &c->d[dir];
 	json_t		*line = new_line(c), *f = json_array(), *raw, *named;
+	json_t		*chk8;
 	size_t		 body = n;
 	i3_error	 e;
 
@@ -477,9 +477,11 @@ frame(struct tap_conn *c, int dir, const unsigned char *p, size_t n,
 		add_finding(f, d, dir, "no-nul", "frame does not end in NUL: "
 		    "the length must count a trailing NUL");
 	}
-	if (i3__utf8_valid(p, body) != body)
+	/* jansson takes only UTF-8 (libi3's own check is not public). */
+	if ((chk8 = json_stringn((const char *)p, body)) == NULL)
 		add_finding(f, d, dir, "latin1", "text is not UTF-8 (Latin-1 "
 		    "or CP1252?): routers pass it on as it is");
+	json_decref(chk8);
 	memset(&e, 0, sizeof e);
 	raw = i3_lpc_decode((const char *)p, body, 0, &T.lim, &e);
 	if (raw == NULL) {
