@@ -8,7 +8,9 @@
  * the text with its colour codes stripped.
  */
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,13 @@
 #include <sqlite3.h>
 
 #include "i3gw.h"
+
+/*
+ * Rows are written at most every HIST_BATCH_MS, or as soon as HIST_BATCH_ROWS
+ * wait, or at once when a query or the stop is queued behind them.
+ */
+#define HIST_BATCH_MS	100
+#define HIST_BATCH_ROWS	1000
 
 enum hist_job_kind {
 	HJ_ROW = 1,
@@ -89,6 +98,8 @@ static struct {
 	long long	 last_age_check;
 	long		 max_age;	/* copies of the config, under lock */
 	long		 max_count;
+	int		 idle;		/* the thread waits with nothing due */
+	int		 urgent;	/* a query or the stop is queued */
 } hist = { .pipe = { -1, -1 } };
 
 /* The thread's own copies of the retention settings. */
@@ -250,6 +261,7 @@ history_close(void)
 	j->kind = HJ_STOP;
 	pthread_mutex_lock(&hist.lock);
 	hist_fifo_push(&hist.todo, j);
+	hist.urgent = 1;
 	pthread_cond_signal(&hist.cond);
 	pthread_mutex_unlock(&hist.lock);
 	pthread_join(hist.thread, NULL);
@@ -313,7 +325,11 @@ hist_submit(struct hist_job *j, int droppable)
 		return (-1);
 	}
 	hist_fifo_push(&hist.todo, j);
-	pthread_cond_signal(&hist.cond);
+	/* A row alone wakes the thread only when it sleeps with nothing due. */
+	if (j->kind != HJ_ROW)
+		hist.urgent = 1;
+	if (hist.idle || hist.urgent || hist.todo.len >= HIST_BATCH_ROWS)
+		pthread_cond_signal(&hist.cond);
 	pthread_mutex_unlock(&hist.lock);
 	return (0);
 }
@@ -430,23 +446,51 @@ hist_insert(sqlite3_stmt *st, struct hist_row *r)
 	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
-/* Keep the newest max_per_channel rows of a channel. */
+/*
+ * Keep the newest max_per_channel rows of a channel.  The thread counts
+ * each channel's rows (counted once, then kept up to date), so the delete,
+ * which walks the channel's index, runs once a channel is 1% over.
+ */
+static json_t	*th_counts;	/* channel -> rows; the thread's own */
+
 static void
-hist_trim(const char *chan)
+hist_trim(const char *chan, long long added)
 {
 	sqlite3_stmt	*st;
+	long long	 n;
+	json_t		*v;
 
 	if (th_max_count <= 0)
 		return;
-	if (sqlite3_prepare_v2(hist.db, "DELETE FROM msg WHERE channel = ?1 "
-	    "AND id <= (SELECT id FROM msg WHERE channel = ?1 ORDER BY id DESC "
-	    "LIMIT 1 OFFSET ?2)", -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_text(st, 1, chan, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, th_max_count);
-	if (sqlite3_step(st) == SQLITE_DONE)
-		hist_expired += sqlite3_changes(hist.db);
-	sqlite3_finalize(st);
+	if (th_counts == NULL)
+		th_counts = json_object();
+	if ((v = json_object_get(th_counts, chan)) != NULL)
+		n = json_integer_value(v) + added;
+	else {
+		n = 0;
+		if (sqlite3_prepare_v2(hist.db, "SELECT count(*) FROM msg "
+		    "WHERE channel = ?", -1, &st, NULL) != SQLITE_OK)
+			return;
+		sqlite3_bind_text(st, 1, chan, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (n > th_max_count + th_max_count / 100) {
+		if (sqlite3_prepare_v2(hist.db, "DELETE FROM msg WHERE "
+		    "channel = ?1 AND id <= (SELECT id FROM msg WHERE "
+		    "channel = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)", -1, &st,
+		    NULL) != SQLITE_OK)
+			return;
+		sqlite3_bind_text(st, 1, chan, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, th_max_count);
+		if (sqlite3_step(st) == SQLITE_DONE) {
+			hist_expired += sqlite3_changes(hist.db);
+			n -= sqlite3_changes(hist.db);
+		}
+		sqlite3_finalize(st);
+	}
+	json_object_set_new(th_counts, chan, json_integer(n));
 }
 
 /* Rows older than max_age go, once a minute at most. */
@@ -464,8 +508,11 @@ hist_age(int force)
 	    &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, now - th_max_age);
-	if (sqlite3_step(st) == SQLITE_DONE)
+	if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(hist.db) > 0) {
 		hist_expired += sqlite3_changes(hist.db);
+		json_decref(th_counts);		/* counted again */
+		th_counts = NULL;
+	}
 	sqlite3_finalize(st);
 }
 
@@ -503,13 +550,14 @@ hist_write(struct hist_job *batch)
 			n++;
 			if (j->row.channel != NULL)
 				json_object_set_new(chans, j->row.channel,
-				    json_true());
+				    json_integer(json_integer_value(
+				    json_object_get(chans, j->row.channel)) + 1));
 		} else
 			bad++;
 	}
 	sqlite3_finalize(st);
 	json_object_foreach(chans, chan, v)
-		hist_trim(chan);
+		hist_trim(chan, json_integer_value(v));
 	json_decref(chans);
 	hist_age(0);
 	if (hist_exec("COMMIT;") == -1) {
@@ -693,9 +741,13 @@ static void *
 hist_main(void *arg)
 {
 	struct hist_job	*batch, *j, *next, *dhead, *dtail;
+	struct timespec	 due;
 	int		 stop = 0;
 	char		 c = 1;
 
+	/* Below the event loop: when the CPUs are busy, the loop goes first. */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) == -1)
+		log_debug("history: setpriority: %s", strerror(errno));
 	pthread_mutex_lock(&hist.lock);
 	th_max_age = hist.max_age;
 	th_max_count = hist.max_count;
@@ -703,8 +755,23 @@ hist_main(void *arg)
 	hist_age(1);
 	pthread_mutex_lock(&hist.lock);
 	while (!stop) {
+		hist.idle = 1;
 		while (hist.todo.head == NULL)
 			pthread_cond_wait(&hist.cond, &hist.lock);
+		hist.idle = 0;
+		/* Rows alone: wait for more, up to HIST_BATCH_MS. */
+		clock_gettime(CLOCK_REALTIME, &due);
+		due.tv_nsec += HIST_BATCH_MS * 1000000L;
+		if (due.tv_nsec >= 1000000000L) {
+			due.tv_sec++;
+			due.tv_nsec -= 1000000000L;
+		}
+		while (!hist.urgent && hist.todo.len < HIST_BATCH_ROWS) {
+			if (pthread_cond_timedwait(&hist.cond, &hist.lock,
+			    &due) == ETIMEDOUT)
+				break;
+		}
+		hist.urgent = 0;
 		batch = hist.todo.head;
 		th_max_age = hist.max_age;
 		th_max_count = hist.max_count;

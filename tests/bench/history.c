@@ -209,7 +209,7 @@ run_latency(int history, size_t nchan, int rate, const char *label)
 		}
 		pfd.fd = w.fd;
 		pfd.events = POLLIN;
-		poll(&pfd, 1, 0);
+		poll(&pfd, 1, 1);
 		while ((got = read(w.fd, buf, sizeof buf)) > 0) {
 			at = now_us();
 			i3_reader_feed(w.r, buf, (size_t)got, NULL);
