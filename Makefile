@@ -52,6 +52,7 @@ CURL_LIBS	:= $(or $(call PC,--libs libcurl),-lcurl)
 SQLITE_LIBS	:= $(or $(call PC,--libs sqlite3),-lsqlite3)
 INIH_LIBS	:= $(or $(call PC,--libs inih),-linih)
 MHD_LIBS	:= $(or $(call PC,--libs libmicrohttpd),-lmicrohttpd)
+WSLAY_LIBS	:= $(or $(call PC,--libs libwslay),-lwslay)
 EDIT_LIBS	:= $(or $(call PC,--libs libedit),-ledit)
 JQ_CFLAGS	:= $(call PC,--cflags libjq)
 JQ_LIBS		:= $(or $(call PC,--libs libjq),-ljq)
@@ -105,7 +106,7 @@ PROGS		+= bin/i3router
 
 I3CODEC_LIBS	= $(JANSSON_LIBS)
 # i3gw runs no jq: subscription filters are declarative (i3gw/filter.c).
-I3GW_LIBS	= -Wl,--as-needed -pthread $(SQLITE_LIBS) $(INIH_LIBS) $(MHD_LIBS) $(SSL_LIBS) \
+I3GW_LIBS	= -Wl,--as-needed -pthread $(SQLITE_LIBS) $(INIH_LIBS) $(MHD_LIBS) $(WSLAY_LIBS) $(SSL_LIBS) \
 		  $(JANSSON_LIBS) -lm
 # i3ctl loads libcurl, OpenSSL and libjq when first used (i3ctl/lazy.c).
 I3CTL_LIBS	= $(EDIT_LIBS) $(INIH_LIBS) $(JANSSON_LIBS) -ldl -lm

@@ -110,6 +110,7 @@ client_free(struct client *cl)
 	conn_flush(cl->conn, 500);
 	conn_free(cl->conn);
 	tls_detach(cl);	/* after the last write */
+	ws_detach(cl);
 	json_decref(cl->channels);
 	json_decref(cl->inflight);
 	free(cl);
@@ -121,6 +122,8 @@ client_write(struct client *cl, const char *buf, size_t len)
 {
 	if (cl->http != NULL)
 		http_capture(cl, buf, len);
+	else if (cl->ws != NULL)
+		ws_send(cl, buf, len);
 	else
 		conn_write(cl->conn, buf, len);
 }

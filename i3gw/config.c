@@ -258,6 +258,13 @@ static const struct config_key config_keys[] = {
 	  "10s", "a client not reading is detached after this" },
 	{ "api", "queue_tells", CK_BOOL, A(tell_queue), 0, 0, NULL, RL_NOW,
 	  "yes", "tells wait in a detached session" },
+	{ "api", "ws_ping", CK_MS, A(ws_ping), 0, 0, NULL, RL_NOW, "30s",
+	  "a quiet WebSocket peer is pinged after this; 0 never" },
+	{ "api", "ws_timeout", CK_MS, A(ws_timeout), 1, 0, NULL, RL_NOW,
+	  "30s", "a pinged WebSocket peer silent this long is dropped" },
+	{ "api", "ws_max_message", CK_LONG, A(ws_max_message), 128,
+	  16 * 1024 * 1024, NULL, RL_NOW, "65536",
+	  "bytes in one WebSocket message (1009 past it)" },
 
 	{ "key", "hash", CK_HASH, K2(hash, has_hash), 0, 0, NULL, RL_NOW,
 	  NULL, "sha256:HEX of the key (required)" },

@@ -1,6 +1,7 @@
 /*
  * http.c: the HTTP endpoints through libmicrohttpd inside the event loop:
- * POST /rpc, GET /health, /health/ready, /metrics.
+ * POST /rpc, GET /health, /health/ready, /metrics, and the WebSocket
+ * upgrade on /ws (ws.c).
  */
 
 #include <sys/types.h>
@@ -182,7 +183,7 @@ http_init(char **cause)
 		return (-1);
 
 	http_d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-	    MHD_USE_ERROR_LOG, 0, http_accept, NULL, http_handler, NULL,
+	    MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG, 0, http_accept, NULL, http_handler, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)api->max_clients,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)api->max_per_ip,
@@ -215,6 +216,8 @@ http_stop(void)
 
 	if (http_d == NULL)
 		return;
+	/* WebSocket peers hear why, and their sockets go back to MHD. */
+	ws_stop();
 	/* Nothing may stay suspended when the daemon stops. */
 	while ((hr = TAILQ_FIRST(&http_held)) != NULL) {
 		TAILQ_REMOVE(&http_held, hr, entry);
@@ -246,6 +249,17 @@ http_run(void)
 	if (http_tick_timer != 0)
 		ev_timer_del(http_tick_timer);
 	http_tick_timer = ev_timer_add(ms, http_tick, NULL);
+}
+
+/* Something changed outside a callback (a WebSocket closed): run soon. */
+void
+http_kick(void)
+{
+	if (http_d == NULL)
+		return;
+	if (http_tick_timer != 0)
+		ev_timer_del(http_tick_timer);
+	http_tick_timer = ev_timer_add(0, http_tick, NULL);
 }
 
 static int
@@ -363,6 +377,12 @@ http_handler(void *arg, struct MHD_Connection *mc, const char *url,
 
 	get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	/* The Python gateway's clients may ask on / as well as /ws. */
+	if (strcmp(url, "/ws") == 0 || (strcmp(url, "/") == 0 &&
+	    ws_wanted(mc))) {
+		metrics_http[METRICS_HTTP_WS]++;
+		return ((enum MHD_Result)ws_handshake(mc, method, version));
+	}
 	if (strcmp(url, "/rpc") == 0) {
 		metrics_http[METRICS_HTTP_RPC]++;
 		if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)

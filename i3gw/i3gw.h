@@ -363,6 +363,7 @@ struct client {
 	struct session	*session;
 	void		*tls;
 	void		*http;
+	void		*ws;		/* ws.c: a WebSocket peer */
 	json_t		*inflight;	/* deferred: id -> [start us, method] */
 	int		 render;	/* colour profile of events' text */
 	uint64_t	 since;		/* ev_now() of its connection */
@@ -608,6 +609,9 @@ struct api_conf {
 	long		 sessions_max;
 	long		 pause_grace;
 	int		 tell_queue;
+	long		 ws_ping;	/* ms: ping a quiet WebSocket peer */
+	long		 ws_timeout;	/* ms: drop it when no answer */
+	long		 ws_max_message;	/* bytes in one message */
 	struct api_key	*keys;
 	size_t		 nkeys;
 };
@@ -626,6 +630,8 @@ void		 apiconf_key_rates(const struct api_key *, double *, double *,
 #define CLIENT_TCP	2
 #define CLIENT_TLS	3
 #define CLIENT_HTTP	4
+#define CLIENT_WS	5
+#define CLIENT_NTRANSPORTS 6
 
 int		 listen_probe(const char *, char **);
 
@@ -708,12 +714,25 @@ void		 filter_free(struct filter *);
 int		 http_init(char **cause);
 void		 http_stop(void);
 void		 http_capture(struct client *, const char *, size_t);
+void		 http_kick(void);
+/* ws.c */
+struct MHD_Connection;
+int		 ws_wanted(struct MHD_Connection *);
+int		 ws_handshake(struct MHD_Connection *, const char *,
+		    const char *);
+void		 ws_send(struct client *, const char *, size_t);
+void		 ws_detach(struct client *);
+void		 ws_stop(void);
+size_t		 ws_count(void);
+extern uint64_t	 ws_accepted;
+extern uint64_t	 ws_refused;
 /* metrics.c */
 #define METRICS_HTTP_RPC	0
 #define METRICS_HTTP_HEALTH	1
 #define METRICS_HTTP_METRICS	2
 #define METRICS_HTTP_OTHER	3
-extern uint64_t	 metrics_http[4];
+#define METRICS_HTTP_WS		4
+extern uint64_t	 metrics_http[5];
 void		 metrics_rpc(const char *method, uint64_t us, int failed);
 void		 metrics_rpc_busy(void);
 void		 metrics_pkt_in(const char *type, size_t bytes);

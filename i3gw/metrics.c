@@ -34,7 +34,7 @@ static uint64_t			 metrics_hist_sum;	/* microseconds */
 static uint64_t			 metrics_rpc_failed;
 static uint64_t			 metrics_busy;
 
-uint64_t			 metrics_http[4];	/* METRICS_HTTP_* */
+uint64_t			 metrics_http[5];	/* METRICS_HTTP_* */
 
 struct metrics_buf {
 	char	*s;
@@ -250,12 +250,12 @@ metrics_text(char **out, size_t *outlen)
 	static const char *const states[] = { "idle", "connecting",
 	    "startup_sent", "ready", "backoff" };
 	static const char *const transports[] = { "stdio", "unix", "tcp",
-	    "tls", "http" };
+	    "tls", "http", "ws" };
 	static const char *const dirs[] = { "in", "out" };
 	struct metrics_buf	 b;
 	struct client		*cl;
 	json_t			*rs;
-	size_t			 i, d, ntr[5];
+	size_t			 i, d, ntr[CLIENT_NTRANSPORTS];
 	uint64_t		 cum, outq = 0;
 	int			 st, paused = 0;
 	char			 lb[2 * METRICS_TYPELEN];
@@ -345,7 +345,7 @@ metrics_text(char **out, size_t *outlen)
 
 	memset(ntr, 0, sizeof ntr);
 	TAILQ_FOREACH(cl, &clients, entry) {
-		if (cl->transport >= 0 && cl->transport < 5)
+		if (cl->transport >= 0 && cl->transport < CLIENT_NTRANSPORTS)
 			ntr[cl->transport]++;
 		if (cl->conn != NULL) {
 			outq += conn_pending(cl->conn);
@@ -354,7 +354,7 @@ metrics_text(char **out, size_t *outlen)
 	}
 	metrics_head(&b, "clients", "gauge",
 	    "API clients connected, by transport.");
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < CLIENT_NTRANSPORTS; i++)
 		metrics_add(&b, "i3gw_clients{transport=\"%s\"} %zu\n",
 		    transports[i], ntr[i]);
 	metrics_head(&b, "clients_accepted_total", "counter",
@@ -426,11 +426,17 @@ metrics_text(char **out, size_t *outlen)
 	metrics_add(&b, "i3gw_http_requests_total{path=\"/rpc\"} %llu\n"
 	    "i3gw_http_requests_total{path=\"/health\"} %llu\n"
 	    "i3gw_http_requests_total{path=\"/metrics\"} %llu\n"
-	    "i3gw_http_requests_total{path=\"other\"} %llu\n",
+	    "i3gw_http_requests_total{path=\"other\"} %llu\n"
+	    "i3gw_http_requests_total{path=\"/ws\"} %llu\n",
 	    (unsigned long long)metrics_http[METRICS_HTTP_RPC],
 	    (unsigned long long)metrics_http[METRICS_HTTP_HEALTH],
 	    (unsigned long long)metrics_http[METRICS_HTTP_METRICS],
-	    (unsigned long long)metrics_http[METRICS_HTTP_OTHER]);
+	    (unsigned long long)metrics_http[METRICS_HTTP_OTHER],
+	    (unsigned long long)metrics_http[METRICS_HTTP_WS]);
+	metrics_head(&b, "websocket_refused_total", "counter",
+	    "WebSocket handshakes refused.");
+	metrics_add(&b, "i3gw_websocket_refused_total %llu\n",
+	    (unsigned long long)ws_refused);
 
 	metrics_head(&b, "rpc_duration_seconds", "histogram",
 	    "Time from a request to its answer (deferred ones included).");

@@ -306,6 +306,9 @@ session_new(struct client *cl)
 		s->all = 1;
 		s->kept = gw.linger > 0;
 	}
+	/* The Python gateway's WebSocket clients hear events unasked. */
+	if (cl->transport == CLIENT_WS)
+		s->all = 1;
 	cl->session = s;
 }
 

@@ -1,0 +1,203 @@
+#!/usr/bin/env bats
+# gw-ws.bats: WebSocket clients on i3gw's HTTP listener, driven by clients
+# nobody here wrote: Python's websockets (tests/helpers/wsc.py), Node's ws
+# (tests/helpers/wsnode.js), and a rule-breaking peer on a plain socket
+# (tests/helpers/wsraw.py): keys, methods, events, fragments, limits,
+# pings, close codes.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load gw-helpers
+load daemon-helpers
+
+WSC=/usr/bin/python3
+NODE_PATH=/usr/share/nodejs
+export NODE_PATH
+
+teardown() {
+	gwd_stop_all
+	gw_stop_all
+	router_stop_all
+}
+
+T() {
+	echo "$BATS_TEST_TMPDIR/$1"
+}
+
+wsc() {
+	"$WSC" "$I3_TOP/tests/helpers/wsc.py" "$@"
+}
+
+wsnode() {
+	node "$I3_TOP/tests/helpers/wsnode.js" "$@"
+}
+
+wsraw() {
+	"$WSC" "$I3_TOP/tests/helpers/wsraw.py" "$@"
+}
+
+# newkey NAME: KEY_NAME holds the key, $T/NAME.key the config lines.
+newkey() {
+	local out
+	out=$("$I3GW" genkey "$1")
+	eval "KEY_$1=$(sed -n 's/^key: //p' <<< "$out")"
+	sed -n '/^\[key/,$p' <<< "$out" > "$(T "$1.key")"
+}
+
+# start_ws [API LINES...]: a router, gateway Alpha with http and key "bot".
+start_ws() {
+	router_start
+	newkey bot
+	gwd_conf Alpha "http = 127.0.0.1:0" "auth_delay = 50ms" "$@" \
+	    "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	[ -n "$HPORT" ]
+	URL="ws://127.0.0.1:$HPORT/ws"
+}
+
+@test "ws: a key in X-API-Key on the upgrade; requests with string ids, as the Python client sends them" {
+	start_ws
+	run wsc "$URL" --header "X-API-Key: $KEY_bot" --header \
+	    "X-MUD-Name: Alpha" --count 2 \
+	    '{"jsonrpc": "2.0", "id": "Alpha-1-0a1b2c3d", "method": "ping", "params": {}}' \
+	    '{"jsonrpc": "2.0", "id": "Alpha-2-0a1b2c3e", "method": "mudlist", "params": {"refresh": false}}'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"Alpha-1-0a1b2c3d","result":{"pong":true,'* ]]
+	[[ "${lines[1]}" == '{"jsonrpc":"2.0","id":"Alpha-2-0a1b2c3e","result":{"count":'*'"muds":'* ]]
+	# Bearer works too, and on / as well as /ws.
+	run wsc "ws://127.0.0.1:$HPORT/" --header "Authorization: Bearer $KEY_bot" \
+	    --count 1 "$(rq 1 ping)"
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":1,"result":{"pong":true,'* ]]
+	grep -q 'i3gw_http_requests_total{path="/ws"} 2' <(curl -s "http://127.0.0.1:$HPORT/metrics")
+}
+
+@test "ws: no key: only authenticate first; a wrong key on the upgrade is 401" {
+	start_ws
+	run wsc "$URL" --count 3 "$(rq 1 ping)" \
+	    "$(rq 2 authenticate "{\"key\":\"$KEY_bot\"}")" "$(rq 3 ping)"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":1,"error":{"code":-32007,'* ]]
+	[[ "${lines[1]}" == '{"jsonrpc":"2.0","id":2,"result":{"authenticated":true,'* ]]
+	[[ "${lines[2]}" == '{"jsonrpc":"2.0","id":3,"result":{"pong":true,'* ]]
+	run wsc "$URL" --header "X-API-Key: i3k_wrong" --count 1 "$(rq 1 ping)"
+	[ "$output" = "status 401" ]
+	run wsnode "$URL" --header "X-API-Key: i3k_wrong"
+	[ "$output" = "status 401" ]
+	grep -q 'websocket: bad key on the upgrade' "$(T Alpha.err)"
+}
+
+@test "ws: bad handshakes are refused with a status" {
+	start_ws
+	local h=(-s -m 5 -o /dev/null -w '%{http_code}')
+	# No key, a short key, version 8, POST, no Connection: Upgrade.
+	run curl "${h[@]}" -H 'Upgrade: websocket' -H 'Connection: Upgrade' \
+	    -H 'Sec-WebSocket-Version: 13' "http://127.0.0.1:$HPORT/ws"
+	[ "$output" = 400 ]
+	run curl "${h[@]}" -H 'Upgrade: websocket' -H 'Connection: Upgrade' \
+	    -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: c2hvcnQ=' \
+	    "http://127.0.0.1:$HPORT/ws"
+	[ "$output" = 400 ]
+	run curl "${h[@]}" -H 'Upgrade: websocket' -H 'Connection: Upgrade' \
+	    -H 'Sec-WebSocket-Version: 8' \
+	    -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \
+	    "http://127.0.0.1:$HPORT/ws"
+	[ "$output" = 426 ]
+	run curl "${h[@]}" -X POST -d x "http://127.0.0.1:$HPORT/ws"
+	[ "$output" = 405 ]
+	run curl "${h[@]}" -H 'Sec-WebSocket-Version: 13' \
+	    -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \
+	    "http://127.0.0.1:$HPORT/ws"
+	[ "$output" = 400 ]
+	curl -s "http://127.0.0.1:$HPORT/metrics" | grep -qx 'i3gw_websocket_refused_total 5'
+	# The gateway still serves after all that.
+	run wsc "$URL" --header "X-API-Key: $KEY_bot" --count 1 "$(rq 9 ping)"
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":9,"result":{"pong":true,'* ]]
+}
+
+@test "ws: a fragmented message is one request; oversized 1009, binary 1003, unmasked 1002, bad UTF-8 1007" {
+	start_ws "ws_max_message = 4096"
+	run wsc "$URL" --header "X-API-Key: $KEY_bot" --fragment --count 1 \
+	    '{"jsonrpc":"2.0","id":"frag","method":"ping","params":{}}'
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"frag","result":{"pong":true,'* ]]
+	run wsc "$URL" --header "X-API-Key: $KEY_bot" --big 5000 --count 1
+	[ "${lines[0]}" = "close 1009 " ]
+	run wsc "$URL" --header "X-API-Key: $KEY_bot" --binary --count 1 "$(rq 1 ping)"
+	[ "${lines[0]}" = "close 1003 binary frames are not accepted: send JSON-RPC as text" ]
+	run wsraw 127.0.0.1 "$HPORT" unmasked
+	[ "$output" = "close 1002" ]
+	run wsraw 127.0.0.1 "$HPORT" badutf8
+	[ "$output" = "close 1007" ]
+	# Not JSON: a JSON-RPC parse error, the connection stays.
+	run wsc "$URL" --header "X-API-Key: $KEY_bot" --count 2 'nonsense' "$(rq 2 ping)"
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,'* ]]
+	[[ "${lines[1]}" == '{"jsonrpc":"2.0","id":2,"result":{"pong":true,'* ]]
+	curl -s "http://127.0.0.1:$HPORT/metrics" | grep -qx 'i3gw_clients{transport="ws"} 0'
+}
+
+@test "ws: an idle peer is pinged; one that answers stays, one that does not is dropped" {
+	start_ws "ws_ping = 300ms" "ws_timeout = 400ms"
+	run wsraw 127.0.0.1 "$HPORT" nopong
+	[ "${lines[0]}" = "ping" ]
+	[[ "${lines[-1]}" == "eof after "* ]]
+	grep -q 'no answer to a ping in 400 ms: dropped' "$(T Alpha.err)"
+	# websockets answers pings by itself: still there after 2 s.
+	run wsc "$URL" --header "X-API-Key: $KEY_bot" --count 1 sleep:2 "$(rq 5 ping)"
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":5,"result":{"pong":true,'* ]]
+}
+
+@test "ws: events from another gateway through the router: a tell, a channel message" {
+	router_start
+	newkey bot
+	gw_conf Beta "rate = 0" "[api]" "socket = none"
+	gw_start Beta
+	gwd_conf Alpha "http = 127.0.0.1:0" "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	wsc "ws://127.0.0.1:$HPORT/ws" --header "X-API-Key: $KEY_bot" \
+	    --count 3 --timeout 10 \
+	    '{"jsonrpc":"2.0","id":"j","method":"channel_join","params":{"channel":"dchat","listen_only":false}}' \
+	    > "$(T ws.out)" &
+	local wpid=$!
+	wait_for_line "$(T ws.out)" '"id":"j","result"' 5
+	gw_call Beta 1 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"hello over ws"}'
+	[[ "$REPLY" == *'"result":{"sent":'* ]]
+	gw_call Beta 2 channel_join '{"channel":"dchat"}'
+	gw_call Beta 3 channel_send '{"channel":"dchat","from_user":"bob","message":"to the channel"}'
+	wait "$wpid" || { cat "$(T ws.out)" >&2; false; }
+	grep -q '"method":"tell_received","params":{.*"message":"hello over ws"' "$(T ws.out)"
+	grep -q '"method":"channel_message","params":{.*"channel":"dchat".*"message":"to the channel"' "$(T ws.out)"
+}
+
+@test "ws: Node's ws: methods, then the gateway's shutdown closes with 1001" {
+	start_ws
+	# status is an admin method: this key may call it.
+	sed -i 's/^permissions = .*/permissions = tell, channel, info, admin/' \
+	    "$(T Alpha.conf)"
+	gwd_stop Alpha
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	URL="ws://127.0.0.1:$HPORT/ws"
+	run wsnode "$URL" --header "X-API-Key: $KEY_bot" --header "X-MUD-Name: Alpha" \
+	    --count 2 \
+	    '{"jsonrpc":"2.0","id":"Alpha-1-k2j3h4g5","method":"status","params":{}}' \
+	    '{"jsonrpc":"2.0","id":"Alpha-2-k2j3h4g6","method":"channel_list","params":{}}'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"Alpha-1-k2j3h4g5","result":{'* ]]
+	[[ "${lines[1]}" == '{"jsonrpc":"2.0","id":"Alpha-2-k2j3h4g6","result":{'*'"channels":'* ]]
+	wsnode "$URL" --header "X-API-Key: $KEY_bot" --count 5 --timeout 10 \
+	    > "$(T node.out)" &
+	local npid=$! i
+	for i in $(seq 1 50); do
+		curl -s "http://127.0.0.1:$HPORT/metrics" |
+		    grep -qx 'i3gw_clients{transport="ws"} 1' && break
+		sleep 0.1
+	done
+	gwd_stop Alpha
+	wait "$npid"
+	# router_disconnected (every event, unasked), then the close.
+	grep -q '"method":"router_disconnected"' "$(T node.out)"
+	[ "$(tail -1 "$(T node.out)")" = "close 1001" ]
+}
