@@ -255,8 +255,10 @@ auth_rpc_authenticate(struct client *cl, const json_t *params,
 	long			 fails;
 	int			 bit;
 
-	if (rpc_str(params, "key", 1, &key, re) == -1 ||
-	    render_set(cl, params, re) == -1)
+	/* "api_key" is the Python gateway's name for it. */
+	if (rpc_str(params, json_object_get(params, "key") == NULL &&
+	    json_object_get(params, "api_key") != NULL ? "api_key" : "key", 1,
+	    &key, re) == -1 || render_set(cl, params, re) == -1)
 		return (-1);
 	if (auth_key_find(key, (const struct sockaddr *)&cl->sa, &k) == -1) {
 		auth_failures++;
@@ -300,9 +302,9 @@ auth_rpc_authenticate(struct client *cl, const json_t *params,
 			json_array_append_new(perms,
 			    json_string(apiconf_group_name(bit)));
 	}
-	*result = json_pack("{s:b, s:s, s:o, s:o}", "authenticated", 1,
-	    "key", k->name, "permissions", perms, "session",
-	    session_info(cl));
+	*result = json_pack("{s:b, s:s, s:s, s:s, s:o, s:o}", "authenticated",
+	    1, "status", "authenticated", "mud_name", gw.conf->mud_name, "key",
+	    k->name, "permissions", perms, "session", session_info(cl));
 	return (0);
 }
 

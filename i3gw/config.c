@@ -265,6 +265,13 @@ static const struct config_key config_keys[] = {
 	{ "api", "ws_max_message", CK_LONG, A(ws_max_message), 128,
 	  16 * 1024 * 1024, NULL, RL_NOW, "65536",
 	  "bytes in one WebSocket message (1009 past it)" },
+	{ "api", "default_user", CK_OPTSTR, A(default_user), 0, 0, NULL,
+	  RL_NOW, "system", "from_user when a client gives none; none: "
+	  "required" },
+	{ "api", "welcome", CK_BOOL, A(welcome), 0, 0, NULL, RL_NOW, "no",
+	  "a welcome notification first on TCP, as the Python gateway" },
+	{ "api", "web_root", CK_OPTSTR, A(web_root), 0, 0, NULL, RL_NOW, NULL,
+	  "the chat page's directory (default beside the program)" },
 
 	{ "key", "hash", CK_HASH, K2(hash, has_hash), 0, 0, NULL, RL_NOW,
 	  NULL, "sha256:HEX of the key (required)" },

@@ -1,7 +1,7 @@
 /*
  * http.c: the HTTP endpoints through libmicrohttpd inside the event loop:
- * POST /rpc, GET /health, /health/ready, /metrics, and the WebSocket
- * upgrade on /ws (ws.c).
+ * POST /rpc, GET /health, /health/ready, /metrics, the WebSocket
+ * upgrade on /ws (ws.c), and the chat page's files at / (share/web).
  */
 
 #include <sys/types.h>
@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +27,19 @@
 #define HTTP_WAIT_MAX	120000	/* ms: the longest a request is held */
 #define HTTP_TIMEOUT	30	/* s: an idle HTTP connection */
 #define HTTP_BODY_LINES	16	/* a body: at most this many max_line */
+#define HTTP_FILE_MAX	(1024 * 1024)	/* a page's file */
+
+/* The page's files: nothing else is served from the web directory. */
+static const struct {
+	const char	*url;
+	const char	*file;
+	const char	*type;
+} http_files[] = {
+	{ "/", "index.html", "text/html; charset=utf-8" },
+	{ "/index.html", "index.html", "text/html; charset=utf-8" },
+	{ "/i3gw.css", "i3gw.css", "text/css; charset=utf-8" },
+	{ "/i3gw.js", "i3gw.js", "text/javascript; charset=utf-8" },
+};
 
 struct http_req {
 	struct MHD_Connection	*mc;
@@ -85,6 +100,8 @@ static void	http_hold(struct http_req *, long);
 static int	http_finish(void *);
 static const struct sockaddr *http_peer(struct MHD_Connection *,
 		    socklen_t *);
+static enum MHD_Result http_file(struct MHD_Connection *, size_t);
+static const char *http_webdir(void);
 
 /* "[host:]port", "[v6]:port": the host defaults to 127.0.0.1. */
 static int
@@ -346,7 +363,7 @@ http_handler(void *arg, struct MHD_Connection *mc, const char *url,
 	struct http_req	*hr = *ctx;
 	json_t		*v;
 	char		*s;
-	size_t		 len, max;
+	size_t		 len, max, i;
 	int		 get, ready;
 
 	if (hr == NULL) {
@@ -411,6 +428,15 @@ http_handler(void *arg, struct MHD_Connection *mc, const char *url,
 		    router_state_name(router_state()), "name", router_name());
 		return (http_json(mc, MHD_HTTP_OK, v));
 	}
+	for (i = 0; i < sizeof http_files / sizeof http_files[0]; i++) {
+		if (strcmp(url, http_files[i].url) != 0)
+			continue;
+		metrics_http[METRICS_HTTP_OTHER]++;
+		if (!get)
+			return (http_json(mc, MHD_HTTP_METHOD_NOT_ALLOWED,
+			    json_pack("{s:s}", "error", "GET only")));
+		return (http_file(mc, i));
+	}
 	if (strcmp(url, "/metrics") == 0) {
 		metrics_http[METRICS_HTTP_METRICS]++;
 		if (!get)
@@ -422,7 +448,76 @@ http_handler(void *arg, struct MHD_Connection *mc, const char *url,
 	}
 	metrics_http[METRICS_HTTP_OTHER]++;
 	return (http_json(mc, MHD_HTTP_NOT_FOUND, json_pack("{s:s}", "error",
-	    "not found: /rpc, /health, /health/ready, /metrics")));
+	    "not found: /, /ws, /rpc, /health, /health/ready, /metrics")));
+}
+
+/*
+ * Where the page's files are: [api] web_root, else beside the program:
+ * PREFIX/share/i3gw/web when installed (PREFIX/bin/i3gw), share/web in a
+ * source tree (bin/i3gw).
+ */
+static const char *
+http_webdir(void)
+{
+	static char	 dir[PATH_MAX + 64];
+	char		 exe[PATH_MAX], *p;
+	ssize_t		 n;
+
+	if (api->web_root != NULL)
+		return (api->web_root);
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) <= 0)
+		return ("/usr/share/i3gw/web");
+	exe[n] = '\0';
+	if ((p = strrchr(exe, '/')) != NULL)
+		*p = '\0';
+	if ((p = strrchr(exe, '/')) != NULL)
+		*p = '\0';
+	snprintf(dir, sizeof dir, "%s/share/i3gw/web/index.html", exe);
+	if (access(dir, R_OK) == 0)
+		snprintf(dir, sizeof dir, "%s/share/i3gw/web", exe);
+	else
+		snprintf(dir, sizeof dir, "%s/share/web", exe);
+	return (dir);
+}
+
+/* One of the page's files, read whole (they are small). */
+static enum MHD_Result
+http_file(struct MHD_Connection *mc, size_t i)
+{
+	struct MHD_Response	*r;
+	enum MHD_Result		 ret;
+	char			 path[PATH_MAX + 128], *buf;
+	ssize_t			 n;
+	size_t			 len = 0;
+	int			 fd;
+
+	snprintf(path, sizeof path, "%s/%s", http_webdir(), http_files[i].file);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_warn("http: %s", path);
+		return (http_json(mc, MHD_HTTP_NOT_FOUND, json_pack("{s:s}",
+		    "error", "the page is not installed (web_root)")));
+	}
+	buf = xmalloc(HTTP_FILE_MAX);
+	while (len < HTTP_FILE_MAX && (n = read(fd, buf + len,
+	    HTTP_FILE_MAX - len)) > 0)
+		len += n;
+	close(fd);
+	r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(buf);
+		return (MHD_NO);
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    http_files[i].type);
+	/* Nothing from another host, no framing by another site. */
+	MHD_add_response_header(r, "Content-Security-Policy",
+	    "default-src 'self'; connect-src 'self' ws: wss:; "
+	    "frame-ancestors 'none'");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	ret = MHD_queue_response(mc, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return (ret);
 }
 
 /*

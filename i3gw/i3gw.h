@@ -336,6 +336,8 @@ int		 rpc_fail(struct rpc_error *, int code, const char *, ...)
 		    C_PRINTF(3, 4);
 int		 rpc_str(const json_t *params, const char *key, int required,
 		    const char **out, struct rpc_error *);
+int		 rpc_user(const json_t *params, const char **out,
+		    struct rpc_error *);
 int		 rpc_int(const json_t *params, const char *key, int required,
 		    json_int_t *out, struct rpc_error *);
 void		 rpc_notify(struct client *, const char *method, json_t *params);
@@ -612,6 +614,9 @@ struct api_conf {
 	long		 ws_ping;	/* ms: ping a quiet WebSocket peer */
 	long		 ws_timeout;	/* ms: drop it when no answer */
 	long		 ws_max_message;	/* bytes in one message */
+	char		*default_user;	/* from_user when a client gives none */
+	char		*web_root;	/* the chat page's files */
+	int		 welcome;	/* a welcome notification on connect */
 	struct api_key	*keys;
 	size_t		 nkeys;
 };

@@ -782,6 +782,13 @@ listen_accept(int fd, int what, void *arg)
 		}
 		listen_accepted++;
 		session_new(cl);
+		/* What the Python gateway's TCP clients wait for first. */
+		if (api->welcome && cl->transport != CLIENT_UNIX)
+			conn_printf(cl->conn, "{\"jsonrpc\":\"2.0\",\"method\":"
+			    "\"welcome\",\"params\":{\"service\":\"i3gw\","
+			    "\"version\":\"%s\",\"protocol\":\"JSON-RPC 2.0\","
+			    "\"authentication\":\"required\",\"mud_name\":"
+			    "\"%s\"}}\n", I3_VERSION, gw.conf->mud_name);
 		log_debug("client %d: connected from %s (%s)", cl->id,
 		    cl->addr, l->where);
 	}

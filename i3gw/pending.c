@@ -195,9 +195,12 @@ pending_timer(void *arg)
 	p->timer = 0;
 	if (p->kind == PEND_LOCATE) {
 		/* The window is over: every reply gathered is the answer. */
-		r = json_pack("{s:s, s:i, s:o}", "user", p->key,
-		    "count", (int)json_array_size(p->acc), "found",
-		    p->acc != NULL ? json_incref(p->acc) : json_array());
+		/* "locations": the same list, where the Python clients read. */
+		if (p->acc == NULL)
+			p->acc = json_array();
+		r = json_pack("{s:s, s:i, s:O, s:O}", "user", p->key,
+		    "count", (int)json_array_size(p->acc), "found", p->acc,
+		    "locations", p->acc);
 		pending_answer(p, r);
 		return (EV_NOMORE);
 	}

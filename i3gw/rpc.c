@@ -71,6 +71,25 @@ rpc_str(const json_t *params, const char *key, int required,
 	return (0);
 }
 
+/*
+ * from_user: given, or [api] default_user (the Python gateway's clients
+ * leave it out); -32602 when neither.
+ */
+int
+rpc_user(const json_t *params, const char **out, struct rpc_error *re)
+{
+	if (rpc_str(params, "from_user", 0, out, re) == -1)
+		return (-1);
+	if (*out != NULL && **out != '\0')
+		return (0);
+	if (api != NULL && api->default_user != NULL) {
+		*out = api->default_user;
+		return (0);
+	}
+	return (rpc_fail(re, RPC_PARAMS, "missing parameter: from_user (and "
+	    "no default_user in [api])"));
+}
+
 int
 rpc_int(const json_t *params, const char *key, int required, json_int_t *out,
     struct rpc_error *re)

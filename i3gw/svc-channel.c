@@ -306,7 +306,7 @@ chan_send(struct client *cl, const char *type, const json_t *params,
 	int		 queued;
 
 	if (rpc_str(params, "channel", 1, &chan, re) == -1 ||
-	    rpc_str(params, "from_user", 1, &from, re) == -1 ||
+	    rpc_user(params, &from, re) == -1 ||
 	    rpc_str(params, "visname", 0, &vis, re) == -1)
 		return (-1);
 	if (vis == NULL)

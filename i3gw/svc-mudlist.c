@@ -99,7 +99,10 @@ mud_entry(const char *name, const json_t *e)
 
 /*
  * Filters: status "up", "down" or "all"; driver and mudlib (substrings, any
- * case); name (a shell pattern, any case); service (advertised).
+ * case); name (a shell pattern, any case); service (advertised).  The
+ * Python gateway's clients put them in a "filter" object ("has_service"
+ * for service) beside "refresh": the list is kept current by the router's
+ * updates, so there is nothing to refresh.
  */
 static int
 rpc_mudlist(struct client *cl, const json_t *params, json_t **result,
@@ -107,14 +110,24 @@ rpc_mudlist(struct client *cl, const json_t *params, json_t **result,
 {
 	const char	*status, *driver, *mudlib, *pattern, *service, *name;
 	const char	*s;
+	const json_t	*f;
 	json_t		*arr, *e;
 	int		 want = -1;
 
+	if ((f = json_object_get(params, "filter")) != NULL &&
+	    !json_is_null(f)) {
+		if (!json_is_object(f))
+			return (rpc_fail(re, RPC_PARAMS, "parameter filter: "
+			    "an object is expected"));
+		params = f;
+	}
+	if (rpc_str(params, json_object_get(params, "has_service") != NULL ?
+	    "has_service" : "service", 0, &service, re) == -1)
+		return (-1);
 	if (rpc_str(params, "status", 0, &status, re) == -1 ||
 	    rpc_str(params, "driver", 0, &driver, re) == -1 ||
 	    rpc_str(params, "mudlib", 0, &mudlib, re) == -1 ||
-	    rpc_str(params, "name", 0, &pattern, re) == -1 ||
-	    rpc_str(params, "service", 0, &service, re) == -1)
+	    rpc_str(params, "name", 0, &pattern, re) == -1)
 		return (-1);
 	if (status != NULL) {
 		if (strcmp(status, "up") == 0)

@@ -69,7 +69,7 @@ tell_send(struct client *cl, const char *type, const json_t *params,
 
 	if (rpc_str(params, "target_mud", 1, &mud, re) == -1 ||
 	    rpc_str(params, "target_user", 1, &user, re) == -1 ||
-	    rpc_str(params, "from_user", 1, &from, re) == -1 ||
+	    rpc_user(params, &from, re) == -1 ||
 	    rpc_str(params, "visname", 0, &vis, re) == -1)
 		return (-1);
 	if (strcmp(type, "beep") != 0) {

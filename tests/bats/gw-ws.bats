@@ -201,3 +201,46 @@ start_ws() {
 	grep -q '"method":"router_disconnected"' "$(T node.out)"
 	[ "$(tail -1 "$(T node.out)")" = "close 1001" ]
 }
+
+@test "compat: authenticate {api_key} answers status and mud_name; welcome first on TCP with welcome = yes" {
+	start_ws "tcp = 127.0.0.1:0" "welcome = yes"
+	run wsc "$URL" --count 1 \
+	    "{\"jsonrpc\":\"2.0\",\"id\":\"a1\",\"method\":\"authenticate\",\"params\":{\"api_key\":\"$KEY_bot\"}}"
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"a1","result":{"authenticated":true,"status":"authenticated","mud_name":"Alpha",'* ]]
+	tport=$(gwd_tcp_port Alpha tcp)
+	run gwc "tcp:127.0.0.1:$tport" --events 1 \
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"authenticate\",\"params\":{\"api_key\":\"$KEY_bot\"}}"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","method":"welcome","params":{"service":"i3gw",'*'"authentication":"required","mud_name":"Alpha"}}' ]]
+	[[ "${lines[1]}" == '{"jsonrpc":"2.0","id":1,"result":{"authenticated":true,"status":"authenticated","mud_name":"Alpha",'* ]]
+	# No welcome on the Unix socket, nor on TCP without welcome = yes.
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":1,"result":{"pong":true,'* ]]
+}
+
+@test "compat: tell and channel_send without from_user come from default_user; mudlist {refresh, filter}" {
+	router_start
+	newkey bot
+	gw_conf Beta "rate = 0" "[api]" "socket = none"
+	gw_start Beta
+	gwd_conf Alpha "http = 127.0.0.1:0" "default_user = gatekeeper" \
+	    "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	gw_call Beta 1 channel_join '{"channel":"dchat"}'
+	run wsc "ws://127.0.0.1:$HPORT/ws" --header "X-API-Key: $KEY_bot" --count 5 \
+	    '{"jsonrpc":"2.0","id":"t","method":"tell","params":{"target_mud":"Beta","target_user":"bob","message":"no sender given"}}' \
+	    '{"jsonrpc":"2.0","id":"j","method":"channel_join","params":{"channel":"dchat","listen_only":false}}' \
+	    '{"jsonrpc":"2.0","id":"c","method":"channel_send","params":{"channel":"dchat","message":"nor here"}}' \
+	    '{"jsonrpc":"2.0","id":"m","method":"mudlist","params":{"refresh":true,"filter":{"status":"up","has_service":"tell"}}}' \
+	    '{"jsonrpc":"2.0","id":"n","method":"mudlist","params":{"refresh":false,"filter":{"driver":"no such driver"}}}'
+	[ "$status" -eq 0 ]
+	# Sent now, or paced (queued): either way it goes.
+	[[ "$output" == *'"id":"t","result":{"sent":'* ]]
+	[[ "$output" == *'"id":"c","result":{"sent":'* ]]
+	[[ "$output" == *'"id":"m","result":{"count":'*'"name":"Beta"'* ]]
+	[[ "$output" == *'"id":"n","result":{"count":0,"muds":[]}'* ]]
+	gw_wait Beta '"tell_received","params":\{[^}]*"originator_user":"gatekeeper"[^}]*"message":"no sender given"' 5
+	gw_wait Beta '"channel_message","params":\{[^}]*"originator_user":"gatekeeper"[^}]*"message":"nor here"' 5
+}
