@@ -109,7 +109,7 @@ I3CODEC_LIBS	= $(JANSSON_LIBS)
 I3GW_LIBS	= -Wl,--as-needed -pthread $(SQLITE_LIBS) $(INIH_LIBS) $(MHD_LIBS) $(WSLAY_LIBS) $(SSL_LIBS) \
 		  $(JANSSON_LIBS) -lm
 # i3ctl loads libcurl, OpenSSL and libjq when first used (i3ctl/lazy.c).
-I3CTL_LIBS	= $(EDIT_LIBS) $(INIH_LIBS) $(JANSSON_LIBS) -ldl -lm
+I3CTL_LIBS	= $(EDIT_LIBS) $(INIH_LIBS) $(WSLAY_LIBS) $(JANSSON_LIBS) -ldl -lm
 
 # Installed programs: the same objects linked against libi3.so.0 (the
 # ones in bin/ hold libi3 statically, to run from the tree).
@@ -220,7 +220,7 @@ $(B)/tests/%: tests/helpers/%.c $(COMMON_A) $(LIB_A) $(B)/flags
 $(B)/bench/%: tests/bench/%.c $(COMMON_A) $(LIB_A) $(B)/flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
-	    -o $@ $< $(COMMON_A) $(LIB_A) $(JANSSON_LIBS) -lm
+	    -o $@ $< $(COMMON_A) $(LIB_A) $(WSLAY_LIBS) $(JANSSON_LIBS) -lm
 
 # ------------------------------------------------------------ top targets
 # 'check', 'bench' and 'demo' first make sure the Debian packages are there,
@@ -286,7 +286,7 @@ $(FZ)/fuzz-tap: tests/fuzz/fuzz-tap.c i3codec/tap.c $(FUZZ_LIB_OBJS) \
 
 $(FZ)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_LIB_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
-	    $(FUZZ_LIB_OBJS) $(JANSSON_LIBS) -lm
+	    $(FUZZ_LIB_OBJS) $(JANSSON_LIBS) $(WSLAY_LIBS) -lm
 
 .SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_GW_OBJS)
 

@@ -14,7 +14,7 @@ complete -c i3ctl -s S -l socket -r -F -d 'gateway socket'
 complete -c i3ctl -l connect -r -d 'HOST:PORT'
 complete -c i3ctl -l tls -d 'TLS for --connect'
 complete -c i3ctl -l insecure -d 'skip certificate checks'
-complete -c i3ctl -l url -r -d 'gateway HTTP URL'
+complete -c i3ctl -l url -r -d 'gateway HTTP or WebSocket URL'
 complete -c i3ctl -l key-file -r -F -d 'API key file'
 complete -c i3ctl -l timeout -r -d 'seconds'
 

@@ -1,5 +1,6 @@
 /*
- * client.c: the connection to i3gw: Unix socket, TCP (+TLS) or HTTP POST.
+ * client.c: the connection to i3gw: Unix socket, TCP (+TLS), HTTP POST or
+ * a WebSocket (ws://, wss://, framed by ws.c).
  */
 
 #include <sys/types.h>
@@ -48,6 +49,7 @@ struct client {
 	int		 eof;
 	json_int_t	 next_id;
 	json_t		*queue;		/* notifications not yet taken */
+	struct wsc	*ws;		/* --url ws:// or wss:// */
 	client_event_fn	 cb;
 };
 
@@ -60,6 +62,10 @@ static int	client_tls(struct ctl *, struct client *, const char *,
 		    int64_t);
 static int	client_write(struct ctl *, struct client *, const char *,
 		    size_t, int64_t);
+static int	client_write_raw(struct ctl *, struct client *, const char *,
+		    size_t, int64_t);
+static ssize_t	client_recv(struct client *, char *, size_t, int *);
+static int	client_open_ws(struct ctl *, struct client *, int64_t);
 static ssize_t	client_read_some(struct client *, int *);
 static int	client_read_line(struct ctl *, struct client *, int64_t,
 		    json_t **);
@@ -231,6 +237,117 @@ client_open_tcp(struct ctl *ctl, struct client *c, int64_t deadline)
 	return (rc);
 }
 
+/*
+ * --url ws://HOST[:PORT][/PATH] or wss://: TCP (TLS for wss, verified as
+ * --tls is), the upgrade to a WebSocket (PATH defaults to /ws), then every
+ * line is a message.
+ */
+static int
+client_open_ws(struct ctl *ctl, struct client *c, int64_t deadline)
+{
+	const char	*u = ctl->url, *saved = ctl->connect, *p, *q;
+	char		*hostport, *req, *end, key[25], accept[29], *left;
+	char		 status[128];
+	size_t		 hlen, nleft, len;
+	ssize_t		 n;
+	int		 secure, saved_tls = ctl->tls, rc, want;
+
+	secure = strncmp(u, "wss://", 6) == 0;
+	u += secure ? 6 : 5;
+	p = strchr(u, '/');
+	hostport = p != NULL ? xstrndup(u, p - u) : xstrdup(u);
+	q = strrchr(hostport, ']');
+	if (strchr(q != NULL ? q : hostport, ':') == NULL) {
+		left = hostport;
+		xasprintf(&hostport, "%s:%d", left, secure ? 443 : 80);
+		free(left);
+	}
+	ctl->connect = hostport;
+	ctl->tls = secure;
+	rc = client_open_tcp(ctl, c, deadline);
+	ctl->connect = saved;
+	ctl->tls = saved_tls;
+	if (rc != CTL_OK) {
+		free(hostport);
+		return (rc);
+	}
+	wsc_key(key, accept);
+	xasprintf(&req, "GET %s HTTP/1.1\r\nHost: %.*s\r\nUpgrade: websocket\r\n"
+	    "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
+	    "Sec-WebSocket-Version: 13\r\n\r\n", p != NULL && *p != '\0' ? p :
+	    "/ws", (int)(p != NULL ? (size_t)(p - u) : strlen(u)), u, key);
+	free(hostport);
+	rc = client_write_raw(ctl, c, req, strlen(req), deadline);
+	free(req);
+	if (rc != CTL_OK)
+		return (rc);
+
+	/* The answer's head, bounded; what follows it is frames already. */
+	for (;;) {
+		if (c->rlen > 0 && (end = memmem(c->rbuf, c->rlen,
+		    "\r\n\r\n", 4)) != NULL)
+			break;
+		if (c->rlen > 16384) {
+			ctl_warnx("%s: no WebSocket handshake", c->where);
+			return (CTL_EGATEWAY);
+		}
+		n = client_read_some(c, &want);
+		if (n > 0) {
+			c->rlen += n;
+			continue;
+		}
+		if (n == 0 || n == -2) {
+			ctl_warnx("%s: the gateway closed the connection "
+			    "during the WebSocket handshake", c->where);
+			return (CTL_EGATEWAY);
+		}
+		rc = client_wait(ctl, c, (short)want, deadline);
+		if (rc == 0) {
+			ctl_warnx("%s: timed out in the WebSocket handshake",
+			    c->where);
+			return (CTL_ETIMEOUT);
+		}
+		if (rc != 1)
+			return (rc);
+	}
+	hlen = end - c->rbuf + 4;
+	len = strcspn(c->rbuf, "\r\n");
+	snprintf(status, sizeof status, "%.*s", (int)(len < hlen ? len : 0),
+	    c->rbuf);
+	c->rbuf[hlen - 2] = '\0';
+	if (strncmp(status, "HTTP/1.1 101", 12) != 0) {
+		ctl_warnx("%s: no WebSocket: %s", c->where, status);
+		return (CTL_EGATEWAY);
+	}
+	if ((left = strcasestr(c->rbuf, "\r\nSec-WebSocket-Accept:")) == NULL ||
+	    strncmp(left + 24 + strspn(left + 24, " "), accept, 28) != 0) {
+		ctl_warnx("%s: a wrong Sec-WebSocket-Accept", c->where);
+		return (CTL_EGATEWAY);
+	}
+	c->ws = wsc_new(CLIENT_MAXLINE);
+	nleft = c->rlen - hlen;
+	left = nleft > 0 ? xmalloc(nleft) : NULL;
+	if (nleft > 0)
+		memcpy(left, c->rbuf + hlen, nleft);
+	c->rlen = 0;
+	if (nleft > 0) {
+		const char	*out;
+		size_t		 outlen;
+
+		rc = wsc_feed(c->ws, left, nleft, &c->rbuf, &c->rlen,
+		    &c->rsize, &out, &outlen);
+		free(left);
+		if (rc == -1) {
+			ctl_warnx("%s: bad WebSocket frames", c->where);
+			return (CTL_EGATEWAY);
+		}
+		if (outlen > 0 && (rc = client_write_raw(ctl, c, out, outlen,
+		    deadline)) != CTL_OK)
+			return (rc);
+	}
+	return (CTL_OK);
+}
+
 /* The TLS handshake, verifying the server unless --insecure. */
 static int
 client_tls(struct ctl *ctl, struct client *c, const char *host,
@@ -398,11 +515,17 @@ ctl_connect(struct ctl *ctl)
 	deadline = ctl_now() + (int64_t)(CTL_CONNECT_TIMEOUT * 1000);
 	if (ctl->deadline != 0 && ctl->deadline < deadline)
 		deadline = ctl->deadline;
-	if (ctl->url != NULL) {
+	if (ctl->url != NULL && (strncmp(ctl->url, "ws://", 5) == 0 ||
+	    strncmp(ctl->url, "wss://", 6) == 0)) {
+		c->type = CLIENT_TCP;
+		c->where = xstrdup(ctl->url);
+		ctl->client = c;
+		rc = client_open_ws(ctl, c, deadline);
+	} else if (ctl->url != NULL) {
 		if (strncmp(ctl->url, "http://", 7) != 0 &&
 		    strncmp(ctl->url, "https://", 8) != 0) {
-			ctl_warnx("--url: expected http:// or https://, not "
-			    "'%s'", ctl->url);
+			ctl_warnx("--url: expected http://, https://, ws:// "
+			    "or wss://, not '%s'", ctl->url);
 			free(c);
 			return (CTL_EUSAGE);
 		}
@@ -452,6 +575,7 @@ ctl_disconnect(struct ctl *ctl)
 		close(c->fd);
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
+	wsc_free(c->ws);
 	curl_slist_free_all(c->headers);
 	json_decref(c->queue);
 	free(c->rbuf);
@@ -486,9 +610,26 @@ client_set_event_cb(struct client *c, client_event_fn cb)
 	c->cb = cb;
 }
 
+/* One line to the gateway: as it is, or one WebSocket message. */
 static int
 client_write(struct ctl *ctl, struct client *c, const char *buf, size_t len,
     int64_t deadline)
+{
+	const char	*out;
+	size_t		 outlen;
+
+	if (c->ws == NULL)
+		return (client_write_raw(ctl, c, buf, len, deadline));
+	if (wsc_send(c->ws, buf, len, &out, &outlen) == -1) {
+		ctl_warnx("%s: the WebSocket is closed", c->where);
+		return (CTL_EGATEWAY);
+	}
+	return (client_write_raw(ctl, c, out, outlen, deadline));
+}
+
+static int
+client_write_raw(struct ctl *ctl, struct client *c, const char *buf,
+    size_t len, int64_t deadline)
 {
 	ssize_t	n;
 	int	rc, err;
@@ -542,22 +683,58 @@ waited:
 	return (CTL_OK);
 }
 
-/* Read what is there: > 0 bytes, 0 EOF, -1 would block (*want), -2 error. */
+/*
+ * Read what is there into the line buffer: > 0 bytes, 0 EOF, -1 would block
+ * (*want), -2 error.  Over a WebSocket the bytes are frames, and what
+ * reaches the buffer is their text messages, a line each.
+ */
 static ssize_t
 client_read_some(struct client *c, int *want)
 {
-	ssize_t	n;
-	int	err;
+	char		 frames[65536];
+	const char	*out;
+	size_t		 outlen, len;
+	ssize_t		 n;
+	int		 rc;
 
 	if (c->rsize - c->rlen < 65536) {
 		c->rsize = c->rsize == 0 ? 131072 : c->rsize * 2;
 		c->rbuf = xrealloc(c->rbuf, c->rsize);
 	}
+	if (c->ws == NULL)
+		return (client_recv(c, c->rbuf + c->rlen, c->rsize - c->rlen - 1,
+		    want));
+	if ((n = client_recv(c, frames, sizeof frames, want)) <= 0)
+		return (n);
+	len = c->rlen;
+	rc = wsc_feed(c->ws, frames, (size_t)n, &c->rbuf, &len, &c->rsize,
+	    &out, &outlen);
+	/* Pongs and the close reply go out at once, best effort. */
+	if (outlen > 0 && client_write_raw(NULL, c, out, outlen,
+	    ctl_now() + 1000) != CTL_OK)
+		return (-2);
+	if (rc == -1)
+		return (-2);
+	n = (ssize_t)(len - c->rlen);
+	if (n > 0)
+		return (n);
+	if (rc == 1)
+		return (0);
+	*want = POLLIN;
+	return (-1);
+}
+
+/* read(2) or SSL_read, as client_read_some() answers. */
+static ssize_t
+client_recv(struct client *c, char *buf, size_t size, int *want)
+{
+	ssize_t	n;
+	int	err;
+
 	*want = POLLIN;
 	if (c->ssl != NULL) {
 		ERR_clear_error();
-		n = SSL_read(c->ssl, c->rbuf + c->rlen, (int)(c->rsize -
-		    c->rlen - 1));
+		n = SSL_read(c->ssl, buf, (int)size);
 		if (n > 0)
 			return (n);
 		err = SSL_get_error(c->ssl, (int)n);
@@ -574,7 +751,7 @@ client_read_some(struct client *c, int *want)
 		return (-2);
 	}
 	for (;;) {
-		n = read(c->fd, c->rbuf + c->rlen, c->rsize - c->rlen - 1);
+		n = read(c->fd, buf, size);
 		if (n >= 0)
 			return (n);
 		if (errno == EINTR)

@@ -611,7 +611,7 @@ cmd_completion_fish(void)
 	    "complete -c i3ctl -l connect -r -d 'HOST:PORT'\n"
 	    "complete -c i3ctl -l tls -d 'TLS for --connect'\n"
 	    "complete -c i3ctl -l insecure -d 'skip certificate checks'\n"
-	    "complete -c i3ctl -l url -r -d 'gateway HTTP URL'\n"
+	    "complete -c i3ctl -l url -r -d 'gateway HTTP or WebSocket URL'\n"
 	    "complete -c i3ctl -l key-file -r -F -d 'API key file'\n"
 	    "complete -c i3ctl -l timeout -r -d 'seconds'\n\n");
 	printf("set -l __i3ctl_cmds");

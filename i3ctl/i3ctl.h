@@ -227,4 +227,14 @@ void		 output_flush(void);
 /* shell.c */
 int		 shell_run(struct ctl *);
 
+/* ws.c: WebSocket framing for --url ws:// and wss:// */
+struct wsc;
+struct wsc	*wsc_new(size_t);
+void		 wsc_free(struct wsc *);
+void		 wsc_key(char [25], char [29]);
+int		 wsc_send(struct wsc *, const char *, size_t, const char **,
+		    size_t *);
+int		 wsc_feed(struct wsc *, const char *, size_t, char **, size_t *,
+		    size_t *, const char **, size_t *);
+
 #endif /* I3CTL_H */

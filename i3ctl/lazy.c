@@ -20,6 +20,9 @@
 
 #include <curl/curl.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <jq.h>
@@ -38,7 +41,7 @@ static const struct {
 } lazy_libs[LAZY_NLIBS] = {
 	[LAZY_CURL] =	{ "libcurl.so.4", "--url" },
 	[LAZY_SSL] =	{ "libssl.so.3", "--tls" },
-	[LAZY_CRYPTO] =	{ "libcrypto.so.3", "--tls" },
+	[LAZY_CRYPTO] =	{ "libcrypto.so.3", "--tls or --url ws://" },
 	[LAZY_JQ] =	{ "libjq.so.1", "--filter" },
 };
 
@@ -187,6 +190,11 @@ LAZY(LAZY_SSL, int, SSL_get_error, (const SSL *s, int r), (s, r))
 LAZY(LAZY_SSL, long, SSL_get_verify_result, (const SSL *s), (s))
 LAZY(LAZY_SSL, int, SSL_shutdown, (SSL *s), (s))
 
+LAZY(LAZY_CRYPTO, int, RAND_bytes, (unsigned char *b, int n), (b, n))
+LAZY(LAZY_CRYPTO, unsigned char *, SHA1,
+    (const unsigned char *d, size_t n, unsigned char *md), (d, n, md))
+LAZY(LAZY_CRYPTO, int, EVP_EncodeBlock,
+    (unsigned char *t, const unsigned char *f, int n), (t, f, n))
 LAZY(LAZY_CRYPTO, unsigned long, ERR_get_error, (void), ())
 LAZY(LAZY_CRYPTO, unsigned long, ERR_peek_error, (void), ())
 LAZY_VOID(LAZY_CRYPTO, ERR_clear_error, (void), ())

@@ -302,9 +302,11 @@ auth_rpc_authenticate(struct client *cl, const json_t *params,
 			json_array_append_new(perms,
 			    json_string(apiconf_group_name(bit)));
 	}
-	*result = json_pack("{s:b, s:s, s:s, s:s, s:o, s:o}", "authenticated",
-	    1, "status", "authenticated", "mud_name", gw.conf->mud_name, "key",
-	    k->name, "permissions", perms, "session", session_info(cl));
+	/* status and mud_name: what the Python gateway's clients read. */
+	*result = json_pack("{s:b, s:s, s:o, s:o, s:s, s:s}", "authenticated",
+	    1, "key", k->name, "permissions", perms, "session",
+	    session_info(cl), "status", "authenticated", "mud_name",
+	    gw.conf->mud_name);
 	return (0);
 }
 

@@ -97,7 +97,7 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	rlog_wait '"packet":\["locate-req",5,"Alpha","bob",0,0,"ann"\]'
 	[ "$(rlog_count '"packet":\["locate-reply"')" -eq 2 ]
 	gw_call Alpha 2 locate '{"user":"cid","timeout":0.4}'
-	[[ "$REPLY" == *'"result":{"user":"cid","count":0,"found":[]}'* ]]
+	[[ "$REPLY" == *'"result":{"user":"cid","count":0,"found":[],"locations":[]}'* ]]
 	gw_call Alpha 3 locate '{"user":"nobody","timeout":0.3}'
 	[[ "$REPLY" == *'"count":0,"found":[]'* ]]
 	[ "$(rlog_count '"packet":\["locate-reply"')" -eq 2 ]

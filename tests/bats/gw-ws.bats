@@ -206,13 +206,13 @@ start_ws() {
 	start_ws "tcp = 127.0.0.1:0" "welcome = yes"
 	run wsc "$URL" --count 1 \
 	    "{\"jsonrpc\":\"2.0\",\"id\":\"a1\",\"method\":\"authenticate\",\"params\":{\"api_key\":\"$KEY_bot\"}}"
-	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"a1","result":{"authenticated":true,"status":"authenticated","mud_name":"Alpha",'* ]]
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"a1","result":{"authenticated":true,'*'"status":"authenticated","mud_name":"Alpha"}}' ]]
 	tport=$(gwd_tcp_port Alpha tcp)
 	run gwc "tcp:127.0.0.1:$tport" --events 1 \
 	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"authenticate\",\"params\":{\"api_key\":\"$KEY_bot\"}}"
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == '{"jsonrpc":"2.0","method":"welcome","params":{"service":"i3gw",'*'"authentication":"required","mud_name":"Alpha"}}' ]]
-	[[ "${lines[1]}" == '{"jsonrpc":"2.0","id":1,"result":{"authenticated":true,"status":"authenticated","mud_name":"Alpha",'* ]]
+	[[ "${lines[1]}" == '{"jsonrpc":"2.0","id":1,"result":{"authenticated":true,'*'"status":"authenticated","mud_name":"Alpha"}}' ]]
 	# No welcome on the Unix socket, nor on TCP without welcome = yes.
 	run gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
 	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":1,"result":{"pong":true,'* ]]
@@ -243,4 +243,46 @@ start_ws() {
 	[[ "$output" == *'"id":"n","result":{"count":0,"muds":[]}'* ]]
 	gw_wait Beta '"tell_received","params":\{[^}]*"originator_user":"gatekeeper"[^}]*"message":"no sender given"' 5
 	gw_wait Beta '"channel_message","params":\{[^}]*"originator_user":"gatekeeper"[^}]*"message":"nor here"' 5
+}
+
+@test "i3ctl --url ws://: commands, and listen for events through the WebSocket" {
+	router_start
+	newkey bot
+	gw_conf Beta "rate = 0" "[api]" "socket = none"
+	gw_start Beta
+	gwd_conf Alpha "http = 127.0.0.1:0" "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	local ctl="$I3_TOP/bin/i3ctl"
+	export I3_API_KEY="$KEY_bot"
+	run "$ctl" --url "ws://127.0.0.1:$HPORT" --json ping
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"pong":true'* ]]
+	run "$ctl" --url "ws://127.0.0.1:$HPORT/ws" --json mudlist
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"name":"Beta"'* ]]
+	"$ctl" --url "ws://127.0.0.1:$HPORT/ws" --json listen -e tell_received \
+	    -n 1 --timeout 15 > "$(T listen.out)" 2>&1 &
+	local lpid=$!
+	local i
+	for i in $(seq 1 50); do
+		curl -s "http://127.0.0.1:$HPORT/metrics" |
+		    grep -qx 'i3gw_clients{transport="ws"} 1' && break
+		sleep 0.1
+	done
+	gw_call Beta 1 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"to i3ctl over ws"}'
+	wait "$lpid" || { cat "$(T listen.out)" >&2; false; }
+	grep -q '"message":"to i3ctl over ws"' "$(T listen.out)"
+	# A tell through the WebSocket reaches Beta.
+	run "$ctl" --url "ws://127.0.0.1:$HPORT" tell bob@Beta "back over ws"
+	[ "$status" -eq 0 ]
+	gw_wait Beta '"tell_received","params":\{[^}]*"target_user":"bob"[^}]*"message":"back over ws"' 5
+	# A wrong key; a path that is not a WebSocket.
+	I3_API_KEY=i3k_wrong run "$ctl" --url "ws://127.0.0.1:$HPORT" ping
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"authentication failed"* ]]
+	run "$ctl" --url "ws://127.0.0.1:$HPORT/nothing" ping
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no WebSocket: HTTP/1.1 404"* ]]
 }
