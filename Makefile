@@ -286,7 +286,7 @@ $(FZ)/fuzz-tap: tests/fuzz/fuzz-tap.c i3codec/tap.c $(FUZZ_LIB_OBJS) \
 
 $(FZ)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_LIB_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
-	    $(FUZZ_LIB_OBJS) $(JANSSON_LIBS) $(WSLAY_LIBS) -lm
+	    $(FUZZ_LIB_OBJS) $(JANSSON_LIBS) -lm
 
 .SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_GW_OBJS)
 

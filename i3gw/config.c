@@ -270,6 +270,8 @@ static const struct config_key config_keys[] = {
 	  "required" },
 	{ "api", "welcome", CK_BOOL, A(welcome), 0, 0, NULL, RL_NOW, "no",
 	  "a welcome notification first on TCP, as the Python gateway" },
+	{ "api", "http_tls", CK_BOOL, A(http_tls), 0, 0, NULL, RL_RESTART,
+	  "no", "the HTTP listener speaks TLS (https, wss), tls_cert's" },
 	{ "api", "web_root", CK_OPTSTR, A(web_root), 0, 0, NULL, RL_NOW, NULL,
 	  "the chat page's directory (default beside the program)" },
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 
 #include "i3gw.h"
 
@@ -69,11 +70,14 @@ struct http_req {
 TAILQ_HEAD(http_reqs, http_req);
 
 static struct MHD_Daemon	*http_d;
+static char			*http_cert;	/* PEM, while the daemon runs */
+static char			*http_key;
 static struct http_reqs		 http_held = TAILQ_HEAD_INITIALIZER(http_held);
 static uint64_t			 http_tick_timer;
 static int			 http_epfd = -1;
 
 static int	http_listen(const char *, char **);
+static char	*http_pem(const char *, char **);
 static void	http_io(int, int, void *);
 static int	http_tick(void *);
 static void	http_run(void);
@@ -104,6 +108,32 @@ static enum MHD_Result http_file(struct MHD_Connection *, size_t);
 static const char *http_webdir(void);
 
 /* "[host:]port", "[v6]:port": the host defaults to 127.0.0.1. */
+/* A PEM file's text, NUL-terminated, for GnuTLS through MHD. */
+static char *
+http_pem(const char *path, char **cause)
+{
+	char	*buf;
+	size_t	 len = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	if (path == NULL) {
+		xasprintf(cause, "[api] http_tls needs tls_cert and tls_key");
+		return (NULL);
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "http_tls: %s: %s", path, strerror(errno));
+		return (NULL);
+	}
+	buf = xmalloc(HTTP_FILE_MAX + 1);
+	while (len < HTTP_FILE_MAX && (n = read(fd, buf + len,
+	    HTTP_FILE_MAX - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return (buf);
+}
+
 static int
 http_listen(const char *spec, char **cause)
 {
@@ -152,8 +182,9 @@ http_listen(const char *spec, char **cause)
 	getsockname(fd, (struct sockaddr *)&ss, &sslen);
 	getnameinfo((struct sockaddr *)&ss, sslen, hbuf, sizeof hbuf, pbuf,
 	    sizeof pbuf, NI_NUMERICHOST | NI_NUMERICSERV);
-	log_info(ss.ss_family == AF_INET6 ? "listening on http [%s]:%s" :
-	    "listening on http %s:%s", hbuf, pbuf);
+	log_info(ss.ss_family == AF_INET6 ? "listening on http [%s]:%s%s" :
+	    "listening on http %s:%s%s", hbuf, pbuf, api->http_tls ?
+	    " (TLS)" : "");
 	freeaddrinfo(res);
 	free(copy);
 	return (fd);
@@ -189,8 +220,11 @@ int
 http_init(char **cause)
 {
 	const union MHD_DaemonInfo	*di;
-	int				 fd;
+	struct MHD_OptionItem		 opts[8];
+	unsigned int			 flags;
+	int				 fd, n = 0;
 
+	memset(opts, 0, sizeof opts);
 	if ((fd = listen_http_fd()) != -1) {
 		ev_set_nonblock(fd);
 		log_info("listening on http (activated fd %d)", fd);
@@ -199,15 +233,34 @@ http_init(char **cause)
 	else if ((fd = http_listen(api->http, cause)) == -1)
 		return (-1);
 
-	http_d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-	    MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG, 0, http_accept, NULL, http_handler, NULL,
+	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_ALLOW_UPGRADE |
+	    MHD_USE_ERROR_LOG;
+	/* https and wss: the TCP listener's certificate and key (GnuTLS). */
+	if (api->http_tls) {
+		if ((http_cert = http_pem(api->tls_cert, cause)) == NULL ||
+		    (http_key = http_pem(api->tls_key, cause)) == NULL) {
+			close(fd);
+			return (-1);
+		}
+		flags |= MHD_USE_TLS;
+		opts[n].option = MHD_OPTION_HTTPS_MEM_CERT;
+		opts[n++].ptr_value = http_cert;
+		opts[n].option = MHD_OPTION_HTTPS_MEM_KEY;
+		opts[n++].ptr_value = http_key;
+		opts[n].option = MHD_OPTION_HTTPS_PRIORITIES;
+		opts[n++].ptr_value = strcmp(api->tls_min, "1.3") == 0 ?
+		    "NORMAL:-VERS-ALL:+VERS-TLS1.3" :
+		    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+	}
+	opts[n].option = MHD_OPTION_END;
+	http_d = MHD_start_daemon(flags, 0, http_accept, NULL, http_handler,
+	    NULL, MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)api->max_clients,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)api->max_per_ip,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
-	    MHD_OPTION_END);
+	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (http_d == NULL) {
 		xasprintf(cause, "http: libmicrohttpd did not start");
 		close(fd);
@@ -249,6 +302,11 @@ http_stop(void)
 	http_tick_timer = 0;
 	MHD_stop_daemon(http_d);
 	http_d = NULL;
+	if (http_key != NULL)
+		OPENSSL_cleanse(http_key, strlen(http_key));
+	free(http_key);
+	free(http_cert);
+	http_key = http_cert = NULL;
 }
 
 /* Let libmicrohttpd work, then wake it again when it asks to be. */

@@ -616,6 +616,7 @@ struct api_conf {
 	long		 ws_max_message;	/* bytes in one message */
 	char		*default_user;	/* from_user when a client gives none */
 	char		*web_root;	/* the chat page's files */
+	int		 http_tls;	/* https and wss on the HTTP listener */
 	int		 welcome;	/* a welcome notification on connect */
 	struct api_key	*keys;
 	size_t		 nkeys;
@@ -722,7 +723,11 @@ void		 http_capture(struct client *, const char *, size_t);
 void		 http_kick(void);
 /* ws.c */
 struct MHD_Connection;
+struct MHD_UpgradeResponseHandle;
 int		 ws_wanted(struct MHD_Connection *);
+struct client	*ws_attach(int, struct MHD_UpgradeResponseHandle *,
+		    struct api_key *, const struct sockaddr *);
+void		 ws_input(struct client *, const char *, size_t);
 int		 ws_handshake(struct MHD_Connection *, const char *,
 		    const char *);
 void		 ws_send(struct client *, const char *, size_t);

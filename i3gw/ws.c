@@ -25,7 +25,6 @@
 #include <wslay/wslay.h>
 
 #include "i3gw.h"
-#include "i3-int.h"
 
 #define WS_GUID		"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_SWEEP_MAX	1000	/* ms: the longest between two sweeps */
@@ -231,10 +230,7 @@ ws_upgraded(void *arg, struct MHD_Connection *mc, void *ctx,
     struct MHD_UpgradeResponseHandle *urh)
 {
 	const union MHD_ConnectionInfo	*ci;
-	struct api_key			*k = arg;
 	struct client			*cl;
-	struct ws			*ws;
-	socklen_t			 salen;
 	int				 fd, on = 1;
 
 	if ((fd = fcntl(sock, F_DUPFD_CLOEXEC, 3)) == -1) {
@@ -243,16 +239,35 @@ ws_upgraded(void *arg, struct MHD_Connection *mc, void *ctx,
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	cl = ws_attach(fd, urh, arg, ci != NULL ? ci->client_addr : NULL);
+	/* Frames that came with the handshake. */
+	if (extralen > 0)
+		ws_input(cl, extra, extralen);
+}
+
+/*
+ * A WebSocket client on fd (ours to close), after the handshake: urh is
+ * MHD's handle to give back (NULL: none), k the key of the upgrade.
+ */
+struct client *
+ws_attach(int fd, struct MHD_UpgradeResponseHandle *urh, struct api_key *k,
+    const struct sockaddr *sa)
+{
+	struct client	*cl;
+	struct ws	*ws;
+	socklen_t	 salen;
+
 	cl = client_new(fd, fd, CLIENT_WS);
 	cl->conn->mode = CONN_RAW;
 	cl->conn->dispatch = ws_read;
-	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci != NULL && ci->client_addr != NULL) {
-		salen = ci->client_addr->sa_family == AF_INET6 ?
+	if (sa != NULL && (sa->sa_family == AF_INET ||
+	    sa->sa_family == AF_INET6)) {
+		salen = sa->sa_family == AF_INET6 ?
 		    sizeof (struct sockaddr_in6) : sizeof (struct sockaddr_in);
-		memcpy(&cl->sa, ci->client_addr, salen);
-		getnameinfo(ci->client_addr, salen, cl->addr,
-		    sizeof cl->addr, NULL, 0, NI_NUMERICHOST);
+		memcpy(&cl->sa, sa, salen);
+		getnameinfo(sa, salen, cl->addr, sizeof cl->addr, NULL, 0,
+		    NI_NUMERICHOST);
 	}
 	if (k != NULL) {
 		cl->key = k;
@@ -277,9 +292,15 @@ ws_upgraded(void *arg, struct MHD_Connection *mc, void *ctx,
 	log_debug("client %d: websocket from %s%s", cl->id, cl->addr,
 	    k != NULL ? " (key on the upgrade)" : "");
 	session_new(cl);
-	/* Frames that came with the handshake. */
-	if (extralen > 0 && !ws->done)
-		ws_read(cl->conn, extra, extralen, 0);
+	return (cl);
+}
+
+/* Bytes from the peer, as if read from its socket. */
+void
+ws_input(struct client *cl, const char *buf, size_t len)
+{
+	if (cl->ws != NULL && len > 0)
+		ws_read(cl->conn, buf, len, 0);
 }
 
 static ssize_t
@@ -320,6 +341,7 @@ ws_msg_cb(wslay_event_context_ptr ctx,
     const struct wslay_event_on_msg_recv_arg *m, void *arg)
 {
 	struct ws	*ws = arg;
+	json_t		*utf8;
 	static const char binary[] = "binary frames are not accepted: send "
 	    "JSON-RPC as text";
 	static const char badtext[] = "text is not valid UTF-8";
@@ -329,13 +351,16 @@ ws_msg_cb(wslay_event_context_ptr ctx,
 		return;
 	switch (m->opcode) {
 	case WSLAY_TEXT_FRAME:
-		if (i3__utf8_valid(m->msg, m->msg_length) != m->msg_length) {
+		/* jansson makes no string of text that is not UTF-8. */
+		utf8 = json_stringn((const char *)m->msg, m->msg_length);
+		if (utf8 == NULL) {
 			wslay_event_queue_close(ctx,
 			    WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA,
 			    (const uint8_t *)badtext, sizeof badtext - 1);
 			ws->close_sent = ev_now();
 			return;
 		}
+		json_decref(utf8);
 		if (m->msg_length == 0)
 			return;
 		rpc_line(ws->cl, (const char *)m->msg, m->msg_length, 0);
@@ -450,9 +475,11 @@ ws_detach(struct client *cl)
 	TAILQ_REMOVE(&ws_all, ws, entry);
 	ws_n--;
 	wslay_event_context_free(ws->ctx);
-	MHD_upgrade_action(ws->urh, MHD_UPGRADE_ACTION_CLOSE);
+	if (ws->urh != NULL) {
+		MHD_upgrade_action(ws->urh, MHD_UPGRADE_ACTION_CLOSE);
+		http_kick();
+	}
 	free(ws);
-	http_kick();
 }
 
 /* Ping the idle, drop those that stopped answering or never closed. */

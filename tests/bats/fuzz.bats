@@ -35,3 +35,4 @@ smoke() {
 @test "fuzz-gw-config: the config reader, [api] and [key] included" { smoke fuzz-gw-config; }
 @test "fuzz-gw-filter: subscription filters" { smoke fuzz-gw-filter; }
 @test "fuzz-tap: the frame analysis of i3codec tap" { smoke fuzz-tap; }
+@test "fuzz-gw-ws: WebSocket frames through ws.c" { smoke fuzz-gw-ws; }

@@ -286,3 +286,28 @@ start_ws() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"no WebSocket: HTTP/1.1 404"* ]]
 }
+
+@test "wss: TLS on the HTTP listener (http_tls): websockets, Node's ws, i3ctl, https" {
+	local t="$BATS_TEST_TMPDIR"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -subj /CN=localhost -addext subjectAltName=DNS:localhost \
+	    -days 1 -keyout "$t/srv.key" -out "$t/srv.pem" 2>/dev/null
+	start_ws "http_tls = yes" "tls_cert = $t/srv.pem" "tls_key = $t/srv.key"
+	grep -q "listening on http 127.0.0.1:$HPORT (TLS)" "$(T Alpha.err)"
+	run wsc "wss://127.0.0.1:$HPORT/ws" --cafile "$t/srv.pem" \
+	    --header "X-API-Key: $KEY_bot" --count 1 "$(rq 1 ping)"
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":1,"result":{"pong":true,'* ]]
+	run wsnode "wss://127.0.0.1:$HPORT/ws" --cafile "$t/srv.pem" \
+	    --header "X-API-Key: $KEY_bot" --count 1 "$(rq 2 ping)"
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":2,"result":{"pong":true,'* ]]
+	run curl -s -m 5 --cacert "$t/srv.pem" \
+	    --resolve "localhost:$HPORT:127.0.0.1" "https://localhost:$HPORT/health"
+	[[ "$output" == '{"status":"ok",'* ]]
+	I3_API_KEY="$KEY_bot" run "$I3_TOP/bin/i3ctl" --cafile "$t/srv.pem" \
+	    --url "wss://localhost:$HPORT/ws" --json ping
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"pong":true'* ]]
+	# Plain ws:// to a TLS listener gets no WebSocket.
+	run wsc "ws://127.0.0.1:$HPORT/ws" --count 1 "$(rq 3 ping)"
+	[ "$status" -ne 0 ] || [[ "$output" != *'"pong":true'* ]]
+}
