@@ -53,6 +53,10 @@ alpha() {
 	[ "$(echo $ids | tr ' ' '\n' | sort -u | wc -l)" -eq 23 ]
 	r=$(chan_result Alpha 300 channel_history '{"channel":"chat","limit":3}')
 	printf '%s\n' "$r" | jq -e '.count == 3 and .messages[2].message == "message number 23" and .messages[2].user == "bob" and .messages[2].mud == "Beta" and .messages[2].from_mud == "Beta" and .messages[2].type == "message" and .messages[2].text == "[chat] bob@Beta: message number 23"'
+	# The sender keeps what its own clients said (the router's echo is
+	# not delivered, so it is stored at send time).
+	rb=$(chan_result Beta 400 channel_history '{"channel":"chat","limit":100}')
+	printf '%s\n' "$rb" | jq -e '.count == 23 and .messages[22].message == "message number 23" and .messages[22].mud == "Beta"'
 	# After a restart the same rows, same ids.
 	gw_stop Alpha
 	gw_start Alpha

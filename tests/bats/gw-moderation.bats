@@ -161,3 +161,26 @@ shown() {
 	run -0 "$I3CTL" --json channel admin ours
 	echo "$output" | jq -e '.list == ["SpamMud"]'
 }
+
+@test "history and moderation counts in /metrics" {
+	router_start -c chat
+	load daemon-helpers
+	chan_alpha "[moderation]" "flood_count = 2" "ignore = *@Nowhere" \
+	    "[api]" "http = 127.0.0.1:0"
+	chan_beta
+	chan_say 1 bob "one"
+	chan_say 2 bob "two"
+	chan_say 3 bob "three"
+	chan_say 4 ann "four"
+	gw_wait Alpha '"message":"four"' 10
+	chan_result Alpha 5 channel_history '{"channel":"chat"}' | jq -e '.count == 4'
+	port=$(gwd_tcp_port Alpha http)
+	curl -s -m 5 -o "$(T m)" "http://127.0.0.1:$port/metrics"
+	grep -qx 'i3gw_history_stored_total 4' "$(T m)"
+	grep -qx '# TYPE i3gw_history_stored_total counter' "$(T m)"
+	grep -qx 'i3gw_history_queries_total 1' "$(T m)"
+	grep -qx 'i3gw_history_dropped_total 0' "$(T m)"
+	grep -qx 'i3gw_moderation_suppressed_total 1' "$(T m)"
+	grep -qx 'i3gw_moderation_ignored_total 0' "$(T m)"
+	grep -qx 'i3gw_moderation_rules 1' "$(T m)"
+}
