@@ -329,7 +329,9 @@ on_signal(int sig)
 
 	if (sig > 0 && sig < NSIG)
 		got_sig[sig] = 1;
-	(void)write(R.sigfd[1], &c, 1);
+	if (write(R.sigfd[1], &c, 1) != 1) {
+		/* The pipe is full: a wake-up is pending anyway. */
+	}
 	errno = saved;
 }
 

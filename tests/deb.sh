@@ -53,6 +53,10 @@ build() {
 	    { tail -30 "$W/build.log"; return 1; }
 }
 ok "dpkg-buildpackage -us -uc -b" build
+if [ "$fail" != 0 ]; then
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
 # The packages, and their debug symbols beside them (checked, not installed).
 debs=$(ls "$W"/*.deb 2>/dev/null | grep -v -- -dbgsym_)
 names=$(echo "$debs" | sed 's,.*/,,; s,_.*,,' | sort | tr '\n' ' ')
