@@ -992,7 +992,8 @@ answer:
 		json_incref(*error);
 		if (!json_is_object(*error)) {
 			json_decref(*error);
-			*error = json_pack("{s:i, s:s}", "code", -32603,
+			*error = json_pack("{s:i, s:s}", "code",
+			    I3_RPC_INTERNAL,
 			    "message", "malformed error from the gateway");
 		}
 	} else if ((*result = json_object_get(msg, "result")) != NULL)

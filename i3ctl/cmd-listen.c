@@ -32,14 +32,6 @@ const struct cmd_entry cmd_listen_entry = {
 	.exec = cmd_listen_exec
 };
 
-/* The events the gateway sends (DESIGN.md, The API). */
-static const char *const cmd_listen_events[] = {
-	"tell_received", "emoteto_received", "beep_received",
-	"channel_message", "channel_emote", "channel_targeted",
-	"channel_suppressed", "error_received", "mud_online", "mud_offline",
-	"chanlist_changed", "router_connected", "router_disconnected", NULL
-};
-
 static int
 cmd_listen_wanted(struct cmd_args *a, const char *method)
 {
@@ -76,12 +68,12 @@ static int
 cmd_listen_exec(struct ctl *ctl, const struct cmd_entry *entry,
     struct cmd_args *a)
 {
-	json_t		*params, *list, *result, *note, *ev, *error;
+	json_t		*params, *list, *result, *note, *ev;
 	const char	*s, *method;
 	char		*end;
 	long		 count = -1, seen = 0;
 	int64_t		 deadline;
-	int		 i, j, rc, known;
+	int		 i, rc;
 
 	if ((s = args_get(a, 'n')) != NULL) {
 		errno = 0;
@@ -92,19 +84,11 @@ cmd_listen_exec(struct ctl *ctl, const struct cmd_entry *entry,
 		}
 	}
 	params = json_object();
+	/* The gateway knows its events: a name it lacks is -32602. */
 	if (args_has(a, 'e')) {
 		list = json_array();
-		for (i = 0; (s = args_nth(a, 'e', i)) != NULL; i++) {
-			known = 0;
-			for (j = 0; cmd_listen_events[j] != NULL; j++) {
-				if (strcmp(cmd_listen_events[j], s) == 0)
-					known = 1;
-			}
-			if (!known)
-				ctl_warnx("listen: warning: '%s' is not an "
-				    "event i3ctl knows", s);
+		for (i = 0; (s = args_nth(a, 'e', i)) != NULL; i++)
 			json_array_append_new(list, json_string(s));
-		}
 		json_object_set_new(params, "events", list);
 	}
 	if (args_has(a, 'c')) {
@@ -127,23 +111,11 @@ cmd_listen_exec(struct ctl *ctl, const struct cmd_entry *entry,
 	/* The subscribe call itself is bounded even without --timeout. */
 	if (ctl->deadline == 0)
 		ctl_set_deadline(ctl, CTL_DEFAULT_TIMEOUT);
-	rc = ctl_call_quiet(ctl, "subscribe", params, &result, &error);
+	rc = ctl_call(ctl, "subscribe", params, &result);
 	ctl->deadline = deadline;
-	if (rc != CTL_OK && error != NULL && json_integer_value(
-	    json_object_get(error, "code")) == -32601) {
-		/* Say so, then show what the gateway sends everyone. */
-		ctl_warnx("listen: the gateway does not support method "
-		    "'subscribe' (-32601); showing the events it sends to "
-		    "every client, filtered here");
-		json_decref(error);
-	} else if (rc != CTL_OK) {
-		if (error != NULL) {
-			ctl_report_error(ctl, "subscribe", error);
-			json_decref(error);
-		}
+	if (rc != CTL_OK)
 		return (rc);
-	} else
-		json_decref(result);
+	json_decref(result);
 
 	for (;;) {
 		if (count != -1 && seen >= count)

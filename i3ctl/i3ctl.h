@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "i3.h"
 #include "common.h"
 
 #define I3CTL_NAME	"i3ctl"

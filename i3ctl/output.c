@@ -470,7 +470,7 @@ ev_str(const json_t *o, ...)
 int
 output_event(struct ctl *ctl, const json_t *ev)
 {
-	const char	*m, *who, *mud, *chan, *text, *s;
+	const char	*m, *text, *s;
 	json_t		*p;
 	char		*line, *out, *dump;
 
@@ -485,55 +485,15 @@ output_event(struct ctl *ctl, const json_t *ev)
 		}
 		return (output_value(ctl, ev));
 	}
+	/* The gateway's text is the line to show, sender and all. */
 	m = json_string_value(json_object_get(ev, "event"));
 	p = json_object_get(ev, "params");
-	who = ev_str(p, "orig_visname", "visname", "originator_user",
-	    "user", NULL);
-	mud = ev_str(p, "originator_mud", "mud", "target_mud", NULL);
-	chan = ev_str(p, "channel", NULL);
-	text = ev_str(p, "text", "rendered", NULL);
-	if (text == NULL)
-		text = ev_str(p, "message", NULL);
-	if (m == NULL)
-		m = "?";
-	line = NULL;
-	if (strcmp(m, "tell_received") == 0) {
-		/* text is the gateway's whole line ("X tells you: ..."). */
-		s = ev_str(p, "message", NULL);
-		xasprintf(&line, "%%^BOLD%%^%s@%s%%^RESET%%^ tells you: %s",
-		    who ? who : "?", mud ? mud : "?", s ? s : "");
-	}
-	else if (strcmp(m, "emoteto_received") == 0)
-		xasprintf(&line, "*%s", text ? text : "");
-	else if (strcmp(m, "beep_received") == 0)
-		xasprintf(&line, "%s@%s beeps you.", who ? who : "?",
-		    mud ? mud : "?");
-	else if (strcmp(m, "channel_message") == 0)
-		xasprintf(&line, "[%s] %s@%s: %s", chan ? chan : "?",
-		    who ? who : "?", mud ? mud : "?", text ? text : "");
-	else if (strcmp(m, "channel_emote") == 0 ||
-	    strcmp(m, "channel_targeted") == 0)
-		xasprintf(&line, "[%s] %s", chan ? chan : "?", text ? text :
-		    "");
-	else if (strcmp(m, "mud_online") == 0 || strcmp(m, "mud_offline") == 0)
-		xasprintf(&line, "%s is %s", mud != NULL ? mud :
-		    (ev_str(p, "name", NULL) ? ev_str(p, "name", NULL) : "?"),
-		    strcmp(m, "mud_online") == 0 ? "up" : "down");
-	else if (strcmp(m, "error_received") == 0) {
-		s = ev_str(p, "error_code", "code", NULL);
-		xasprintf(&line, "%%^RED%%^error%%^RESET%%^ %s: %s",
-		    s != NULL ? s : "?", text != NULL ? text :
-		    (ev_str(p, "error_message", NULL) != NULL ?
-		    ev_str(p, "error_message", NULL) : ""));
-	}
-	else if (strcmp(m, "router_connected") == 0 ||
-	    strcmp(m, "router_disconnected") == 0)
-		xasprintf(&line, "router %s %s", (s = ev_str(p, "router",
-		    "name", NULL)) ? s : "", strcmp(m, "router_connected") ==
-		    0 ? "connected" : "disconnected");
+	if ((text = ev_str(p, "text", NULL)) != NULL)
+		line = xstrdup(text);
 	else {
 		dump = json_dumps(p, JSON_COMPACT | JSON_ENCODE_ANY);
-		xasprintf(&line, "%s %s", m, dump != NULL ? dump : "");
+		xasprintf(&line, "%s %s", m != NULL ? m : "?",
+		    dump != NULL ? dump : "");
 		free(dump);
 	}
 	out = output_colour(ctl, line);

@@ -11,15 +11,6 @@
 
 #include "i3ctl.h"
 
-/* Gateway error codes (i3gw/i3gw.h, docs/API.md). */
-#define GW_UNAVAILABLE	-32000
-#define GW_QUEUEFULL	-32001
-#define GW_TIMEOUT	-32002
-#define GW_REMOTE	-32003
-#define GW_MUDDOWN	-32004
-#define GW_NOMUD	-32005
-#define GW_SHUTDOWN	-32006
-
 static const char	*ctl_i3_code(const json_t *);
 static json_t		*ctl_names_of(const json_t *, const char *,
 			    const char *);
@@ -45,16 +36,17 @@ ctl_error_exit(const json_t *error)
 
 	code = json_integer_value(json_object_get(error, "code"));
 	switch (code) {
-	case GW_REMOTE:
-	case GW_MUDDOWN:
-	case GW_NOMUD:
+	case I3_RPC_REMOTE:
+	case I3_RPC_MUDDOWN:
+	case I3_RPC_NOMUD:
 		return (CTL_EI3);
-	case GW_TIMEOUT:
+	case I3_RPC_TIMEOUT:
 		return (CTL_ETIMEOUT);
-	case -32602:
+	case I3_RPC_PARAMS:
 		return (CTL_EUSAGE);
 	}
-	if (code <= -32000 && code >= -32768)
+	/* The rest of the range JSON-RPC reserves: the gateway refused. */
+	if (code <= I3_RPC_UNAVAILABLE && code >= -32768)
 		return (CTL_EGATEWAY);
 	return (CTL_EI3);
 }
@@ -72,48 +64,9 @@ ctl_report_error(struct ctl *ctl, const char *method, const json_t *error)
 	if (msg == NULL)
 		msg = "(no message)";
 	i3code = ctl_i3_code(error);
-	switch (code) {
-	case GW_UNAVAILABLE:
-		what = "router unavailable";
-		break;
-	case GW_QUEUEFULL:
-		what = "queue full";
-		break;
-	case GW_TIMEOUT:
-		what = "timeout";
-		break;
-	case GW_REMOTE:
-		what = "remote I3 error";
-		break;
-	case GW_MUDDOWN:
-		what = "target MUD down";
-		break;
-	case GW_NOMUD:
-		what = "MUD not in the mudlist";
-		break;
-	case GW_SHUTDOWN:
-		what = "gateway shutting down";
-		break;
-	case -32601:
-		what = "method not found";
-		break;
-	case -32602:
-		what = "invalid params";
-		break;
-	case -32600:
-		what = "invalid request";
-		break;
-	case -32700:
-		what = "parse error";
-		break;
-	case -32603:
-		what = "internal error";
-		break;
-	default:
+	if ((what = i3_rpc_strerror((int)code)) == NULL)
 		what = "error";
-		break;
-	}
-	if (code == -32601)
+	if (code == I3_RPC_NOMETHOD)
 		ctl_warnx("%s: the gateway does not support method '%s' "
 		    "(%lld %s)", method, method, (long long)code, what);
 	else if (i3code != NULL)
@@ -187,7 +140,7 @@ ctl_call_mud(struct ctl *ctl, const char *method, json_t *params,
 	code = ctl_i3_code(error);
 	mud = json_string_value(json_object_get(params, key));
 	if (mud != NULL && (json_integer_value(json_object_get(error,
-	    "code")) == GW_NOMUD || (code != NULL &&
+	    "code")) == I3_RPC_NOMUD || (code != NULL &&
 	    strcmp(code, "unk-dst") == 0)) &&
 	    (names = ctl_mud_names(ctl)) != NULL) {
 		json_array_foreach(names, i, v) {

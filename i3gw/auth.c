@@ -1,6 +1,6 @@
 /*
  * auth.c: who may do what: API keys (SHA-256, constant-time), permissions
- * by method group, token buckets per key and method, address lists.
+ * from the method table, token buckets per key and method, address lists.
  */
 
 #include <sys/socket.h>
@@ -34,41 +34,12 @@ struct auth_later {
 	struct rpc_error re;
 };
 
-static int	auth_group(const char *);
 static int	auth_take(struct api_bucket *, double, double);
 #ifdef RPC_DEFER
 static int	auth_later(void *);
 #endif
 static long	auth_fail_count(const char *, int);
 static void	auth_sha256(const char *, size_t, unsigned char [32]);
-
-/* The permission a method needs; 0 for the session methods. */
-static int
-auth_group(const char *m)
-{
-	static const char *const tell[] = { "tell", "emoteto", "beep", NULL };
-	static const char *const info[] = { "who", "finger", "locate",
-	    "chan_user", "mudlist", "mudinfo", "chanlist", NULL };
-	static const char *const none[] = { "authenticate", "subscribe",
-	    "unsubscribe", "session_resume", "ping", "render", NULL };
-	int	i;
-
-	for (i = 0; none[i] != NULL; i++)
-		if (strcmp(m, none[i]) == 0)
-			return (0);
-	for (i = 0; tell[i] != NULL; i++)
-		if (strcmp(m, tell[i]) == 0)
-			return (API_P_TELL);
-	for (i = 0; info[i] != NULL; i++)
-		if (strcmp(m, info[i]) == 0)
-			return (API_P_INFO);
-	if (strncmp(m, "channel_", 8) == 0 || strncmp(m, "chan_", 5) == 0 ||
-	    strcmp(m, "history_search") == 0 || strncmp(m, "ignore_", 7) == 0)
-		return (API_P_CHANNEL);
-	if (strncmp(m, "presence", 8) == 0)
-		return (API_P_PRESENCE);
-	return (API_P_ADMIN);
-}
 
 /* Refill, then take one token; 0 when there was none.  rate 0: no limit. */
 static int
@@ -96,8 +67,9 @@ auth_take(struct api_bucket *b, double rate, double burst)
 
 /* May this client call this method now?  0, or -1 with re filled. */
 int
-auth_gate(struct client *cl, const char *method, struct rpc_error *re)
+auth_gate(struct client *cl, const struct method *m, struct rpc_error *re)
 {
+	const char		*method = m->name;
 	struct api_key		*k = cl->key;
 	struct api_bucket	 mb;
 	json_t			*v;
@@ -106,15 +78,15 @@ auth_gate(struct client *cl, const char *method, struct rpc_error *re)
 
 	if (cl->trusted)
 		return (0);
-	if (strcmp(method, "authenticate") == 0)
+	if (m->flags & METHOD_NOKEY)
 		return (0);
 	if (k == NULL)
-		return (rpc_fail(re, RPC_NOAUTH, "not authenticated: call "
+		return (rpc_fail(re, I3_RPC_NOAUTH, "not authenticated: call "
 		    "authenticate {key} first"));
-	g = auth_group(method);
+	g = m->perm;
 	if (g != 0 && (cl->perms & g) == 0) {
 		auth_forbidden++;
-		return (rpc_fail(re, RPC_FORBIDDEN, "forbidden: key %s has "
+		return (rpc_fail(re, I3_RPC_FORBIDDEN, "forbidden: key %s has "
 		    "no %s permission", k->name, apiconf_group_name(g)));
 	}
 	apiconf_key_rates(k, &rate, &burst, &mrate, &mburst);
@@ -122,7 +94,7 @@ auth_gate(struct client *cl, const char *method, struct rpc_error *re)
 		auth_rate_limited++;
 		re->data = json_pack("{s:s, s:f}", "limit", "key", "rate",
 		    rate);
-		return (rpc_fail(re, RPC_RATELIMIT, "rate limited: key %s "
+		return (rpc_fail(re, I3_RPC_RATELIMIT, "rate limited: key %s "
 		    "(%g requests/s)", k->name, rate));
 	}
 	if (mrate <= 0)
@@ -143,7 +115,7 @@ auth_gate(struct client *cl, const char *method, struct rpc_error *re)
 		k->bucket.tokens += 1;
 		re->data = json_pack("{s:s, s:s, s:f}", "limit", "method",
 		    "method", method, "rate", mrate);
-		return (rpc_fail(re, RPC_RATELIMIT, "rate limited: %s for "
+		return (rpc_fail(re, I3_RPC_RATELIMIT, "rate limited: %s for "
 		    "key %s (%g/s)", method, k->name, mrate));
 	}
 	return (0);
@@ -265,7 +237,7 @@ auth_rpc_authenticate(struct client *cl, const json_t *params,
 		fails = auth_fail_count(cl->addr, 1);
 		log_warnx("client %d (%s): authentication failed (%ld lately)",
 		    cl->id, cl->addr, fails);
-		rpc_fail(re, RPC_NOAUTH, "authentication failed");
+		rpc_fail(re, I3_RPC_NOAUTH, "authentication failed");
 #ifdef RPC_DEFER
 		{
 		struct auth_later	*al;

@@ -883,7 +883,7 @@ hist_answer(struct hist_job *j)
 	if (q->result == NULL) {
 		memset(&re, 0, sizeof re);
 		re.code = q->error[0] != '\0' && strstr(q->error, "fts5") !=
-		    NULL ? RPC_PARAMS : RPC_INTERNAL;
+		    NULL ? I3_RPC_PARAMS : I3_RPC_INTERNAL;
 		snprintf(re.message, sizeof re.message, "%s", q->error);
 		gw.rpc_errors++;
 		rpc_respond(cl, q->rpc_id, NULL, &re);
@@ -973,7 +973,7 @@ hist_time(const json_t *params, const char *key, long long *out,
 		return (0);
 	}
 bad:
-	return (rpc_fail(re, RPC_PARAMS, "parameter %s: seconds since the "
+	return (rpc_fail(re, I3_RPC_PARAMS, "parameter %s: seconds since the "
 	    "epoch, an ISO 8601 UTC time or a duration ago (2h, 30m)", key));
 }
 
@@ -986,7 +986,7 @@ hist_id(const json_t *params, const char *key, long long *out,
 	if (rpc_int(params, key, 0, &v, re) == -1)
 		return (-1);
 	if (json_object_get(params, key) != NULL && v < 0)
-		return (rpc_fail(re, RPC_PARAMS, "parameter %s: an id >= 0",
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter %s: an id >= 0",
 		    key));
 	*out = v;
 	return (0);
@@ -1003,7 +1003,7 @@ hist_request(struct client *cl, const json_t *params, int need_channel,
 	int			 tells;
 
 	if (!hist.on)
-		return (rpc_fail(re, RPC_UNAVAILABLE, "history is off "
+		return (rpc_fail(re, I3_RPC_UNAVAILABLE, "history is off "
 		    "([history] store = no)"));
 	if (rpc_str(params, "channel", need_channel, &chan, re) == -1 ||
 	    rpc_str(params, "user", 0, &user, re) == -1 ||
@@ -1012,7 +1012,7 @@ hist_request(struct client *cl, const json_t *params, int need_channel,
 	    rpc_int(params, "limit", 0, &limit, re) == -1)
 		return (-1);
 	if (limit < 1 || limit > 1000)
-		return (rpc_fail(re, RPC_PARAMS, "parameter limit: 1 to "
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter limit: 1 to "
 		    "1000"));
 	tells = json_is_true(json_object_get(params, "tells"));
 	j = xcalloc(1, sizeof *j);
@@ -1028,7 +1028,7 @@ hist_request(struct client *cl, const json_t *params, int need_channel,
 	}
 	if (q->before_id >= 0 && q->after_id >= 0) {
 		free(j);
-		return (rpc_fail(re, RPC_PARAMS, "before_id and after_id: "
+		return (rpc_fail(re, I3_RPC_PARAMS, "before_id and after_id: "
 		    "one or the other"));
 	}
 	q->channel = hist_dup(chan);
@@ -1060,7 +1060,7 @@ hist_request(struct client *cl, const json_t *params, int need_channel,
 	if (prof != NULL && (q->profile = i3_colour_profile(prof)) == -1) {
 		hist_query_free(q);
 		free(j);
-		return (rpc_fail(re, RPC_PARAMS, "unknown colour profile %s",
+		return (rpc_fail(re, I3_RPC_PARAMS, "unknown colour profile %s",
 		    prof));
 	}
 	if (q->rpc_id == NULL) {
@@ -1092,9 +1092,15 @@ const struct svc svc_history = {
 	.packets = { NULL },
 	.on_packet = NULL,
 	.methods = {
-		{ "channel_history", rpc_channel_history },
-		{ "history_search", rpc_history_search },
-		{ NULL, NULL }
+		{ "channel_history", rpc_channel_history, API_P_CHANNEL, 0,
+		    "channel [limit] [before_id] [after_id] [since] [until] "
+		    "[user] [mud] [search] [colour]",
+		    "what was said on a channel, from the gateway's store" },
+		{ "history_search", rpc_history_search, API_P_CHANNEL, 0,
+		    "search [channel] [tells] [limit] [before_id] [after_id] "
+		    "[since] [until] [user] [mud] [colour]",
+		    "channel_history across channels, or stored tells" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
 };
 

@@ -98,6 +98,7 @@ static enum MHD_Result http_answer(struct http_req *);
 static int	http_auth(struct http_req *, const json_t *);
 static void	http_dispatch(struct http_req *, json_t *);
 static void	http_out(struct http_req *, const char *, size_t);
+static void	http_noauth(struct http_req *, const char *);
 static void	http_error(struct http_req *, int, const char *);
 static void	http_build(struct http_req *);
 static void	http_hold(struct http_req *, long);
@@ -586,6 +587,7 @@ http_file(struct MHD_Connection *mc, size_t i)
 static int
 http_auth(struct http_req *hr, const json_t *first)
 {
+	const struct method	*mt;
 	const struct sockaddr	*sa;
 	struct api_key		*k;
 	const char		*h, *m;
@@ -608,18 +610,16 @@ http_auth(struct http_req *hr, const json_t *first)
 		log_warnx("http client %d (%s): bad key", hr->cl->id,
 		    hr->cl->addr);
 		hr->unauthorized = 1;
-		http_out(hr, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":"
-		    "{\"code\":-32007,\"message\":\"authentication failed\"}}",
-		    0);
+		http_noauth(hr, "authentication failed");
 		return (-1);
 	}
 	m = json_string_value(json_object_get(first, "method"));
-	if (m != NULL && strcmp(m, "authenticate") == 0)
+	if (m != NULL && (mt = method_find(m)) != NULL &&
+	    (mt->flags & METHOD_NOKEY))
 		return (1);
 	hr->unauthorized = 1;
-	http_out(hr, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":"
-	    "-32007,\"message\":\"not authenticated: send Authorization: "
-	    "Bearer KEY, or an authenticate call first\"}}", 0);
+	http_noauth(hr, "not authenticated: send Authorization: Bearer KEY, "
+	    "or an authenticate call first");
 	return (0);
 }
 
@@ -655,7 +655,7 @@ http_rpc(struct http_req *hr)
 		gw.rpc_errors++;
 		snprintf(msg, sizeof msg, "parse error: %s (column %d)",
 		    jerr.text, jerr.column);
-		http_error(hr, RPC_PARSE, msg);
+		http_error(hr, I3_RPC_PARSE, msg);
 		goto now;
 	}
 	hr->batch = json_is_array(req);
@@ -663,7 +663,8 @@ http_rpc(struct http_req *hr)
 		gw.rpc_requests++;
 		gw.rpc_errors++;
 		hr->batch = 0;
-		http_error(hr, RPC_INVALID, "invalid request: an empty batch");
+		http_error(hr, I3_RPC_INVALID, "invalid request: an empty "
+		    "batch");
 		json_decref(req);
 		goto now;
 	}
@@ -697,6 +698,7 @@ now:
 static void
 http_dispatch(struct http_req *hr, json_t *r)
 {
+	const struct method *mt;
 	const char	*m;
 	char		*s, msg[256];
 	int		 expect;
@@ -705,16 +707,15 @@ http_dispatch(struct http_req *hr, json_t *r)
 	expect = json_is_object(r) && json_object_get(r, "id") != NULL &&
 	    json_object_get(r, "method") != NULL;
 	/* A session needs a connection that stays. */
-	if (m != NULL && (strcmp(m, "subscribe") == 0 ||
-	    strcmp(m, "unsubscribe") == 0 ||
-	    strcmp(m, "session_resume") == 0)) {
+	if (m != NULL && (mt = method_find(m)) != NULL &&
+	    (mt->flags & METHOD_STREAM)) {
 		if (!expect)
 			return;
 		s = json_dumps(json_object_get(r, "id"), JSON_ENCODE_ANY);
 		snprintf(msg, sizeof msg, "{\"jsonrpc\":\"2.0\",\"id\":%s,"
 		    "\"error\":{\"code\":%d,\"message\":\"%s is not "
 		    "available over HTTP\"}}", s != NULL ? s : "null",
-		    RPC_NOMETHOD, m);
+		    I3_RPC_NOMETHOD, m);
 		free(s);
 		gw.rpc_requests++;
 		gw.rpc_errors++;
@@ -746,6 +747,18 @@ http_error(struct http_req *hr, int code, const char *msg)
 		http_out(hr, s, 0);
 	free(s);
 	json_decref(e);
+}
+
+/* A -32007 answer without an id; msg needs no JSON escaping. */
+static void
+http_noauth(struct http_req *hr, const char *msg)
+{
+	char	buf[256];
+
+	snprintf(buf, sizeof buf, "{\"jsonrpc\":\"2.0\",\"id\":null,"
+	    "\"error\":{\"code\":%d,\"message\":\"%s\"}}", I3_RPC_NOAUTH,
+	    msg);
+	http_out(hr, buf, 0);
 }
 
 /* One answer (len 0: a string), kept comma-separated. */

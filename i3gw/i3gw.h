@@ -255,6 +255,7 @@ enum router_state {
 };
 
 struct rpc_error;
+struct event;
 
 void		 router_init(void);
 void		 router_start(void);
@@ -308,19 +309,7 @@ void		 sendq_stats(json_t *);
 
 /* -------------------------------------------------------------- rpc.c */
 
-#define RPC_PARSE		-32700
-#define RPC_INVALID		-32600
-#define RPC_NOMETHOD		-32601
-#define RPC_PARAMS		-32602
-#define RPC_INTERNAL		-32603
-#define RPC_UNAVAILABLE		-32000	/* router unavailable */
-#define RPC_QUEUEFULL		-32001	/* send queue full */
-#define RPC_TIMEOUT		-32002	/* remote answer timed out */
-#define RPC_REMOTE		-32003	/* remote I3 error, I3 code in data */
-#define RPC_MUDDOWN		-32004	/* target MUD down */
-#define RPC_NOMUD		-32005	/* MUD not in the mudlist */
-#define RPC_SHUTDOWN		-32006	/* gateway shutting down */
-
+/* Error codes: I3_RPC_* in i3.h. */
 struct rpc_error {
 	int		 code;
 	char		 message[256];
@@ -340,7 +329,10 @@ int		 rpc_user(const json_t *params, const char **out,
 		    struct rpc_error *);
 int		 rpc_int(const json_t *params, const char *key, int required,
 		    json_int_t *out, struct rpc_error *);
-void		 rpc_notify(struct client *, const char *method, json_t *params);
+void		 rpc_notify(struct client *, const char *event,
+		    json_t *params);
+void		 rpc_notify_event(struct client *, const struct event *,
+		    json_t *params);
 void		 rpc_broadcast(const char *method, json_t *params);
 void		 rpc_respond(struct client *, json_t *id, json_t *result,
 		    struct rpc_error *);
@@ -388,16 +380,24 @@ void		 client_note_user(struct client *, const char *user);
 
 /* -------------------------------------------------------------- svc.c */
 
-struct svc_method {
+/* A row of the method table (methods.c): its services' rows collected. */
+#define METHOD_NOKEY	0x1	/* may be called before authenticate */
+#define METHOD_STREAM	0x2	/* needs a lasting connection: not HTTP */
+
+struct method {
 	const char	*name;
 	rpc_fn		 fn;
+	int		 perm;		/* API_P_* it needs, 0: any */
+	int		 flags;		/* METHOD_* */
+	const char	*params;	/* "a b [c]": [c] is optional */
+	const char	*doc;		/* one line */
 };
 
 struct svc {
 	const char	*name;
 	const char	*packets[8];		/* router -> gateway */
 	void		(*on_packet)(const json_t *named, const json_t *raw);
-	struct svc_method methods[16];
+	struct method	 methods[16];	/* ends with a NULL name */
 };
 
 extern const struct svc svc_tell;
@@ -411,7 +411,6 @@ extern const struct svc svc_ucache;
 extern const struct svc svc_auth;
 extern const struct svc svc_chanadmin;
 
-rpc_fn		 svc_method(const char *);
 int		 svc_packet(const json_t *named, const json_t *raw);
 json_t		*svc_event(const json_t *named, const char *text);
 char		*svc_who(const char *visname, const char *user,
@@ -420,6 +419,32 @@ char		*svc_expand(const char *text, const char *n, const char *o);
 char		*svc_emote(const char *text, const char *n);
 json_t		*svc_sent_result(int queued);
 
+/* methods.c */
+const struct method *method_find(const char *);
+const char	*method_perm_name(int);
+void		 method_list(FILE *, int json);
+/* events.c */
+/*
+ * EVENT_TELL: for a user here, its sender told when nobody takes it;
+ * EVENT_CHANNEL: reaches the clients that joined its channel;
+ * EVENT_SENDER: reaches the client that sent for its user;
+ * EVENT_REQUEST: a request to the one client that answers it.
+ */
+#define EVENT_TELL	0x1
+#define EVENT_CHANNEL	0x2
+#define EVENT_SENDER	0x4
+#define EVENT_REQUEST	0x8
+
+struct event {
+	const char	*name;
+	int		 perm;		/* API_P_* group, 0: any */
+	int		 flags;		/* EVENT_* */
+	const char	*fields;	/* besides timestamp and text */
+	const char	*doc;		/* one line */
+};
+
+const struct event *event_find(const char *);
+void		 event_list(FILE *, int json);
 /* svc-tell.c */
 /* svc-channel.c */
 void		 svc_channel_relisten(void);
@@ -641,13 +666,6 @@ void		 apiconf_key_rates(const struct api_key *, double *, double *,
 
 int		 listen_probe(const char *, char **);
 
-#define RPC_NOAUTH	-32007	/* not authenticated, or a bad key */
-#define RPC_FORBIDDEN	-32008	/* the key's permissions do not allow it */
-#define RPC_RATELIMIT	-32009	/* rate limited */
-#define RPC_REFUSED	-32010	/* connection refused (limits, address) */
-#define RPC_NOSESSION	-32011	/* unknown or expired resume token */
-#define RPC_BUSY	-32012	/* too many requests in flight */
-
 extern uint64_t	 listen_accepted;
 extern uint64_t	 listen_refused;
 extern uint64_t	 listen_timeouts;
@@ -671,7 +689,7 @@ void		 tls_detach(struct client *);
 const char	*tls_peer_name(struct client *);
 int		 tls_ready(struct client *);
 /* auth.c */
-int		 auth_gate(struct client *, const char *method,
+int		 auth_gate(struct client *, const struct method *,
 		    struct rpc_error *);
 int		 auth_key_find(const char *key, const struct sockaddr *,
 		    struct api_key **);
@@ -698,9 +716,9 @@ int		 render_params(struct client *, json_t *, struct rpc_error *);
 void		 session_init(void);
 void		 session_new(struct client *);
 int		 session_client_gone(struct client *);
-int		 session_deliver(struct client *, const char *method,
+int		 session_deliver(struct client *, const struct event *,
 		    json_t *params);
-size_t		 session_broadcast(const char *method, json_t *params);
+size_t		 session_broadcast(const struct event *, json_t *params);
 json_t		*session_info(struct client *);
 int		 session_adopt(struct client *, const char *token,
 		    json_t **result, struct rpc_error *);

@@ -623,7 +623,8 @@ listen_refuse(int fd, const char *why)
 
 	listen_refused++;
 	n = snprintf(buf, sizeof buf, "{\"jsonrpc\":\"2.0\",\"id\":null,"
-	    "\"error\":{\"code\":%d,\"message\":\"%s\"}}\n", RPC_REFUSED, why);
+	    "\"error\":{\"code\":%d,\"message\":\"%s\"}}\n", I3_RPC_REFUSED,
+	    why);
 	(void)!write(fd, buf, n);
 	/* What the peer sent already would turn the close into a reset. */
 	shutdown(fd, SHUT_WR);

@@ -29,9 +29,11 @@ usage(void)
 	fprintf(stderr, "usage: %s [-dnsVv] [-f file] [-S socket] "
 	    "[--state-dir dir] [--linger seconds] [--render profile]\n"
 	    "       %s --list-keys\n"
+	    "       %s --list-methods | --list-events [--json]\n"
 	    "       %s genkey NAME\n"
 	    "       %s doctor [--json] [-f file] [--state-dir dir] "
-	    "[-t seconds]\n", I3GW_NAME, I3GW_NAME, I3GW_NAME, I3GW_NAME);
+	    "[-t seconds]\n", I3GW_NAME, I3GW_NAME, I3GW_NAME, I3GW_NAME,
+	    I3GW_NAME);
 	exit(1);
 }
 
@@ -166,9 +168,12 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "list-keys", no_argument, NULL, 'K' },
+		{ "list-methods", no_argument, NULL, 'M' },
+		{ "list-events", no_argument, NULL, 'E' },
+		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int		 ch, check = 0, fg = 0, ok;
+	int		 ch, check = 0, fg = 0, ok, list = 0, json = 0;
 	char		*cause = NULL;
 
 	memset(&gw, 0, sizeof gw);
@@ -217,6 +222,13 @@ main(int argc, char **argv)
 		case 'V':
 			printf("%s %s\n", I3GW_NAME, I3_VERSION);
 			return (0);
+		case 'M':
+		case 'E':
+			list = ch;
+			break;
+		case 'J':
+			json = 1;
+			break;
 		case 'v':
 			gw.verbose++;
 			break;
@@ -224,6 +236,16 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
+	/* The method and event tables, for people and docs/API.md. */
+	if (list != 0 && optind == argc) {
+		if (list == 'M')
+			method_list(stdout, json);
+		else
+			event_list(stdout, json);
+		return (fflush(stdout) == 0 ? 0 : 1);
+	}
+	if (json)
+		usage();
 	if (optind < argc && strcmp(argv[optind], "genkey") == 0) {
 		if (argc - optind != 2)
 			usage();

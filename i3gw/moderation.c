@@ -369,15 +369,16 @@ mod_params(struct client *cl, const json_t *params, const char **pattern,
 	    rpc_str(params, "user", 0, owner, re) == -1)
 		return (-1);
 	if (pattern != NULL && !moderation_pattern_ok(*pattern))
-		return (rpc_fail(re, RPC_PARAMS, "parameter pattern: user@mud, "
-		    "or a MUD, globs allowed (*@SpamMud, bot*@*)"));
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter pattern: "
+		    "user@mud, or a MUD, globs allowed (*@SpamMud, bot*@*)"));
 	if (*owner != NULL && **owner == '\0')
 		*owner = NULL;
 	/* The gateway's own rules are the operator's. */
 	if (*owner == NULL && pattern != NULL && !cl->trusted &&
 	    (cl->perms & API_P_ADMIN) == 0)
-		return (rpc_fail(re, RPC_FORBIDDEN, "forbidden: gateway-wide "
-		    "rules need the admin permission; name a user"));
+		return (rpc_fail(re, I3_RPC_FORBIDDEN, "forbidden: "
+		    "gateway-wide rules need the admin permission; name a "
+		"user"));
 	return (0);
 }
 
@@ -406,8 +407,8 @@ rpc_ignore_add(struct client *cl, const json_t *params, json_t **result,
 		if (store_ignore_put(p, chan, o, 1) == -1) {
 			free(p);
 			free(o);
-			return (rpc_fail(re, RPC_INTERNAL, "the store refused "
-			    "the rule"));
+			return (rpc_fail(re, I3_RPC_INTERNAL, "the store "
+			    "refused the rule"));
 		}
 		mod_add(p, chan, o);
 		added = 1;
@@ -481,10 +482,16 @@ const struct svc svc_moderation = {
 	.packets = { NULL },
 	.on_packet = NULL,
 	.methods = {
-		{ "ignore_add", rpc_ignore_add },
-		{ "ignore_remove", rpc_ignore_remove },
-		{ "ignore_list", rpc_ignore_list },
-		{ NULL, NULL }
+		{ "ignore_add", rpc_ignore_add, API_P_CHANNEL, 0,
+		    "pattern [channel] [user]",
+		    "ignore a sender (a user's rule; without user: admin)" },
+		{ "ignore_remove", rpc_ignore_remove, API_P_CHANNEL, 0,
+		    "pattern [channel] [user]",
+		    "remove an ignore rule" },
+		{ "ignore_list", rpc_ignore_list, API_P_CHANNEL, 0,
+		    "[user] [channel]",
+		    "the ignore rules" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
 };
 

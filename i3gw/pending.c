@@ -215,7 +215,7 @@ pending_timer(void *arg)
 		    "confirmed by the router"));
 		return (EV_NOMORE);
 	}
-	pending_fail(p, RPC_TIMEOUT, NULL, "no answer from %s within %lu ms",
+	pending_fail(p, I3_RPC_TIMEOUT, NULL, "no answer from %s within %lu ms",
 	    p->mud != NULL ? p->mud : "the network",
 	    (unsigned long)(ev_now() - p->started));
 	return (EV_NOMORE);
@@ -295,7 +295,7 @@ pending_error(const json_t *named)
 	if (p == NULL)
 		return (0);
 found:
-	pending_fail(p, RPC_REMOTE, json_pack("{s:s, s:s?, s:s?}",
+	pending_fail(p, I3_RPC_REMOTE, json_pack("{s:s, s:s?, s:s?}",
 	    "error_code", code, "error_message", msg, "from",
 	    i3_pkt_str(named, "originator_mud")), "%s: %s: %s",
 	    i3_pkt_str(named, "originator_mud") ?

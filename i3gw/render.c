@@ -31,7 +31,7 @@ render_set(struct client *cl, const json_t *params, struct rpc_error *re)
 	if (name == NULL)
 		return (0);
 	if ((p = i3_colour_profile(name)) == -1)
-		return (rpc_fail(re, RPC_PARAMS, "parameter render: unknown "
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter render: unknown "
 		    "profile %s (ansi, xterm256, plain, html, smaug, rom, tba, "
 		    "circle, pinkfish, none)", name));
 	cl->render = p;
@@ -44,7 +44,8 @@ render_rpc(struct client *cl, const json_t *params, json_t **result,
     struct rpc_error *re)
 {
 	if (json_object_get(params, "render") == NULL)
-		return (rpc_fail(re, RPC_PARAMS, "missing parameter: render"));
+		return (rpc_fail(re, I3_RPC_PARAMS, "missing parameter: "
+		    "render"));
 	if (render_set(cl, params, re) == -1)
 		return (-1);
 	*result = json_pack("{s:s}", "render",
@@ -57,8 +58,10 @@ const struct svc svc_render = {
 	.packets = { NULL },
 	.on_packet = NULL,
 	.methods = {
-		{ "render", render_rpc },
-		{ NULL, NULL }
+		{ "render", render_rpc, 0, 0,
+		    "render",
+		    "set the colour profile of this client's text" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	}
 };
 
@@ -148,7 +151,7 @@ render_params(struct client *cl, json_t *params, struct rpc_error *re)
 			out = i3_colour_parse(json_string_value(v),
 			    json_string_length(v), p, &len, &err);
 		if (out == NULL)
-			return (rpc_fail(re, RPC_PARAMS, "parameter %s: %s",
+			return (rpc_fail(re, I3_RPC_PARAMS, "parameter %s: %s",
 			    render_fields[i], err.text));
 		json_object_set_new(params, render_fields[i],
 		    json_stringn(out, len));

@@ -454,8 +454,9 @@ router_drop(void)
 	}
 	if (was_ready) {
 		rt.disconnects++;
-		rpc_broadcast("router_disconnected", json_pack("{s:s}",
-		    "router", router_cur_name()));
+		rpc_broadcast("router_disconnected", json_pack("{s:s, s:s+}",
+		    "router", router_cur_name(), "text", "router link lost: ",
+		    router_cur_name()));
 	}
 	router_set_state(RS_IDLE);
 }
@@ -768,7 +769,8 @@ router_startup_reply(const json_t *raw)
 	if (rt.t_keep == 0 && gw.conf->idle_ping > 0)
 		rt.t_keep = ev_timer_add(gw.conf->idle_ping / 4 + 1,
 		    router_keep_timer, NULL);
-	rpc_broadcast("router_connected", json_pack("{s:s}", "router", cur));
+	rpc_broadcast("router_connected", json_pack("{s:s, s:s+}", "router",
+	    cur, "text", "router connected: ", cur));
 	svc_channel_relisten();
 	sendq_ready();
 }

@@ -58,15 +58,16 @@ rpc_str(const json_t *params, const char *key, int required,
 	*out = NULL;
 	if (v == NULL || json_is_null(v)) {
 		if (required)
-			return (rpc_fail(re, RPC_PARAMS, "missing parameter: "
-			    "%s", key));
+			return (rpc_fail(re, I3_RPC_PARAMS, "missing "
+			    "parameter: %s", key));
 		return (0);
 	}
 	if (!json_is_string(v))
-		return (rpc_fail(re, RPC_PARAMS, "parameter %s: a string is "
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter %s: a string is "
 		    "expected", key));
 	if (required && json_string_length(v) == 0)
-		return (rpc_fail(re, RPC_PARAMS, "parameter %s: empty", key));
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter %s: "
+		    "empty", key));
 	*out = json_string_value(v);
 	return (0);
 }
@@ -98,13 +99,13 @@ rpc_int(const json_t *params, const char *key, int required, json_int_t *out,
 
 	if (v == NULL || json_is_null(v)) {
 		if (required)
-			return (rpc_fail(re, RPC_PARAMS, "missing parameter: "
-			    "%s", key));
+			return (rpc_fail(re, I3_RPC_PARAMS, "missing "
+			    "parameter: %s", key));
 		return (0);
 	}
 	if (!json_is_integer(v))
-		return (rpc_fail(re, RPC_PARAMS, "parameter %s: an integer is "
-		    "expected", key));
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter %s: an integer "
+		    "is expected", key));
 	*out = json_integer_value(v);
 	return (0);
 }
@@ -202,7 +203,7 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 	json_error_t	 jerr;
 	struct rpc_error re;
 	const char	*method;
-	rpc_fn		 fn;
+	const struct method *mt;
 	char		 msg[300], *key;
 	int		 rc;
 	uint64_t	 t0 = ev_now_us();
@@ -212,7 +213,7 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 	if (flags & CONN_TOOLONG) {
 		snprintf(msg, sizeof msg, "request line too long (the limit "
 		    "is %zu bytes)", gw.conf->max_line);
-		rpc_error_reply(cl, NULL, RPC_INVALID, msg, NULL);
+		rpc_error_reply(cl, NULL, I3_RPC_INVALID, msg, NULL);
 		return;
 	}
 	req = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
@@ -220,11 +221,11 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 	if (req == NULL) {
 		snprintf(msg, sizeof msg, "parse error: %s (column %d)",
 		    jerr.text, jerr.column);
-		rpc_error_reply(cl, NULL, RPC_PARSE, msg, NULL);
+		rpc_error_reply(cl, NULL, I3_RPC_PARSE, msg, NULL);
 		return;
 	}
 	if (!json_is_object(req)) {
-		rpc_error_reply(cl, NULL, RPC_INVALID, json_is_array(req) ?
+		rpc_error_reply(cl, NULL, I3_RPC_INVALID, json_is_array(req) ?
 		    "invalid request: batches are not supported" :
 		    "invalid request: not an object", NULL);
 		json_decref(req);
@@ -233,14 +234,14 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 	id = json_object_get(req, "id");
 	if (id != NULL && !json_is_string(id) && !json_is_integer(id) &&
 	    !json_is_real(id) && !json_is_null(id)) {
-		rpc_error_reply(cl, NULL, RPC_INVALID, "invalid request: id "
+		rpc_error_reply(cl, NULL, I3_RPC_INVALID, "invalid request: id "
 		    "must be a string or a number", NULL);
 		json_decref(req);
 		return;
 	}
 	m = json_object_get(req, "jsonrpc");
 	if (!json_is_string(m) || strcmp(json_string_value(m), "2.0") != 0) {
-		rpc_error_reply(cl, id, RPC_INVALID, "invalid request: "
+		rpc_error_reply(cl, id, I3_RPC_INVALID, "invalid request: "
 		    "\"jsonrpc\" must be \"2.0\"", NULL);
 		json_decref(req);
 		return;
@@ -258,24 +259,24 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 		return;
 	}
 	if (!json_is_string(m)) {
-		rpc_error_reply(cl, id, RPC_INVALID, "invalid request: "
+		rpc_error_reply(cl, id, I3_RPC_INVALID, "invalid request: "
 		    "\"method\" must be a string", NULL);
 		json_decref(req);
 		return;
 	}
 	method = json_string_value(m);
-	if ((fn = svc_method(method)) == NULL) {
+	if ((mt = method_find(method)) == NULL) {
 		snprintf(msg, sizeof msg, "method not found: %.200s", method);
 		if (id == NULL)
 			log_warnx("client %d: notification: %s", cl->id, msg);
 		else
-			rpc_error_reply(cl, id, RPC_NOMETHOD, msg, NULL);
+			rpc_error_reply(cl, id, I3_RPC_NOMETHOD, msg, NULL);
 		json_decref(req);
 		return;
 	}
 	/* Keys, permissions and rate limits (auth.c). */
 	memset(&re, 0, sizeof re);
-	if (auth_gate(cl, method, &re) == -1) {
+	if (auth_gate(cl, mt, &re) == -1) {
 		if (id == NULL)
 			log_warnx("client %d: notification %s: %s", cl->id,
 			    method, re.message);
@@ -291,7 +292,7 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 			log_warnx("client %d: notification %s: params must be "
 			    "an object", cl->id, method);
 		else
-			rpc_error_reply(cl, id, RPC_PARAMS, "params must be "
+			rpc_error_reply(cl, id, I3_RPC_PARAMS, "params must be "
 			    "an object (named parameters)", NULL);
 		json_decref(req);
 		return;
@@ -303,7 +304,7 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 		metrics_rpc_busy();
 		snprintf(msg, sizeof msg, "busy: %ld requests in flight "
 		    "already (max_inflight)", api->max_inflight);
-		rpc_error_reply(cl, id, RPC_BUSY, msg, NULL);
+		rpc_error_reply(cl, id, I3_RPC_BUSY, msg, NULL);
 		json_decref(req);
 		return;
 	}
@@ -327,7 +328,7 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 	rpc_cur_client = cl;
 	rpc_in_fn = 1;
 	rpc_answered = 0;
-	rc = fn(cl, params, &result, &re);
+	rc = mt->fn(cl, params, &result, &re);
 	rpc_in_fn = 0;
 	rpc_cur_id = NULL;
 	rpc_cur_client = NULL;
@@ -383,15 +384,38 @@ static char	 notify_method[64];
 static char	*notify_line;
 static size_t	 notify_len;
 
+/* The event of this name, or NULL (logged: a gateway bug) with params freed. */
+static const struct event *
+rpc_event(const char *name, json_t *params)
+{
+	const struct event	*ev;
+
+	if ((ev = event_find(name)) == NULL) {
+		log_warnx("event %s is not in the event table: not sent", name);
+		json_decref(params);
+	}
+	return (ev);
+}
+
 /* A notification to one client; params stolen. */
 void
-rpc_notify(struct client *cl, const char *method, json_t *params)
+rpc_notify(struct client *cl, const char *name, json_t *params)
 {
-	json_t	*n;
-	char	*s;
+	const struct event	*ev;
+
+	if ((ev = rpc_event(name, params)) != NULL)
+		rpc_notify_event(cl, ev, params);
+}
+
+void
+rpc_notify_event(struct client *cl, const struct event *ev, json_t *params)
+{
+	const char	*method = ev->name;
+	json_t		*n;
+	char		*s;
 
 	/* Subscriptions, filters, sessions kept for later (session.c). */
-	if (session_deliver(cl, method, params))
+	if (session_deliver(cl, ev, params))
 		return;
 	params = render_event(cl, params);
 	if (params == NULL)
@@ -426,11 +450,15 @@ rpc_notify(struct client *cl, const char *method, json_t *params)
 
 /* A notification to every client; params stolen. */
 void
-rpc_broadcast(const char *method, json_t *params)
+rpc_broadcast(const char *name, json_t *params)
 {
+	const struct event	*ev;
+
 	if (params == NULL)
 		params = json_object();
+	if ((ev = rpc_event(name, params)) == NULL)
+		return;
 	/* Every client, and the sessions kept for clients gone. */
-	session_broadcast(method, params);
+	session_broadcast(ev, params);
 	json_decref(params);
 }

@@ -826,10 +826,11 @@ sendq_put(json_t *raw, int prio, int *queued, struct rpc_error *re)
 
 	*queued = 0;
 	if (raw == NULL)
-		return (rpc_fail(re, RPC_INTERNAL, "cannot build the packet"));
+		return (rpc_fail(re, I3_RPC_INTERNAL, "cannot build the "
+		    "packet"));
 	if (gw.stopping) {
 		json_decref(raw);
-		return (rpc_fail(re, RPC_SHUTDOWN, "gateway shutting down"));
+		return (rpc_fail(re, I3_RPC_SHUTDOWN, "gateway shutting down"));
 	}
 	cap = prio == SQ_MUD ? gw.conf->queue_max : gw.conf->reply_queue;
 	if (TAILQ_EMPTY(&sq.q[SQ_MUD]) && (prio == SQ_MUD ||
@@ -840,19 +841,20 @@ sendq_put(json_t *raw, int prio, int *queued, struct rpc_error *re)
 		json_decref(raw);
 		if (prio == SQ_REPLY) {
 			sq.replies_dropped++;
-			return (rpc_fail(re, RPC_QUEUEFULL, "reply queue full"));
+			return (rpc_fail(re, I3_RPC_QUEUEFULL, "reply queue "
+			    "full"));
 		}
 		if (!router_ready())
-			return (rpc_fail(re, RPC_UNAVAILABLE, "router "
+			return (rpc_fail(re, I3_RPC_UNAVAILABLE, "router "
 			    "unavailable (%s) and the send queue is full "
 			    "(%zu packets)", router_state_name(router_state()),
 			    sq.qlen[prio]));
 		if (gw.conf->rate > 0)
-			return (rpc_fail(re, RPC_QUEUEFULL, "send queue full "
-			    "(%zu packets waiting for the pacing limit of %d "
-			    "a second or for the router to take them)",
+			return (rpc_fail(re, I3_RPC_QUEUEFULL, "send queue "
+			    "full (%zu packets waiting for the pacing limit of "
+			    "%d a second or for the router to take them)",
 			    sq.qlen[prio], gw.conf->rate));
-		return (rpc_fail(re, RPC_QUEUEFULL, "send queue full (%zu "
+		return (rpc_fail(re, I3_RPC_QUEUEFULL, "send queue full (%zu "
 		    "packets waiting for the router to take them)",
 		    sq.qlen[prio]));
 	} else
@@ -861,7 +863,7 @@ sendq_put(json_t *raw, int prio, int *queued, struct rpc_error *re)
 	if (i3_frame_buf(&fb, raw, 0, &err) == -1) {
 		json_decref(raw);
 		*queued = 0;
-		return (rpc_fail(re, RPC_PARAMS, "cannot encode: %s",
+		return (rpc_fail(re, I3_RPC_PARAMS, "cannot encode: %s",
 		    err.text));
 	}
 	if (log_verbose() > 1)

@@ -57,8 +57,9 @@ static int	session_rpc_unsubscribe(struct client *, const json_t *,
 static int	session_rpc_resume(struct client *, const json_t *,
 		    json_t **, struct rpc_error *);
 static void	session_detach(struct client *, const char *);
-static int	session_wants(struct client *, const char *, const json_t *);
-static int	session_keep(struct client *, const char *, json_t *);
+static int	session_wants(struct client *, const struct event *,
+		    const json_t *);
+static int	session_keep(struct client *, const struct event *, json_t *);
 static void	session_save(struct client *);
 static void	session_forget(struct session *);
 static void	session_replay(struct client *);
@@ -70,7 +71,6 @@ static void	session_noop(struct conn *, const char *, size_t, int);
 static void	session_private(const char *);
 static long	session_count(const char *, const char *, long long);
 static int	session_exec(const char *);
-static int	session_tell_like(const char *);
 static void	session_bound(void);
 static void	session_evict(struct client *, const char *);
 
@@ -79,11 +79,19 @@ const struct svc svc_session = {
 	.packets = { NULL },
 	.on_packet = NULL,
 	.methods = {
-		{ "authenticate", auth_authenticate },
-		{ "subscribe", session_rpc_subscribe },
-		{ "unsubscribe", session_rpc_unsubscribe },
-		{ "session_resume", session_rpc_resume },
-		{ NULL, NULL }
+		{ "authenticate", auth_authenticate, 0, METHOD_NOKEY,
+		    "key",
+		    "prove a key; the permissions are the key's" },
+		{ "subscribe", session_rpc_subscribe, 0, METHOD_STREAM,
+		    "[events] [channels] [filter] [render]",
+		    "choose the events this client gets; a session" },
+		{ "unsubscribe", session_rpc_unsubscribe, 0, METHOD_STREAM,
+		    "[events] [channels]",
+		    "stop events; none named: all" },
+		{ "session_resume", session_rpc_resume, 0, METHOD_STREAM,
+		    "token",
+		    "take over a kept session; replay what waited" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	}
 };
 
@@ -116,13 +124,6 @@ session_noop(struct conn *c, const char *msg, size_t len, int flags)
 {
 }
 
-static int
-session_tell_like(const char *method)
-{
-	return (strcmp(method, "tell_received") == 0 ||
-	    strcmp(method, "emoteto_received") == 0 ||
-	    strcmp(method, "beep_received") == 0);
-}
 
 /*
  * The sessions database and its -wal and -shm files are the owner's only
@@ -191,7 +192,7 @@ session_load_row(sqlite3_stmt *st)
 	    (s->filter = filter_new(v, err, sizeof err)) == NULL)
 		log_warnx("session %s: its stored filter is dropped: %s",
 		    s->id, err);
-	join = svc_method("channel_join");
+	join = method_find("channel_join")->fn;
 	json_array_foreach(json_object_get(sub, "channels"), i, v) {
 		params = json_pack("{s:O}", "channel", v);
 		memset(&re, 0, sizeof re);
@@ -235,7 +236,8 @@ session_init(void)
 	    "CREATE TABLE IF NOT EXISTS event (seq INTEGER PRIMARY KEY"
 	    " AUTOINCREMENT, session TEXT NOT NULL, ts INTEGER NOT NULL,"
 	    " method TEXT NOT NULL, params TEXT NOT NULL);"
-	    "CREATE INDEX IF NOT EXISTS event_session ON event (session, seq);");
+	    "CREATE INDEX IF NOT EXISTS event_session ON event (session, "
+	"seq);");
 	/* Sessions detached too long ago are gone. */
 	cutoff = session_wall_ms() - (uint64_t)api->session_expire;
 	if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE session IN "
@@ -349,31 +351,31 @@ session_info(struct client *cl)
 
 /* Is this event for this client at all? */
 static int
-session_wants(struct client *cl, const char *method, const json_t *params)
+session_wants(struct client *cl, const struct event *ev,
+    const json_t *params)
 {
 	struct session	*s = cl->session;
 	const char	*chan;
 	int		 asked = 0;
 
-	if (s->all || json_object_get(s->events, method) != NULL)
+	if (s->all || json_object_get(s->events, ev->name) != NULL)
 		asked = 1;
-	else if (strncmp(method, "channel_", 8) == 0 &&
+	else if ((ev->flags & EVENT_CHANNEL) &&
 	    (chan = json_string_value(json_object_get(params, "channel"))) !=
 	    NULL && json_object_get(cl->channels, chan) != NULL)
 		asked = 1;
-	else if (strcmp(method, "error_received") == 0 ||
-	    strcmp(method, "send_failed") == 0)
+	else if (ev->flags & EVENT_SENDER)
 		asked = 1;
 	if (!asked)
 		return (0);
-	if (s->filter != NULL && !filter_match(s->filter, method, params))
+	if (s->filter != NULL && !filter_match(s->filter, ev->name, params))
 		return (0);
 	return (1);
 }
 
 /* Into the store, bounded; 0 when kept, -1 when refused (full, a tell). */
 static int
-session_keep(struct client *cl, const char *method, json_t *params)
+session_keep(struct client *cl, const struct event *ev, json_t *params)
 {
 	struct session	*s = cl->session;
 	sqlite3_stmt	*st;
@@ -383,7 +385,7 @@ session_keep(struct client *cl, const char *method, json_t *params)
 		return (-1);
 	session_save(cl);
 	if (s->queued >= api->session_queue) {
-		if (session_tell_like(method))
+		if (ev->flags & EVENT_TELL)
 			return (-1);
 		/* The oldest goes, and is counted. */
 		if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE seq = "
@@ -414,7 +416,7 @@ session_keep(struct client *cl, const char *method, json_t *params)
 	}
 	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)session_wall_ms());
-	sqlite3_bind_text(st, 3, method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ev->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
@@ -493,7 +495,7 @@ session_forget(struct session *s)
  * (params consumed: not wanted, or kept for later), 0 to send it now.
  */
 int
-session_deliver(struct client *cl, const char *method, json_t *params)
+session_deliver(struct client *cl, const struct event *ev, json_t *params)
 {
 	struct session	*s = cl->session;
 	int		 rc;
@@ -506,7 +508,7 @@ session_deliver(struct client *cl, const char *method, json_t *params)
 		taken++;
 		return (0);
 	}
-	if (!session_wants(cl, method, params)) {
+	if (!session_wants(cl, ev, params)) {
 		json_decref(params);
 		return (1);
 	}
@@ -519,7 +521,7 @@ session_deliver(struct client *cl, const char *method, json_t *params)
 		s->spooling = 1;
 		s->paused_at = ev_now();
 	}
-	rc = session_keep(cl, method, params);
+	rc = session_keep(cl, ev, params);
 	if (rc == 0)
 		taken++;
 	json_decref(params);
@@ -528,16 +530,16 @@ session_deliver(struct client *cl, const char *method, json_t *params)
 
 /* An event for everybody; a tell nobody takes goes back as an error. */
 size_t
-session_broadcast(const char *method, json_t *params)
+session_broadcast(const struct event *ev, json_t *params)
 {
 	struct client	*cl, *next;
 	uint64_t	 before = taken;
 
 	for (cl = TAILQ_FIRST(&clients); cl != NULL; cl = next) {
 		next = TAILQ_NEXT(cl, entry);
-		rpc_notify(cl, method, json_incref(params));
+		rpc_notify_event(cl, ev, json_incref(params));
 	}
-	if (taken == before && session_tell_like(method) && router_ready())
+	if (taken == before && (ev->flags & EVENT_TELL) && router_ready())
 		session_refuse_tell(params, taken == before &&
 		    session_detached() > 0 ? "the MUD's message queue is full" :
 		    "no one is attached to the MUD to receive it");
@@ -821,32 +823,37 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 	char		 err[256];
 
 	if (s == NULL)
-		return (rpc_fail(re, RPC_INVALID, "no session on this "
+		return (rpc_fail(re, I3_RPC_INVALID, "no session on this "
 		    "connection"));
 	events = json_object_get(params, "events");
 	chans = json_object_get(params, "channels");
 	if (events != NULL && !json_is_array(events))
-		return (rpc_fail(re, RPC_PARAMS, "parameter events: an array "
-		    "of event names is expected"));
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter events: an "
+		    "array of event names is expected"));
 	json_array_foreach(events, i, v) {
 		if (!json_is_string(v))
-			return (rpc_fail(re, RPC_PARAMS, "parameter events: "
+			return (rpc_fail(re, I3_RPC_PARAMS, "parameter events: "
 			    "names are strings"));
+		if (event_find(json_string_value(v)) == NULL)
+			return (rpc_fail(re, I3_RPC_PARAMS, "parameter events: "
+			    "no event %.100s (i3gw --list-events)",
+			    json_string_value(v)));
 	}
 	if (chans != NULL && !json_is_array(chans))
-		return (rpc_fail(re, RPC_PARAMS, "parameter channels: an "
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter channels: an "
 		    "array of channel names is expected"));
 	json_array_foreach(chans, i, v) {
 		if (!json_is_string(v))
-			return (rpc_fail(re, RPC_PARAMS, "parameter channels: "
-			    "names are strings"));
+			return (rpc_fail(re, I3_RPC_PARAMS, "parameter "
+			    "channels: names are strings"));
 	}
 	if (render_set(cl, params, re) == -1)
 		return (-1);
 	spec = json_object_get(params, "filter");
 	if (spec != NULL && !json_is_null(spec) &&
 	    (f = filter_new(spec, err, sizeof err)) == NULL)
-		return (rpc_fail(re, RPC_PARAMS, "parameter filter: %s", err));
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter filter: %s",
+		    err));
 	if (json_array_size(events) == 0 && json_array_size(chans) == 0)
 		s->all = 1;
 	json_array_foreach(events, i, v)
@@ -858,7 +865,7 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 		filter_free(s->filter);
 		s->filter = f;
 	}
-	join = svc_method("channel_join");
+	join = method_find("channel_join")->fn;
 	json_array_foreach(chans, i, v) {
 		p = json_pack("{s:O}", "channel", v);
 		memset(&jre, 0, sizeof jre);
@@ -890,10 +897,10 @@ session_rpc_unsubscribe(struct client *cl, const json_t *params,
 	void		*tmp;
 
 	if (s == NULL)
-		return (rpc_fail(re, RPC_INVALID, "no session"));
+		return (rpc_fail(re, I3_RPC_INVALID, "no session"));
 	events = json_object_get(params, "events");
 	chans = json_object_get(params, "channels");
-	leave = svc_method("channel_leave");
+	leave = method_find("channel_leave")->fn;
 	if (events == NULL && chans == NULL) {
 		s->all = 0;
 		json_object_clear(s->events);
@@ -958,14 +965,14 @@ session_rpc_resume(struct client *cl, const json_t *params,
 		}
 	}
 	if (s == NULL)
-		return (rpc_fail(re, RPC_NOSESSION, "unknown or expired "
+		return (rpc_fail(re, I3_RPC_NOSESSION, "unknown or expired "
 		    "session"));
 	if (!s->detached)
-		return (rpc_fail(re, RPC_NOSESSION, "session %s is attached "
+		return (rpc_fail(re, I3_RPC_NOSESSION, "session %s is attached "
 		    "to another connection", s->id));
 	if (!cl->trusted && (s->key == NULL || cl->key == NULL ||
 	    strcmp(s->key, cl->key->name) != 0))
-		return (rpc_fail(re, RPC_FORBIDDEN, "session %s belongs to "
+		return (rpc_fail(re, I3_RPC_FORBIDDEN, "session %s belongs to "
 		    "another key", s->id));
 
 	/* Too old to replay: dropped, and counted. */

@@ -26,12 +26,22 @@ const struct svc svc_admin = {
 	.packets = { NULL },
 	.on_packet = NULL,
 	.methods = {
-		{ "ping", rpc_ping },
-		{ "status", rpc_status },
-		{ "stats", rpc_stats },
-		{ "reconnect", rpc_reconnect },
-		{ "shutdown", rpc_shutdown },
-		{ NULL, NULL }
+		{ "ping", rpc_ping, 0, 0,
+		    "",
+		    "is the gateway there" },
+		{ "status", rpc_status, API_P_ADMIN, 0,
+		    "",
+		    "the router link, counts, version" },
+		{ "stats", rpc_stats, API_P_ADMIN, 0,
+		    "",
+		    "counters" },
+		{ "reconnect", rpc_reconnect, API_P_ADMIN, 0,
+		    "",
+		    "drop the router link and connect again" },
+		{ "shutdown", rpc_shutdown, API_P_ADMIN, 0,
+		    "",
+		    "stop the gateway" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
 };
 

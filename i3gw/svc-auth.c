@@ -31,9 +31,13 @@ const struct svc svc_auth = {
 	.packets = { "auth-mud-req", "auth-mud-reply", NULL },
 	.on_packet = auth_packet,
 	.methods = {
-		{ "auth_request", rpc_auth_request },
-		{ "auth_verify", rpc_auth_verify },
-		{ NULL, NULL }
+		{ "auth_request", rpc_auth_request, API_P_INFO, 0,
+		    "target_mud [timeout]",
+		    "a session key from another MUD" },
+		{ "auth_verify", rpc_auth_verify, API_P_INFO, 0,
+		    "mud key",
+		    "check a session key given to a MUD" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
 };
 
@@ -143,11 +147,11 @@ rpc_auth_request(struct client *cl, const json_t *params, json_t **result,
 	    svc_info_timeout(params, gw.conf->info_timeout, &ms, re) == -1)
 		return (-1);
 	if (router_mud_up(mud, &canon) == 0)
-		return (rpc_fail(re, RPC_MUDDOWN, "%s is down (mudlist)",
+		return (rpc_fail(re, I3_RPC_MUDDOWN, "%s is down (mudlist)",
 		    canon));
 	if ((p = pending_new(cl, PEND_AUTH, canon, NULL, NULL, ms,
 	    I3_COLOUR_PLAIN)) == NULL)
-		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
+		return (rpc_fail(re, I3_RPC_QUEUEFULL, "too many requests "
 		    "waiting for answers"));
 	if (router_send(json_pack("[s, i, s, i, s, i]", "auth-mud-req", 5,
 	    gw.conf->mud_name, 0, canon, 0), &queued, re) == -1) {

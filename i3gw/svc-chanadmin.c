@@ -32,12 +32,22 @@ const struct svc svc_chanadmin = {
 	.packets = { "chan-filter-req", "chan-adminlist-reply", NULL },
 	.on_packet = chanadmin_packet,
 	.methods = {
-		{ "channel_add", rpc_channel_add },
-		{ "channel_remove", rpc_channel_remove },
-		{ "channel_admin", rpc_channel_admin },
-		{ "channel_adminlist", rpc_channel_adminlist },
-		{ "chanlist_refresh", rpc_chanlist_refresh },
-		{ NULL, NULL }
+		{ "channel_add", rpc_channel_add, API_P_CHANNEL, 0,
+		    "channel [type] [from_user]",
+		    "create a channel on the router" },
+		{ "channel_remove", rpc_channel_remove, API_P_CHANNEL, 0,
+		    "channel [from_user]",
+		    "remove a channel from the router" },
+		{ "channel_admin", rpc_channel_admin, API_P_CHANNEL, 0,
+		    "channel [add] [remove] [from_user]",
+		    "edit a channel's ban or admit list" },
+		{ "channel_adminlist", rpc_channel_adminlist, API_P_CHANNEL, 0,
+		    "channel",
+		    "a channel's ban or admit list" },
+		{ "chanlist_refresh", rpc_chanlist_refresh, API_P_CHANNEL, 0,
+		    "",
+		    "ask the router for the chanlist again" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
 };
 
@@ -64,7 +74,7 @@ chanadmin_send(struct client *cl, const char *type, json_t *fields,
 	}
 	if (router_name() == NULL) {
 		json_decref(fields);
-		return (rpc_fail(re, RPC_UNAVAILABLE, "no router"));
+		return (rpc_fail(re, I3_RPC_UNAVAILABLE, "no router"));
 	}
 	json_object_set_new(fields, "originator_mud",
 	    json_string(gw.conf->mud_name));
@@ -80,12 +90,12 @@ chanadmin_send(struct client *cl, const char *type, json_t *fields,
 	raw = i3_packet_build(type, fields, &err);
 	json_decref(fields);
 	if (raw == NULL)
-		return (rpc_fail(re, RPC_PARAMS, "cannot build %s: %s", type,
+		return (rpc_fail(re, I3_RPC_PARAMS, "cannot build %s: %s", type,
 		    err.text));
 	if (kind != 0 && (p = pending_new(cl, kind, NULL, NULL, chan, ms,
 	    I3_COLOUR_PLAIN)) == NULL) {
 		json_decref(raw);
-		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
+		return (rpc_fail(re, I3_RPC_QUEUEFULL, "too many requests "
 		    "waiting for answers"));
 	}
 	if (router_send(raw, &queued, re) == -1) {
@@ -123,8 +133,8 @@ rpc_channel_add(struct client *cl, const json_t *params, json_t **result,
 			type = 2;
 	}
 	if (type < 0 || type > 2)
-		return (rpc_fail(re, RPC_PARAMS, "parameter type: 0 (banned), "
-		    "1 (admitted) or 2 (filtered)"));
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter type: 0 "
+		    "(banned), 1 (admitted) or 2 (filtered)"));
 	return (chanadmin_send(cl, "channel-add", json_pack("{s:s, s:I}",
 	    "channel", chan, "channel_type", type), PEND_CHANADD, chan,
 	    params, result, re));
@@ -156,16 +166,16 @@ rpc_channel_admin(struct client *cl, const json_t *params, json_t **result,
 		return (-1);
 	if ((add != NULL && !json_is_array(add)) ||
 	    (rem != NULL && !json_is_array(rem)))
-		return (rpc_fail(re, RPC_PARAMS, "parameters add and remove: "
-		    "arrays of MUD names"));
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameters add and "
+		    "remove: arrays of MUD names"));
 	json_array_foreach(add, i, v) {
 		if (!json_is_string(v))
-			return (rpc_fail(re, RPC_PARAMS, "parameter add: MUD "
-			    "names are strings"));
+			return (rpc_fail(re, I3_RPC_PARAMS, "parameter add: "
+			    "MUD names are strings"));
 	}
 	json_array_foreach(rem, i, v) {
 		if (!json_is_string(v))
-			return (rpc_fail(re, RPC_PARAMS, "parameter remove: "
+			return (rpc_fail(re, I3_RPC_PARAMS, "parameter remove: "
 			    "MUD names are strings"));
 	}
 	return (chanadmin_send(cl, "channel-admin", json_pack("{s:s, s:o, "

@@ -36,13 +36,26 @@ const struct svc svc_channel = {
 	.packets = { "channel-m", "channel-e", "channel-t", NULL },
 	.on_packet = chan_packet,
 	.methods = {
-		{ "channel_send", rpc_channel_send },
-		{ "channel_emote", rpc_channel_emote },
-		{ "channel_target", rpc_channel_target },
-		{ "channel_join", rpc_channel_join },
-		{ "channel_leave", rpc_channel_leave },
-		{ "channel_list", rpc_channel_list },
-		{ NULL, NULL }
+		{ "channel_send", rpc_channel_send, API_P_CHANNEL, 0,
+		    "channel from_user message [visname]",
+		    "a channel message" },
+		{ "channel_emote", rpc_channel_emote, API_P_CHANNEL, 0,
+		    "channel from_user message [visname]",
+		    "a channel emote" },
+		{ "channel_target", rpc_channel_target, API_P_CHANNEL, 0,
+		    "channel from_user target_mud target_user message_others "
+		"message_target [visname] [target_visname]",
+		    "a targeted channel emote" },
+		{ "channel_join", rpc_channel_join, API_P_CHANNEL, 0,
+		    "channel [user] [visname]",
+		    "listen to a channel" },
+		{ "channel_leave", rpc_channel_leave, API_P_CHANNEL, 0,
+		    "channel [user]",
+		    "stop listening to a channel" },
+		{ "channel_list", rpc_channel_list, API_P_CHANNEL, 0,
+		    "",
+		    "the router's chanlist" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
 };
 
@@ -340,8 +353,8 @@ chan_send(struct client *cl, const char *type, const json_t *params,
 		}
 		if (msg == NULL) {
 			json_decref(fields);
-			return (rpc_fail(re, RPC_PARAMS, "missing parameter: "
-			    "message"));
+			return (rpc_fail(re, I3_RPC_PARAMS, "missing "
+			    "parameter: message"));
 		}
 		/* Always a $N in an emote (i3-protocol.md 4.3). */
 		if (strcmp(type, "channel-e") == 0 &&
@@ -356,7 +369,7 @@ chan_send(struct client *cl, const char *type, const json_t *params,
 	raw = i3_packet_build(type, fields, NULL);
 	if (raw == NULL) {
 		json_decref(fields);
-		return (rpc_fail(re, RPC_PARAMS, "cannot build a %s packet "
+		return (rpc_fail(re, I3_RPC_PARAMS, "cannot build a %s packet "
 		    "from these parameters", type));
 	}
 	/* The other local clients hear it now: the echo will be dropped. */

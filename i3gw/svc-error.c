@@ -15,7 +15,7 @@ const struct svc svc_error = {
 	.name = "error",
 	.packets = { "error", NULL },
 	.on_packet = error_packet,
-	.methods = { { NULL, NULL } },
+	.methods = { { NULL, NULL, 0, 0, NULL, NULL } },
 };
 
 static void

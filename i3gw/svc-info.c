@@ -45,12 +45,22 @@ const struct svc svc_info = {
 	    "chan-who-reply", "chan-user-reply", NULL },
 	.on_packet = info_packet,
 	.methods = {
-		{ "who", rpc_who },
-		{ "finger", rpc_finger },
-		{ "locate", rpc_locate },
-		{ "channel_who", rpc_channel_who },
-		{ "chan_user", rpc_chan_user },
-		{ NULL, NULL }
+		{ "who", rpc_who, API_P_INFO, 0,
+		    "target_mud [timeout] [from_user] [colour]",
+		    "who is on a MUD" },
+		{ "finger", rpc_finger, API_P_INFO, 0,
+		    "target_mud user [timeout] [from_user] [colour]",
+		    "one user of a MUD" },
+		{ "locate", rpc_locate, API_P_INFO, 0,
+		    "user [timeout] [from_user] [colour]",
+		    "which MUDs a user is on" },
+		{ "channel_who", rpc_channel_who, API_P_CHANNEL, 0,
+		    "target_mud channel [timeout] [from_user] [colour]",
+		    "who listens to a channel on a MUD" },
+		{ "chan_user", rpc_chan_user, API_P_INFO, 0,
+		    "target_mud user [timeout]",
+		    "a user's visname and gender" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
 };
 
@@ -69,11 +79,11 @@ svc_info_timeout(const json_t *params, long dflt, long *ms,
 	if (v == NULL || json_is_null(v))
 		return (0);
 	if (!json_is_number(v))
-		return (rpc_fail(re, RPC_PARAMS, "parameter timeout: seconds "
-		    "(a number) are expected"));
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter timeout: "
+		    "seconds (a number) are expected"));
 	d = json_number_value(v);
 	if (d <= 0 || d > 3600)
-		return (rpc_fail(re, RPC_PARAMS, "parameter timeout: more "
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter timeout: more "
 		    "than 0 and at most 3600 seconds"));
 	*ms = (long)(d * 1000);
 	if (*ms == 0)
@@ -93,7 +103,7 @@ svc_info_profile(const json_t *params, int *profile, struct rpc_error *re)
 	if (name == NULL)
 		return (0);
 	if ((*profile = i3_colour_profile(name)) == -1)
-		return (rpc_fail(re, RPC_PARAMS, "parameter colour: unknown "
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter colour: unknown "
 		    "profile %s", name));
 	return (0);
 }
@@ -162,7 +172,7 @@ info_target(const json_t *params, const char **canon, struct rpc_error *re)
 	if (rpc_str(params, "target_mud", 1, &mud, re) == -1)
 		return (-1);
 	if (router_mud_up(mud, canon) == 0)
-		return (rpc_fail(re, RPC_MUDDOWN, "%s is down (mudlist)",
+		return (rpc_fail(re, I3_RPC_MUDDOWN, "%s is down (mudlist)",
 		    *canon));
 	return (0);
 }
@@ -212,14 +222,14 @@ info_request(struct client *cl, const char *type, enum pend_kind kind,
 	json_decref(fields);
 	if (raw == NULL) {
 		free(user);
-		return (rpc_fail(re, RPC_PARAMS, "cannot build a %s from "
+		return (rpc_fail(re, I3_RPC_PARAMS, "cannot build a %s from "
 		    "these parameters", type));
 	}
 	p = pending_new(cl, kind, mud, user, key, ms, profile);
 	free(user);
 	if (p == NULL) {
 		json_decref(raw);
-		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
+		return (rpc_fail(re, I3_RPC_QUEUEFULL, "too many requests "
 		    "waiting for answers"));
 	}
 	if (pp != NULL)
@@ -245,7 +255,7 @@ rpc_who(struct client *cl, const json_t *params, json_t **result,
 	if ((p = pending_new(cl, PEND_WHO, mud, user, NULL, ms,
 	    profile)) == NULL) {
 		free(user);
-		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
+		return (rpc_fail(re, I3_RPC_QUEUEFULL, "too many requests "
 		    "waiting for answers"));
 	}
 	/* The gateway's busiest request: built directly, as tell does. */
@@ -260,8 +270,8 @@ rpc_who(struct client *cl, const json_t *params, json_t **result,
 	if (json_array_size(raw) != 6) {
 		json_decref(raw);
 		pending_drop(p);
-		return (rpc_fail(re, RPC_PARAMS, "cannot build a who-req from "
-		    "these parameters (not UTF-8?)"));
+		return (rpc_fail(re, I3_RPC_PARAMS, "cannot build a who-req "
+		    "from these parameters (not UTF-8?)"));
 	}
 	return (info_send(raw, p, re));
 }
@@ -354,7 +364,7 @@ rpc_chan_user(struct client *cl, const json_t *params, json_t **result,
 	again = pending_find(PEND_CHANUSER, mud, NULL, who) != NULL;
 	if ((p = pending_new(cl, PEND_CHANUSER, mud, NULL, who, ms,
 	    profile)) == NULL)
-		return (rpc_fail(re, RPC_QUEUEFULL, "too many requests "
+		return (rpc_fail(re, I3_RPC_QUEUEFULL, "too many requests "
 		    "waiting for answers"));
 	if (again)
 		return (RPC_DEFER);	/* one question on the wire is enough */

@@ -23,9 +23,13 @@ const struct svc svc_mudlist = {
 	.packets = { "mudlist", "chanlist-reply", NULL },
 	.on_packet = mudlist_packet,
 	.methods = {
-		{ "mudlist", rpc_mudlist },
-		{ "mudinfo", rpc_mudinfo },
-		{ NULL, NULL }
+		{ "mudlist", rpc_mudlist, API_P_INFO, 0,
+		    "[status] [driver] [mudlib] [name] [service]",
+		    "the cached mudlist, filtered" },
+		{ "mudinfo", rpc_mudinfo, API_P_INFO, 0,
+		    "mud",
+		    "one MUD of the mudlist" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
 };
 
@@ -59,29 +63,37 @@ void
 svc_mudlist_changed(const char *mud, const json_t *old, const json_t *new)
 {
 	int	was = mud_is_up(old), is = mud_is_up(new);
-	char	*ts;
+	char	*ts, *text;
 
 	if (was == is)
 		return;
 	ts = rpc_timestamp();
+	xasprintf(&text, "%s is %s", mud, is ? "up" : (new == NULL ?
+	    "gone from the mudlist" : "down"));
 	if (is)
-		rpc_broadcast("mud_online", json_pack("{s:s, s:s, s:O}",
-		    "mud", mud, "timestamp", ts, "info", new));
+		rpc_broadcast("mud_online", json_pack("{s:s, s:s, s:O, s:s}",
+		    "mud", mud, "timestamp", ts, "info", new, "text", text));
 	else
-		rpc_broadcast("mud_offline", json_pack("{s:s, s:s, s:b}",
-		    "mud", mud, "timestamp", ts, "deleted", new == NULL));
+		rpc_broadcast("mud_offline", json_pack("{s:s, s:s, s:b, s:s}",
+		    "mud", mud, "timestamp", ts, "deleted", new == NULL,
+		    "text", text));
+	free(text);
 	free(ts);
 }
 
 void
 svc_chanlist_changed(json_t *added, json_t *removed)
 {
-	char	*ts = rpc_timestamp();
+	char	*ts = rpc_timestamp(), *text;
 
 	svc_chanadmin_changed(added, removed);
-	rpc_broadcast("chanlist_changed", json_pack("{s:O, s:O, s:s, s:i}",
-	    "added", added, "removed", removed, "timestamp", ts, "count",
-	    (int)json_object_size(router_chanlist())));
+	xasprintf(&text, "channels: %zu added, %zu removed, %zu in all",
+	    json_array_size(added), json_array_size(removed),
+	    json_object_size(router_chanlist()));
+	rpc_broadcast("chanlist_changed", json_pack("{s:O, s:O, s:s, s:i, "
+	    "s:s}", "added", added, "removed", removed, "timestamp", ts,
+	    "count", (int)json_object_size(router_chanlist()), "text", text));
+	free(text);
 	free(ts);
 }
 
@@ -135,7 +147,7 @@ rpc_mudlist(struct client *cl, const json_t *params, json_t **result,
 		else if (strcmp(status, "down") == 0)
 			want = 0;
 		else if (strcmp(status, "all") != 0)
-			return (rpc_fail(re, RPC_PARAMS, "parameter status: "
+			return (rpc_fail(re, I3_RPC_PARAMS, "parameter status: "
 			    "up, down or all"));
 	}
 	arr = json_array();
@@ -170,7 +182,7 @@ rpc_mudinfo(struct client *cl, const json_t *params, json_t **result,
 	if (rpc_str(params, "mud", 1, &mud, re) == -1)
 		return (-1);
 	if (router_mud_up(mud, &canon) == -1)
-		return (rpc_fail(re, RPC_NOMUD, "%s is not in the mudlist",
+		return (rpc_fail(re, I3_RPC_NOMUD, "%s is not in the mudlist",
 		    mud));
 	*result = mud_entry(canon, json_object_get(router_mudlist(), canon));
 	return (0);

@@ -68,11 +68,19 @@ const struct svc svc_presence = {
 	    "chan-user-req", NULL },
 	.on_packet = presence_packet,
 	.methods = {
-		{ "presence_set", rpc_presence_set },
-		{ "presence_update", rpc_presence_update },
-		{ "presence_list", rpc_presence_list },
-		{ "answer", rpc_answer },
-		{ NULL, NULL }
+		{ "presence_set", rpc_presence_set, API_P_PRESENCE, 0,
+		    "users",
+		    "replace the list of users online here" },
+		{ "presence_update", rpc_presence_update, API_P_PRESENCE, 0,
+		    "name [online] [user fields]",
+		    "change one user online here" },
+		{ "presence_list", rpc_presence_list, API_P_PRESENCE, 0,
+		    "",
+		    "the users online here" },
+		{ "answer", rpc_answer, API_P_PRESENCE, 0,
+		    "[kinds] [all_tells]",
+		    "answer these requests from other MUDs itself" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
 };
 
@@ -173,7 +181,7 @@ presence_user(const json_t *in, const json_t *old, struct rpc_error *re)
 	char		 buf[64];
 
 	if (!json_is_object(in)) {
-		rpc_fail(re, RPC_PARAMS, "a user must be an object");
+		rpc_fail(re, I3_RPC_PARAMS, "a user must be an object");
 		return (NULL);
 	}
 	if (rpc_str(in, "name", 1, &name, re) == -1)
@@ -188,7 +196,7 @@ presence_user(const json_t *in, const json_t *old, struct rpc_error *re)
 		else if (json_is_string(v))
 			json_object_set(u, strs[i], v);
 		else {
-			rpc_fail(re, RPC_PARAMS, "user %s: %s must be a "
+			rpc_fail(re, I3_RPC_PARAMS, "user %s: %s must be a "
 			    "string", name, strs[i]);
 			goto bad;
 		}
@@ -197,7 +205,7 @@ presence_user(const json_t *in, const json_t *old, struct rpc_error *re)
 		json_object_set_new(u, "visname", json_string(name));
 	if ((v = json_object_get(in, "idle")) != NULL) {
 		if (!json_is_integer(v)) {
-			rpc_fail(re, RPC_PARAMS, "user %s: idle must be an "
+			rpc_fail(re, I3_RPC_PARAMS, "user %s: idle must be an "
 			    "integer (seconds)", name);
 			goto bad;
 		}
@@ -218,8 +226,8 @@ presence_user(const json_t *in, const json_t *old, struct rpc_error *re)
 		else if (json_is_null(v))
 			json_object_del(u, "login_time");
 		else {
-			rpc_fail(re, RPC_PARAMS, "user %s: login_time must be "
-			    "a string or seconds since the epoch", name);
+			rpc_fail(re, I3_RPC_PARAMS, "user %s: login_time must "
+			    "be a string or seconds since the epoch", name);
 			goto bad;
 		}
 	}
@@ -237,8 +245,8 @@ presence_user(const json_t *in, const json_t *old, struct rpc_error *re)
 				g = 2;
 		}
 		if (g < 0 || g > 2) {
-			rpc_fail(re, RPC_PARAMS, "user %s: gender is 0 (male), "
-			    "1 (female), 2 (neuter) or its name", name);
+			rpc_fail(re, I3_RPC_PARAMS, "user %s: gender is 0 "
+			    "(male), 1 (female), 2 (neuter) or its name", name);
 			goto bad;
 		}
 		json_object_set_new(u, "gender", json_integer(g));
@@ -246,16 +254,16 @@ presence_user(const json_t *in, const json_t *old, struct rpc_error *re)
 		json_object_set_new(u, "gender", json_integer(2));
 	if ((v = json_object_get(in, "invisible")) != NULL) {
 		if (!json_is_boolean(v)) {
-			rpc_fail(re, RPC_PARAMS, "user %s: invisible must be "
-			    "true or false", name);
+			rpc_fail(re, I3_RPC_PARAMS, "user %s: invisible must "
+			    "be true or false", name);
 			goto bad;
 		}
 		json_object_set(u, "invisible", v);
 	}
 	if ((v = json_object_get(in, "private")) != NULL) {
 		if (!json_is_array(v)) {
-			rpc_fail(re, RPC_PARAMS, "user %s: private must be an "
-			    "array of field names", name);
+			rpc_fail(re, I3_RPC_PARAMS, "user %s: private must be "
+			    "an array of field names", name);
 			goto bad;
 		}
 		json_t	*f;
@@ -269,7 +277,7 @@ presence_user(const json_t *in, const json_t *old, struct rpc_error *re)
 					break;
 			}
 			if (presence_private[j] == NULL) {
-				rpc_fail(re, RPC_PARAMS, "user %s: private: "
+				rpc_fail(re, I3_RPC_PARAMS, "user %s: private: "
 				    "unknown field (title, real_name, email, "
 				    "login_time, idle, ip, level, extra, "
 				    "status)", name);
@@ -325,7 +333,7 @@ rpc_presence_set(struct client *cl, const json_t *params, json_t **result,
 	size_t		 i;
 
 	if (!json_is_array(list))
-		return (rpc_fail(re, RPC_PARAMS, "parameter users: an array "
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter users: an array "
 		    "of users is expected"));
 	next = json_object();
 	json_array_foreach(list, i, v) {
@@ -360,7 +368,7 @@ rpc_presence_update(struct client *cl, const json_t *params,
 	if (rpc_str(params, "name", 1, &name, re) == -1)
 		return (-1);
 	if (on != NULL && !json_is_boolean(on))
-		return (rpc_fail(re, RPC_PARAMS, "parameter online: true or "
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter online: true or "
 		    "false"));
 	online = on == NULL || json_is_true(on);
 	if (presence == NULL)
@@ -425,10 +433,10 @@ rpc_answer(struct client *cl, const json_t *params, json_t **result,
 	size_t		 i, j;
 
 	if (kinds != NULL && !json_is_array(kinds))
-		return (rpc_fail(re, RPC_PARAMS, "parameter kinds: an array "
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter kinds: an array "
 		    "of request kinds is expected"));
 	if (at != NULL && !json_is_boolean(at))
-		return (rpc_fail(re, RPC_PARAMS, "parameter all_tells: true "
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter all_tells: true "
 		    "or false"));
 	json_array_foreach(kinds, i, v) {
 		for (j = 0; presence_kinds[j] != NULL; j++) {
@@ -437,7 +445,7 @@ rpc_answer(struct client *cl, const json_t *params, json_t **result,
 				break;
 		}
 		if (presence_kinds[j] == NULL)
-			return (rpc_fail(re, RPC_PARAMS, "parameter kinds: "
+			return (rpc_fail(re, I3_RPC_PARAMS, "parameter kinds: "
 			    "who_request, finger_request, locate_request or "
 			    "channel_filter_request"));
 	}

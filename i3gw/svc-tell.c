@@ -23,10 +23,16 @@ const struct svc svc_tell = {
 	.packets = { "tell", "emoteto", "beep", NULL },
 	.on_packet = tell_packet,
 	.methods = {
-		{ "tell", rpc_tell },
-		{ "emoteto", rpc_emoteto },
-		{ "beep", rpc_beep },
-		{ NULL, NULL }
+		{ "tell", rpc_tell, API_P_TELL, 0,
+		    "target_mud target_user from_user message [visname]",
+		    "a private message" },
+		{ "emoteto", rpc_emoteto, API_P_TELL, 0,
+		    "target_mud target_user from_user message [visname]",
+		    "a private emote" },
+		{ "beep", rpc_beep, API_P_TELL, 0,
+		    "target_mud target_user from_user [visname]",
+		    "a beep" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
 };
 
@@ -78,12 +84,12 @@ tell_send(struct client *cl, const char *type, const json_t *params,
 		if (msg == NULL && rpc_str(params, "emote", 0, &msg, re) == -1)
 			return (-1);
 		if (msg == NULL)
-			return (rpc_fail(re, RPC_PARAMS, "missing parameter: "
-			    "message"));
+			return (rpc_fail(re, I3_RPC_PARAMS, "missing "
+			    "parameter: message"));
 	}
 	up = router_mud_up(mud, &canon);
 	if (up == 0)
-		return (rpc_fail(re, RPC_MUDDOWN, "%s is down (mudlist)",
+		return (rpc_fail(re, I3_RPC_MUDDOWN, "%s is down (mudlist)",
 		    canon));
 	if (strcmp(type, "emoteto") == 0 && strstr(msg, "$N") == NULL) {
 		xasprintf(&fixed, "$N %s", msg);
@@ -107,7 +113,7 @@ tell_send(struct client *cl, const char *type, const json_t *params,
 	free(fixed);
 	if (json_array_size(raw) != (msg != NULL ? 8U : 7U)) {
 		json_decref(raw);
-		return (rpc_fail(re, RPC_PARAMS, "cannot build a %s packet "
+		return (rpc_fail(re, I3_RPC_PARAMS, "cannot build a %s packet "
 		    "from these parameters (not UTF-8?)", type));
 	}
 	client_note_user(cl, from);

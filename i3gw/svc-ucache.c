@@ -23,8 +23,10 @@ const struct svc svc_ucache = {
 	.packets = { "ucache-update", NULL },
 	.on_packet = ucache_packet,
 	.methods = {
-		{ "ucache_get", rpc_ucache_get },
-		{ NULL, NULL }
+		{ "ucache_get", rpc_ucache_get, API_P_INFO, 0,
+		    "[mud] [user]",
+		    "the user cache" },
+		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
 };
 
@@ -142,7 +144,7 @@ rpc_ucache_get(struct client *cl, const json_t *params, json_t **result,
 	    rpc_str(params, "user", 0, &user, re) == -1)
 		return (-1);
 	if (user != NULL && mud == NULL)
-		return (rpc_fail(re, RPC_PARAMS, "missing parameter: mud"));
+		return (rpc_fail(re, I3_RPC_PARAMS, "missing parameter: mud"));
 	svc_ucache_init();
 	arr = json_array();
 	if (user != NULL) {

@@ -25,21 +25,6 @@ static const struct svc *svcs[] = {
 };
 #define NSVCS	(sizeof svcs / sizeof svcs[0])
 
-rpc_fn
-svc_method(const char *name)
-{
-	const struct svc_method	*m;
-	size_t			 i;
-
-	for (i = 0; i < NSVCS; i++) {
-		for (m = svcs[i]->methods; m->name != NULL; m++) {
-			if (strcmp(m->name, name) == 0)
-				return (m->fn);
-		}
-	}
-	return (NULL);
-}
-
 /* Hand a packet to the service that handles its type; 0 when none does. */
 int
 svc_packet(const json_t *named, const json_t *raw)

@@ -28,6 +28,46 @@ static const struct {
 	[I3_ECLIENT] =	{ "I3_ECLIENT",	"client error" },
 };
 
+/* One row per I3_RPC_* code of i3.h, in its order. */
+static const struct {
+	int		 code;
+	const char	*text;
+} i3_rpctab[] = {
+	{ I3_RPC_PARSE,		"parse error" },
+	{ I3_RPC_INVALID,	"invalid request" },
+	{ I3_RPC_NOMETHOD,	"method not found" },
+	{ I3_RPC_PARAMS,	"invalid params" },
+	{ I3_RPC_INTERNAL,	"internal error" },
+	{ I3_RPC_UNAVAILABLE,	"router unavailable" },
+	{ I3_RPC_QUEUEFULL,	"queue full" },
+	{ I3_RPC_TIMEOUT,	"timeout" },
+	{ I3_RPC_REMOTE,	"remote I3 error" },
+	{ I3_RPC_MUDDOWN,	"target MUD down" },
+	{ I3_RPC_NOMUD,		"MUD not in the mudlist" },
+	{ I3_RPC_SHUTDOWN,	"gateway shutting down" },
+	{ I3_RPC_NOAUTH,	"not authenticated" },
+	{ I3_RPC_FORBIDDEN,	"forbidden" },
+	{ I3_RPC_RATELIMIT,	"rate limited" },
+	{ I3_RPC_REFUSED,	"connection refused" },
+	{ I3_RPC_NOSESSION,	"no such session" },
+	{ I3_RPC_BUSY,		"busy" },
+	{ I3_RPC_LOST,		"connection lost" },
+	{ I3_RPC_CLIENT_TIMEOUT, "no answer in time" },
+	{ I3_RPC_CLOSED,	"client closed" },
+};
+
+const char *
+i3_rpc_strerror(int code)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof i3_rpctab / sizeof i3_rpctab[0]; i++) {
+		if (i3_rpctab[i].code == code)
+			return (i3_rpctab[i].text);
+	}
+	return (NULL);
+}
+
 const char *
 i3_strerror(enum i3_errcode code)
 {

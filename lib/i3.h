@@ -57,6 +57,37 @@ enum i3_errcode {
 	I3_NERRCODES
 };
 
+/*
+ * JSON-RPC error codes: the one table of them, shared by i3gw (what it
+ * answers), i3ctl (its exit status) and the client library (what it puts
+ * in an answer itself).  docs/API.md's error tables are checked against
+ * this list by a test.  i3_rpc_strerror() gives the short meaning.
+ */
+#define I3_RPC_PARSE		(-32700)	/* parse error: not JSON */
+#define I3_RPC_INVALID		(-32600)	/* invalid request */
+#define I3_RPC_NOMETHOD		(-32601)	/* method not found */
+#define I3_RPC_PARAMS		(-32602)	/* invalid params */
+#define I3_RPC_INTERNAL		(-32603)	/* internal error */
+#define I3_RPC_UNAVAILABLE	(-32000)	/* router unavailable */
+#define I3_RPC_QUEUEFULL	(-32001)	/* send queue full */
+#define I3_RPC_TIMEOUT		(-32002)	/* remote timed out */
+#define I3_RPC_REMOTE		(-32003)	/* remote I3 error */
+#define I3_RPC_MUDDOWN		(-32004)	/* target MUD down */
+#define I3_RPC_NOMUD		(-32005)	/* MUD not in the mudlist */
+#define I3_RPC_SHUTDOWN		(-32006)	/* shutting down */
+#define I3_RPC_NOAUTH		(-32007)	/* not authenticated */
+#define I3_RPC_FORBIDDEN	(-32008)	/* key lacks permission */
+#define I3_RPC_RATELIMIT	(-32009)	/* rate limited */
+#define I3_RPC_REFUSED		(-32010)	/* connection refused */
+#define I3_RPC_NOSESSION	(-32011)	/* unknown or expired session */
+#define I3_RPC_BUSY		(-32012)	/* too many in flight */
+#define I3_RPC_LOST		(-32100)	/* client: connection lost */
+#define I3_RPC_CLIENT_TIMEOUT	(-32101)	/* client: timed out */
+#define I3_RPC_CLOSED		(-32102)	/* client: closed */
+
+/* The meaning of a JSON-RPC error code ("method not found"), or NULL. */
+I3_API const char	*i3_rpc_strerror(int);
+
 /* Filled on failure.  offset is a byte offset into the input given. */
 typedef struct i3_error {
 	enum i3_errcode	code;
@@ -313,13 +344,13 @@ enum i3_client_status {
 
 /*
  * Error codes the library itself puts in an answer's "error" (the gateway's
- * own are in docs/API.md): the connection was lost before the answer (the
- * call may or may not have been carried out), no answer within
+ * own are the I3_RPC_* codes above): the connection was lost before the
+ * answer (the call may or may not have been carried out), no answer within
  * call_timeout_ms, the client was freed or detached.
  */
-#define I3_CLIENT_ELOST		(-32100)
-#define I3_CLIENT_ETIMEDOUT	(-32101)
-#define I3_CLIENT_ECLOSED	(-32102)
+#define I3_CLIENT_ELOST		I3_RPC_LOST
+#define I3_CLIENT_ETIMEDOUT	I3_RPC_CLIENT_TIMEOUT
+#define I3_CLIENT_ECLOSED	I3_RPC_CLOSED
 
 /*
  * The answer to a call: exactly one of result and error (an object with

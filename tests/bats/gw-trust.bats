@@ -25,12 +25,12 @@ T() {
 	# The first router is down: the gateway fails over to *two.
 	sed -i '0,/^port = .*/s//port = 1/' "$(T Alpha.conf)"
 	gw_start Alpha
-	gw_wait Alpha '"router_connected","params":\{"router":"\*two"\}' 10
+	gw_wait Alpha '"router_connected","params":\{"router":"\*two",' 10
 	# Now only one router, under another name.
 	ROUTER_PORT=$solo gw_conf Alpha
 	sed -i 's/^\[router \*test\]/[router *solo]/' "$(T Alpha.conf)"
 	kill -HUP "$GW_PID_Alpha"
-	gw_wait Alpha '"router_connected","params":\{"router":"\*solo"\}' 10
+	gw_wait Alpha '"router_connected","params":\{"router":"\*solo",' 10
 	gw_call Alpha 1 ping
 	[[ "$REPLY" == *'"result"'* ]]
 	kill -0 "$GW_PID_Alpha"

@@ -128,23 +128,45 @@ teardown() {
 	echo "$output" | jq -e '.channel == "imud_gossip"'
 }
 
-@test "gw: methods the gateway lacks are reported as such, never faked" {
+@test "gw: who, locate and channel who of a MUD with nobody on answer empty lists" {
 	gwsock_start Alpha
-	local m
-	for m in "who Alpha" "finger bob@Alpha" "locate bob" \
-	    "channel who imud_gossip Alpha"; do
-		run --separate-stderr "$I3CTL" --timeout 5 $m
-		echo "$m: $status $stderr"
-		if [ "$status" -eq 4 ]; then
-			[[ $stderr == *"does not support method"* ]]
-		else
-			[[ $status -eq 0 || $status -eq 1 || $status -eq 5 ]]
-		fi
-	done
+	run -0 "$I3CTL" --timeout 5 --json who Alpha
+	echo "$output" | jq -e '. == {"mud":"Alpha","count":0,"users":[],"text":""}'
+	run -0 "$I3CTL" --timeout 5 --json locate bob
+	echo "$output" | jq -e '. == {"user":"bob","count":0,"found":[]}'
+	run -0 "$I3CTL" --timeout 5 channel who imud_gossip Alpha -q .text -r
+	[ "$output" = "[imud_gossip] on Alpha: nobody" ]
+}
+
+@test "gw: finger of a user not online is the remote unk-user error, exit 1" {
+	gwsock_start Alpha
+	run -1 --separate-stderr "$I3CTL" --timeout 5 finger bob@Alpha
+	[ "$stderr" = "i3ctl: finger: unk-user: Alpha: unk-user: bob is not online on Alpha (-32003 remote I3 error)" ]
+}
+
+@test "gw: a method the gateway lacks is exit 4, said so" {
+	gwsock_start Alpha
 	run -4 --separate-stderr "$I3CTL" call no_such_method '{}'
-	[[ $stderr == *"does not support method 'no_such_method'"* ]]
+	[ "$stderr" = "i3ctl: no_such_method: the gateway does not support method 'no_such_method' (-32601 method not found)" ]
 	run -0 "$I3CTL" call ping
 	[[ $output == *"pong: yes"* ]]
+}
+
+@test "gw: listen shows each event's text once: the sender is not repeated" {
+	gwsock_start Alpha
+	"$I3CTL" --timeout 10 listen -n 2 -c imud_gossip -e tell_received \
+	    -e channel_message > "$BATS_TEST_TMPDIR/listen.out" \
+	    2> "$BATS_TEST_TMPDIR/listen.err" &
+	local lpid=$!
+	sleep 1
+	run -0 "$I3CTL" tell -a ann bob@Alpha 'hi there'
+	run -0 "$I3CTL" channel send -a ann imud_gossip 'hello all'
+	wait $lpid
+	cat "$BATS_TEST_TMPDIR/listen.err"
+	diff - "$BATS_TEST_TMPDIR/listen.out" <<-'EOF'
+	ann@Alpha tells you: hi there
+	[imud_gossip] ann@Alpha: hello all
+	EOF
 }
 
 @test "gw: --timeout, a stopped gateway" {

@@ -325,7 +325,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	# *b is not in the config: followed only when the config allows it.
 	gw_conf Alpha "learn_routers = yes"
 	gw_start Alpha
-	gw_wait Alpha '"router_connected","params":\{"router":"\*b"\}'
+	gw_wait Alpha '"router_connected","params":\{"router":"\*b",'
 	grep -q '"startup-req-3",5,"Alpha",0,"\*test"' "$(T a.log)"
 	grep -q '"startup-req-3",5,"Alpha",0,"\*b"' "$(T b.log)"
 	gw_call Alpha 1 status
@@ -337,7 +337,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	gw_conf Alpha "learn_routers = yes"
 	sed -i 's/^port = .*/port = 1/' "$(T Alpha.conf)"
 	gw_start Alpha
-	gw_wait Alpha '"router_connected","params":\{"router":"\*b"\}' 10
+	gw_wait Alpha '"router_connected","params":\{"router":"\*b",' 10
 }
 
 @test "failover: the first router is down, the second is used" {
@@ -345,7 +345,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	gw_conf Alpha "[router *two]" "host = 127.0.0.1" "port = $ROUTER_PORT"
 	sed -i '0,/^port = .*/s//port = 1/' "$(T Alpha.conf)"
 	gw_start Alpha
-	gw_wait Alpha '"router_connected","params":\{"router":"\*two"\}' 5
+	gw_wait Alpha '"router_connected","params":\{"router":"\*two",' 5
 	grep -q '"startup-req-3",5,"Alpha",0,"\*two"' "$(T two.log)"
 }
 
