@@ -87,7 +87,7 @@ rpc_user(const json_t *params, const char **out, struct rpc_error *re)
 		*out = api->default_user;
 		return (0);
 	}
-	return (rpc_fail(re, RPC_PARAMS, "missing parameter: from_user (and "
+	return (rpc_fail(re, I3_RPC_PARAMS, "missing parameter: from_user (and "
 	    "no default_user in [api])"));
 }
 

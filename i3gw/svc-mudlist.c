@@ -129,7 +129,7 @@ rpc_mudlist(struct client *cl, const json_t *params, json_t **result,
 	if ((f = json_object_get(params, "filter")) != NULL &&
 	    !json_is_null(f)) {
 		if (!json_is_object(f))
-			return (rpc_fail(re, RPC_PARAMS, "parameter filter: "
+			return (rpc_fail(re, I3_RPC_PARAMS, "parameter filter: "
 			    "an object is expected"));
 		params = f;
 	}
