@@ -305,6 +305,10 @@ void		 sendq_flush_pending(void);
 int		 sendq_flush_wait(int ms);
 size_t		 sendq_len(void);
 int		 sendq_refusal(const json_t *named, const json_t *raw);
+struct client;
+void		 sendq_notify_failed(struct client *, const json_t *id,
+		    const char *type, const char *target, const char *code,
+		    const char *reason, const char *from);
 void		 sendq_stats(json_t *);
 
 /* -------------------------------------------------------------- rpc.c */

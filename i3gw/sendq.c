@@ -918,6 +918,17 @@ sendq_control(json_t *raw, int cost)
 
 /* ------------------------------------------------------- send_failed */
 
+/* The send_failed event, built in this one place for every cause. */
+void
+sendq_notify_failed(struct client *cl, const json_t *id, const char *type,
+    const char *target, const char *code, const char *reason,
+    const char *from)
+{
+	rpc_notify(cl, "send_failed", json_pack("{s:O?, s:s, s:s, s:s, s:s,"
+	    " s:s}", "id", id, "type", type, "target", target, "code", code,
+	    "reason", reason, "from", from));
+}
+
 /*
  * Tell the sender of a frame that it was not delivered, when it is still
  * there; else log it.  frame: the framed packet, for the target.
@@ -946,10 +957,8 @@ sendq_failed(struct fmeta *m, const char *frame, const char *code,
 		snprintf(target, sizeof target, "%s", tmud != NULL ? tmud :
 		    "?");
 	if (m->client != 0 && (cl = pending_client(m->client)) != NULL)
-		rpc_notify(cl, "send_failed", json_pack("{s:O?, s:s, s:s, "
-		    "s:s, s:s, s:s}", "id", m->id, "type", type != NULL ?
-		    type : "?", "target", target, "code", code, "reason", why,
-		    "from", gw.conf->mud_name));
+		sendq_notify_failed(cl, m->id, type != NULL ? type : "?",
+		    target, code, why, gw.conf->mud_name);
 	else
 		log_warnx("a %s to %s was not delivered: %s", type != NULL ?
 		    type : "packet", target, why);
@@ -1079,10 +1088,8 @@ sendq_refusal(const json_t *named, const json_t *raw)
 	if (found == NULL || (cl = pending_client(found->client)) == NULL)
 		return (0);
 	sq.refusals_matched++;
-	rpc_notify(cl, "send_failed", json_pack("{s:O?, s:s, s:s, s:s, s:s,"
-	    " s:s}", "id", found->id, "type", found->type, "target",
-	    found->target, "code", code, "reason", msg != NULL ? msg : code,
-	    "from", from != NULL ? from : "?"));
+	sendq_notify_failed(cl, found->id, found->type, found->target, code,
+	    msg != NULL ? msg : code, from != NULL ? from : "?");
 	/* Reported once: a second error for it is not this request's. */
 	found->hfull = found->huser = 0;
 	return (1);

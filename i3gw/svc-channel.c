@@ -296,12 +296,10 @@ svc_channel_refused(const json_t *named, const char *text)
 	TAILQ_FOREACH(cl, &clients, entry) {
 		if ((id = json_object_get(cl->channels, chan)) == NULL)
 			continue;
-		rpc_notify(cl, "send_failed", json_pack("{s:O, s:s, s:s, s:s,"
-		    " s:s, s:s}", "id", json_is_true(id) ? json_null() : id,
-		    "type", "channel-listen", "target", chan, "code",
-		    code != NULL ? code : "?", "reason", msg != NULL ? msg :
-		    (code != NULL ? code : "?"), "from", from != NULL ? from :
-		    "?"));
+		sendq_notify_failed(cl, json_is_true(id) ? NULL : id,
+		    "channel-listen", chan, code != NULL ? code : "?",
+		    msg != NULL ? msg : (code != NULL ? code : "?"),
+		    from != NULL ? from : "?");
 	}
 	return (1);
 }
