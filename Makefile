@@ -109,31 +109,25 @@ I3CODEC_LIBS	= $(JANSSON_LIBS)
 I3GW_LIBS	= -Wl,--as-needed -pthread $(SQLITE_LIBS) $(INIH_LIBS) $(MHD_LIBS) $(WSLAY_LIBS) $(SSL_LIBS) \
 		  $(JANSSON_LIBS) -lm
 # i3ctl loads libcurl, OpenSSL and libjq when first used (i3ctl/lazy.c).
+I3ROUTER_LIBS	= $(JANSSON_LIBS) -lm
 I3CTL_LIBS	= $(EDIT_LIBS) $(INIH_LIBS) $(WSLAY_LIBS) $(JANSSON_LIBS) -ldl -lm
 
 # Installed programs: the same objects linked against libi3.so.0 (the
 # ones in bin/ hold libi3 statically, to run from the tree).
 INST_PROGS	= $(PROGS:bin/%=$(B)/inst/%)
 
-$(B)/inst/i3codec: $(I3CODEC_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_SO)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a %.so.$(LIBVERSION),$^) \
-	    $(I3CODEC_LIBS)
-
-$(B)/inst/i3gw: $(I3GW_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_SO)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a %.so.$(LIBVERSION),$^) \
-	    $(I3GW_LIBS)
-
-$(B)/inst/i3ctl: $(I3CTL_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_SO)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a %.so.$(LIBVERSION),$^) \
-	    $(I3CTL_LIBS)
-
-$(B)/inst/i3router: $(I3ROUTER_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_SO)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a %.so.$(LIBVERSION),$^) \
-	    $(JANSSON_LIBS) -lm
+# $(call inst_prog,name,VAR): name's objects are $(VAR_SRCS), its libraries
+# $(VAR_LIBS).
+define inst_prog
+$(B)/inst/$(1): $$($(2)_SRCS:%.c=$$(O)/%.o) $$(COMMON_A) $$(LIB_SO)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ \
+	    $$(filter %.o %.a %.so.$$(LIBVERSION),$$^) $$($(2)_LIBS)
+endef
+$(eval $(call inst_prog,i3codec,I3CODEC))
+$(eval $(call inst_prog,i3gw,I3GW))
+$(eval $(call inst_prog,i3ctl,I3CTL))
+$(eval $(call inst_prog,i3router,I3ROUTER))
 
 # ----------------------------------------------------------------- tests
 # Every tests/unit/*.c is one test program; tests/helpers/*.c are helper
@@ -200,7 +194,7 @@ bin/i3ctl: $(I3CTL_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_A) $(B)/flags
 
 bin/i3router: $(I3ROUTER_SRCS:%.c=$(O)/%.o) $(COMMON_A) $(LIB_A) $(B)/flags
 	@mkdir -p bin
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(JANSSON_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(I3ROUTER_LIBS)
 
 # The tests, benchmarks and the demo know the router by its old place.
 $(B)/tests/i3router: bin/i3router

@@ -115,3 +115,23 @@ C
 	$MK uninstall PREFIX="$P" >/dev/null 2>&1
 	[ -z "$(find "$P" -type f)" ]
 }
+
+@test "debian/control: Build-Depends has every library deps.sh installs; i3ctl's dlopened ones are Depends" {
+	ctl="$I3_TOP/debian/control"
+	bd=" $(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$ctl" | sed 's/^Build-Depends://' |
+	    tr ',\n' '  ' | tr -s ' ') "
+	# The -dev packages of the build (clang's runtime is for make fuzz).
+	for p in $(sh "$I3_TOP/tests/deps.sh" --list); do
+		case "$p" in libclang-rt-*) continue ;; lib*-dev) ;; *) continue ;; esac
+		[[ "$bd" == *" $p "* ]] || { echo "$p not in Build-Depends"; false; }
+	done
+	dep=" $(sed -n '/^Package: intermud3-tools$/,/^$/p' "$ctl" |
+	    sed -n 's/^Depends://p' | tr ',' ' ' | tr -s ' ') "
+	sonames=$(grep -ohE '"lib[a-z0-9]+\.so\.[0-9]+"' "$I3_TOP"/i3ctl/*.c | tr -d '"' | sort -u)
+	[ "$(echo "$sonames" | wc -l)" -ge 3 ]
+	for so in $sonames; do
+		f=$(ls /usr/lib/*/"$so" | head -1)
+		pkg=$(dpkg -S "$f" | cut -d: -f1)
+		[[ "$dep" == *" $pkg "* ]] || { echo "$so ($pkg) not in intermud3-tools Depends"; false; }
+	done
+}
