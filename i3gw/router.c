@@ -40,7 +40,7 @@ static struct {
 	uint64_t	 ping_sent;
 	unsigned int	 attempts;	/* failures since the last READY */
 	int		 redirects;
-	int		 dead;		/* declared dead: acks not trusted */
+	int		 orderly;	/* closed by us in good order */
 	time_t		 last_connect;	/* wall-clock second */
 	uint64_t	 since;		/* READY since (ev_now) */
 
@@ -437,9 +437,9 @@ router_drop(void)
 	if (rt.t_keep != 0)
 		ev_timer_del(rt.t_keep);
 	rt.t_startup = rt.t_keep = 0;
-	/* Before the socket closes: what did the router acknowledge? */
-	sendq_link_down(rt.dead);
-	rt.dead = 0;
+	/* Before the socket closes: what did the router handle? */
+	sendq_link_down(!rt.orderly);
+	rt.orderly = 0;
 	if (rt.conn != NULL) {
 		conn_free(rt.conn);
 		rt.conn = NULL;
@@ -507,6 +507,7 @@ router_fail(const char *why, int next)
 void
 router_reconfigure(void)
 {
+	rt.orderly = 1;
 	router_drop();
 	rt.idx = 0;
 	rt.attempts = 0;
@@ -539,6 +540,7 @@ router_stop(int restart_delay)
 		    restart_delay)), 0);
 		sendq_flush_wait(2000);
 	}
+	rt.orderly = 1;
 	router_drop();
 	if (sendq_len() > 0)
 		log_warnx("router: %zu packets still queued at shutdown",
@@ -746,6 +748,7 @@ router_startup_reply(const json_t *raw)
 			rt.redirects++;
 			log_info("router %s: redirected to %s", cur, first);
 			/* Let the old router know we go (the DS way). */
+			rt.orderly = 1;
 			router_drop();
 			rt.idx = i;
 			router_schedule(0);
@@ -791,7 +794,6 @@ router_keep_timer(void *arg)
 		rt.t_keep = 0;
 		log_warnx("router %s: nothing received for %ld ms, link dead",
 		    router_cur_name(), (long)(now - rt.last_rx));
-		rt.dead = 1;
 		router_fail("link dead", 0);
 		return (EV_NOMORE);
 	}
@@ -801,8 +803,7 @@ router_keep_timer(void *arg)
 		log_debug("router %s: idle, keepalive sent",
 		    router_cur_name());
 		rt.ping_sent = now;
-		router_send_control(router_build("auth-mud-req", json_pack(
-		    "{s:s}", "target_mud", gw.conf->mud_name)));
+		sendq_probe();
 	}
 	return (period);
 }

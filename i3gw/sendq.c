@@ -30,11 +30,12 @@
 #include <sys/types.h>
 
 #include <linux/sockios.h>
+#include <linux/tcp.h>		/* tcp_info with tcpi_snd_wnd */
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,13 @@
 #define SENDQ_LOWAT		(16 * 1024)
 #define SENDQ_UNWRITTEN		(64 * 1024)
 #define SENDQ_ACK_MS		20
-#define SENDQ_KEEP_ACKED	(2 * 1024 * 1024)	/* after a reset: again */
+#define SENDQ_KEEP_MAX		(8 * 1024 * 1024)	/* acked, kept at most */
+#define SENDQ_UNREAD_MARGIN	(16 * 1024)
+#define SENDQ_PROBES		8	/* outstanding at most */
+#define SENDQ_PROBE_MS		1000	/* a probe at least this often, */
+#define SENDQ_PROBE_BYTES	(16 * 1024)	/* or after this much */
+#define SENDQ_PROBE_DEAD_MS	10000	/* none back: the router drops them */
+#define SENDQ_TCP_CLOSE		7	/* tcpi_state after a reset */
 #define SENDQ_TICK_MS		500
 #define SENDQ_MUDLIST_MS	3000
 #define SENDQ_SENT_RING		4096
@@ -113,6 +120,15 @@ static struct {
 	uint64_t	 lboff;		/* link offset of lb[lbstart] */
 	uint64_t	 written;	/* link offsets */
 	uint64_t	 acked;
+	uint32_t	 wnd;		/* the router's window, last seen */
+	uint32_t	 max_wnd;	/* and the largest on this link */
+	uint64_t	 data_end;	/* after the last frame not SQ_CTL */
+	uint64_t	 confirmed;	/* the router read up to here */
+	uint64_t	 probe_off[SENDQ_PROBES];	/* auth-mud-req to us */
+	uint64_t	 probe_at[SENDQ_PROBES];
+	size_t		 nprobes;
+	uint64_t	 last_probe;	/* ev_now() */
+	int		 probes_dead;	/* none came back on this link */
 	struct lrec	*recs;		/* ring: kept acknowledged, then not */
 	size_t		 nrecs;
 	size_t		 nacked;	/* acknowledged, at the head */
@@ -295,6 +311,123 @@ sendq_link_up(int fd)
 	sq.lbstart = sq.lblen = 0;
 	sq.lboff = sq.written = sq.acked = 0;
 	sq.nrecs = sq.nacked = sq.rechead = 0;
+	sq.wnd = sq.max_wnd = 0;
+	sq.data_end = sq.confirmed = 0;
+	sq.nprobes = 0;
+	sq.probes_dead = 0;
+	sq.last_probe = ev_now();
+}
+
+/*
+ * Acknowledged is not read: a router that stops reading still acknowledges
+ * into its socket's buffer, and what it read it may not have passed on
+ * yet; when it then resets the link (or is killed), or the link is declared
+ * dead, or closes, those frames are lost.  Routers handle a link's packets
+ * in order, so a probe, an auth-mud-req to ourselves (the keepalive), that
+ * comes back proves that every frame before it was handled: frames after
+ * the last probe back are kept and, when the link fails, sent again.  A
+ * probe goes after SENDQ_PROBE_BYTES or SENDQ_PROBE_MS of traffic.  A
+ * router that never sends them back is judged by its window instead: what
+ * it has not read is about the largest window it offered less the one it
+ * offers now.  The link offset up to which frames need not be kept:
+ */
+static uint64_t
+sendq_keep_from(void)
+{
+	uint64_t	u;
+
+	if (!sq.probes_dead)
+		return (sq.confirmed);
+	if (sq.max_wnd == 0)
+		return (0);
+	u = (sq.max_wnd > sq.wnd ? sq.max_wnd - sq.wnd : 0) +
+	    SENDQ_UNREAD_MARGIN;
+	return (sq.acked > u ? sq.acked - u : 0);
+}
+
+/* A probe: an auth-mud-req to ourselves, its link offset remembered. */
+void
+sendq_probe(void)
+{
+	uint64_t	now = ev_now();
+
+	if (sq.fd == -1)
+		return;
+	if (sq.nprobes == SENDQ_PROBES) {
+		if (!sq.probes_dead && now - sq.probe_at[0] >
+		    SENDQ_PROBE_DEAD_MS) {
+			log_info("router %s: no auth-mud-req of ours came back"
+			    " in %ds: judged by its window", router_name(),
+			    SENDQ_PROBE_DEAD_MS / 1000);
+			sq.probes_dead = 1;
+		}
+		return;
+	}
+	sendq_control(json_pack("[s, i, s, i, s, i]", "auth-mud-req", 5,
+	    gw.conf->mud_name, 0, gw.conf->mud_name, 0), 1);
+	sq.probe_off[sq.nprobes] = sq.lboff + sq.lblen;
+	sq.probe_at[sq.nprobes] = now;
+	sq.nprobes++;
+	sq.last_probe = now;
+}
+
+/*
+ * An auth-mud-req of ours came back: the frames before the oldest probe
+ * were handled.  (A probe the router dropped makes a later one confirm
+ * less than it could: never more.)
+ */
+void
+sendq_probe_back(void)
+{
+	size_t	i;
+
+	if (sq.nprobes == 0)
+		return;
+	if (sq.probe_off[0] > sq.confirmed)
+		sq.confirmed = sq.probe_off[0];
+	for (i = 1; i < sq.nprobes; i++) {
+		sq.probe_off[i - 1] = sq.probe_off[i];
+		sq.probe_at[i - 1] = sq.probe_at[i];
+	}
+	sq.nprobes--;
+	sq.probes_dead = 0;
+}
+
+/* Traffic since the last probe: time for one? */
+static void
+sendq_probe_due(void)
+{
+	uint64_t	last;
+
+	if (!router_ready() || sq.data_end <= sq.confirmed)
+		return;
+	last = sq.nprobes > 0 ? sq.probe_off[sq.nprobes - 1] : sq.confirmed;
+	if (sq.data_end <= last)
+		return;
+	if (sq.data_end - last >= SENDQ_PROBE_BYTES ||
+	    ev_now() - sq.last_probe >= SENDQ_PROBE_MS)
+		sendq_probe();
+}
+
+/* The router's window now; the TCP state when state is not NULL. */
+static void
+sendq_window(int *state)
+{
+	struct tcp_info	ti;
+	socklen_t	len = sizeof ti;
+
+	memset(&ti, 0, sizeof ti);
+	if (sq.fd == -1 || getsockopt(sq.fd, IPPROTO_TCP, TCP_INFO, &ti,
+	    &len) == -1)
+		return;
+	if (state != NULL)
+		*state = ti.tcpi_state;
+	if (len < offsetof(struct tcp_info, tcpi_snd_wnd) +
+	    sizeof ti.tcpi_snd_wnd)
+		return;		/* an old kernel: no window, all kept */
+	sq.wnd = ti.tcpi_snd_wnd;
+	if (sq.wnd > sq.max_wnd && ti.tcpi_state != SENDQ_TCP_CLOSE)
+		sq.max_wnd = sq.wnd;
 }
 
 /*
@@ -302,34 +435,33 @@ sendq_link_up(int fd)
  * other frame of the MUD or a reply goes back to the head of its queue,
  * in order, for the next link (and into the store).  Link control frames
  * (startup, keepalive, channel-listen) are made again by the next startup.
- *
- * Acknowledged is not always read: a router that stops reading still
- * acknowledges into its socket's buffer, and when it then resets the link
- * (or is killed: a close with unread data is a reset) or the link is
- * declared dead, what it had not read is lost.  So in those cases the last
- * SENDQ_KEEP_ACKED bytes of acknowledged frames go back too: the next
- * router may see a frame twice, never none.  An orderly close by the
- * router (FIN) or by us is trusted.
+ * Unless we closed it in good order (suspect 0: shutdown, reconnect,
+ * redirect), the acknowledged frames the router may not have handled
+ * (sendq_keep_from()) go back too: the next router may see a frame twice,
+ * never none.
  */
 void
 sendq_link_down(int suspect)
 {
 	struct lrec	*r;
 	struct sframe	*f;
-	struct tcp_info	 ti;
-	socklen_t	 tlen = sizeof ti;
 	size_t		 i, n = 0, from;
-	uint64_t	 start;
+	uint64_t	 start, keep_from;
+	int		 state = -1;
 	char		*p, *target;
 
 	if (sq.fd == -1)
 		return;
 	sendq_measure();
-	memset(&ti, 0, sizeof ti);
-	if (getsockopt(sq.fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen) == 0 &&
-	    ti.tcpi_state == TCP_CLOSE)
+	sendq_window(&state);
+	if (state == SENDQ_TCP_CLOSE)
 		suspect = 1;		/* reset */
-	from = suspect ? 0 : sq.nacked;
+	from = sq.nacked;
+	if (suspect) {
+		keep_from = sendq_keep_from();
+		while (from > 0 && sendq_rec(from - 1)->end > keep_from)
+			from--;
+	}
 	for (i = sq.nrecs; i > 0; i--) {
 		r = sendq_rec(i - 1);
 		if (r->prio == SQ_CTL || i - 1 < from) {
@@ -350,8 +482,8 @@ sendq_link_down(int suspect)
 	if (n > 0) {
 		sq.requeued += n;
 		log_info("router: %zu frames queued again (%s)", n, suspect ?
-		    "the link was reset or dead: the last acknowledged too" :
-		    "not acknowledged by the router");
+		    "the link was reset or dead: those it may not have read "
+		    "too" : "not acknowledged by the router");
 		if (sq.t_tick == 0)
 			sq.t_tick = ev_timer_add(SENDQ_TICK_MS, sendq_tick,
 			    NULL);
@@ -359,6 +491,10 @@ sendq_link_down(int suspect)
 	sq.nrecs = sq.nacked = sq.rechead = 0;
 	sq.lbstart = sq.lblen = 0;
 	sq.lboff = sq.written = sq.acked = 0;
+	sq.wnd = sq.max_wnd = 0;
+	sq.data_end = sq.confirmed = 0;
+	sq.nprobes = 0;
+	sq.probes_dead = 0;
 	if (sq.t_ack != 0)
 		ev_timer_del(sq.t_ack);
 	if (sq.t_lost != 0)
@@ -381,13 +517,15 @@ sendq_link_down(int suspect)
  * How far the router's stack has acknowledged: the link offset written
  * less the bytes the socket still holds (SIOCOUTQ: not sent or not
  * acknowledged; still right after a reset).  Frames wholly below it are
- * handed over (and leave the store); they are kept a while
- * (SENDQ_KEEP_ACKED), then let go.
+ * handed over (and leave the store); they are kept until the router is
+ * known to have handled them (sendq_keep_from(); at most SENDQ_KEEP_MAX
+ * bytes), then let go.
  */
 static void
 sendq_measure(void)
 {
 	struct lrec	*r;
+	uint64_t	 keep;
 	int		 outq;
 
 	if (sq.fd == -1 || sq.nrecs == 0)
@@ -397,6 +535,8 @@ sendq_measure(void)
 		return;
 	if (sq.written - (uint64_t)outq > sq.acked)
 		sq.acked = sq.written - (uint64_t)outq;
+	/* After the acknowledgements: a window at least as late. */
+	sendq_window(NULL);
 	while (sq.nacked < sq.nrecs) {
 		r = sendq_rec(sq.nacked);
 		if (r->end > sq.acked)
@@ -409,7 +549,10 @@ sendq_measure(void)
 		}
 		sq.nacked++;
 	}
-	while (sq.nacked > 0 && sq.acked - sq.lboff > SENDQ_KEEP_ACKED) {
+	keep = sendq_keep_from();
+	if (sq.acked > SENDQ_KEEP_MAX && keep < sq.acked - SENDQ_KEEP_MAX)
+		keep = sq.acked - SENDQ_KEEP_MAX;
+	while (sq.nacked > 0 && sendq_rec(0)->end <= keep) {
 		r = sendq_rec(0);
 		sendq_meta_clear(&r->m);
 		sq.lbstart += r->len;
@@ -431,7 +574,12 @@ sendq_ack_timer(void *arg)
 	sendq_measure();
 	if (sq.nacked != before)
 		sendq_drain();
-	if (sq.nacked == sq.nrecs || sq.fd == -1) {
+	if (sq.flushq)
+		sendq_flush();
+	else
+		sendq_probe_due();
+	if (sq.fd == -1 || (sq.nacked == sq.nrecs &&
+	    sq.data_end <= sq.confirmed)) {
 		sq.t_ack = 0;
 		return (EV_NOMORE);
 	}
@@ -472,6 +620,8 @@ sendq_commit(const char *data, size_t len, int prio, struct fmeta *m)
 	r->end = sq.lboff + sq.lblen;
 	r->len = (uint32_t)len;
 	r->prio = prio;
+	if (prio != SQ_CTL)
+		sq.data_end = r->end;
 	if (m != NULL)
 		r->m = *m;
 	else
@@ -494,6 +644,7 @@ sendq_flush(void)
 	sendq_store_sync();
 	if (sq.fd == -1 || sq.t_lost != 0)
 		return;
+	sendq_probe_due();
 	while ((left = sendq_unwritten()) > 0) {
 		n = write(sq.fd, sq.lb + sq.lbstart + (sq.written - sq.lboff),
 		    left);
@@ -511,7 +662,8 @@ sendq_flush(void)
 	}
 	sendq_want_write(sendq_unwritten() > 0);
 	sendq_measure();
-	if (sq.nacked < sq.nrecs && sq.t_ack == 0)
+	if ((sq.nacked < sq.nrecs || sq.data_end > sq.confirmed) &&
+	    sq.t_ack == 0)
 		sq.t_ack = ev_timer_add(SENDQ_ACK_MS, sendq_ack_timer, NULL);
 }
 

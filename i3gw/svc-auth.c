@@ -100,6 +100,9 @@ auth_packet(const json_t *named, const json_t *raw)
 	if (omud == NULL)
 		return;
 	if (strcmp(type, "auth-mud-req") == 0) {
+		/* Ours, back: the router handled all we sent before it. */
+		if (strcmp(omud, gw.conf->mud_name) == 0)
+			sendq_probe_back();
 		if (auth_keys == NULL)
 			auth_keys = json_object();
 		auth_prune();

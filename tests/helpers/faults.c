@@ -4,7 +4,9 @@
  * part way; each row prints how many were sent, accepted (answered sent or
  * queued), delivered (reached Beta's client, counted once), reported
  * (send_failed came back for them) and lost (accepted, neither delivered
- * nor reported).  Exit 1 when anything was lost.
+ * nor reported); dup says how many tells Beta got more than once (a link
+ * reset makes the gateway send again what the router may not have read).
+ * Exit 1 when anything was lost.
  *
  * faults [-n N] [-r ROW]	(N tells a row, default 2000: make bench;
  *				 tests/bats/gw-delivery.bats runs 300)
@@ -207,8 +209,8 @@ beta_line(const char *line, size_t len, void *arg)
 	if (memmem(line, len, "\"tell_received\"", 15) == NULL)
 		return;
 	i = num_after(line, len, "\"message\":\"m");
-	if (i >= 0 && (size_t)i < n)
-		delivered[i] = 1;
+	if (i >= 0 && (size_t)i < n && delivered[i] < 255)
+		delivered[i]++;
 }
 
 static void
@@ -250,6 +252,16 @@ count(const unsigned char *v)
 
 	for (i = 0; i < n; i++)
 		c += v[i] != 0;
+	return (c);
+}
+
+static size_t
+dups(void)
+{
+	size_t	i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += delivered[i] > 1;
 	return (c);
 }
 
@@ -344,8 +356,8 @@ run_row(const struct row *r)
 		pump_both(&a, &b, 50);
 	pump_both(&a, &b, 300);
 	lst = lost();
-	printf("  %-54s %6zu %8zu %9zu %8zu %5zu\n", r->what, n,
-	    count(accepted), count(delivered), count(reported), lst);
+	printf("  %-54s %6zu %8zu %9zu %8zu %5zu %5zu\n", r->what, n,
+	    count(accepted), count(delivered), count(reported), lst, dups());
 	fflush(stdout);
 	gw_kill(&a, SIGTERM);
 	gw_kill(&b, SIGTERM);
@@ -388,8 +400,8 @@ main(int argc, char **argv)
 	answered = xcalloc(n, 1);
 	printf("i3gw delivery under faults: %zu tells Alpha -> Beta a row, "
 	    "the fault at #%zu\n", n, n * 35 / 100);
-	printf("  %-54s %6s %8s %9s %8s %5s\n", "fault", "sent", "accepted",
-	    "delivered", "reported", "lost");
+	printf("  %-54s %6s %8s %9s %8s %5s %5s\n", "fault", "sent",
+	    "accepted", "delivered", "reported", "lost", "dup");
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		if (only != NULL && strcmp(only, rows[i].name) != 0)
 			continue;
