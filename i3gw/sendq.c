@@ -14,7 +14,8 @@
  * offset of their last byte; bytes not yet written are bounded
  * (SENDQ_UNWRITTEN), the kernel's share by SO_SNDBUF.  Handed over: once
  * the socket's unacknowledged bytes (SIOCOUTQ) no longer reach into a
- * frame, the router has it.  The fast path (queues empty, link ready,
+ * frame, the router's stack has it; it is kept until a probe shows the
+ * router handled it (sendq_keep_from()).  The fast path (queues empty, link ready,
  * pacing allows, little unwritten) goes straight to the link buffer, is
  * written once per turn of the event loop and never touches the disk.
  *
@@ -1260,6 +1261,7 @@ sendq_stats(json_t *o)
 	    json_integer(sq.replies_dropped));
 	json_object_set_new(o, "link_unacked",
 	    json_integer(sq.nrecs - sq.nacked));
+	json_object_set_new(o, "link_kept", json_integer(sq.nacked));
 	json_object_set_new(o, "handed_over", json_integer(sq.handed_over));
 	json_object_set_new(o, "requeued", json_integer(sq.requeued));
 	json_object_set_new(o, "restored", json_integer(sq.restored));
