@@ -39,7 +39,9 @@ block() {
 	    make -s --no-print-directory -C "$I3_TOP" -f Makefile -f - print-warn)
 	[[ "$warn" == *-Wextra*-Werror* ]]
 	# shellcheck disable=SC2086
-	cc -std=c11 $warn -I"$I3_TOP/lib" $(pkg-config --cflags jansson) \
+	# (lib/libi3.a holds sanitizer calls under make check SANITIZE=...)
+	cc -std=c11 $warn ${I3_SANITIZE:+-fsanitize=$I3_SANITIZE} \
+	    -I"$I3_TOP/lib" $(pkg-config --cflags jansson) \
 	    -o "$BATS_TEST_TMPDIR/frames" "$BATS_TEST_TMPDIR/frames.c" \
 	    "$I3_TOP/lib/libi3.a" $(pkg-config --libs jansson) -lm
 	run sh -c "{ echo '[\"who-req\",5,\"Alpha\",\"ann\",\"Beta\",0]'; \
