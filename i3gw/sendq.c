@@ -597,11 +597,17 @@ sendq_commit(const char *data, size_t len, int prio, struct fmeta *m)
 	struct lrec	*r, *nr;
 	size_t		 need, i;
 
-	if (sq.lbstart > 0 && sq.lbstart + sq.lblen + len > sq.lbsize) {
+	/*
+	 * No room at the end: move the kept bytes down when the room freed at
+	 * the head is at least as much as they (each byte moved once for as
+	 * many appended), else grow.
+	 */
+	if (sq.lbstart + sq.lblen + len > sq.lbsize &&
+	    sq.lbstart >= sq.lblen + len) {
 		memmove(sq.lb, sq.lb + sq.lbstart, sq.lblen);
 		sq.lbstart = 0;
 	}
-	need = sq.lblen + len;
+	need = sq.lbstart + sq.lblen + len;
 	if (need > sq.lbsize) {
 		sq.lbsize = need < 65536 ? 65536 : need + need / 2;
 		sq.lb = xrealloc(sq.lb, sq.lbsize);
@@ -1167,6 +1173,31 @@ sendq_hash(const json_t *raw, int user_only)
 	return (h);
 }
 
+/* "a@b" (or "b" when a is NULL) into buf, cut to fit: on the fast path. */
+static void
+sendq_cat(char *buf, size_t size, const char *a, const char *b)
+{
+	size_t	n = 0, l;
+
+	if (a != NULL) {
+		l = strlen(a);
+		if (l > (b != NULL ? size / 2 : size - 1))
+			l = b != NULL ? size / 2 : size - 1;
+		memcpy(buf, a, l);
+		n = l;
+		if (b != NULL)
+			buf[n++] = '@';
+	}
+	if (b != NULL) {
+		l = strlen(b);
+		if (l > size - n - 1)
+			l = size - n - 1;
+		memcpy(buf + n, b, l);
+		n += l;
+	}
+	buf[n] = '\0';
+}
+
 static void
 sendq_remember(const json_t *raw, struct client *cl)
 {
@@ -1184,14 +1215,11 @@ sendq_remember(const json_t *raw, struct client *cl)
 	type = json_string_value(json_array_get(raw, 0));
 	tmud = json_string_value(json_array_get(raw, 4));
 	tuser = json_string_value(json_array_get(raw, 5));
-	snprintf(s->type, sizeof s->type, "%s", type != NULL ? type : "?");
+	sendq_cat(s->type, sizeof s->type, type != NULL ? type : "?", NULL);
 	if (tmud == NULL)
 		tmud = json_string_value(json_array_get(raw, 6)); /* channel */
-	if (tuser != NULL && tmud != NULL)
-		snprintf(s->target, sizeof s->target, "%s@%s", tuser, tmud);
-	else
-		snprintf(s->target, sizeof s->target, "%s",
-		    tmud != NULL ? tmud : "");
+	sendq_cat(s->target, sizeof s->target, tuser, tmud != NULL ? tmud :
+	    "");
 }
 
 /*

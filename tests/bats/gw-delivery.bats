@@ -72,7 +72,8 @@ stat_of() {
 	eval "pid=\$GW_PID_Alpha"
 	rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
 	echo "rss $rss kB" >&2
-	[ "$rss" -lt 40000 ]
+	# (a sanitizer build's shadow memory and quarantine are not the gateway's)
+	[ -n "${I3_SANITIZE:-}" ] || [ "$rss" -lt 40000 ]
 	# the MUD's own sends are still taken (sent when the socket has room)
 	gw_call Alpha 201 tell '{"target_mud":"Other","target_user":"x","from_user":"ann","message":"mine"}'
 	[[ "$REPLY" == *'"result":{"sent":'* ]]
