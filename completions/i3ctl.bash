@@ -82,7 +82,6 @@ _i3ctl_canon()
 	case $1 in
 	"chan") echo "channel" ;;
 	"channel create") echo "channel add" ;;
-	"channel listen") echo "channel join" ;;
 	"channel ls") echo "channel list" ;;
 	"channel rm") echo "channel remove" ;;
 	"channel say") echo "channel send" ;;

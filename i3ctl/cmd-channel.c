@@ -65,7 +65,7 @@ static const struct cmd_entry cmd_channel_list_entry = {
 
 static const struct cmd_entry cmd_channel_join_entry = {
 	.name = "join",
-	.alias = "listen",
+	.alias = NULL,
 	.args = { "", 1, 1 },
 	.usage = "channel",
 	.summary = "start listening to a channel",

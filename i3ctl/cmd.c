@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,6 +403,81 @@ cmd_parse_exec(struct ctl *ctl, const struct cmd_entry *parent,
 	return (entry->exec(ctl, entry, &a));
 }
 
+/* Edit distance (insert, delete, change, swap two neighbours). */
+static size_t
+cmd_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, d[33][33];
+
+	if (la > 32 || lb > 32)
+		return (SIZE_MAX);
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return (d[la][lb]);
+}
+
+/*
+ * After an unknown command: the commands it is close to ("did you mean
+ * tell?"), and for a command with subcommands the list of them.
+ */
+static void
+cmd_suggest(FILE *f, const struct cmd_entry *parent,
+    const struct cmd_entry *const *table, const char *name, int in_shell)
+{
+	const struct cmd_entry	*const *e;
+	size_t			 best = SIZE_MAX, d, max;
+	const char		*sep = "";
+
+	max = strlen(name) <= 4 ? 1 : 2;
+	for (e = table; *e != NULL; e++) {
+		d = cmd_distance(name, (*e)->name);
+		if ((*e)->alias != NULL && cmd_distance(name, (*e)->alias) < d)
+			d = cmd_distance(name, (*e)->alias);
+		if (d < best)
+			best = d;
+	}
+	if (best <= max) {
+		fprintf(f, "did you mean ");
+		for (e = table; *e != NULL; e++) {
+			d = cmd_distance(name, (*e)->name);
+			if ((*e)->alias != NULL &&
+			    cmd_distance(name, (*e)->alias) < d)
+				d = cmd_distance(name, (*e)->alias);
+			if (d != best)
+				continue;
+			fprintf(f, "%s%s%s%s", sep, parent != NULL ?
+			    parent->name : "", parent != NULL ? " " : "",
+			    (*e)->name);
+			sep = " or ";
+		}
+		fprintf(f, "?\n");
+	}
+	if (parent != NULL) {
+		fprintf(f, "%s commands:", parent->name);
+		for (e = table; *e != NULL; e++)
+			fprintf(f, " %s", (*e)->name);
+		fprintf(f, "\n");
+	} else if (in_shell)
+		fprintf(f, "'help' lists the commands\n");
+	else
+		fprintf(f, "'%s help' lists the commands\n", I3CTL_NAME);
+}
+
 /* Find the command named by argv[0] in table and run it. */
 static int
 cmd_run_in(struct ctl *ctl, const struct cmd_entry *parent,
@@ -417,9 +493,7 @@ cmd_run_in(struct ctl *ctl, const struct cmd_entry *parent,
 		else
 			ctl_warnx("%s", cause);
 		free(cause);
-		if (parent == NULL)
-			fprintf(stderr, "try '%s list-commands' or '%s help'\n",
-			    I3CTL_NAME, I3CTL_NAME);
+		cmd_suggest(stderr, parent, table, argv[0], ctl->in_shell);
 		return (CTL_EUSAGE);
 	}
 	if (entry->children == NULL)

@@ -41,10 +41,13 @@ static EditLine		*shell_el;
 static int		 shell_tty;
 static json_t		*shell_channels;
 
+static char		 shell_prompt_text[80] = "i3> ";
+
+/* "Alpha> ": the MUD the gateway serves, once status has said it. */
 static const char *
 shell_prompt(EditLine *el)
 {
-	return ("i3> ");
+	return (shell_prompt_text);
 }
 
 /* An event while the shell waits: print it above the prompt. */
@@ -359,7 +362,7 @@ shell_run(struct ctl *ctl)
 	History		*hist = NULL;
 	HistEvent	 he;
 	Tokenizer	*tok;
-	json_t		*result;
+	json_t		*result, *err = NULL;
 	const char	*line, **targv;
 	char		*hpath = NULL, *argv[SHELL_MAXARGS + 1], *buf = NULL;
 	size_t		 bsize = 0;
@@ -378,6 +381,17 @@ shell_run(struct ctl *ctl)
 		json_decref(result);
 	else
 		ctl_warnx("events will not be shown");
+	if (ctl_call_quiet(ctl, "status", json_object(), &result, &err) ==
+	    CTL_OK) {
+		const char *mud = json_string_value(json_object_get(result,
+		    "mud"));
+
+		if (mud != NULL)
+			snprintf(shell_prompt_text, sizeof shell_prompt_text,
+			    "%.60s> ", mud);
+		json_decref(result);
+	} else
+		json_decref(err);
 	tok = tok_init(NULL);
 	if (shell_tty) {
 		hist = history_init();

@@ -47,14 +47,20 @@ static struct {
 	long	 running_pid;
 } D;
 
-static void	dr_usage(void) C_DEAD;
+static void	dr_usage(FILE *, int) C_DEAD;
 
 static void
-dr_usage(void)
+dr_usage(FILE *f, int code)
 {
-	fprintf(stderr, "usage: %s doctor [--json] [-f file] [--state-dir dir]"
-	    " [-t seconds]\n", I3GW_NAME);
-	exit(DR_CANNOT);
+	fprintf(f, "usage: %s doctor [--json] [-f file] [--state-dir dir] "
+	    "[-t duration]\n"
+	    "Check the set-up and explain each problem, with its fix.\n"
+	    "  -j, --json             one JSON object\n"
+	    "  -f, --config FILE      the configuration\n"
+	    "      --state-dir DIR    the state directory\n"
+	    "  -t, --timeout DURATION how long a router may take to answer\n"
+	    "  -h, --help             this help\n", I3GW_NAME);
+	exit(code);
 }
 
 /* One finding: its area, its subject, what is so, and what to do. */
@@ -760,14 +766,16 @@ doctor_main(int argc, char **argv)
 		case 't':
 			D.timeout = config_duration(optarg, &ok);
 			if (!ok || D.timeout <= 0)
-				dr_usage();
+				dr_usage(stderr, DR_CANNOT);
 			break;
+		case 'h':
+			dr_usage(stdout, DR_HEALTHY);
 		default:
-			dr_usage();
+			dr_usage(stderr, DR_CANNOT);
 		}
 	}
 	if (optind != argc)
-		dr_usage();
+		dr_usage(stderr, DR_CANNOT);
 	log_init(I3GW_NAME, 0);
 	if (gw.conf_path == NULL)
 		gw.conf_path = paths_config(&tried);

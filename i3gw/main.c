@@ -23,17 +23,51 @@ static void	 prepoll(void);
 static void	 reload(void);
 static struct config *gw_config(char **);
 
+/* The options, as --help shows them (the man page is checked against it). */
+static const char *const usage_opts[][2] = {
+	{ "-f, --config FILE", "the configuration (default: the first of "
+	  "i3gw.conf(5)'s paths)" },
+	{ "-n, --check", "check the configuration and exit; with -v print it "
+	  "all" },
+	{ "-s, --stdio", "serve one client (the MUD) on standard input and "
+	  "output" },
+	{ "-d, --foreground", "stay in the foreground, logs on standard error" },
+	{ "-S, --socket PATH", "the Unix socket to serve ([api] socket)" },
+	{ "    --state-dir DIR", "the state directory (passwords, caches, "
+	  "queue)" },
+	{ "    --linger DURATION", "with -s: keep running that long after "
+	  "standard input ends" },
+	{ "    --render PROFILE", "the colour profile clients start with" },
+	{ "    --list-keys", "print the configuration key table and exit" },
+	{ "    --list-methods", "print the method table and exit" },
+	{ "    --list-events", "print the event table and exit" },
+	{ "    --json", "with --list-methods or --list-events: as JSON" },
+	{ "-v, --verbose", "more logging (twice: every packet)" },
+	{ "-V, --version", "print the version and exit" },
+	{ "-h, --help", "this help" },
+};
+
+/* On stdout for --help (exit 0), on stderr for a usage error (exit 1). */
+static void
+usage_to(FILE *f)
+{
+	size_t	i;
+
+	fprintf(f, "usage: %s [options]\n"
+	    "       %s genkey NAME\n"
+	    "       %s doctor [--json] [-f file] [--state-dir dir] "
+	    "[-t duration]\n"
+	    "The Intermud-3 gateway: one router link, JSON-RPC for the MUD "
+	    "and its clients.\n", I3GW_NAME, I3GW_NAME, I3GW_NAME);
+	for (i = 0; i < sizeof usage_opts / sizeof usage_opts[0]; i++)
+		fprintf(f, "  %-22s %s\n", usage_opts[i][0], usage_opts[i][1]);
+	fprintf(f, "See i3gw(8) and i3gw.conf(5).\n");
+}
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-dnsVv] [-f file] [-S socket] "
-	    "[--state-dir dir] [--linger seconds] [--render profile]\n"
-	    "       %s --list-keys\n"
-	    "       %s --list-methods | --list-events [--json]\n"
-	    "       %s genkey NAME\n"
-	    "       %s doctor [--json] [-f file] [--state-dir dir] "
-	    "[-t seconds]\n", I3GW_NAME, I3GW_NAME, I3GW_NAME, I3GW_NAME,
-	    I3GW_NAME);
+	usage_to(stderr);
 	exit(1);
 }
 
@@ -232,6 +266,9 @@ main(int argc, char **argv)
 		case 'v':
 			gw.verbose++;
 			break;
+		case 'h':
+			usage_to(stdout);
+			return (0);
 		default:
 			usage();
 		}

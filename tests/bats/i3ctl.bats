@@ -104,13 +104,6 @@ commands() {
 	grep -q '^\.Sh EXIT STATUS' "$I3_TOP/docs/i3ctl.1"
 }
 
-@test "the man page is clean mdoc" {
-	command -v mandoc >/dev/null || skip "no mandoc"
-	run mandoc -Tlint -W warning "$I3_TOP/docs/i3ctl.1"
-	[[ $(echo "$output" | grep -v 'outdated mandoc.db' | grep -c .) -eq 0 ]] || {
-		echo "$output"; false; }
-}
-
 @test "the committed completions match the table" {
 	diff <("$I3CTL" completion bash) "$I3_TOP/completions/i3ctl.bash"
 	diff <("$I3CTL" completion zsh) "$I3_TOP/completions/_i3ctl"

@@ -3,6 +3,7 @@
 # and two MUDs talking through the test router.
 
 load helpers
+bats_require_minimum_version 1.5.0
 load gw-helpers
 
 teardown() {
@@ -391,4 +392,17 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	wait_for_line "$(T Alpha.err)" 'SIGHUP: .*reloaded'
 	gw_call Alpha 1 ping
 	[[ "$REPLY" == *'"pong":true'* ]]
+}
+
+@test "i3gw --help: stdout, exit 0, every option described, and i3gw(8) agrees both ways" {
+	run python3 "$I3_TOP/tests/helpers/optcheck.py" --flat "$I3GW" "$I3_TOP/docs/i3gw.8"
+	[ "$output" = "" ]
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$I3GW" doctor --help
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "${lines[0]}" = "usage: i3gw doctor [--json] [-f file] [--state-dir dir] [-t duration]" ]
+	run --separate-stderr "$I3GW" --bogus
+	[ "$status" -eq 1 ]
+	[ "$output" = "" ]
 }

@@ -2,6 +2,11 @@
 """optcheck.py: a program's options against its man page, both ways.
 
   optcheck.py PROGRAM MANPAGE
+  optcheck.py --flat PROGRAM MANPAGE
+
+--flat: a program without commands: "PROGRAM --help" lines
+"  -x, --long ..." or "      --long ..." against every ".It Fl x" /
+".It Fl Fl long" / ".It Fl x ... , Fl Fl long" of the man page, both ways.
 
 PROGRAM lists its commands with "PROGRAM help" (lines "  NAME  summary")
 and each command's options with "PROGRAM CMD --help" (lines
@@ -77,7 +82,40 @@ def man_described(text):
                           re.M))
 
 
+def flat(prog, man):
+    rc, out, err = run(prog, "--help")
+    bad = []
+    if rc != 0 or not out or err:
+        bad.append(f"--help: exit {rc}, {len(err)} bytes on stderr "
+                   "(want 0, none)")
+    helped = set()
+    for line in out.splitlines():
+        m = re.match(r"^\s+(?:-(\w), )?--([a-z][a-z0-9-]*)", line)
+        if m:
+            helped.add((m.group(1) or "", m.group(2)))
+    text = open(man).read()
+    described = set()
+    for line in text.splitlines():
+        m = re.match(r"^\.It Fl (\w)\b(?: Ar \S+)?(?: , Fl Fl "
+                     r"([a-z][a-z0-9-]*))?", line)
+        if m and m.group(1) != "Fl":
+            described.add((m.group(1), m.group(2) or ""))
+            continue
+        m = re.match(r"^\.It Fl Fl ([a-z][a-z0-9-]*)", line)
+        if m:
+            described.add(("", m.group(1)))
+    for o in sorted(helped - described):
+        bad.append(f"-{o[0]}, --{o[1]} of --help is not an .It of {man}")
+    for o in sorted(described - helped):
+        bad.append(f"-{o[0]}, --{o[1]} of {man} is not in --help")
+    for b in bad:
+        print(b)
+    sys.exit(1 if bad else 0)
+
+
 def main():
+    if sys.argv[1] == "--flat":
+        flat(sys.argv[2], sys.argv[3])
     prog, man = sys.argv[1], sys.argv[2]
     text = open(man).read()
     syn, desc = man_synopsis(text), man_described(text)
