@@ -133,7 +133,7 @@ teardown() {
 	run -0 "$I3CTL" --timeout 5 --json who Alpha
 	echo "$output" | jq -e '. == {"mud":"Alpha","count":0,"users":[],"text":""}'
 	run -0 "$I3CTL" --timeout 5 --json locate bob
-	echo "$output" | jq -e '. == {"user":"bob","count":0,"found":[]}'
+	echo "$output" | jq -e '. == {"user":"bob","count":0,"found":[],"locations":[]}'
 	run -0 "$I3CTL" --timeout 5 channel who imud_gossip Alpha -q .text -r
 	[ "$output" = "[imud_gossip] on Alpha: nobody" ]
 }
