@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -65,6 +67,7 @@ struct hist_query {
 	long long	 after_id;
 	long		 limit;
 	int		 tells;
+	json_t		*hide;		/* [[pattern, channel], ...]: as_user's */
 	int		 client;
 	json_t		*rpc_id;
 	int		 profile;
@@ -302,6 +305,7 @@ hist_query_free(struct hist_query *q)
 	free(q->user);
 	free(q->mud);
 	free(q->search);
+	json_decref(q->hide);
 	json_decref(q->rpc_id);
 	json_decref(q->result);
 }
@@ -654,6 +658,35 @@ hist_row_json(sqlite3_stmt *st)
 	return (o);
 }
 
+/* Does one of the rules (as_user's ignores) match this row's sender? */
+static int
+hist_hidden(const json_t *rules, sqlite3_stmt *st)
+{
+	const char	*chan = (const char *)sqlite3_column_text(st, 3);
+	const char	*rc;
+	const json_t	*r;
+	char		*who, *p;
+	size_t		 i;
+	int		 hit = 0;
+
+	xasprintf(&who, "%s@%s", (const char *)sqlite3_column_text(st, 5),
+	    (const char *)sqlite3_column_text(st, 4));
+	for (p = who; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	json_array_foreach(rules, i, r) {
+		rc = json_string_value(json_array_get(r, 1));
+		if (rc != NULL && (chan == NULL || strcasecmp(rc, chan) != 0))
+			continue;
+		if (fnmatch(json_string_value(json_array_get(r, 0)), who,
+		    0) == 0) {
+			hit = 1;
+			break;
+		}
+	}
+	free(who);
+	return (hit);
+}
+
 static void
 hist_query_run(struct hist_query *q)
 {
@@ -688,8 +721,12 @@ hist_query_run(struct hist_query *q)
 	if (q->search != NULL)
 		hist_addstr(&sql, " AND id IN (SELECT rowid FROM msg_fts "
 		    "WHERE msg_fts MATCH ?8)");
-	snprintf(tail, sizeof tail, " ORDER BY id %s LIMIT %ld", order,
-	    q->limit + 1);
+	/* With rules to hide by, rows are read until enough pass. */
+	if (q->hide != NULL)
+		snprintf(tail, sizeof tail, " ORDER BY id %s", order);
+	else
+		snprintf(tail, sizeof tail, " ORDER BY id %s LIMIT %ld", order,
+		    q->limit + 1);
 	hist_addstr(&sql, tail);
 	i3_buf_add(&sql, "", 1);
 	rc = sqlite3_prepare_v2(hist.db, sql.data, -1, &st, NULL);
@@ -709,6 +746,8 @@ hist_query_run(struct hist_query *q)
 	hist_bind_text(st, 8, q->search);
 	list = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (q->hide != NULL && hist_hidden(q->hide, st))
+			continue;
 		if (n++ == q->limit) {
 			more = 1;
 			break;
@@ -1047,6 +1086,14 @@ hist_request(struct client *cl, const json_t *params, int need_channel,
 	if (search != NULL)
 		q->search = history_fts_query(search);
 	q->tells = tells && chan == NULL;
+	/* as_user: without what that local user ignores. */
+	if (rpc_str(params, "as_user", 0, &at, re) == -1) {
+		hist_query_free(q);
+		free(j);
+		return (-1);
+	}
+	if (at != NULL && *at != '\0')
+		q->hide = moderation_user_rules(at);
 	q->client = cl->id;
 	q->rpc_id = json_incref(rpc_request_id());
 	/* The client's profile, or the one asked for. */

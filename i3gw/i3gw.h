@@ -514,6 +514,7 @@ int		 moderation_pattern_ok(const char *);
 int		 moderation_channel(const json_t *named, json_t **ignored_by);
 int		 moderation_tell(const json_t *named);
 int		 moderation_flood(const json_t *named);
+json_t		*moderation_user_rules(const char *owner);
 void		 moderation_stats(json_t *);
 
 /* ---------------------------------------------------------- pending.c */

@@ -495,6 +495,25 @@ const struct svc svc_moderation = {
 	},
 };
 
+/* A local user's rules, [[pattern, channel or null], ...], or NULL. */
+json_t *
+moderation_user_rules(const char *owner)
+{
+	json_t	*list = NULL;
+	size_t	 i;
+
+	for (i = 0; i < mod_nrules; i++) {
+		if (mod_rules[i].owner == NULL ||
+		    strcasecmp(mod_rules[i].owner, owner) != 0)
+			continue;
+		if (list == NULL)
+			list = json_array();
+		json_array_append_new(list, json_pack("[s, s?]",
+		    mod_rules[i].pattern, mod_rules[i].channel));
+	}
+	return (list);
+}
+
 void
 moderation_stats(json_t *o)
 {

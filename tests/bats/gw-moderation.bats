@@ -49,6 +49,11 @@ shown() {
 	grep '"message":"dv"' "$(T Alpha.out)" | jq -e '.params | has("ignored_by") | not'
 	r=$(chan_result Alpha 20 channel_history '{"channel":"chat"}')
 	printf '%s\n' "$r" | jq -e '[.messages[].message] == ["ab","an","dv","bb"]'
+	# As carl sees it: without what carl ignores; paging still exact.
+	r=$(chan_result Alpha 19 channel_history '{"channel":"chat","as_user":"CARL"}')
+	printf '%s\n' "$r" | jq -e '[.messages[].message] == ["ab","dv","bb"]'
+	r=$(chan_result Alpha 18 channel_history '{"channel":"chat","as_user":"carl","limit":2}')
+	printf '%s\n' "$r" | jq -e '[.messages[].message] == ["dv","bb"] and .more == true'
 	gw_call Alpha 21 stats > /dev/null
 	printf '%s\n' "$REPLY" | jq -e '.result.moderation.ignored == 3 and .result.moderation.ignored_user == 1 and .result.moderation.rules == 5'
 	# A MUD name alone is every user of it.
