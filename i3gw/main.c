@@ -340,9 +340,6 @@ main(int argc, char **argv)
 	ev_signal(SIGINT, on_term);
 	ev_signal(SIGHUP, on_hup);
 
-	if (history_open(gw.state_dir, &cause) == -1)
-		fatalx("history: %s", cause);
-	moderation_init();
 	router_init();
 	svc_channel_init();
 	session_init();
@@ -351,6 +348,10 @@ main(int argc, char **argv)
 		fatalx("%s", cause);
 	if (gw.stdio)
 		session_new(client_stdio());
+	/* After the listeners: no client is served before ev_run(). */
+	if (history_open(gw.state_dir, &cause) == -1)
+		fatalx("history: %s", cause);
+	moderation_init();
 	log_info("%s %s: MUD %s, state in %s", I3GW_NAME, I3_VERSION,
 	    gw.conf->mud_name, gw.state_dir);
 	router_start();
