@@ -1141,11 +1141,11 @@ const struct svc svc_history = {
 	.methods = {
 		{ "channel_history", rpc_channel_history, API_P_CHANNEL, 0,
 		    "channel [limit] [before_id] [after_id] [since] [until] "
-		    "[user] [mud] [search] [colour]",
+		    "[user] [mud] [search] [colour] [as_user]",
 		    "what was said on a channel, from the gateway's store" },
 		{ "history_search", rpc_history_search, API_P_CHANNEL, 0,
 		    "search [channel] [tells] [limit] [before_id] [after_id] "
-		    "[since] [until] [user] [mud] [colour]",
+		    "[since] [until] [user] [mud] [colour] [as_user]",
 		    "channel_history across channels, or stored tells" },
 		{ NULL, NULL, 0, 0, NULL, NULL }
 	},
