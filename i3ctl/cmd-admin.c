@@ -82,7 +82,7 @@ const struct cmd_entry cmd_call_entry = {
 	.summary = "call any gateway method with raw JSON parameters",
 	.method = NULL,
 	.complete = "method -",
-	.flags = CMD_STOPOPTS,
+	.flags = 0,
 	.exec = cmd_call_exec
 };
 

@@ -220,10 +220,10 @@ static int
 cmd_channel_type(const char *s)
 {
 	if (strcmp(s, "0") == 0 || strcmp(s, "ban") == 0 ||
-	    strcmp(s, "selective-ban") == 0)
+	    strcmp(s, "selective-ban") == 0 || strcmp(s, "public") == 0)
 		return (0);
 	if (strcmp(s, "1") == 0 || strcmp(s, "allow") == 0 ||
-	    strcmp(s, "selective-allow") == 0)
+	    strcmp(s, "selective-allow") == 0 || strcmp(s, "private") == 0)
 		return (1);
 	if (strcmp(s, "2") == 0 || strcmp(s, "filter") == 0 ||
 	    strcmp(s, "filtered") == 0)
@@ -285,7 +285,7 @@ cmd_channel_exec(struct ctl *ctl, const struct cmd_entry *entry,
 	if (entry == &cmd_channel_add_entry && (s = args_get(a, 't')) !=
 	    NULL) {
 		if ((type = cmd_channel_type(s)) == -1) {
-			ctl_warnx("-t: expected ban, allow or filter, not "
+			ctl_warnx("-t: expected public, private or filtered, not "
 			    "'%s'", s);
 			rc = CTL_EUSAGE;
 			goto fail;

@@ -141,17 +141,107 @@ cmd_table_json(void)
 	return (a);
 }
 
+/*
+ * What each command option does, for help: the command's full name (NULL:
+ * any command with the option), the option's long name, its argument and
+ * one line.  A test checks that every option of every command has one.
+ */
+static const struct {
+	const char	*cmd;
+	const char	*name;
+	const char	*arg;
+	const char	*doc;
+} cmd_optdocs[] = {
+	{ NULL, "as", "USER", "the MUD's user it comes from (default the "
+	  "gateway's default_user)" },
+	{ NULL, "visname", "NAME", "the name shown for that user" },
+	{ NULL, "target-text", "TEXT", "what the target sees (channel target)" },
+	{ "tell", "wait", "SECONDS", "wait that long for a refusal (default 1)" },
+	{ "emote", "wait", "SECONDS", "wait that long for a refusal (default 1)" },
+	{ "beep", "wait", "SECONDS", "wait that long for a refusal (default 1)" },
+	{ "channel send", "wait", "SECONDS", "wait that long for a refusal "
+	  "(default 1)" },
+	{ "channel emote", "wait", "SECONDS", "wait that long for a refusal "
+	  "(default 1)" },
+	{ "channel target", "wait", "SECONDS", "wait that long for a refusal "
+	  "(default 1)" },
+	{ NULL, "wait", "SECONDS", "how long the gateway waits for the remote "
+	  "answer" },
+	{ NULL, "no-wait", NULL, "do not wait for a refusal: exit once sent" },
+	{ "channel history", "limit", "N", "at most N messages (1 to 1000)" },
+	{ NULL, "since", "TIME", "from TIME on: 2h, 1d, ISO 8601 or seconds "
+	  "since 1970" },
+	{ NULL, "until", "TIME", "up to TIME" },
+	{ NULL, "grep", "WORDS", "only messages with these words (full-text)" },
+	{ "channel history", "user", "USER@MUD", "only this user's messages" },
+	{ NULL, "mud", "MUD", "only messages from this MUD" },
+	{ NULL, "before", "ID", "messages before this id (paging)" },
+	{ NULL, "follow", NULL, "then print new messages as they come, as tail -f" },
+	{ "channel add", "type", "TYPE", "public (a ban list), private (an "
+	  "admit list) or filtered" },
+	{ "channel admin", "add", "MUD", "add to the ban or admit list" },
+	{ "channel admin", "remove", "MUD", "remove from the ban or admit list" },
+	{ NULL, "channel", "CHANNEL", "only this channel (repeatable)" },
+	{ "listen", "event", "EVENT", "only this event (repeatable)" },
+	{ "listen", "count", "N", "exit after N events" },
+	{ NULL, "user", "USER", "the rule of this player of the MUD (without: "
+	  "the gateway's own)" },
+	{ NULL, "up", NULL, "only MUDs that are up" },
+	{ NULL, "driver", "DRIVER", "only MUDs on this driver (glob)" },
+	{ NULL, "mudlib", "MUDLIB", "only MUDs with this mudlib (glob)" },
+	{ NULL, "service", "SERVICE", "only MUDs offering this service" },
+	{ "list-commands", "json", NULL, "the command table as JSON" },
+};
+
+/* The line of help of one option of a command, or NULL. */
+static const char *
+cmd_optdoc(const char *full, const char *name, const char **arg)
+{
+	size_t	i;
+	int	pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < sizeof cmd_optdocs / sizeof cmd_optdocs[0];
+		    i++) {
+			if (strcmp(cmd_optdocs[i].name, name) != 0)
+				continue;
+			if (pass == 0 ? cmd_optdocs[i].cmd == NULL ||
+			    strcmp(cmd_optdocs[i].cmd, full) != 0 :
+			    cmd_optdocs[i].cmd != NULL)
+				continue;
+			*arg = cmd_optdocs[i].arg;
+			return (cmd_optdocs[i].doc);
+		}
+	return (NULL);
+}
+
 /* Help for one command, or for all (entry NULL). */
 int
-cmd_print_help(FILE *f, const struct cmd_entry *entry)
+cmd_print_help(FILE *f, const struct cmd_entry *parent,
+    const struct cmd_entry *entry)
 {
 	const struct cmd_entry	*const *e, *const *c;
+	const struct option	*o;
+	char			 full[64];
 
 	if (entry != NULL) {
-		fprintf(f, "usage: %s %s %s\n  %s\n", I3CTL_NAME, entry->name,
-		    entry->usage, entry->summary);
+		cmd_full_name(parent, entry, full, sizeof full);
+		fprintf(f, "usage: %s %s%s%s\n  %s\n", I3CTL_NAME, full,
+		    *entry->usage != '\0' ? " " : "", entry->usage,
+		    entry->summary);
 		if (entry->alias != NULL)
 			fprintf(f, "  alias: %s\n", entry->alias);
+		for (o = entry->longopts; o != NULL && o->name != NULL; o++) {
+			const char	*arg = NULL, *doc;
+			char		 flags[64];
+
+			doc = cmd_optdoc(full, o->name, &arg);
+			snprintf(flags, sizeof flags, "-%c, --%s%s%s", o->val,
+			    o->name, arg != NULL ? " " : "", arg != NULL ?
+			    arg : "");
+			fprintf(f, "  %-24s %s\n", flags, doc != NULL ? doc :
+			    "(no description)");
+		}
 		for (c = entry->children; c != NULL && *c != NULL; c++)
 			fprintf(f, "  %s %s %s %s\n      %s\n", I3CTL_NAME,
 			    entry->name, (*c)->name, (*c)->usage,
@@ -173,6 +263,12 @@ cmd_print_help(FILE *f, const struct cmd_entry *entry)
 	    "  --url URL           HTTP POST to the gateway's /rpc\n"
 	    "  --key-file FILE     the API key (or $I3_API_KEY)\n"
 	    "  --timeout SECONDS   bound everything (default %g; 0: none)\n"
+	    "  --no-color          no colour (as --color=never)\n"
+	    "  --verbose           say what is sent and received, on "
+	    "stderr\n"
+	    "  -h, --help          help, of a command too: i3ctl help "
+	    "COMMAND\n"
+	    "  -V, --version       the version\n"
 	    "\ncommands:\n", CTL_DEFAULT_TIMEOUT);
 	for (e = cmd_table; *e != NULL; e++) {
 		if ((*e)->children == NULL) {
@@ -193,24 +289,25 @@ static int
 cmd_help_exec(struct ctl *ctl, const struct cmd_entry *self,
     struct cmd_args *a)
 {
-	const struct cmd_entry	*e;
+	const struct cmd_entry	*e, *parent = NULL;
 	char			*cause;
 
 	if (a->argc == 0)
-		return (cmd_print_help(stdout, NULL));
+		return (cmd_print_help(stdout, NULL, NULL));
 	if ((e = cmd_find(cmd_table, a->argv[0], &cause)) == NULL) {
 		ctl_warnx("%s", cause);
 		free(cause);
 		return (CTL_EUSAGE);
 	}
 	if (a->argc == 2 && e->children != NULL) {
+		parent = e;
 		if ((e = cmd_find(e->children, a->argv[1], &cause)) == NULL) {
 			ctl_warnx("%s", cause);
 			free(cause);
 			return (CTL_EUSAGE);
 		}
 	}
-	return (cmd_print_help(stdout, e));
+	return (cmd_print_help(stdout, parent, e));
 }
 
 static int

@@ -353,7 +353,7 @@ cmd_parse_exec(struct ctl *ctl, const struct cmd_entry *parent,
 		}
 		if (ch == 'h') {
 			free(lo);
-			cmd_print_help(stdout, entry);
+			cmd_print_help(stdout, parent, entry);
 			return (CTL_OK);
 		}
 		if (ch >= 256 || ch == ':' ||

@@ -159,7 +159,8 @@ int		 cmd_channel_history_exec(struct ctl *, const struct cmd_entry *,
 
 /* cmd-list.c */
 json_t		*cmd_table_json(void);
-int		 cmd_print_help(FILE *, const struct cmd_entry *);
+int		 cmd_print_help(FILE *, const struct cmd_entry *,
+		    const struct cmd_entry *);
 
 /* main.c */
 int64_t		 ctl_now(void);

@@ -207,7 +207,7 @@ main(int argc, char **argv)
 	    ctl_global_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			cmd_print_help(stdout, NULL);
+			cmd_print_help(stdout, NULL, NULL);
 			exit(CTL_OK);
 		case 'V':
 			printf("%s %s\n", I3CTL_NAME, I3CTL_VERSION);

@@ -163,6 +163,9 @@ output_raw_names(struct ctl *ctl, const char *cmd, const json_t *r)
 				    "name"));
 				if (s == NULL)
 					s = json_string_value(json_object_get(v,
+					    "visname"));
+				if (s == NULL)
+					s = json_string_value(json_object_get(v,
 					    "user"));
 				if (s == NULL)
 					s = json_string_value(json_object_get(v,
@@ -423,11 +426,95 @@ output_generic(struct ctl *ctl, const json_t *v, int indent,
 	}
 }
 
+/* I3 channel types and MUD states in words (i3-protocol.md). */
+static json_t *
+output_chan_type(const json_t *v)
+{
+	switch (json_integer_value(v)) {
+	case 0:
+		return (json_string("public"));
+	case 1:
+		return (json_string("private"));
+	case 2:
+		return (json_string("filtered"));
+	}
+	return (json_deep_copy(v));
+}
+
+static json_t *
+output_mud_state(const json_t *v)
+{
+	json_int_t	n = json_integer_value(v);
+	char		buf[64];
+
+	if (!json_is_integer(v))
+		return (json_deep_copy(v));
+	if (n == -1)
+		return (json_string("up"));
+	if (n == 0)
+		return (json_string("down"));
+	snprintf(buf, sizeof buf, "down, back in %lld s", (long long)n);
+	return (json_string(buf));
+}
+
+/* Drop the fields that say nothing (empty strings, null) of an object. */
+static void
+output_drop_empty(json_t *o)
+{
+	const char	*k;
+	json_t		*v;
+	void		*tmp;
+
+	json_object_foreach_safe(o, tmp, k, v) {
+		if (json_is_null(v) || (json_is_string(v) &&
+		    json_string_length(v) == 0))
+			json_object_del(o, k);
+	}
+}
+
+/*
+ * A result as people read it (a new reference): words for codes, no empty
+ * fields, no text that repeats the table.  NULL when it was printed here.
+ */
+static json_t *
+output_human(const char *cmd, const json_t *r)
+{
+	json_t	*c = json_deep_copy(r), *rows, *row;
+	size_t	 i;
+
+	if (strcmp(cmd, "list") == 0 && json_is_array(rows =
+	    json_object_get(c, "channels"))) {
+		json_array_foreach(rows, i, row)
+			if (json_object_get(row, "type") != NULL)
+				json_object_set_new(row, "type",
+				    output_chan_type(json_object_get(row,
+				    "type")));
+	} else if (strcmp(cmd, "mudinfo") == 0 &&
+	    json_object_get(c, "state") != NULL)
+		json_object_set_new(c, "state", output_mud_state(
+		    json_object_get(c, "state")));
+	else if (strcmp(cmd, "who") == 0) {
+		json_object_del(c, "text");
+		if (json_array_size(json_object_get(c, "users")) == 0) {
+			printf("nobody is on %s\n", json_string_value(
+			    json_object_get(c, "mud")) != NULL ?
+			    json_string_value(json_object_get(c, "mud")) :
+			    "that MUD");
+			json_decref(c);
+			return (NULL);
+		}
+		json_object_del(c, "count");
+	} else if (strcmp(cmd, "finger") == 0)
+		output_drop_empty(c);
+	return (c);
+}
+
 /* The result of a command, in the form asked for. */
 int
 output_result(struct ctl *ctl, const char *cmd, const json_t *r)
 {
 	const char *const	*pref = generic_cols;
+	json_t			*h;
 
 	if (ctl->filter != NULL || ctl->json)
 		return (output_value(ctl, r));
@@ -436,6 +523,9 @@ output_result(struct ctl *ctl, const char *cmd, const json_t *r)
 			return (CTL_OK);
 		return (output_value(ctl, r));
 	}
+	if ((h = output_human(cmd, r)) == NULL)
+		return (CTL_OK);
+	r = h;
 	out_exclusive = 0;
 	if (strcmp(cmd, "mudlist") == 0) {
 		pref = mudlist_cols;
@@ -447,6 +537,7 @@ output_result(struct ctl *ctl, const char *cmd, const json_t *r)
 	else if (strcmp(cmd, "list") == 0)
 		pref = chan_cols;
 	output_generic(ctl, r, 0, pref);
+	json_decref(h);
 	return (CTL_OK);
 }
 

@@ -183,3 +183,29 @@ teardown() {
 	echo "${lines[1]}" | jq -e '.mud == "Alpha"'
 	[ "${lines[2]}" = Alpha ]
 }
+
+@test "gw: human output: who without its text line or an empty list, -r names, words for codes" {
+	gwsock_start Alpha
+	run -0 "$I3CTL" --timeout 5 who Alpha
+	[ "$output" = "nobody is on Alpha" ]
+	run -0 "$I3CTL" call presence_set \
+	    '{"users":[{"name":"bob","visname":"Bob","idle":3,"title":"the Brave"}]}'
+	run -0 "$I3CTL" --timeout 5 who Alpha
+	[ "${lines[0]}" = "mud: Alpha" ]
+	[[ "${lines[1]}" == "VISNAME"*"IDLE"*"EXTRA" ]]
+	[[ "${lines[2]}" == "Bob"*"3"*"the Brave" ]]
+	[ "${#lines[@]}" -eq 3 ]
+	run -0 "$I3CTL" --timeout 5 who Alpha -r
+	[ "$output" = "Bob" ]
+	# finger shows what it knows, not empty fields
+	run -0 "$I3CTL" --timeout 5 finger bob@Alpha
+	[[ "$output" == *"visname: Bob"* ]]
+	! echo "$output" | grep -qE '^[a-z_]+: *$'
+	run -0 "$I3CTL" channel list
+	[[ "${lines[1]}" == "dchat"*"*test"*"public"*"no"*"no" ]]
+	run -0 "$I3CTL" mudinfo Alpha
+	[ "${lines[0]}" = "state: up" ]
+	# the man page's example: options after the parameters
+	run -0 "$I3CTL" call mudinfo '{"mud":"Alpha"}' --json
+	echo "$output" | jq -e '.name == "Alpha" and .state == -1'
+}

@@ -440,3 +440,43 @@ EOF
 	[ "${lines[1]}" = '{"pong":true}' ]
 	[[ $stderr == *"unknown command: nosuch"* ]]
 }
+
+@test "an unknown command names the near ones; an unknown subcommand lists its siblings" {
+	run --separate-stderr -2 "$I3CTL" tlel hi
+	[ "${stderr_lines[0]}" = "i3ctl: unknown command: tlel" ]
+	[ "${stderr_lines[1]}" = "did you mean tell?" ]
+	run --separate-stderr -2 "$I3CTL" channel lst
+	[ "${stderr_lines[0]}" = "i3ctl: channel: unknown command: lst" ]
+	[ "${stderr_lines[1]}" = "did you mean channel list?" ]
+	[[ "${stderr_lines[2]}" == "channel commands: add admin emote "*" send target who" ]]
+	run --separate-stderr -2 "$I3CTL" xyzzy
+	[ "${stderr_lines[1]}" = "'i3ctl help' lists the commands" ]
+}
+
+@test "help of every command and subcommand: stdout, exit 0, its full name, every option described" {
+	local c n=0
+	while IFS= read -r c; do
+		run --separate-stderr "$I3CTL" help $c
+		[ "$status" -eq 0 ] || { echo "help $c: exit $status"; false; }
+		[ -z "$stderr" ]
+		[[ "${lines[0]}" == "usage: i3ctl $c"* ]] || { echo "help $c: ${lines[0]}"; false; }
+		! echo "$output" | grep -F '(no description)' || { echo "help $c"; false; }
+		n=$((n + 1))
+	done < <("$I3CTL" list-commands --json | jq -r '.[] | if .subcommands then
+	    (.name as $p | .subcommands[] | "\($p) \(.name)") else .name end')
+	[ "$n" -ge 30 ]
+	# each option of a command is in its help, with its own line
+	run -0 "$I3CTL" channel history --help
+	[[ "$output" == *"  -g, --grep WORDS "*"full-text"* ]]
+	run -0 "$I3CTL" help
+	[[ "$output" == *"--verbose"* && "$output" == *"--no-color"* ]]
+}
+
+@test "every global option is in i3ctl(1)" {
+	local o missing=""
+	while IFS= read -r o; do
+		grep -qE "^\.(It|Fl).*Fl \\\\-${o}( |$)|Fl \\\\-${o}( |$)" "$I3_TOP/docs/i3ctl.1" ||
+		    missing="$missing $o"
+	done < <("$I3CTL" help | sed -nE 's/^  (-[a-zA-Z], )?--([a-z-]+).*/\2/p')
+	[ -z "$missing" ] || { echo "missing:$missing"; false; }
+}
