@@ -49,26 +49,31 @@ static const char *const peer_names[] = {
 	"located_mud", "error_code", "error_packet", "packet", NULL
 };
 
-static int	 peer_word(const char *, const char *, int);
+static int	 peer_family(const char *);
 static json_t	*peer_value(const json_t *, int, int *);
 static char	*peer_text(const char *, size_t, int, size_t *);
 
-/* Does s hold word at the start of one of its words? */
+/* The family a mudlib or driver name names at the start of a word, or -1. */
 static int
-peer_word(const char *s, const char *word, int whole)
+peer_family(const char *s)
 {
-	size_t		 n = strlen(word);
 	const char	*p;
+	size_t		 j, n;
 
 	for (p = s; *p != '\0'; p++) {
-		if (p > s && isalnum((unsigned char)p[-1]))
+		if ((p > s && isalnum((unsigned char)p[-1])) ||
+		    !isalpha((unsigned char)*p))
 			continue;
-		if (strncasecmp(p, word, n) != 0)
-			continue;
-		if (!whole || !isalpha((unsigned char)p[n]))
-			return (1);
+		for (j = 0; j < sizeof peer_families /
+		    sizeof peer_families[0]; j++) {
+			n = strlen(peer_families[j].word);
+			if (strncasecmp(p, peer_families[j].word, n) == 0 &&
+			    (!peer_families[j].whole ||
+			    !isalpha((unsigned char)p[n])))
+				return (peer_families[j].profile);
+		}
 	}
-	return (0);
+	return (-1);
 }
 
 /* The profile of a MUD's text: I3_COLOUR_PINKFISH when nothing else. */
@@ -81,7 +86,8 @@ peer_colour(const char *mud)
 	};
 	const json_t	*e;
 	const char	*s;
-	size_t		 i, j;
+	size_t		 i;
+	int		 f;
 
 	if (pc != NULL && peer_profiles[pc->colour] != -1)
 		return (peer_profiles[pc->colour]);
@@ -89,15 +95,9 @@ peer_colour(const char *mud)
 	    NULL)
 		return (I3_COLOUR_PINKFISH);
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-		if ((s = json_string_value(json_object_get(e, fields[i]))) ==
-		    NULL)
-			continue;
-		for (j = 0; j < sizeof peer_families /
-		    sizeof peer_families[0]; j++) {
-			if (peer_word(s, peer_families[j].word,
-			    peer_families[j].whole))
-				return (peer_families[j].profile);
-		}
+		if ((s = json_string_value(json_object_get(e, fields[i]))) !=
+		    NULL && (f = peer_family(s)) != -1)
+			return (f);
 	}
 	return (I3_COLOUR_PINKFISH);
 }
