@@ -164,6 +164,8 @@ print(int(worst))
 	[[ "$output" == *'"code":-32602,"message":"parameter filter: the gateway runs no filter programs'* ]]
 	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":"last(range(1e13))"}')"
 	[[ "$output" == *'"code":-32602'* ]]
+	# No libjq in the gateway at all (it leaked on rejected programs).
+	! ldd "$I3GW" | grep -q libjq
 	# The most a filter may hold: 16 patterns of 64 bytes in every field.
 	p=$(python3 -c 'import json; print(json.dumps({k: ["*" + "a*" * 31 + "b"] * 16 for k in ("kinds", "channels", "muds", "users")} | {"text": "z" * 128}))')
 	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe "{\"filter\":{\"kinds\":[\"$(printf 'a*%.0s' $(seq 1 33))\"]}}")"
