@@ -269,7 +269,7 @@ auth_rpc_authenticate(struct client *cl, const json_t *params,
 	log_info("client %d (%s): authenticated as key %s", cl->id, cl->addr,
 	    k->name);
 	perms = json_array();
-	for (bit = 1; bit <= API_P_ADMIN; bit <<= 1) {
+	for (bit = 1; bit <= API_P_ALL; bit <<= 1) {
 		if (cl->perms & bit)
 			json_array_append_new(perms,
 			    json_string(apiconf_group_name(bit)));

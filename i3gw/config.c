@@ -78,7 +78,7 @@ static const char *const config_tls_verify[] = {
 };
 static const char *const config_tls_min[] = { "1.2", "1.3", NULL };
 static const char *const config_groups[] = {
-	"tell", "channel", "info", "presence", "admin", NULL
+	"tell", "channel", "info", "presence", "admin", "answer", NULL
 };
 
 #define C(f)		CW_CONF, offsetof(struct config, f), 0

@@ -57,16 +57,16 @@ static const struct event events[] = {
 	{ "router_disconnected", 0, 0,
 	    "router",
 	    "the router link was lost" },
-	{ "who_request", API_P_PRESENCE, EVENT_REQUEST,
+	{ "who_request", API_P_ANSWER, EVENT_REQUEST,
 	    "(the who-req's fields)",
 	    "another MUD asks who is here (`answer`)" },
-	{ "finger_request", API_P_PRESENCE, EVENT_REQUEST,
+	{ "finger_request", API_P_ANSWER, EVENT_REQUEST,
 	    "username",
 	    "another MUD fingers a user here (`answer`)" },
-	{ "locate_request", API_P_PRESENCE, EVENT_REQUEST,
+	{ "locate_request", API_P_ANSWER, EVENT_REQUEST,
 	    "username",
 	    "another MUD looks for a user (`answer`)" },
-	{ "channel_filter_request", API_P_CHANNEL, EVENT_REQUEST,
+	{ "channel_filter_request", API_P_ANSWER, EVENT_REQUEST,
 	    "channel packet raw",
 	    "a message on a filtered channel this MUD hosts (`answer`)" },
 	{ NULL, 0, 0, NULL, NULL }
@@ -83,6 +83,24 @@ event_find(const char *name)
 			return (e);
 	}
 	return (NULL);
+}
+
+/* The row after e (the first for NULL), NULL after the last. */
+const struct event *
+event_next(const struct event *e)
+{
+	e = e == NULL ? events : e + 1;
+	return (e->name != NULL ? e : NULL);
+}
+
+/*
+ * May this client receive the event?  As calling a method: the group's
+ * permission, unless the client is trusted or the event needs none.
+ */
+int
+event_allowed(const struct client *cl, const struct event *e)
+{
+	return (cl->trusted || e->perm == 0 || (cl->perms & e->perm) != 0);
 }
 
 /* --list-events: docs/API.md's event table rows, or a JSON array. */

@@ -450,6 +450,8 @@ struct event {
 };
 
 const struct event *event_find(const char *);
+const struct event *event_next(const struct event *);
+int		 event_allowed(const struct client *, const struct event *);
 void		 event_list(FILE *, int json);
 /* svc-tell.c */
 /* svc-channel.c */
@@ -579,7 +581,8 @@ struct client	*pending_client(int id);
 #define API_P_INFO	0x04
 #define API_P_PRESENCE	0x08
 #define API_P_ADMIN	0x10
-#define API_P_ALL	0x1f
+#define API_P_ANSWER	0x20	/* answer other MUDs' requests */
+#define API_P_ALL	0x3f
 
 struct api_net {
 	int		 family;

@@ -181,6 +181,19 @@ session_load_row(sqlite3_stmt *st)
 	s->detached = 1;
 	s->detached_at = ev_now();
 	s->key = key != NULL ? xstrdup(key) : NULL;
+	/*
+	 * Its permissions, for the events it may keep: its key's as the
+	 * config says now (none when the key is gone); a session without a
+	 * key was a trusted client's.
+	 */
+	if (key == NULL) {
+		cl->trusted = 1;
+		cl->perms = API_P_ALL;
+	}
+	for (i = 0; key != NULL && i < api->nkeys; i++) {
+		if (strcmp(api->keys[i].name, key) == 0)
+			cl->perms = api->keys[i].perms;
+	}
 	s->dropped_count = sqlite3_column_int64(st, 4);
 	sub = json_loads(sub_text != NULL ? sub_text : "{}", 0, NULL);
 	s->all = json_is_true(json_object_get(sub, "all"));
@@ -194,6 +207,8 @@ session_load_row(sqlite3_stmt *st)
 		    s->id, err);
 	join = method_find("channel_join")->fn;
 	json_array_foreach(json_object_get(sub, "channels"), i, v) {
+		if (!cl->trusted && (cl->perms & API_P_CHANNEL) == 0)
+			break;
 		params = json_pack("{s:O}", "channel", v);
 		memset(&re, 0, sizeof re);
 		if (join != NULL && join(cl, params, &result, &re) == 0)
@@ -358,6 +373,9 @@ session_wants(struct client *cl, const struct event *ev,
 	const char	*chan;
 	int		 asked = 0;
 
+	/* Receiving needs the event's permission, as calling a method does. */
+	if (!event_allowed(cl, ev))
+		return (0);
 	if (s->all || json_object_get(s->events, ev->name) != NULL)
 		asked = 1;
 	else if ((ev->flags & EVENT_CHANNEL) &&
@@ -816,6 +834,8 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 {
 	struct session	*s = cl->session;
 	json_t		*events, *chans, *v, *p, *r = NULL, *spec;
+	json_t		*refused, *granted;
+	const struct event *e;
 	struct filter	*f = NULL;
 	struct rpc_error jre;
 	rpc_fn		 join;
@@ -854,19 +874,50 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 	    (f = filter_new(spec, err, sizeof err)) == NULL)
 		return (rpc_fail(re, I3_RPC_PARAMS, "parameter filter: %s",
 		    err));
-	if (json_array_size(events) == 0 && json_array_size(chans) == 0)
+	/*
+	 * What the client may have: each event needs its group's permission
+	 * (requests to answer: answer), joining a channel needs channel.
+	 * What it asked for and may not have is refused and named.
+	 */
+	refused = json_array();
+	granted = json_array();
+	if (json_array_size(events) == 0 && json_array_size(chans) == 0) {
 		s->all = 1;
-	json_array_foreach(events, i, v)
-		json_object_set_new(s->events, json_string_value(v),
-		    json_true());
+		for (e = event_next(NULL); e != NULL; e = event_next(e)) {
+			if (!event_allowed(cl, e))
+				json_array_append_new(refused, json_pack(
+				    "{s:s, s:s}", "event", e->name, "needs",
+				    apiconf_group_name(e->perm)));
+			else if (e->flags & EVENT_REQUEST)
+				json_array_append_new(granted,
+				    json_string(e->name));
+		}
+	}
+	json_array_foreach(events, i, v) {
+		e = event_find(json_string_value(v));
+		if (!event_allowed(cl, e)) {
+			json_array_append_new(refused, json_pack("{s:s, s:s}",
+			    "event", e->name, "needs",
+			    apiconf_group_name(e->perm)));
+			continue;
+		}
+		json_object_set_new(s->events, e->name, json_true());
+		json_array_append_new(granted, json_string(e->name));
+	}
 	/* who_request, finger_request...: this client answers them. */
-	svc_presence_answer_kinds(cl, events, 1);
+	svc_presence_answer_kinds(cl, granted, 1);
+	json_decref(granted);
 	if (f != NULL) {
 		filter_free(s->filter);
 		s->filter = f;
 	}
 	join = method_find("channel_join")->fn;
 	json_array_foreach(chans, i, v) {
+		if (!cl->trusted && (cl->perms & API_P_CHANNEL) == 0) {
+			json_array_append_new(refused, json_pack("{s:O, s:s}",
+			    "channel", v, "needs", "channel"));
+			continue;
+		}
 		p = json_pack("{s:O}", "channel", v);
 		memset(&jre, 0, sizeof jre);
 		if (join != NULL && join(cl, p, &r, &jre) == 0)
@@ -878,8 +929,8 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 	s->kept = 1;
 	if (cl->key != NULL && s->key == NULL)
 		s->key = xstrdup(cl->key->name);
-	*result = json_pack("{s:b, s:o}", "subscribed", 1, "session",
-	    session_info(cl));
+	*result = json_pack("{s:b, s:o, s:o}", "subscribed", 1, "session",
+	    session_info(cl), "refused", refused);
 	return (0);
 }
 

@@ -77,7 +77,7 @@ const struct svc svc_presence = {
 		{ "presence_list", rpc_presence_list, API_P_PRESENCE, 0,
 		    "",
 		    "the users online here" },
-		{ "answer", rpc_answer, API_P_PRESENCE, 0,
+		{ "answer", rpc_answer, API_P_ANSWER, 0,
 		    "[kinds] [all_tells]",
 		    "answer these requests from other MUDs itself" },
 		{ NULL, NULL, 0, 0, NULL, NULL }

@@ -409,3 +409,44 @@ rss() {
 	run gwc "unix:$(T Alpha.sock)" "$(rq 1 stats)"
 	[[ "$output" == *'"sessions_detached":5'* ]]
 }
+
+@test "events need their group's permission: a key without it receives nothing, and subscribe names what it refused" {
+	router_start
+	none=$("$I3GW" genkey nobody)
+	talk=$("$I3GW" genkey talker)
+	knone=$(sed -n 's/^key: //p' <<< "$none")
+	ktalk=$(sed -n 's/^key: //p' <<< "$talk")
+	gwd_conf Alpha "tcp = 127.0.0.1:0" \
+	    "$(sed -n '/^\[key/,$p' <<< "$none" | grep -v '^permissions')" \
+	    "$(sed -n '/^\[key/,$p' <<< "$talk" | sed 's/^permissions = .*/permissions = tell/')"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	gwc_bg a "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$knone\"}")" \
+	    "$(rq 2 subscribe '{}')" "$(rq 3 subscribe '{"events":["tell_received","who_request"],"channels":["dchat"]}')" \
+	    --hold 6 --timeout 10
+	gwc_bg b "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$ktalk\"}")" \
+	    "$(rq 2 subscribe '{"events":["tell_received","who_request"]}')" \
+	    --events 1 --timeout 10
+	wait_for_line "$(T a.out)" '"id":3,"result"' 5
+	wait_for_line "$(T b.out)" '"id":2,"result"' 5
+	grep '"id":2,"result"' "$(T a.out)" | grep -q '{"event":"tell_received","needs":"tell"}'
+	grep '"id":2,"result"' "$(T a.out)" | grep -q '{"event":"channel_message","needs":"channel"}'
+	grep '"id":2,"result"' "$(T a.out)" | grep -q '{"event":"who_request","needs":"answer"}'
+	grep '"id":3,"result"' "$(T a.out)" | grep -q '{"channel":"dchat","needs":"channel"}'
+	grep '"id":2,"result"' "$(T b.out)" | grep -q '"refused":\[{"event":"who_request","needs":"answer"}\]'
+	gw_conf Beta "rate = 0" "[api]" "socket = none"
+	gw_start Beta
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	gw_call Beta 1 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"secret"}'
+	gw_call Beta 2 channel_send '{"channel":"dchat","from_user":"bob","message":"hello chan"}'
+	# who: answered from presence at once (no client may answer it).
+	t0=$(date +%s%N)
+	gw_call Beta 3 who '{"target_mud":"Alpha","from_user":"bob"}'
+	[[ "$REPLY" == *'"result"'* ]]
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 1500 ]
+	wait_for_line "$(T b.out)" '"tell_received".*secret' 5
+	sleep 0.5
+	grep -q '"id":3,"result"' "$(T a.out)"
+	! grep -qE '"method":"(tell_received|channel_message|who_request)"|secret|hello chan' "$(T a.out)"
+	! grep -q '"method":"who_request"' "$(T b.out)"
+}

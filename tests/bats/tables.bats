@@ -39,7 +39,7 @@ methods() {
 	run -0 "$I3_TOP/bin/i3gw" --list-methods --json
 	jq -e 'length > 30 and (map(.name) | unique | length) == length and
 	    all(.[]; (.permission == null or (.permission |
-	    IN("tell","channel","info","presence","admin"))) and
+	    IN("tell","channel","info","presence","admin","answer"))) and
 	    (.doc | length) > 0 and (.params | type) == "string")' <<< "$output"
 }
 
