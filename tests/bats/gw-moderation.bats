@@ -189,3 +189,20 @@ shown() {
 	grep -qx 'i3gw_moderation_ignored_total 0' "$(T m)"
 	grep -qx 'i3gw_moderation_rules 1' "$(T m)"
 }
+
+@test "ignore: a key without admin may make a user's rules, not the gateway's" {
+	router_start
+	load daemon-helpers
+	out=$("$I3GW" genkey bot)
+	key=$(sed -n 's/^key: //p' <<< "$out")
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "$(sed -n '/^\[key/,$p' <<< "$out")"
+	gwd_start Alpha
+	port=$(gwd_tcp_port Alpha)
+	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$key\"}")" \
+	    "$(rq 2 ignore_add '{"pattern":"*@SpamMud"}')" \
+	    "$(rq 3 ignore_add '{"pattern":"*@SpamMud","user":"ann"}')" \
+	    "$(rq 4 ignore_list)"
+	[[ "$output" == *'"id":2,"error":{"code":-32008,"message":"forbidden: gateway-wide rules need the admin permission'* ]]
+	[[ "$output" == *'"id":3,"result":{"pattern":"*@spammud","channel":null,"user":"ann","source":"api","added":true}'* ]]
+	[[ "$output" == *'"id":4,"result":{"count":1,'* ]]
+}
