@@ -29,6 +29,12 @@
 #define HTTP_TIMEOUT	30	/* s: an idle HTTP connection */
 #define HTTP_BODY_LINES	16	/* a body: at most this many max_line */
 #define HTTP_FILE_MAX	(1024 * 1024)	/* a page's file */
+/*
+ * A connection's buffers in libmicrohttpd (its default is 32 kB): a
+ * request's head must fit; an upgraded WebSocket keeps them while it
+ * lives, so they are most of what an idle WebSocket client costs.
+ */
+#define HTTP_CONN_MEMORY	4096
 
 /* The page's files: nothing else is served from the web directory. */
 static const struct {
@@ -260,6 +266,7 @@ http_init(char **cause)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)api->max_clients,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)api->max_per_ip,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
 	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (http_d == NULL) {

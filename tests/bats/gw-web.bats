@@ -35,6 +35,16 @@ T() {
 	run curl -s -m 5 -o /dev/null -w '%{http_code}' \
 	    "http://127.0.0.1:$hport/../Makefile"
 	[ "$output" = 404 ]
+	# A request's head: 2 kB is fine, 6 kB is over the 4 kB a connection
+	# holds (what keeps an idle WebSocket client small).
+	run curl -s -m 5 -o /dev/null -w '%{http_code}' \
+	    -H "X-Big: $(head -c 2000 /dev/zero | tr '\0' a)" \
+	    "http://127.0.0.1:$hport/health"
+	[ "$output" = 200 ]
+	run curl -s -m 5 -o /dev/null -w '%{http_code}' \
+	    -H "X-Big: $(head -c 6000 /dev/zero | tr '\0' a)" \
+	    "http://127.0.0.1:$hport/health"
+	[ "$output" = 431 ]
 	# Nothing the page loads names another host.
 	run grep -nE '(src|href)="(https?:)?//' "$I3_TOP"/share/web/*
 	[ "$status" -eq 1 ]

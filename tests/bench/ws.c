@@ -31,7 +31,7 @@
 #include "proc.h"
 
 #define NCLIENTS	1000
-#define NMSGS		100
+#define NMSGS		10
 
 struct wsclient {
 	int			 fd;
@@ -168,11 +168,11 @@ start_gw(struct proc *p, const char *name, int rport, int hport)
 		fatal("%s", conf);
 	fprintf(f, "[mud]\nname = %s\n[router *test]\nhost = 127.0.0.1\n"
 	    "port = %d\n[limits]\nrate = 0\nqueue = 1000000\n"
-	    "connect_spacing = no\nbackoff_min = 100ms\n[api]\nsocket = none\n",
-	    name, rport);
+	    "connect_spacing = no\nbackoff_min = 100ms\n[log]\nfile = %s/%s.log\n"
+	    "[api]\nsocket = none\n", name, rport, tmpdir, name);
 	if (hport != 0) {
 		fprintf(f, "http = 127.0.0.1:%d\nrate = 1000000\n"
-		    "burst = 1000000\nmethod_rate = 1000000\n"
+		    "burst = 1000000\nmethod_rate = 1000000\nmax_per_ip = 100000\n"
 		    "method_burst = 1000000\n", hport);
 		snprintf(cmd, sizeof cmd, "%s genkey bench", gw);
 		if ((g = popen(cmd, "r")) == NULL)
@@ -381,7 +381,7 @@ main(void)
 		if (nlat < want)
 			fatalx("message %zu reached %zu of %d clients", i,
 			    NCLIENTS - (want - nlat), NCLIENTS);
-		usleep(10000);
+		usleep(20000);
 	}
 	qsort(lat, nlat, sizeof *lat, cmp_u64);
 	printf("channel message from another gateway to all %d WebSocket "
