@@ -24,6 +24,8 @@
 #	(a client certificate), --noread SECONDS (read nothing for that long
 #	after sending), --hold SECONDS (stay connected that long after).
 #	Exit status 0, or 2 on a timeout, 3 when the connection failed.
+#   newkey NAME
+#	A new API key: KEY_NAME holds it, NAME.key the config lines.
 #   gwc_bg NAME ADDR [OPTIONS] [LINES...]
 #	The same in the background, output in $T/NAME.out; GWC_PID_NAME.
 #   certs
@@ -201,6 +203,15 @@ if opts["hold"]:
 	time.sleep(opts["hold"])
 sys.exit(rc)
 '
+
+# newkey NAME: a new API key: KEY_NAME holds it, $BATS_TEST_TMPDIR/NAME.key
+# the config lines.
+newkey() {
+	local out
+	out=$("$I3GW" genkey "$1")
+	eval "KEY_$1=$(sed -n 's/^key: //p' <<< "$out")"
+	sed -n '/^\[key/,$p' <<< "$out" > "$BATS_TEST_TMPDIR/$1.key"
+}
 
 # A JSON-RPC request line.
 rq() {

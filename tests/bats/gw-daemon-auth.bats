@@ -15,14 +15,6 @@ T() {
 	echo "$BATS_TEST_TMPDIR/$1"
 }
 
-# newkey NAME: KEY_NAME holds the key, $T/NAME.key the config lines.
-newkey() {
-	local out
-	out=$("$I3GW" genkey "$1")
-	eval "KEY_$1=$(sed -n 's/^key: //p' <<< "$out")"
-	sed -n '/^\[key/,$p' <<< "$out" > "$(T "$1.key")"
-}
-
 @test "tcp: authenticate first; a wrong key and a missing key are refused" {
 	router_start
 	newkey bot

@@ -21,13 +21,6 @@ T() {
 	echo "$BATS_TEST_TMPDIR/$1"
 }
 
-newkey() {
-	local out
-	out=$("$I3GW" genkey "$1")
-	eval "KEY_$1=$(sed -n 's/^key: //p' <<< "$out")"
-	sed -n '/^\[key/,$p' <<< "$out" > "$(T "$1.key")"
-}
-
 @test "1,000 clients at once over the Unix socket: each pinged" {
 	router_start
 	gwd_conf Alpha "max_per_uid = 2000" "http = 127.0.0.1:0"

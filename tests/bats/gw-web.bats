@@ -57,7 +57,7 @@ T() {
 	[ "$output" = 404 ]
 }
 
-@test "web: in headless Chromium: log in, join a channel, a message from another MUD, a tell that arrives" {
+@test "web: in headless Chromium: log in, join a channel, a message from another MUD, a tell that arrives, the mudlist, who" {
 	local out key keylines
 	out=$("$I3GW" genkey web)
 	key=$(sed -n 's/^key: //p' <<< "$out")
@@ -80,7 +80,7 @@ T() {
 	wait_for_line "$(T page.out)" '^joined|^failed' 60
 	gw_call Beta 2 channel_send '{"channel":"dchat","from_user":"bob","message":"hello from Beta, %^RED%^in red%^RESET%^"}'
 	wait "$ppid" || { cat "$(T page.out)" >&2; false; }
-	[ "$(cat "$(T page.out)")" = "$(printf 'loaded\nlogged in\njoined\nreceived\ntold')" ]
+	[ "$(cat "$(T page.out)")" = "$(printf 'loaded\nlogged in\njoined\nreceived\ntold\nfound\nwho')" ]
 	gw_wait Beta '"tell_received","params":\{[^}]*"originator_user":"webann"[^}]*"target_user":"bob"[^}]*"message":"hi bob, from the web"' 5
 	[ -s "$I3_TOP/build/ws-page.png" ]
 }

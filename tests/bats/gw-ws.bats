@@ -37,14 +37,6 @@ wsraw() {
 	"$WSC" "$I3_TOP/tests/helpers/wsraw.py" "$@"
 }
 
-# newkey NAME: KEY_NAME holds the key, $T/NAME.key the config lines.
-newkey() {
-	local out
-	out=$("$I3GW" genkey "$1")
-	eval "KEY_$1=$(sed -n 's/^key: //p' <<< "$out")"
-	sed -n '/^\[key/,$p' <<< "$out" > "$(T "$1.key")"
-}
-
 # start_ws [API LINES...]: a router, gateway Alpha with http and key "bot".
 start_ws() {
 	router_start
@@ -55,6 +47,19 @@ start_ws() {
 	HPORT=$(gwd_tcp_port Alpha http)
 	[ -n "$HPORT" ]
 	URL="ws://127.0.0.1:$HPORT/ws"
+}
+
+# start_pair [API LINES...]: a router, Beta (the MUD's stdio gateway) and
+# Alpha (a daemon with http and key "bot"), each seeing the other.
+start_pair() {
+	router_start
+	newkey bot
+	gw_conf Beta "rate = 0" "[api]" "socket = none"
+	gw_start Beta
+	gwd_conf Alpha "http = 127.0.0.1:0" "$@" "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
 }
 
 @test "ws: a key in X-API-Key on the upgrade; requests with string ids, as the Python client sends them" {
@@ -150,14 +155,7 @@ start_ws() {
 }
 
 @test "ws: events from another gateway through the router: a tell, a channel message" {
-	router_start
-	newkey bot
-	gw_conf Beta "rate = 0" "[api]" "socket = none"
-	gw_start Beta
-	gwd_conf Alpha "http = 127.0.0.1:0" "$(cat "$(T bot.key)")"
-	gwd_start Alpha
-	HPORT=$(gwd_tcp_port Alpha http)
-	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	start_pair
 	wsc "ws://127.0.0.1:$HPORT/ws" --header "X-API-Key: $KEY_bot" \
 	    --count 3 --timeout 10 \
 	    '{"jsonrpc":"2.0","id":"j","method":"channel_join","params":{"channel":"dchat","listen_only":false}}' \
@@ -221,15 +219,7 @@ start_ws() {
 }
 
 @test "compat: tell and channel_send without from_user come from default_user; mudlist {refresh, filter}" {
-	router_start
-	newkey bot
-	gw_conf Beta "rate = 0" "[api]" "socket = none"
-	gw_start Beta
-	gwd_conf Alpha "http = 127.0.0.1:0" "default_user = gatekeeper" \
-	    "$(cat "$(T bot.key)")"
-	gwd_start Alpha
-	HPORT=$(gwd_tcp_port Alpha http)
-	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	start_pair "default_user = gatekeeper"
 	gw_call Beta 1 channel_join '{"channel":"dchat"}'
 	run wsc "ws://127.0.0.1:$HPORT/ws" --header "X-API-Key: $KEY_bot" --count 5 \
 	    '{"jsonrpc":"2.0","id":"t","method":"tell","params":{"target_mud":"Beta","target_user":"bob","message":"no sender given"}}' \
@@ -248,14 +238,7 @@ start_ws() {
 }
 
 @test "i3ctl --url ws://: commands, and listen for events through the WebSocket" {
-	router_start
-	newkey bot
-	gw_conf Beta "rate = 0" "[api]" "socket = none"
-	gw_start Beta
-	gwd_conf Alpha "http = 127.0.0.1:0" "$(cat "$(T bot.key)")"
-	gwd_start Alpha
-	HPORT=$(gwd_tcp_port Alpha http)
-	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	start_pair
 	local ctl="$I3_TOP/bin/i3ctl"
 	export I3_API_KEY="$KEY_bot"
 	run "$ctl" --url "ws://127.0.0.1:$HPORT" --json ping

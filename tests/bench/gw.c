@@ -30,46 +30,12 @@
 static const char	*top;
 static char		 tmpdir[256];
 
-static int	start_router(struct proc *, const char *, const char *);
 static void	write_conf(const char *, const char *, int);
 static void	start_gw(struct proc *, const char *);
 static void	bench_throughput(void);
 static void	bench_latency(void);
 static void	bench_wire_latency(void);
 static void	bench_rss(void);
-
-static int
-start_router(struct proc *p, const char *opt, const char *optarg)
-{
-	char	 path[512], line[64];
-	char	*argv[8];
-	int	 i = 0, port = 0;
-	ssize_t	 n;
-	struct pollfd pfd;
-
-	snprintf(path, sizeof path, "%s/build/tests/i3router", top);
-	argv[i++] = path;
-	argv[i++] = "--max-seconds";
-	argv[i++] = "120";
-	if (opt != NULL)
-		argv[i++] = (char *)opt;
-	if (optarg != NULL)
-		argv[i++] = (char *)optarg;
-	argv[i] = NULL;
-	spawn(p, argv, 0);
-	pfd.fd = p->out;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 5000) <= 0)
-		fatalx("router: no port");
-	usleep(20000);
-	if ((n = read(p->out, line, sizeof line - 1)) <= 0)
-		fatalx("router: no port");
-	line[n] = '\0';
-	port = atoi(line);
-	if (port <= 0)
-		fatalx("router: bad port line");
-	return (port);
-}
 
 static void
 write_conf(const char *name, const char *file, int port)
@@ -117,7 +83,7 @@ bench_throughput(void)
 	int		 port;
 	double		 rate;
 
-	port = start_router(&r, "--discard", NULL);
+	port = proc_router(&r, top, "--discard", NULL);
 	snprintf(conf, sizeof conf, "%s/T.conf", tmpdir);
 	write_conf("T", conf, port);
 	start_gw(&g, "T");
@@ -317,7 +283,7 @@ bench_latency(void)
 	uint64_t	 t0, due;
 	int		 port;
 
-	port = start_router(&r, NULL, NULL);
+	port = proc_router(&r, top, NULL, NULL);
 	snprintf(conf, sizeof conf, "%s/Alpha.conf", tmpdir);
 	write_conf("Alpha", conf, port);
 	snprintf(conf, sizeof conf, "%s/Beta.conf", tmpdir);
@@ -384,7 +350,7 @@ bench_rss(void)
 	long		 kb = -1, anon = -1, file = -1;
 	int		 port, tries;
 
-	port = start_router(&r, "--fake-muds", "200");
+	port = proc_router(&r, top, "--fake-muds", "200");
 	snprintf(conf, sizeof conf, "%s/M.conf", tmpdir);
 	write_conf("M", conf, port);
 	start_gw(&g, "M");

@@ -38,37 +38,11 @@ struct run {
 static const char	*top;
 static char		 tmpdir[256];
 
-static int	router_up(struct proc *);
 static void	gw_up(struct proc *, const char *, int);
 static void	answer_line(const char *, size_t, void *);
 static double	cpu_us(pid_t);
 static void	measure(struct proc *, struct proc *, struct proc *, size_t,
 		    size_t, const char *);
-
-/* The test router on any port, without --ds-limits; its port. */
-static int
-router_up(struct proc *p)
-{
-	char		 path[512], line[64];
-	char		*argv[] = { path, "--max-seconds", "300", NULL };
-	struct pollfd	 pfd;
-	ssize_t		 n;
-	int		 port;
-
-	snprintf(path, sizeof path, "%s/build/tests/i3router", top);
-	spawn(p, argv, 0);
-	pfd.fd = p->out;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 5000) <= 0)
-		fatalx("router: no port");
-	usleep(20000);
-	if ((n = read(p->out, line, sizeof line - 1)) <= 0)
-		fatalx("router: no port");
-	line[n] = '\0';
-	if ((port = atoi(line)) <= 0)
-		fatalx("router: bad port line");
-	return (port);
-}
 
 /* A gateway in stdio mode, pacing off (rate = 0), connected. */
 static void
@@ -202,7 +176,7 @@ main(int argc, char **argv)
 	if (mkdtemp(tmpdir) == NULL)
 		fatal("mkdtemp");
 
-	port = router_up(&router);
+	port = proc_router(&router, top, NULL, NULL);
 	gw_up(&a, "Alpha", port);
 	gw_up(&b, "Beta", port);
 	if (wait_line(&a, "\"mud_online\",\"params\":{\"mud\":\"Beta\"",

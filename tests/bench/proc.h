@@ -239,4 +239,41 @@ send_packet(int fd, const char *json)
 	json_decref(v);
 }
 
+/*
+ * The test router (top/build/tests/i3router, --max-seconds 300, then opt
+ * and optarg when given); its port.
+ */
+static inline int
+proc_router(struct proc *p, const char *top, const char *opt,
+    const char *optarg)
+{
+	char		 path[512], line[64];
+	char		*argv[8];
+	struct pollfd	 pfd;
+	ssize_t		 n;
+	int		 i = 0, port;
+
+	snprintf(path, sizeof path, "%s/build/tests/i3router", top);
+	argv[i++] = path;
+	argv[i++] = "--max-seconds";
+	argv[i++] = "300";
+	if (opt != NULL)
+		argv[i++] = (char *)opt;
+	if (optarg != NULL)
+		argv[i++] = (char *)optarg;
+	argv[i] = NULL;
+	spawn(p, argv, 0);
+	pfd.fd = p->out;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 5000) <= 0)
+		fatalx("router: no port");
+	usleep(20000);
+	if ((n = read(p->out, line, sizeof line - 1)) <= 0)
+		fatalx("router: no port");
+	line[n] = '\0';
+	if ((port = atoi(line)) <= 0)
+		fatalx("router: bad port line");
+	return (port);
+}
+
 #endif /* BENCH_PROC_H */

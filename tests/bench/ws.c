@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@
 
 struct wsclient {
 	int			 fd;
-	int			 up;	/* the 101 came */
+	size_t			 up;	/* the 101 came */
 	wslay_event_context_ptr	 ctx;
 	char			 buf[8192];
 	size_t			 len;
@@ -52,6 +53,8 @@ static struct wsclient	 cl[NCLIENTS];
 static uint64_t		 sent_at;
 static uint64_t		*lat;
 static size_t		 nlat;
+
+static void	client_read(struct wsclient *);
 
 static ssize_t
 recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
@@ -115,27 +118,6 @@ static const struct wslay_event_callbacks cbs = {
 };
 
 static int
-start_router(struct proc *p)
-{
-	char	 path[512], line[64];
-	char	*argv[] = { path, "--max-seconds", "300", NULL };
-	struct pollfd pfd;
-	ssize_t	 n;
-
-	snprintf(path, sizeof path, "%s/build/tests/i3router", top);
-	spawn(p, argv, 0);
-	pfd.fd = p->out;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 5000) <= 0)
-		fatalx("router: no port");
-	usleep(20000);
-	if ((n = read(p->out, line, sizeof line - 1)) <= 0)
-		fatalx("router: no port");
-	line[n] = '\0';
-	return (atoi(line));
-}
-
-static int
 free_port(void)
 {
 	struct sockaddr_in	sin;
@@ -197,6 +179,26 @@ dbg_line(const char *line, size_t len, void *arg)
 {
 	fprintf(stderr, "%s: %.*s\n", (const char *)arg, (int)(len > 300 ?
 	    300 : len), line);
+}
+
+/* Read the clients until each counts one (a size_t at off), 20 s at most. */
+static size_t
+wait_clients(int ep, size_t off)
+{
+	struct epoll_event	 evs[256];
+	uint64_t		 deadline = now_us() + 20000000;
+	size_t			 i, n;
+	int			 k, m;
+
+	for (;;) {
+		for (i = 0, n = 0; i < NCLIENTS; i++)
+			n += *(size_t *)((char *)&cl[i] + off) != 0;
+		if (n == NCLIENTS || now_us() > deadline)
+			return (n);
+		m = epoll_wait(ep, evs, 256, 100);
+		for (k = 0; k < m; k++)
+			client_read(evs[k].data.ptr);
+	}
 }
 
 static long
@@ -270,7 +272,7 @@ main(void)
 		    4 * NCLIENTS;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	rport = start_router(&r);
+	rport = proc_router(&r, top, NULL, NULL);
 	hport = free_port();
 	start_gw(&a, "A", rport, hport);
 	start_gw(&b, "B", rport, 0);
@@ -312,17 +314,7 @@ main(void)
 			for (k = 0; k < n; k++)
 				client_read(evs[k].data.ptr);
 	}
-	deadline = now_us() + 20000000;
-	for (;;) {
-		for (i = 0, up = 0; i < NCLIENTS; i++)
-			up += cl[i].up;
-		if (up == NCLIENTS || now_us() > deadline)
-			break;
-		n = epoll_wait(ep, evs, 256, 100);
-		for (k = 0; k < n; k++)
-			client_read(evs[k].data.ptr);
-	}
-	if (up != NCLIENTS)
+	if ((up = wait_clients(ep, offsetof(struct wsclient, up))) != NCLIENTS)
 		fatalx("only %zu of %d WebSocket clients up", up, NCLIENTS);
 	printf("%d WebSocket clients connected in %.0f ms\n", NCLIENTS,
 	    (now_us() - t0) / 1000.0);
@@ -345,17 +337,8 @@ main(void)
 		wslay_event_queue_msg(cl[i].ctx, &m);
 		wslay_event_send(cl[i].ctx);
 	}
-	deadline = now_us() + 20000000;
-	for (;;) {
-		for (i = 0, up = 0; i < NCLIENTS; i++)
-			up += cl[i].answers;
-		if (up == NCLIENTS || now_us() > deadline)
-			break;
-		n = epoll_wait(ep, evs, 256, 100);
-		for (k = 0; k < n; k++)
-			client_read(evs[k].data.ptr);
-	}
-	if (up != NCLIENTS)
+	if ((up = wait_clients(ep, offsetof(struct wsclient, answers))) !=
+	    NCLIENTS)
 		fatalx("only %zu of %d clients joined", up, NCLIENTS);
 	usleep(300000);
 	printf("gateway RSS with the %d clients on a channel: %ld kB\n",

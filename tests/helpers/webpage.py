@@ -2,10 +2,11 @@
 # webpage.py: i3gw's chat page in headless Chromium through Selenium, as a
 # person would use it: log in with a key, join a channel, wait for a
 # message another MUD sends (the test sends it once "joined" is printed),
-# send a tell, save a screenshot.
+# send a tell, find the other MUD in the mudlist, ask who is on it, save a
+# screenshot.
 #   webpage.py URL KEY CHANNEL EXPECT TELL_TO TELL_MSG SCREENSHOT
 # Prints one line per step ("loaded", "logged in", "joined", "received",
-# "told"); exit 1 with the reason on the first step that fails.
+# "told", "found", "who"); exit 1 with the reason on the first step that fails.
 import sys
 
 from selenium import webdriver
@@ -59,6 +60,20 @@ try:
     w.until(EC.text_to_be_present_in_element((By.ID, "tell-log"),
                                              "you tell " + tell_to))
     say("told")
+    step = "mudlist"
+    mud = tell_to.split("@")[1]
+    d.find_element(By.CSS_SELECTOR, 'nav button[data-tab="muds"]').click()
+    d.find_element(By.ID, "mud-search").send_keys(mud[:3].lower())
+    w.until(EC.text_to_be_present_in_element((By.ID, "mud-table"), mud))
+    w.until(EC.text_to_be_present_in_element((By.ID, "mud-count"), "1 of"))
+    say("found")
+    step = "who"
+    d.find_element(By.CSS_SELECTOR, 'nav button[data-tab="who"]').click()
+    d.find_element(By.ID, "who-mud").send_keys(mud)
+    d.find_element(By.CSS_SELECTOR, "#who-form button").click()
+    WebDriverWait(d, 15).until(EC.text_to_be_present_in_element(
+        (By.ID, "who-out"), " on " + mud))
+    say("who")
     d.find_element(By.CSS_SELECTOR, 'nav button[data-tab="channels"]').click()
     d.save_screenshot(shot)
 except Exception as e:
