@@ -133,3 +133,25 @@ stat_of() {
 	[[ "$line" != *pacing* ]]
 	kill -USR2 "$ROUTER_PID"
 }
+
+@test "a tell queued past queue_deadline is dropped and its sender gets send_failed (expired); kept in the store meanwhile" {
+	router_start
+	gw_conf Alpha "rate = 0" "queue_deadline = 1s"
+	gw_start Alpha
+	gw_wait Alpha router_connected
+	router_stop
+	gw_wait Alpha router_disconnected
+	gw_call Alpha 7 tell '{"target_mud":"Beta","target_user":"bob","from_user":"ann","message":"late"}'
+	[[ "$REPLY" == *'"queued":true'* ]]
+	n=$(python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM sendq").fetchone()[0])' "$(T Alpha.state)/i3gw.db")
+	[ "$n" -eq 1 ]
+	gw_wait Alpha '"send_failed".*"id":7,' 4
+	line=$(grep send_failed "$(T Alpha.out)")
+	[[ "$line" == *'"code":"expired"'* ]]
+	[[ "$line" == *'"target":"bob@Beta"'* ]]
+	[[ "$line" == *'not handed to a router within 1s'* ]]
+	gw_call Alpha 8 stats
+	[[ "$REPLY" == *'"expired":1,'* ]]
+	[[ "$REPLY" == *'"queue":0,'* ]]
+}

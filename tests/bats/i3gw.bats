@@ -378,7 +378,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	for i in $(seq 1 25); do
 		gw_send Alpha "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"tell\",\"params\":{\"target_mud\":\"Alpha\",\"target_user\":\"bob\",\"from_user\":\"ann\",\"message\":\"n$i\"}}"
 	done
-	gw_wait Alpha '"tell_received".*"message":"n25"' 10
+	gw_wait Alpha '"tell_received".*"message":"n25"' 20
 	[ "$(gw_count Alpha '"tell_received"')" -eq 25 ]
 	! grep -q 'Flood' "$(T Alpha.err)"
 }
