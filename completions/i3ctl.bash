@@ -102,9 +102,9 @@ _i3ctl_opts()
 {
 	case $1 in
 	"beep") echo "-N --no-wait" ;;
-	"channel emote") echo "-N --no-wait" ;;
+	"channel emote") echo "-N --no-wait -l --lines" ;;
 	"channel history") echo "-f --follow" ;;
-	"channel send") echo "-N --no-wait" ;;
+	"channel send") echo "-N --no-wait -l --lines" ;;
 	"channel target") echo "-N --no-wait" ;;
 	"emote") echo "-N --no-wait" ;;
 	"list-commands") echo "-j --json" ;;

@@ -59,6 +59,7 @@ complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subco
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s v -l visname -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s w -l wait -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s N -l no-wait
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s l -l lines
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -a '(__i3ctl_names channel list)'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a history -d 'show the gateway\'s history of a channel (-f: and follow)'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s n -l limit -r
@@ -82,6 +83,7 @@ complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subco
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s v -l visname -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s w -l wait -r
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s N -l no-wait
+complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s l -l lines
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -a '(__i3ctl_names channel list)'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a target -d 'send a targeted emote ($N you, $O them) to a channel'
 complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -s a -l as -r

@@ -17,6 +17,7 @@ static const struct option cmd_channel_send_longopts[] = {
 	{ "visname", required_argument, NULL, 'v' },
 	{ "wait", required_argument, NULL, 'w' },
 	{ "no-wait", no_argument, NULL, 'N' },
+	{ "lines", no_argument, NULL, 'l' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -88,9 +89,9 @@ static const struct cmd_entry cmd_channel_leave_entry = {
 static const struct cmd_entry cmd_channel_send_entry = {
 	.name = "send",
 	.alias = "say",
-	.args = { "a:v:w:N", 1, -1 },
+	.args = { "a:v:w:Nl", 1, -1 },
 	.longopts = cmd_channel_send_longopts,
-	.usage = "[-N] [-a user] [-v visname] [-w seconds] channel "
+	.usage = "[-Nl] [-a user] [-v visname] [-w seconds] channel "
 	    "[message ... | -]",
 	.summary = "send a message to a channel",
 	.method = "channel_send",
@@ -102,9 +103,9 @@ static const struct cmd_entry cmd_channel_send_entry = {
 static const struct cmd_entry cmd_channel_emote_entry = {
 	.name = "emote",
 	.alias = NULL,
-	.args = { "a:v:w:N", 1, -1 },
+	.args = { "a:v:w:Nl", 1, -1 },
 	.longopts = cmd_channel_send_longopts,
-	.usage = "[-N] [-a user] [-v visname] [-w seconds] channel "
+	.usage = "[-Nl] [-a user] [-v visname] [-w seconds] channel "
 	    "[text ... | -]",
 	.summary = "send an emote ($N is you) to a channel",
 	.method = "channel_emote",
@@ -255,6 +256,22 @@ cmd_channel_exec(struct ctl *ctl, const struct cmd_entry *entry,
 		free(user);
 		free(mud);
 		idx = 2;
+	}
+	if (args_has(a, 'l')) {
+		/* One message a line of stdin, as they come. */
+		if (a->argc > 1 && !(a->argc == 2 && strcmp(a->argv[1], "-") ==
+		    0)) {
+			ctl_warnx("%s: --lines reads stdin: no message words",
+			    entry->name);
+			rc = CTL_EUSAGE;
+			goto fail;
+		}
+		json_object_set_new(params, "from_user",
+		    json_string(ctl_from_user(a)));
+		if (args_has(a, 'v'))
+			json_object_set_new(params, "visname",
+			    json_string(args_get(a, 'v')));
+		return (ctl_send_lines(ctl, entry, a, params, "message"));
 	}
 	if (entry == &cmd_channel_send_entry ||
 	    entry == &cmd_channel_emote_entry ||

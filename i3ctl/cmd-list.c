@@ -168,6 +168,8 @@ static const struct {
 	{ NULL, "wait", "SECONDS", "how long the gateway waits for the remote "
 	  "answer" },
 	{ NULL, "no-wait", NULL, "do not wait for a refusal: exit once sent" },
+	{ NULL, "lines", NULL, "one message a line of stdin, sent as each "
+	  "line comes" },
 	{ "channel history", "limit", "N", "at most N messages (1 to 1000)" },
 	{ NULL, "since", "TIME", "from TIME on: 2h, 1d, ISO 8601 or seconds "
 	  "since 1970" },

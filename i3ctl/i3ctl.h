@@ -204,6 +204,8 @@ int		 ctl_simple(struct ctl *, const struct cmd_entry *, json_t *);
 const char	*ctl_from_user(struct cmd_args *);
 int		 ctl_send(struct ctl *, const struct cmd_entry *,
 		    struct cmd_args *, json_t *, const char *);
+int		 ctl_send_lines(struct ctl *, const struct cmd_entry *,
+		    struct cmd_args *, json_t *, const char *);
 /* How long a send waits for the router's refusal (-w, --no-wait). */
 #define CTL_DEFAULT_WAIT	1.0
 

@@ -357,17 +357,13 @@ ctl_from_user(struct cmd_args *a)
  * prints the result with the refusal under "failed".  params is stolen;
  * mudkey names the MUD in it (NULL: none).
  */
-int
-ctl_send(struct ctl *ctl, const struct cmd_entry *entry, struct cmd_args *a,
-    json_t *params, const char *mudkey)
+/* How long a send waits for a refusal: -w, $I3CTL_WAIT, -N; -1 if bad. */
+static double
+ctl_send_wait(struct ctl *ctl, struct cmd_args *a)
 {
-	json_t		*result, *note = NULL, *p, *failed = NULL;
-	const char	*s, *m;
+	const char	*s;
 	char		*end;
 	double		 wait = CTL_DEFAULT_WAIT;
-	json_int_t	 myid;
-	int64_t		 deadline;
-	int		 rc;
 
 	/* The shell shows events as they come: it does not wait. */
 	if (ctl->in_shell)
@@ -377,12 +373,100 @@ ctl_send(struct ctl *ctl, const struct cmd_entry *entry, struct cmd_args *a,
 		wait = strtod(s, &end);
 		if (end == s || *end != '\0' || wait < 0 || wait > 3600) {
 			ctl_warnx("-w: bad number of seconds: '%s'", s);
-			json_decref(params);
-			return (CTL_EUSAGE);
+			return (-1);
 		}
 	}
 	if (args_has(a, 'N'))
 		wait = 0;
+	return (wait);
+}
+
+/* Report a refusal (send_failed params) of a send. */
+static void
+ctl_send_refused(const struct cmd_entry *entry, const json_t *failed)
+{
+	ctl_warnx("%s: refused by %s: %s: %s", entry->name,
+	    json_string_value(json_object_get(failed, "from")),
+	    json_string_value(json_object_get(failed, "code")),
+	    json_string_value(json_object_get(failed, "reason")));
+}
+
+/*
+ * channel send --lines: one message per line of stdin, sent as it comes
+ * (the gateway paces them), then one wait for refusals of any of them.
+ * params (stolen) has everything but the message, under key.
+ */
+int
+ctl_send_lines(struct ctl *ctl, const struct cmd_entry *entry,
+    struct cmd_args *a, json_t *params, const char *key)
+{
+	json_t		*result, *ids = json_array(), *note, *p, *id;
+	char		*line = NULL;
+	size_t		 cap = 0, i;
+	ssize_t		 n;
+	double		 wait;
+	int64_t		 deadline;
+	int		 rc = CTL_OK, refused = 0;
+	const char	*m;
+
+	if ((wait = ctl_send_wait(ctl, a)) < 0) {
+		json_decref(params);
+		json_decref(ids);
+		return (CTL_EUSAGE);
+	}
+	while (rc == CTL_OK && (n = getline(&line, &cap, stdin)) != -1) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		p = json_deep_copy(params);
+		json_object_set_new(p, key, json_string(line));
+		if ((rc = ctl_call(ctl, entry->method, p, &result)) != CTL_OK)
+			break;
+		json_array_append_new(ids, json_integer(
+		    client_last_id(ctl->client)));
+		if (ctl->json || ctl->filter != NULL)
+			rc = output_result(ctl, entry->name, result);
+		json_decref(result);
+	}
+	free(line);
+	json_decref(params);
+	if (rc == CTL_OK && wait > 0 && json_array_size(ids) > 0 &&
+	    client_streams(ctl->client)) {
+		deadline = ctl_now() + (int64_t)(wait * 1000);
+		while (client_next_event(ctl, deadline, &note) == CTL_OK) {
+			p = json_object_get(note, "params");
+			m = json_string_value(json_object_get(note, "method"));
+			if (m != NULL && strcmp(m, "send_failed") == 0)
+				json_array_foreach(ids, i, id)
+					if (json_integer_value(id) ==
+					    json_integer_value(json_object_get(
+					    p, "id"))) {
+						ctl_send_refused(entry, p);
+						refused = 1;
+					}
+			json_decref(note);
+		}
+	}
+	json_decref(ids);
+	return (rc == CTL_OK && refused ? CTL_EI3 : rc);
+}
+
+int
+ctl_send(struct ctl *ctl, const struct cmd_entry *entry, struct cmd_args *a,
+    json_t *params, const char *mudkey)
+{
+	json_t		*result, *note = NULL, *p, *failed = NULL;
+	const char	*m;
+	double		 wait;
+	json_int_t	 myid;
+	int64_t		 deadline;
+	int		 rc;
+
+	if ((wait = ctl_send_wait(ctl, a)) < 0) {
+		json_decref(params);
+		return (CTL_EUSAGE);
+	}
 	if (mudkey != NULL)
 		rc = ctl_call_mud(ctl, entry->method, params, mudkey, &result);
 	else
@@ -404,10 +488,7 @@ ctl_send(struct ctl *ctl, const struct cmd_entry *entry, struct cmd_args *a,
 		}
 	}
 	if (failed != NULL) {
-		ctl_warnx("%s: refused by %s: %s: %s", entry->name,
-		    json_string_value(json_object_get(failed, "from")),
-		    json_string_value(json_object_get(failed, "code")),
-		    json_string_value(json_object_get(failed, "reason")));
+		ctl_send_refused(entry, failed);
 		json_object_set_new(result, "failed", failed);
 	}
 	/* Sends print nothing in human form; --json and -q see the result. */

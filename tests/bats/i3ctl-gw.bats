@@ -209,3 +209,15 @@ teardown() {
 	run -0 "$I3CTL" call mudinfo '{"mud":"Alpha"}' --json
 	echo "$output" | jq -e '.name == "Alpha" and .state == -1'
 }
+
+@test "gw: channel send --lines: one message a line of stdin, in order, empty lines skipped" {
+	router_start -l "$BATS_TEST_TMPDIR/r.log"
+	gwsock_start Alpha
+	run -0 "$I3CTL" channel join imud_gossip
+	printf 'one\ntwo\n\nthree\n' | "$I3CTL" channel send --lines -a ann imud_gossip
+	wait_for_line "$BATS_TEST_TMPDIR/r.log" '"channel-m".*"three"'
+	run -0 jq -r 'select(.packet[0] == "channel-m") | .packet[8]' "$BATS_TEST_TMPDIR/r.log"
+	[ "$output" = $'one\ntwo\nthree' ]
+	run --separate-stderr -2 "$I3CTL" channel send --lines imud_gossip words
+	[ "$stderr" = "i3ctl: send: --lines reads stdin: no message words" ]
+}
