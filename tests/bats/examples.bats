@@ -193,6 +193,10 @@ need_ctl() {
 	fi
 	[ "$status" -eq 0 ]
 	[[ "$output" == "On Beta: "* ]]
+	# no answer: i3ctl's exit status, and nothing said
+	run sh -c "PATH='$I3_TOP/bin':\$PATH '$EX/shell/who.sh' -n NoSuchMud"
+	[ "$status" -ne 0 ]
+	[[ "$output" != *"On NoSuchMud"* ]]
 }
 
 @test "relay: channel to a local webhook, rate-limited, mentions defused" {
@@ -203,7 +207,7 @@ need_ctl() {
 	wait_for_line sink.out '^[0-9]+$' 5
 	local port
 	port=$(head -1 sink.out)
-	WEBHOOK_URL="http://127.0.0.1:$port/hook" RELAY_RATE=2 \
+	WEBHOOK_URL="http://127.0.0.1:$port/hook" RELAY_RATE=3 \
 	    RELAY_WINDOW=60 RELAY_ONCE=1 I3CTL="$I3CTL" \
 	    bg relay sh "$EX/relay/relay.sh" chat
 	sleep 0.5	# listen subscribed
@@ -211,9 +215,13 @@ need_ctl() {
 	wait_for_line posts.log 'Bob@Beta' 5
 	gw_call Beta 3 channel_emote '{"channel":"chat","from_user":"bob","visname":"Bob","message":"$N waves."}'
 	wait_for_line posts.log 'waves' 5
-	gw_call Beta 4 channel_send '{"channel":"chat","from_user":"bob","visname":"Bob","message":"third, over the rate"}'
+	gw_call Beta 4 channel_send '{"channel":"chat","from_user":"bob","visname":"Bob","message":"line one\nline two"}'
+	wait_for_line posts.log 'line two' 5
+	gw_call Beta 5 channel_send '{"channel":"chat","from_user":"bob","visname":"Bob","message":"fourth, over the rate"}'
 	wait_for_line relay.err 'dropped' 5
-	[ "$(wc -l < posts.log)" -eq 2 ]
+	[ "$(wc -l < posts.log)" -eq 3 ]
+	# a message of two lines is posted as two lines, not with a literal \n
+	sed -n 3p posts.log | jq -e '.content == "line one\nline two"'
 	head -1 posts.log | jq -e '.username == "Bob@Beta" and
 	    (.content | test("@everyone") | not) and
 	    (.content | test("<@") | not) and

@@ -221,3 +221,12 @@ teardown() {
 	run --separate-stderr -2 "$I3CTL" channel send --lines imud_gossip words
 	[ "$stderr" = "i3ctl: send: --lines reads stdin: no message words" ]
 }
+
+@test "gw: the README's jq example prints the names of who is on" {
+	gwsock_start Alpha
+	run -0 "$I3CTL" call presence_set '{"users":[{"name":"bob","visname":"Bob"}]}'
+	line=$(grep -F "i3ctl who SomeMUD --json | jq" "$I3_TOP/README.md" | sed 's/^\$ //')
+	[ -n "$line" ]
+	run -0 sh -c "PATH='$I3_TOP/bin':\$PATH; ${line/SomeMUD/Alpha}"
+	[ "$output" = "Bob" ]
+}

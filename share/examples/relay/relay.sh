@@ -46,7 +46,8 @@ while :; do
 		wstart=0
 		sent=0
 		while IFS='	' read -r who text; do
-			text=$(printf '%s' "$text" |
+			# @tsv wrote newlines and tabs as \n and \t: back.
+			text=$(printf '%b' "$text" |
 			    sed -e 's/%^[A-Z_]*%^//g' \
 				-e "s/@\(everyone\|here\)/@$ZWSP\1/g" \
 				-e 's/<@[!&]\{0,1\}[0-9]*>/@user/g' \

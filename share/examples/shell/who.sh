@@ -13,7 +13,9 @@ dry=
 mud=${1:?usage: who.sh [-n] MUD}
 
 # The names only, comma-separated: --json and jq, no screen scraping.
-names=$("$I3CTL" --json who -w 10 "$mud" |
+# i3ctl first, on its own: its exit status is the script's when it fails.
+answer=$("$I3CTL" --json who -w 10 "$mud")
+names=$(printf '%s\n' "$answer" |
     jq -r '[.users[].visname] | if length == 0 then "nobody" else join(", ") end')
 line="On $mud: $names"
 if [ -n "$dry" ]; then
