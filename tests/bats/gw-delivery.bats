@@ -38,7 +38,7 @@ stat_of() {
 	router_start -s "$(T s.txt)" -l "$(T r.log)"
 	gw_conf Alpha "rate = 8" "reply_queue = 100"
 	gw_start Alpha
-	gw_wait Alpha router_connected
+	gw_wait Alpha router_connected 15
 	# the flood is in; the first replies are out or queued
 	wait_for_line "$(T r.log)" '"who-reply"' 5
 	gw_call Alpha 1 tell '{"target_mud":"Other","target_user":"x","from_user":"ann","message":"mine"}'
@@ -58,7 +58,7 @@ stat_of() {
 	router_start -s "$(T s.txt)"
 	gw_conf Alpha "rate = 0" "idle_ping = 30s" "dead_after = 60s"
 	gw_start Alpha
-	gw_wait Alpha router_connected
+	gw_wait Alpha router_connected 15
 	# every who-req read and answered or dropped
 	for i in $(seq 1 100); do
 		d=$(stat_of Alpha "$i" replies_dropped)
@@ -84,21 +84,21 @@ stat_of() {
 	gw_conf Alpha "rate = 0"
 	gw_conf Beta "rate = 0"
 	gw_start Beta
-	gw_wait Beta router_connected
+	gw_wait Beta router_connected 15
 	gw_start Alpha
-	gw_wait Alpha '"mud_online","params":\{"mud":"Beta"'
+	gw_wait Alpha '"mud_online","params":\{"mud":"Beta"' 15
 	kill -USR2 "$ROUTER_PID"
 	sleep 0.2
 	for i in $(seq 1 300); do
 		gw_send Alpha '{"jsonrpc":"2.0","id":'$i',"method":"tell","params":{"target_mud":"Beta","target_user":"bob","from_user":"ann","message":"m'$i'"}}'
 	done
-	gw_wait Alpha '"id":300,"result"'
+	gw_wait Alpha '"id":300,"result"' 15
 	[ "$(gw_count Alpha '"error"')" -eq 0 ]
 	sleep 0.3
 	kill -HUP "$ROUTER_PID"
 	kill -USR2 "$ROUTER_PID"
-	gw_wait Alpha 'router_disconnected'
-	gw_wait Alpha '"router_connected"'
+	gw_wait Alpha 'router_disconnected' 15
+	gw_wait Alpha '"router_connected"' 15
 	for i in $(seq 1 100); do
 		n=$(grep -o '"message":"m[0-9]*"' "$(T Beta.out)" | sort -u | wc -l)
 		[ "$n" -ge 300 ] && break
@@ -120,14 +120,14 @@ stat_of() {
 	router_start
 	gw_conf Alpha "rate = 0" "queue = 2"
 	gw_start Alpha
-	gw_wait Alpha router_connected
+	gw_wait Alpha router_connected 15
 	kill -USR2 "$ROUTER_PID"
 	big=$(head -c 4000 /dev/zero | tr '\0' x)
 	for i in $(seq 1 4000); do
 		gw_send Alpha '{"jsonrpc":"2.0","id":'$i',"method":"tell","params":{"target_mud":"Alpha","target_user":"x","from_user":"ann","message":"'$i$big'"}}'
 		grep -q '"code":-32001' "$(T Alpha.out)" && break
 	done
-	gw_wait Alpha '"code":-32001'
+	gw_wait Alpha '"code":-32001' 15
 	line=$(grep -m1 '"code":-32001' "$(T Alpha.out)")
 	[[ "$line" == *'send queue full (2 packets waiting for the router to take them)'* ]]
 	[[ "$line" != *pacing* ]]
@@ -138,15 +138,15 @@ stat_of() {
 	router_start
 	gw_conf Alpha "rate = 0" "queue_deadline = 1s"
 	gw_start Alpha
-	gw_wait Alpha router_connected
+	gw_wait Alpha router_connected 15
 	router_stop
-	gw_wait Alpha router_disconnected
+	gw_wait Alpha router_disconnected 15
 	gw_call Alpha 7 tell '{"target_mud":"Beta","target_user":"bob","from_user":"ann","message":"late"}'
 	[[ "$REPLY" == *'"queued":true'* ]]
 	n=$(python3 -c 'import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM sendq").fetchone()[0])' "$(T Alpha.state)/i3gw.db")
 	[ "$n" -eq 1 ]
-	gw_wait Alpha '"send_failed".*"id":7,' 4
+	gw_wait Alpha '"send_failed".*"id":7,' 10
 	line=$(grep send_failed "$(T Alpha.out)")
 	[[ "$line" == *'"code":"expired"'* ]]
 	[[ "$line" == *'"target":"bob@Beta"'* ]]
