@@ -210,6 +210,7 @@ struct store_router {
 
 int		 store_open(const char *dir, char **cause);
 void		 store_close(void);
+void		 store_lock_pid(void);
 int		 store_router_get(const char *router, struct store_router *);
 int		 store_password_set(const char *router, long long password);
 int		 store_mudlist_id_set(const char *router, long long id);

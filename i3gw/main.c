@@ -4,7 +4,11 @@
 
 #include <sys/stat.h>
 
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +21,10 @@
 struct gw	 gw;
 
 static void	 usage(void) C_DEAD;
+static void	 gw_fail(const char *, ...) C_PRINTF(1, 2) C_DEAD;
+static void	 gw_detach_begin(void);
+static void	 gw_detach_end(void);
+static void	 gw_pidfile(const char *);
 static void	 on_term(int);
 static void	 on_hup(int);
 static void	 prepoll(void);
@@ -35,6 +43,7 @@ static const char *const usage_opts[][2] = {
 	{ "-S, --socket PATH", "the Unix socket to serve ([api] socket)" },
 	{ "    --state-dir DIR", "the state directory (passwords, caches, "
 	  "queue)" },
+	{ "    --pidfile FILE", "write the gateway's pid there" },
 	{ "    --linger DURATION", "with -s: keep running that long after "
 	  "standard input ends" },
 	{ "    --render PROFILE", "the colour profile clients start with" },
@@ -62,6 +71,93 @@ usage_to(FILE *f)
 	for (i = 0; i < sizeof usage_opts / sizeof usage_opts[0]; i++)
 		fprintf(f, "  %-22s %s\n", usage_opts[i][0], usage_opts[i][1]);
 	fprintf(f, "See i3gw(8) and i3gw.conf(5).\n");
+}
+
+static int	 gw_detach_fd = -1;
+
+/* A start-up failure: on stderr (the terminal's, even for a daemon), exit 1. */
+static void
+gw_fail(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "%s: ", I3GW_NAME);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+/*
+ * Fork; the parent waits for the child to say it is ready (one byte on a
+ * pipe) and exits 0, or takes the child's exit status when it fails.
+ */
+static void
+gw_detach_begin(void)
+{
+	int	p[2], status;
+	pid_t	pid;
+	ssize_t	n;
+	char	c;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		gw_fail("pipe: %s", strerror(errno));
+	switch (pid = fork()) {
+	case -1:
+		gw_fail("fork: %s", strerror(errno));
+	case 0:
+		close(p[0]);
+		gw_detach_fd = p[1];
+		if (setsid() == -1)
+			gw_fail("setsid: %s", strerror(errno));
+		return;
+	}
+	close(p[1]);
+	do
+		n = read(p[0], &c, 1);
+	while (n == -1 && errno == EINTR);
+	if (n == 1)
+		_exit(0);
+	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) != 0)
+		_exit(WEXITSTATUS(status));
+	_exit(1);
+}
+
+/* Ready: leave the terminal, log to syslog (or the log file), tell the parent. */
+static void
+gw_detach_end(void)
+{
+	int	fd;
+
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		if (gw.conf->log_file == NULL)
+			dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	if (gw.conf->log_file == NULL)
+		log_target(LOG_TO_SYSLOG);
+	if (write(gw_detach_fd, "", 1) != 1)
+		log_warn("cannot tell the parent we are ready");
+	close(gw_detach_fd);
+	gw_detach_fd = -1;
+}
+
+/* --pidfile: our pid (after the fork), removed at exit. */
+static void
+gw_pidfile(const char *path)
+{
+	FILE	*f;
+
+	if ((f = fopen(path, "w")) == NULL)
+		gw_fail("%s: %s", path, strerror(errno));
+	fprintf(f, "%ld\n", (long)getpid());
+	if (fclose(f) == EOF)
+		gw_fail("%s: %s", path, strerror(errno));
 }
 
 static void
@@ -205,10 +301,11 @@ main(int argc, char **argv)
 		{ "list-methods", no_argument, NULL, 'M' },
 		{ "list-events", no_argument, NULL, 'E' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "pidfile", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int		 ch, check = 0, fg = 0, ok, list = 0, json = 0;
-	char		*cause = NULL;
+	int		 ch, check = 0, fg = 0, ok, list = 0, json = 0, daemonise;
+	char		*cause = NULL, *pidfile = NULL;
 
 	memset(&gw, 0, sizeof gw);
 	if (argc > 1 && strcmp(argv[1], "doctor") == 0)
@@ -240,6 +337,10 @@ main(int argc, char **argv)
 		case 'K':
 			config_list_keys(stdout);
 			return (0);
+		case 'P':
+			free(pidfile);
+			pidfile = xstrdup(optarg);
+			break;
 		case 'L':
 			gw.linger = config_duration(optarg, &ok);
 			if (!ok)
@@ -317,20 +418,25 @@ main(int argc, char **argv)
 		    gw.conf_path ? gw.conf_path : "environment only");
 		return (0);
 	}
-	if (gw.conf->log_file != NULL)
-		log_reopen(gw.conf->log_file);
-
+	/*
+	 * A daemon forks first and checks everything in the child, its
+	 * stderr still ours: the parent exits 1 if the child fails to start,
+	 * 0 once it is listening.  Only then does it leave the terminal.
+	 */
+	daemonise = !gw.stdio && !fg && getenv("NOTIFY_SOCKET") == NULL &&
+	    getenv("LISTEN_FDS") == NULL;
+	if (daemonise)
+		gw_detach_begin();
+	else if (getenv("JOURNAL_STREAM") != NULL &&
+	    gw.conf->log_file == NULL)
+		log_target(LOG_TO_JOURNAL);
 	if (gw.state_dir == NULL && (gw.state_dir = paths_state()) ==
 	    NULL)
-		fatalx("no state directory (use --state-dir)");
+		gw_fail("no state directory (use --state-dir)");
 	if (store_open(gw.state_dir, &cause) == -1)
-		fatalx("state: %s", cause);
-
-	if (!gw.stdio && !fg && getenv("NOTIFY_SOCKET") == NULL &&
-	    getenv("LISTEN_FDS") == NULL) {
-		if (daemon(1, gw.conf->log_file != NULL) == -1)
-			fatal("daemon");
-	}
+		gw_fail("state: %s", cause);
+	if (pidfile != NULL)
+		gw_pidfile(pidfile);
 
 	gw.started = time(NULL);
 	ev_init();
@@ -345,13 +451,18 @@ main(int argc, char **argv)
 	session_init();
 	if (tls_init(&cause) == -1 || listen_init(&cause) == -1 ||
 	    http_init(&cause) == -1)
-		fatalx("%s", cause);
+		gw_fail("%s", cause);
 	if (gw.stdio)
 		session_new(client_stdio());
 	/* After the listeners: no client is served before ev_run(). */
 	if (history_open(gw.state_dir, &cause) == -1)
 		fatalx("history: %s", cause);
 	moderation_init();
+
+	if (gw.conf->log_file != NULL)
+		log_reopen(gw.conf->log_file);
+	if (daemonise)
+		gw_detach_end();
 	log_info("%s %s: MUD %s, state in %s", I3GW_NAME, I3_VERSION,
 	    gw.conf->mud_name, gw.state_dir);
 	router_start();
@@ -363,6 +474,8 @@ main(int argc, char **argv)
 
 	history_close();
 	store_close();
+	if (pidfile != NULL)
+		unlink(pidfile);
 	log_info("stopped");
 	return (0);
 }

@@ -1,11 +1,14 @@
 /*
- * store.c: the SQLite state store: router passwords and list ids, the
- * learned router list, the mudlist and chanlist caches.
+ * store.c: the SQLite state store: the state directory's lock, router
+ * passwords and list ids (per MUD name and router), the learned router
+ * list, the mudlist and chanlist caches.
  */
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +21,17 @@
 
 static sqlite3	*store_db;
 
+static int	 store_lockfd = -1;
+
+/* Credentials and list ids: one row per (our MUD name, router). */
 static const char *store_schema =
-    "CREATE TABLE IF NOT EXISTS router ("
-    " name TEXT PRIMARY KEY, password INTEGER NOT NULL DEFAULT 0,"
+    "CREATE TABLE IF NOT EXISTS creds ("
+    " mud TEXT NOT NULL, router TEXT NOT NULL,"
+    " password INTEGER NOT NULL DEFAULT 0,"
     " mudlist_id INTEGER NOT NULL DEFAULT 0,"
     " chanlist_id INTEGER NOT NULL DEFAULT 0,"
-    " updated INTEGER NOT NULL DEFAULT 0);"
+    " updated INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (mud, router));"
     "CREATE TABLE IF NOT EXISTS learned ("
     " pos INTEGER PRIMARY KEY, name TEXT NOT NULL, host TEXT NOT NULL,"
     " port INTEGER NOT NULL);"
@@ -46,6 +54,8 @@ static const char *store_schema =
     " deadline INTEGER NOT NULL, target TEXT);";
 
 static int	store_exec(const char *);
+static int	store_lock(const char *, char **);
+static int	store_migrate(void);
 static int	store_mkdirs(const char *);
 static int	store_id_set(const char *, const char *, long long);
 static json_t	*store_load(const char *, const char *);
@@ -113,6 +123,8 @@ store_open(const char *dir, char **cause)
 			return (-1);
 		}
 	}
+	if (store_lock(dir, cause) == -1)
+		return (-1);
 	xasprintf(&path, "%s/i3gw.db", dir);
 	old = umask(077);
 	if (sqlite3_open_v2(path, &store_db, SQLITE_OPEN_READWRITE |
@@ -137,12 +149,99 @@ store_open(const char *dir, char **cause)
 	if (store_exec("PRAGMA journal_mode=WAL;") == -1 ||
 	    store_exec("PRAGMA synchronous=FULL;") == -1 ||
 	    store_exec("PRAGMA cache_size=-256;") == -1 ||
-	    store_exec(store_schema) == -1) {
+	    store_exec(store_schema) == -1 || store_migrate() == -1) {
 		xasprintf(cause, "%s: cannot set up the store", dir);
 		sqlite3_close(store_db);
 		store_db = NULL;
 		return (-1);
 	}
+	return (0);
+}
+
+/*
+ * The state directory belongs to one gateway: an exclusive lock on
+ * DIR/i3gw.pid, which holds the holder's pid.  The lock (flock) goes with
+ * the descriptor, so it survives daemon(); store_lock_pid() rewrites the
+ * pid after detaching.
+ */
+static int
+store_lock(const char *dir, char **cause)
+{
+	char	*path, buf[32];
+	ssize_t	 n;
+	long	 pid;
+
+	xasprintf(&path, "%s/i3gw.pid", dir);
+	if ((store_lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0600)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(path);
+		return (-1);
+	}
+	if (flock(store_lockfd, LOCK_EX | LOCK_NB) == -1) {
+		n = errno == EWOULDBLOCK ? pread(store_lockfd, buf,
+		    sizeof buf - 1, 0) : -1;
+		buf[n > 0 ? n : 0] = '\0';
+		pid = strtol(buf, NULL, 10);
+		if (errno == EWOULDBLOCK || n >= 0)
+			xasprintf(cause, "%s is in use by another i3gw (pid "
+			    "%ld): one state directory per gateway, see "
+			    "--state-dir", dir, pid);
+		else
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(store_lockfd);
+		store_lockfd = -1;
+		free(path);
+		return (-1);
+	}
+	free(path);
+	store_lock_pid();
+	return (0);
+}
+
+void
+store_lock_pid(void)
+{
+	char	buf[32];
+	int	len;
+
+	if (store_lockfd == -1)
+		return;
+	len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(store_lockfd, 0) == -1 ||
+	    pwrite(store_lockfd, buf, len, 0) != len)
+		log_warn("state lock: cannot write the pid");
+}
+
+/*
+ * Stores older than the creds table kept one row per router, whoever the
+ * MUD: they are taken, once, as the credentials of the MUD starting now.
+ */
+static int
+store_migrate(void)
+{
+	sqlite3_stmt	*st;
+	int		 rc, old = 0;
+
+	if (sqlite3_prepare_v2(store_db, "SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'router'", -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	old = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!old)
+		return (0);
+	if (sqlite3_prepare_v2(store_db, "INSERT OR IGNORE INTO creds "
+	    "(mud, router, password, mudlist_id, chanlist_id, updated) "
+	    "SELECT ?1, name, password, mudlist_id, chanlist_id, updated "
+	    "FROM router", -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_text(st, 1, gw.conf->mud_name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || store_exec("DROP TABLE router;") == -1)
+		return (-1);
+	log_info("store: router passwords of an older store taken as %s's",
+	    gw.conf->mud_name);
 	return (0);
 }
 
@@ -177,10 +276,11 @@ store_router_get(const char *router, struct store_router *out)
 	if (store_db == NULL)
 		return (-1);
 	if (sqlite3_prepare_v2(store_db, "SELECT password, mudlist_id, "
-	    "chanlist_id FROM router WHERE name = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
+	    "chanlist_id FROM creds WHERE mud = ?1 AND router = ?2", -1, &st,
+	    NULL) != SQLITE_OK)
 		return (-1);
-	sqlite3_bind_text(st, 1, router, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, gw.conf->mud_name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, router, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		out->password = sqlite3_column_int64(st, 0);
 		out->mudlist_id = sqlite3_column_int64(st, 1);
@@ -200,10 +300,10 @@ store_id_set(const char *column, const char *router, long long v)
 
 	if (store_db == NULL)
 		return (-1);
-	xasprintf(&sql, "INSERT INTO router (name, %s, updated) "
-	    "VALUES (?1, ?2, strftime('%%s','now')) ON CONFLICT(name) DO "
-	    "UPDATE SET %s = ?2, updated = strftime('%%s','now')", column,
-	    column);
+	xasprintf(&sql, "INSERT INTO creds (mud, router, %s, updated) "
+	    "VALUES (?3, ?1, ?2, strftime('%%s','now')) ON CONFLICT(mud, "
+	    "router) DO UPDATE SET %s = ?2, updated = strftime('%%s','now')",
+	    column, column);
 	rc = sqlite3_prepare_v2(store_db, sql, -1, &st, NULL);
 	free(sql);
 	if (rc != SQLITE_OK) {
@@ -212,6 +312,7 @@ store_id_set(const char *column, const char *router, long long v)
 	}
 	sqlite3_bind_text(st, 1, router, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, v);
+	sqlite3_bind_text(st, 3, gw.conf->mud_name, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

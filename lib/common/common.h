@@ -25,7 +25,12 @@ char	*xstrndup(const char *, size_t);
 int	 xasprintf(char **, const char *, ...) C_PRINTF(2, 3);
 
 /* log.c: OpenBSD-style logging to stderr (never stdout). */
+#define LOG_TO_STDERR	0	/* timestamped lines */
+#define LOG_TO_JOURNAL	1	/* stderr, "<priority>", no timestamp */
+#define LOG_TO_SYSLOG	2
+
 void	 log_init(const char *progname, int verbose);
+void	 log_target(int);
 void	 log_reopen(const char *path);
 int	 log_verbose(void);
 void	 log_warn(const char *, ...) C_PRINTF(1, 2);
