@@ -215,6 +215,8 @@ int		 store_router_get(const char *router, struct store_router *);
 int		 store_password_set(const char *router, long long password);
 int		 store_mudlist_id_set(const char *router, long long id);
 int		 store_chanlist_id_set(const char *router, long long id);
+int		 store_listen_set(const char *chan, int on);
+json_t		*store_listen_load(void);
 int		 store_routers_set(const json_t *list);	/* [[name, host, port]] */
 json_t		*store_routers_get(void);
 int		 store_begin(void);

@@ -155,12 +155,9 @@ session_load_row(sqlite3_stmt *st)
 {
 	struct client	*cl;
 	struct session	*s;
-	json_t		*sub, *v, *params;
+	json_t		*sub, *v;
 	const char	*id, *sub_text, *key;
 	const void	*hash;
-	struct rpc_error re;
-	json_t		*result = NULL;
-	rpc_fn		 join;
 	size_t		 i;
 	char		 err[256];
 
@@ -205,16 +202,13 @@ session_load_row(sqlite3_stmt *st)
 	    (s->filter = filter_new(v, err, sizeof err)) == NULL)
 		log_warnx("session %s: its stored filter is dropped: %s",
 		    s->id, err);
-	join = method_find("channel_join")->fn;
+	/* Its delivery filter; the MUD's listen set is svc-channel.c's. */
 	json_array_foreach(json_object_get(sub, "channels"), i, v) {
 		if (!cl->trusted && (cl->perms & API_P_CHANNEL) == 0)
 			break;
-		params = json_pack("{s:O}", "channel", v);
-		memset(&re, 0, sizeof re);
-		if (join != NULL && join(cl, params, &result, &re) == 0)
-			json_decref(result);
-		json_decref(re.data);
-		json_decref(params);
+		if (json_is_string(v))
+			json_object_set_new(cl->channels,
+			    json_string_value(v), json_true());
 	}
 	json_decref(sub);
 	s->queued = session_count("SELECT COUNT(*) FROM event WHERE "
@@ -597,6 +591,8 @@ session_detach(struct client *cl, const char *why)
 
 	log_info("client %d: %s; session %s kept (%ld events waiting)",
 	    cl->id, why, s->id, s->queued);
+	/* Requests it answered go back to the gateway at once. */
+	svc_presence_answer_kinds(cl, NULL, 0);
 	if (s->key == NULL && cl->key != NULL)
 		s->key = xstrdup(cl->key->name);
 	s->detached = 1;
@@ -625,8 +621,7 @@ session_client_gone(struct client *cl)
 		 * The gateway stops with the client still here: a session it
 		 * asked to keep is stored, to be resumed after the restart.
 		 */
-		if (!cl->stdio && (s->kept ||
-		    json_object_size(cl->channels) != 0)) {
+		if (!cl->stdio && s->kept) {
 			if (s->key == NULL && cl->key != NULL)
 				s->key = xstrdup(cl->key->name);
 			session_save(cl);
@@ -645,7 +640,7 @@ session_client_gone(struct client *cl)
 		    gw.linger / 1000);
 		return (1);
 	}
-	if (!s->kept && json_object_size(cl->channels) == 0)
+	if (!s->kept)
 		goto drop;
 	session_detach(cl, "gone");
 	session_bound();
@@ -820,26 +815,39 @@ session_tick(void *arg)
 		}
 		if (!s->replaying && s->paused_at != 0 && !cl->stdio &&
 		    now - s->paused_at > (uint64_t)api->pause_grace) {
-			s->kept = 1;
-			session_detach(cl, "not reading its output");
+			if (s->kept)
+				session_detach(cl, "not reading its output");
+			else {
+				/* It did not ask to be kept: it goes. */
+				log_info("client %d: not reading its output; "
+				    "dropped", cl->id);
+				conn_free(cl->conn);
+				cl->conn = conn_new(-1, -1, CONN_LINES,
+				    session_noop, cl);
+				client_free(cl);
+			}
 		}
 	}
 	return (100);
 }
 
-/* subscribe {events?, channels?, filter?, render?} */
+/*
+ * subscribe {events?, channels?, filter?, render?, keep?}: what reaches this
+ * client (channels filter channel events; the MUD's listen set is changed
+ * by channel_join and channel_leave only).  With keep, the session outlives
+ * the connection, for session_resume with its token.
+ */
 static int
 session_rpc_subscribe(struct client *cl, const json_t *params,
     json_t **result, struct rpc_error *re)
 {
 	struct session	*s = cl->session;
-	json_t		*events, *chans, *v, *p, *r = NULL, *spec;
+	json_t		*events, *chans, *v, *spec;
 	json_t		*refused, *granted;
 	const struct event *e;
 	struct filter	*f = NULL;
-	struct rpc_error jre;
-	rpc_fn		 join;
 	size_t		 i;
+	int		 keep;
 	char		 err[256];
 
 	if (s == NULL)
@@ -867,6 +875,11 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 			return (rpc_fail(re, I3_RPC_PARAMS, "parameter "
 			    "channels: names are strings"));
 	}
+	if ((v = json_object_get(params, "keep")) != NULL &&
+	    !json_is_boolean(v))
+		return (rpc_fail(re, I3_RPC_PARAMS, "parameter keep: true or "
+		    "false is expected"));
+	keep = json_is_true(v);
 	if (render_set(cl, params, re) == -1)
 		return (-1);
 	spec = json_object_get(params, "filter");
@@ -911,22 +924,17 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 		filter_free(s->filter);
 		s->filter = f;
 	}
-	join = method_find("channel_join")->fn;
 	json_array_foreach(chans, i, v) {
 		if (!cl->trusted && (cl->perms & API_P_CHANNEL) == 0) {
 			json_array_append_new(refused, json_pack("{s:O, s:s}",
 			    "channel", v, "needs", "channel"));
 			continue;
 		}
-		p = json_pack("{s:O}", "channel", v);
-		memset(&jre, 0, sizeof jre);
-		if (join != NULL && join(cl, p, &r, &jre) == 0)
-			json_decref(r);
-		r = NULL;
-		json_decref(jre.data);
-		json_decref(p);
+		json_object_set_new(cl->channels, json_string_value(v),
+		    json_true());
 	}
-	s->kept = 1;
+	if (keep)
+		s->kept = 1;
 	if (cl->key != NULL && s->key == NULL)
 		s->key = xstrdup(cl->key->name);
 	*result = json_pack("{s:b, s:o, s:o}", "subscribed", 1, "session",
@@ -940,18 +948,13 @@ session_rpc_unsubscribe(struct client *cl, const json_t *params,
     json_t **result, struct rpc_error *re)
 {
 	struct session	*s = cl->session;
-	json_t		*events, *chans, *v, *p, *r = NULL;
-	struct rpc_error jre;
-	rpc_fn		 leave;
+	json_t		*events, *chans, *v;
 	size_t		 i;
-	const char	*k;
-	void		*tmp;
 
 	if (s == NULL)
 		return (rpc_fail(re, I3_RPC_INVALID, "no session"));
 	events = json_object_get(params, "events");
 	chans = json_object_get(params, "channels");
-	leave = method_find("channel_leave")->fn;
 	if (events == NULL && chans == NULL) {
 		s->all = 0;
 		json_object_clear(s->events);
@@ -959,14 +962,7 @@ session_rpc_unsubscribe(struct client *cl, const json_t *params,
 		s->filter = NULL;
 		s->kept = 0;
 		svc_presence_answer_kinds(cl, NULL, 0);
-		json_object_foreach_safe(cl->channels, tmp, k, v) {
-			p = json_pack("{s:s}", "channel", k);
-			memset(&jre, 0, sizeof jre);
-			if (leave != NULL && leave(cl, p, &r, &jre) == 0)
-				json_decref(r);
-			json_decref(jre.data);
-			json_decref(p);
-		}
+		json_object_clear(cl->channels);
 	} else {
 		json_array_foreach(events, i, v) {
 			if (json_is_string(v))
@@ -977,12 +973,9 @@ session_rpc_unsubscribe(struct client *cl, const json_t *params,
 			s->all = 0;
 		svc_presence_answer_kinds(cl, events, 0);
 		json_array_foreach(chans, i, v) {
-			p = json_pack("{s:O}", "channel", v);
-			memset(&jre, 0, sizeof jre);
-			if (leave != NULL && leave(cl, p, &r, &jre) == 0)
-				json_decref(r);
-			json_decref(jre.data);
-			json_decref(p);
+			if (json_is_string(v))
+				json_object_del(cl->channels,
+				    json_string_value(v));
 		}
 	}
 	*result = json_pack("{s:b, s:o}", "unsubscribed", 1, "session",

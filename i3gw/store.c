@@ -32,6 +32,9 @@ static const char *store_schema =
     " chanlist_id INTEGER NOT NULL DEFAULT 0,"
     " updated INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (mud, router));"
+    "CREATE TABLE IF NOT EXISTS listen ("
+    " mud TEXT NOT NULL, channel TEXT NOT NULL,"
+    " PRIMARY KEY (mud, channel));"
     "CREATE TABLE IF NOT EXISTS learned ("
     " pos INTEGER PRIMARY KEY, name TEXT NOT NULL, host TEXT NOT NULL,"
     " port INTEGER NOT NULL);"
@@ -339,6 +342,46 @@ int
 store_chanlist_id_set(const char *router, long long id)
 {
 	return (store_id_set("chanlist_id", router, id));
+}
+
+/* The MUD's listen set: a channel joined (on) or left. */
+int
+store_listen_set(const char *chan, int on)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_db == NULL)
+		return (-1);
+	if (sqlite3_prepare_v2(store_db, on ? "INSERT OR IGNORE INTO listen "
+	    "(mud, channel) VALUES (?1, ?2)" : "DELETE FROM listen WHERE "
+	    "mud = ?1 AND channel = ?2", -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_text(st, 1, gw.conf->mud_name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, chan, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* The listen set as stored: channel -> true. */
+json_t *
+store_listen_load(void)
+{
+	sqlite3_stmt	*st;
+	json_t		*o = json_object();
+	const char	*chan;
+
+	if (store_db == NULL || sqlite3_prepare_v2(store_db, "SELECT channel "
+	    "FROM listen WHERE mud = ?", -1, &st, NULL) != SQLITE_OK)
+		return (o);
+	sqlite3_bind_text(st, 1, gw.conf->mud_name, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if ((chan = (const char *)sqlite3_column_text(st, 0)) != NULL)
+			json_object_set_new(o, chan, json_true());
+	}
+	sqlite3_finalize(st);
+	return (o);
 }
 
 /* The learned routers: [[name, host, port], ...] replacing the last. */

@@ -1,6 +1,10 @@
 /*
- * svc-channel.c: channel messages, emotes and targeted emotes; listening
- * held per channel for everyone local.
+ * svc-channel.c: channel messages, emotes and targeted emotes; the MUD's
+ * listen set.  Two things, not one: the listen set (the channels the
+ * router sends us) is the gateway's, kept in the store, changed by
+ * channel_join and channel_leave, restored at start-up, plus the config's
+ * channels; a client's channels (cl->channels) only filter which channel
+ * events reach that client, and end with it.
  */
 
 #include <stdlib.h>
@@ -8,12 +12,13 @@
 
 #include "i3gw.h"
 
-static json_t	*chan_holders;	/* channel -> number of local listeners */
+static json_t	*chan_joined;	/* channel -> true: joined, persisted */
 
 static void	chan_packet(const json_t *, const json_t *);
 static void	chan_listen(const char *, int);
-static void	chan_hold(const char *, int);
-static int	chan_heard(struct client *, const char *);
+static int	chan_listening(const char *);
+static int	chan_in_config(const char *);
+static void	chan_set(const char *, int);
 static void	chan_deliver(struct client *, const char *, const char *,
 		    json_t *);
 static int	chan_send(struct client *, const char *, const json_t *,
@@ -59,23 +64,47 @@ const struct svc svc_channel = {
 	},
 };
 
-/* The channels of the config are held by the gateway itself. */
+/* The listen set as the store left it; the config's channels besides. */
 void
 svc_channel_init(void)
+{
+	json_decref(chan_joined);
+	chan_joined = store_listen_load();
+	if (chan_joined == NULL)
+		chan_joined = json_object();
+}
+
+static int
+chan_in_config(const char *chan)
 {
 	json_t	*v;
 	size_t	 i;
 
-	if (chan_holders == NULL)
-		chan_holders = json_object();
-	json_array_foreach(gw.conf->channels, i, v)
-		chan_hold(json_string_value(v), 1);
+	json_array_foreach(gw.conf->channels, i, v) {
+		if (strcmp(json_string_value(v), chan) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static int
+chan_listening(const char *chan)
+{
+	return (json_object_get(chan_joined, chan) != NULL ||
+	    chan_in_config(chan));
 }
 
 size_t
 svc_channel_listening(void)
 {
-	return (json_object_size(chan_holders));
+	json_t	*v;
+	size_t	 i, n = json_object_size(chan_joined);
+
+	json_array_foreach(gw.conf->channels, i, v) {
+		if (json_object_get(chan_joined, json_string_value(v)) == NULL)
+			n++;
+	}
+	return (n);
 }
 
 static void
@@ -92,65 +121,49 @@ chan_listen(const char *chan, int on)
 	json_decref(fields);
 }
 
-/* One more (delta 1) or one fewer (-1) local listener. */
+/* Join (on) or leave the channel for the MUD: the listen set changes. */
 static void
-chan_hold(const char *chan, int delta)
+chan_set(const char *chan, int on)
 {
-	json_int_t	n;
+	int	was = chan_listening(chan);
 
-	if (chan_holders == NULL)
-		chan_holders = json_object();
-	n = json_integer_value(json_object_get(chan_holders, chan)) + delta;
-	if (n <= 0) {
-		json_object_del(chan_holders, chan);
-		if (delta < 0)
-			chan_listen(chan, 0);
-		return;
-	}
-	json_object_set_new(chan_holders, chan, json_integer(n));
-	if (n == 1 && delta > 0)
-		chan_listen(chan, 1);
+	if (on)
+		json_object_set_new(chan_joined, chan, json_true());
+	else
+		json_object_del(chan_joined, chan);
+	if (store_listen_set(chan, on) == -1)
+		log_warnx("channel %s: the listen set is not stored", chan);
+	if (was != chan_listening(chan))
+		chan_listen(chan, on);
 }
 
-/* After every startup: channel-listen 1 for every channel held. */
+/* After every startup: channel-listen 1 for every channel listened to. */
 void
 svc_channel_relisten(void)
 {
 	const char	*chan;
 	json_t		*v;
+	size_t		 i;
 
-	json_object_foreach(chan_holders, chan, v)
+	json_object_foreach(chan_joined, chan, v)
 		chan_listen(chan, 1);
+	json_array_foreach(gw.conf->channels, i, v) {
+		if (json_object_get(chan_joined, json_string_value(v)) == NULL)
+			chan_listen(json_string_value(v), 1);
+	}
 }
 
+/* A client's filter goes with it; the listen set stays. */
 void
 svc_channel_client_gone(struct client *cl)
 {
-	const char	*chan;
-	json_t		*v;
-
-	json_object_foreach(cl->channels, chan, v)
-		chan_hold(chan, -1);
 	json_object_clear(cl->channels);
 }
 
-/* Does this client hear this channel? */
-static int
-chan_heard(struct client *cl, const char *chan)
-{
-	json_t	*v;
-	size_t	 i;
-
-	if (json_object_get(cl->channels, chan) != NULL)
-		return (1);
-	json_array_foreach(gw.conf->channels, i, v) {
-		if (strcmp(json_string_value(v), chan) == 0)
-			return (1);
-	}
-	return (0);
-}
-
-/* Deliver to every client hearing the channel but one; ev stolen. */
+/*
+ * Offer to every client but one; each one's session decides (every event,
+ * or the channel in its filter).  ev stolen.
+ */
 static void
 chan_deliver(struct client *except, const char *chan, const char *method,
     json_t *ev)
@@ -158,7 +171,7 @@ chan_deliver(struct client *except, const char *chan, const char *method,
 	struct client	*cl;
 
 	TAILQ_FOREACH(cl, &clients, entry) {
-		if (cl != except && chan_heard(cl, chan))
+		if (cl != except)
 			rpc_notify(cl, method, json_incref(ev));
 	}
 	json_decref(ev);
@@ -422,13 +435,12 @@ rpc_channel_join(struct client *cl, const json_t *params, json_t **result,
 	    rpc_str(params, "user", 0, &user, re) == -1 ||
 	    rpc_str(params, "visname", 0, &vis, re) == -1)
 		return (-1);
-	if (json_object_get(cl->channels, chan) == NULL) {
-		/* The join's id: a refusal of the listen names it. */
-		id = rpc_request_id();
-		json_object_set_new(cl->channels, chan, id != NULL ?
-		    json_incref(id) : json_true());
-		chan_hold(chan, 1);
-	}
+	/* The MUD listens; the caller hears it, its id names a refusal. */
+	if (json_object_get(chan_joined, chan) == NULL)
+		chan_set(chan, 1);
+	id = rpc_request_id();
+	json_object_set_new(cl->channels, chan, id != NULL ? json_incref(id) :
+	    json_true());
 	/* A user named: listed in chan-who-reply (svc-presence.c). */
 	if (user != NULL)
 		svc_presence_chan_join(cl, chan, user, vis);
@@ -455,11 +467,10 @@ rpc_channel_leave(struct client *cl, const json_t *params, json_t **result,
 		    json_object_get(cl->channels, chan) != NULL);
 		return (0);
 	}
-	was = json_object_get(cl->channels, chan) != NULL;
-	if (was) {
-		json_object_del(cl->channels, chan);
-		chan_hold(chan, -1);
-	}
+	was = json_object_get(chan_joined, chan) != NULL;
+	json_object_del(cl->channels, chan);
+	if (was)
+		chan_set(chan, 0);
 	*result = json_pack("{s:s, s:b, s:b}", "channel", chan, "left", 1,
 	    "was_joined", was);
 	return (0);
@@ -478,8 +489,8 @@ rpc_channel_list(struct client *cl, const json_t *params, json_t **result,
 		e = json_pack("{s:s, s:O?, s:O?, s:b, s:b}", "name", name,
 		    "owner", json_object_get(v, "owner"), "type",
 		    json_object_get(v, "type"), "joined",
-		    json_object_get(cl->channels, name) != NULL, "listening",
-		    json_object_get(chan_holders, name) != NULL);
+		    json_object_get(chan_joined, name) != NULL, "listening",
+		    chan_listening(name));
 		json_array_append_new(arr, e);
 	}
 	*result = json_pack("{s:i, s:o}", "count", (int)json_array_size(arr),

@@ -535,7 +535,8 @@ i3c_session(i3_client *c)
 		(void)i3c_request(c, "session_resume", params, i3c_resumed,
 		    NULL, 1);
 	} else {
-		params = json_object();
+		/* keep: this library resumes the session after a gap. */
+		params = json_pack("{s:b}", "keep", 1);
 		(void)i3c_request(c, "subscribe", params, i3c_subscribed,
 		    NULL, 1);
 	}
@@ -577,7 +578,7 @@ i3c_resumed(i3_client *c, int64_t id, const json_t *result,
 		    "what came while away is lost",
 		    json_string_value(json_object_get(error, "message")));
 		c->token[0] = '\0';
-		params = json_object();
+		params = json_pack("{s:b}", "keep", 1);
 		(void)i3c_request(c, "subscribe", params, i3c_subscribed,
 		    NULL, 1);
 		json_decref(params);

@@ -32,9 +32,11 @@ chan() {
 	gw_call Beta "$1" channel_send "{\"channel\":\"chat\",\"from_user\":\"bob\",\"message\":\"$2\"}" > /dev/null
 }
 
-# subscribe_token OUT PARAMS: subscribe over the socket, then go away.
+# subscribe_token PARAMS: subscribe over the socket, asking for the session
+# to be kept (keep), then go away; print the resume token.
 subscribe_token() {
-	gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe "$1")" > "$(T sub.out)"
+	gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe "${1%\}},\"keep\":true}")" \
+	    > "$(T sub.out)"
 	sed -nE 's/.*"resume_token":"([0-9a-f]+)".*/\1/p' "$(T sub.out)"
 }
 
@@ -67,6 +69,8 @@ subscribe_token() {
 	router_start -c chat
 	gwd_conf Alpha "session_queue = 2"
 	gwd_start Alpha
+	# The MUD listens to chat; the session's filter takes its events.
+	gwc "unix:$(T Alpha.sock)" "$(rq 1 channel_join '{"channel":"chat"}')"
 	token=$(subscribe_token '{"channels":["chat"],"events":["tell_received"]}')
 	beta
 	gw_call Beta 1 channel_join '{"channel":"chat"}' > /dev/null
@@ -182,7 +186,8 @@ subscribe_token() {
 	    "client_maxout = 1M"
 	gwd_start Alpha
 	gwc_bg slow "unix:$(T Alpha.sock)" \
-	    "$(rq 1 subscribe '{"events":["tell_received"]}')" --noread 20
+	    "$(rq 1 subscribe '{"events":["tell_received"],"keep":true}')" \
+	    --noread 20
 	sleep 0.5
 	beta
 	big=$(head -c 3000 /dev/zero | tr '\0' x)

@@ -95,3 +95,110 @@ T() {
 	gwd_stop Alpha
 	grep -q '^<6>i3gw: stopped' "$(T Alpha.err)"
 }
+
+# ctl NAME ARGS...: i3ctl against gateway NAME's socket.
+ctl() {
+	local name=$1
+	shift
+	"$I3_TOP/bin/i3ctl" -S "$(T "$name.sock")" "$@"
+}
+
+# The rows of a table of the gateway's session store.
+store_rows() {
+	sqlite3 "$(T "$1.state")/sessions.db" "SELECT COUNT(*) FROM $2"
+}
+
+@test "one-shot i3ctl commands leave nothing: no session, no answerer, who answered at once" {
+	router_start -c dchat
+	gwd_conf Alpha
+	gwd_start Alpha
+	gwd_conf Beta
+	gwd_start Beta
+	ctl Alpha presence set <<< '{"users":[{"name":"ann","visname":"Ann"}]}'
+	for i in $(seq 1 10); do
+		ctl Alpha ping > /dev/null
+		ctl Alpha status > /dev/null
+		ctl Alpha channel list > /dev/null
+		ctl Alpha mudlist > /dev/null
+		ctl Alpha mudinfo Beta > /dev/null
+		ctl Alpha --timeout 0.2 listen -n 1 -c dchat > /dev/null || true
+		ctl Alpha --timeout 0.2 listen -e who_request > /dev/null || true
+		# (A background job ignores SIGINT unless given it back.)
+		env --default-signal=INT "$I3_TOP/bin/i3ctl" \
+		    -S "$(T Alpha.sock)" listen > /dev/null &
+		p1=$!
+		env --default-signal=INT "$I3_TOP/bin/i3ctl" \
+		    -S "$(T Alpha.sock)" listen -e who_request \
+		    -e finger_request > /dev/null 2>&1 &
+		p2=$!
+		env --default-signal=INT "$I3_TOP/bin/i3ctl" \
+		    -S "$(T Alpha.sock)" listen -c dchat > /dev/null &
+		p3=$!
+		sleep 0.2
+		kill -INT $p1 $p2 $p3
+		# (Its exit status is i3ctl's business, not under test here.)
+		wait $p1 $p2 $p3 || true
+	done
+	sleep 0.3
+	# The store holds no session, the status counts none detached.
+	[ "$(store_rows Alpha session)" -eq 0 ]
+	[ "$(store_rows Alpha event)" -eq 0 ]
+	run ctl Alpha --json status
+	[[ "$output" != *'"sessions_detached":'[1-9]* ]]
+	# The MUD listens to no channel: nobody joined one.
+	run ctl Alpha --json channel list
+	[[ "$output" == *'"name":"dchat"'*'"listening":false'* ]]
+	# who asked of Alpha is answered from presence, not after a wait.
+	start=${EPOCHREALTIME/./}
+	run ctl Beta --json who Alpha
+	end=${EPOCHREALTIME/./}
+	echo "$output; $(( (end - start) / 1000 )) ms"
+	[[ "$output" == *'"visname":"Ann"'* ]]
+	[ $(( (end - start) / 1000 )) -lt 50 ]
+}
+
+@test "a client that asks to be kept (subscribe keep) is kept, and resumed" {
+	router_start
+	gwd_conf Alpha
+	gwd_start Alpha
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"keep":true}')"
+	token=$(grep -oE '"resume_token":"[0-9a-f]+"' <<< "$output" | cut -d'"' -f4)
+	[ -n "$token" ]
+	sleep 0.2
+	[ "$(store_rows Alpha session)" -eq 1 ]
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 session_resume "{\"token\":\"$token\"}")"
+	[[ "$output" == *'"id":1,"result":'* ]]
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"keep":"yes"}')"
+	[[ "$output" == *'"code":-32602'*'keep'* ]]
+}
+
+@test "the listen set: channel join persists and listen shows it; listen without -c gets every event" {
+	router_start -c dchat,chat -l "$(T r.log)"
+	gwd_conf Alpha
+	gwd_start Alpha
+	gwd_conf Beta
+	gwd_start Beta
+	run ctl Alpha channel join dchat
+	[ "$status" -eq 0 ]
+	wait_for_line "$(T r.log)" '"channel-listen",5,"Alpha",0,"\*test",0,"dchat",1'
+	ctl Alpha --timeout 5 listen -n 1 > "$(T l1.out)" &
+	p1=$!
+	ctl Alpha --timeout 5 listen -n 1 -c dchat > "$(T l2.out)" &
+	p2=$!
+	sleep 0.3
+	ctl Beta channel send dchat hello there
+	wait $p1
+	wait $p2
+	grep -q 'dchat.*hello there' "$(T l1.out)"
+	grep -q 'dchat.*hello there' "$(T l2.out)"
+	# The listen set outlives the gateway: restarted, it listens again.
+	gwd_stop Alpha
+	gwd_start Alpha
+	wait_for_line "$(T r.log)" '"startup-req-3",5,"Alpha"' 
+	[ "$(grep -c '"channel-listen",5,"Alpha",0,"\*test",0,"dchat",1' "$(T r.log)")" -eq 2 ]
+	run ctl Alpha --json channel list
+	[[ "$output" == *'"name":"dchat"'*'"joined":true,"listening":true'* ]]
+	# Leaving is for the MUD too.
+	ctl Alpha channel leave dchat
+	wait_for_line "$(T r.log)" '"channel-listen",5,"Alpha",0,"\*test",0,"dchat",0'
+}

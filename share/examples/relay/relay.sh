@@ -33,7 +33,10 @@ post() {	# post NAME TEXT
 }
 
 # Follow the channel; when the gateway goes away, wait and follow again.
+# The MUD joins it first (the gateway keeps what its MUD joined; listen -c
+# only picks which of the channels it hears reach us).
 while :; do
+	"$I3CTL" channel join "$CHANNEL" > /dev/null
 	"$I3CTL" --json listen -c "$CHANNEL" -e channel_message \
 	    -e channel_emote |
 	jq -r --unbuffered 'select(.params.channel == $ch) |
