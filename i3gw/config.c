@@ -620,6 +620,31 @@ config_nets(const char *s, struct api_net **out, size_t *nout)
 }
 
 /*
+ * "port", "host:port", "[v6]:port" split: *host ("127.0.0.1" when none) and
+ * *port point into the copy returned, which the caller frees.
+ */
+char *
+config_hostport(const char *spec, const char **host, const char **port)
+{
+	char	*copy, *p;
+
+	copy = xstrdup(spec);
+	if (copy[0] == '[' && (p = strstr(copy, "]:")) != NULL) {
+		*host = copy + 1;
+		*p = '\0';
+		*port = p + 2;
+	} else if ((p = strrchr(copy, ':')) != NULL) {
+		*host = copy;
+		*p = '\0';
+		*port = p + 1;
+	} else {
+		*host = "127.0.0.1";
+		*port = copy;
+	}
+	return (copy);
+}
+
+/*
  * A listener address as start-up will take it: "port", "host:port",
  * "[v6]:port", "*:port"; the host must resolve.  0, or -1 with *why.
  */
@@ -627,22 +652,12 @@ static int
 config_addr(const char *spec, char **why)
 {
 	struct addrinfo	 hints, *res;
-	char		*copy, *host, *port;
+	char		*copy;
+	const char	*host, *port;
 	long		 l;
 	int		 error;
 
-	copy = xstrdup(spec);
-	if (copy[0] == '[' && (port = strstr(copy, "]:")) != NULL) {
-		host = copy + 1;
-		*port = '\0';
-		port += 2;
-	} else if ((port = strrchr(copy, ':')) != NULL) {
-		host = copy;
-		*port++ = '\0';
-	} else {
-		host = "127.0.0.1";
-		port = copy;
-	}
+	copy = config_hostport(spec, &host, &port);
 	if (*host == '\0' || strcmp(host, "*") == 0)
 		host = NULL;
 	if (config_int(port, 0, 65535, &l) == -1) {

@@ -147,21 +147,11 @@ http_listen(const char *spec, char **cause)
 	struct addrinfo		 hints, *res;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
-	char			*copy, *host, *port, hbuf[64], pbuf[16];
+	char			*copy, hbuf[64], pbuf[16];
+	const char		*host, *port;
 	int			 fd, on = 1, error;
 
-	copy = xstrdup(spec);
-	if (copy[0] == '[' && (port = strstr(copy, "]:")) != NULL) {
-		host = copy + 1;
-		*port = '\0';
-		port += 2;
-	} else if ((port = strrchr(copy, ':')) != NULL) {
-		host = copy;
-		*port++ = '\0';
-	} else {
-		host = "127.0.0.1";
-		port = copy;
-	}
+	copy = config_hostport(spec, &host, &port);
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

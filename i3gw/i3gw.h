@@ -197,6 +197,7 @@ long		 config_duration(const char *, int *ok);
 int		 config_bool(const char *, int *);
 int		 config_int(const char *, long, long, long *);
 void		 config_list_keys(FILE *);
+char		*config_hostport(const char *, const char **, const char **);
 int		 config_reload(struct config *, struct config *, char **,
 		    char **);
 
@@ -215,6 +216,8 @@ int		 store_router_get(const char *router, struct store_router *);
 int		 store_password_set(const char *router, long long password);
 int		 store_mudlist_id_set(const char *router, long long id);
 int		 store_chanlist_id_set(const char *router, long long id);
+int		 store_mudstate_set(const char *name, const json_t *);
+json_t		*store_mudstate_get(const char *name);
 int		 store_listen_set(const char *chan, int on);
 json_t		*store_listen_load(void);
 int		 store_routers_set(const json_t *list);	/* [[name, host, port]] */
@@ -476,6 +479,7 @@ int		 svc_info_profile(const json_t *params, int *profile,
 		    struct rpc_error *);
 char		*svc_info_render(const char *text, int profile);
 /* svc-presence.c: who is online here; answering who/finger/locate */
+void		 svc_presence_init(void);
 int		 svc_presence_tell_ok(const json_t *named, const json_t *raw);
 void		 svc_presence_chan_join(struct client *, const char *chan,
 		    const char *user, const char *visname);

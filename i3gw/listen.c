@@ -241,21 +241,11 @@ static int
 listen_resolve(const char *spec, struct addrinfo **res, char **cause)
 {
 	struct addrinfo	 hints;
-	char		*host, *port, *copy;
+	const char	*host, *port;
+	char		*copy;
 	int		 error;
 
-	copy = xstrdup(spec);
-	if (copy[0] == '[' && (port = strstr(copy, "]:")) != NULL) {
-		host = copy + 1;
-		*port = '\0';
-		port += 2;
-	} else if ((port = strrchr(copy, ':')) != NULL) {
-		host = copy;
-		*port++ = '\0';
-	} else {
-		host = "127.0.0.1";
-		port = copy;
-	}
+	copy = config_hostport(spec, &host, &port);
 	if (*host == '\0' || strcmp(host, "*") == 0)
 		host = NULL;
 	memset(&hints, 0, sizeof hints);

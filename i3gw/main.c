@@ -448,6 +448,7 @@ main(int argc, char **argv)
 
 	router_init();
 	svc_channel_init();
+	svc_presence_init();
 	session_init();
 	if (tls_init(&cause) == -1 || listen_init(&cause) == -1 ||
 	    http_init(&cause) == -1)

@@ -32,6 +32,9 @@ static const char *store_schema =
     " chanlist_id INTEGER NOT NULL DEFAULT 0,"
     " updated INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (mud, router));"
+    "CREATE TABLE IF NOT EXISTS mudstate ("
+    " mud TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
+    " PRIMARY KEY (mud, name));"
     "CREATE TABLE IF NOT EXISTS listen ("
     " mud TEXT NOT NULL, channel TEXT NOT NULL,"
     " PRIMARY KEY (mud, channel));"
@@ -342,6 +345,55 @@ int
 store_chanlist_id_set(const char *router, long long id)
 {
 	return (store_id_set("chanlist_id", router, id));
+}
+
+/* A piece of the MUD's own state (presence): JSON by name; NULL deletes. */
+int
+store_mudstate_set(const char *name, const json_t *v)
+{
+	sqlite3_stmt	*st;
+	char		*text = NULL;
+	int		 rc;
+
+	if (store_db == NULL)
+		return (-1);
+	if (v != NULL && (text = json_dumps(v, JSON_COMPACT)) == NULL)
+		return (-1);
+	if (sqlite3_prepare_v2(store_db, v != NULL ? "INSERT OR REPLACE INTO "
+	    "mudstate (mud, name, value) VALUES (?1, ?2, ?3)" : "DELETE FROM "
+	    "mudstate WHERE mud = ?1 AND name = ?2", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		free(text);
+		return (-1);
+	}
+	sqlite3_bind_text(st, 1, gw.conf->mud_name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	if (text != NULL)
+		sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(text);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+json_t *
+store_mudstate_get(const char *name)
+{
+	sqlite3_stmt	*st;
+	const char	*text;
+	json_t		*v = NULL;
+
+	if (store_db == NULL || sqlite3_prepare_v2(store_db, "SELECT value "
+	    "FROM mudstate WHERE mud = ?1 AND name = ?2", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return (NULL);
+	sqlite3_bind_text(st, 1, gw.conf->mud_name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (text = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		v = json_loads(text, 0, NULL);
+	sqlite3_finalize(st);
+	return (v);
 }
 
 /* The MUD's listen set: a channel joined (on) or left. */

@@ -199,6 +199,13 @@ info_send(json_t *raw, struct pending *p, struct rpc_error *re)
 {
 	int	queued;
 
+	/* No router link: nobody can be asked; say so now, not after ms. */
+	if (!router_ready()) {
+		json_decref(raw);
+		pending_drop(p);
+		return (rpc_fail(re, RPC_MUDDOWN, "router unavailable: no "
+		    "link to a router to ask through"));
+	}
 	if (router_send(raw, &queued, re) == -1) {
 		pending_drop(p);
 		return (-1);

@@ -148,6 +148,57 @@ presence_field(const json_t *u, const char *field)
 	return (json_incref(v));
 }
 
+/*
+ * Presence is the MUD's and outlives a restart of the gateway: kept in the
+ * store after every change, idle times as seconds (the clock that measures
+ * them does not survive).
+ */
+static void
+presence_store(void)
+{
+	json_t		*all, *c;
+	const char	*k;
+	json_t		*u;
+	json_int_t	 idle, at;
+
+	all = json_object();
+	json_object_foreach(presence, k, u) {
+		c = json_deep_copy(u);
+		idle = json_integer_value(json_object_get(u, "idle"));
+		at = json_integer_value(json_object_get(u, "idle_at"));
+		if (idle >= 0)
+			json_object_set_new(c, "idle", json_integer(idle +
+			    ((json_int_t)ev_now() - at) / 1000));
+		json_object_del(c, "idle_at");
+		json_object_set_new(all, k, c);
+	}
+	if (store_mudstate_set("presence", all) == -1)
+		log_warnx("presence: not stored");
+	json_decref(all);
+}
+
+void
+svc_presence_init(void)
+{
+	json_t		*all;
+	const char	*k;
+	json_t		*u;
+
+	if ((all = store_mudstate_get("presence")) == NULL ||
+	    !json_is_object(all)) {
+		json_decref(all);
+		return;
+	}
+	json_object_foreach(all, k, u)
+		json_object_set_new(u, "idle_at", json_integer(
+		    (json_int_t)ev_now()));
+	json_decref(presence);
+	presence = all;
+	presence_ever = 1;
+	log_info("presence: %zu users kept from before the restart",
+	    json_object_size(presence));
+}
+
 /* Idle seconds now: as given, plus the time since. */
 static json_int_t
 presence_idle(const json_t *u)
@@ -351,6 +402,7 @@ rpc_presence_set(struct client *cl, const json_t *params, json_t **result,
 	json_decref(presence);
 	presence = next;
 	presence_ever = 1;
+	presence_store();
 	*result = json_pack("{s:i}", "count", (int)json_object_size(presence));
 	return (0);
 }
@@ -386,6 +438,7 @@ rpc_presence_update(struct client *cl, const json_t *params,
 		presence_ucache(u);
 		json_object_set_new(presence, l, u);
 	}
+	presence_store();
 	*result = json_pack("{s:s, s:b, s:i}", "name", l, "online", online,
 	    "count", (int)json_object_size(presence));
 	free(l);

@@ -81,6 +81,27 @@ build_minimal() {
 	grep -q 'end of input' i3gw.log
 }
 
+@test "c-minimal: a second run, its mudlist cached, tells again" {
+	build_minimal
+	I3GW="$I3_TOP/bin/i3gw" bg minimal ./minimal Alpha.conf chat bob@Beta 3
+	local pid=$LAST_PID
+	gw_wait Beta 'tell_received.*Hello from the minimal example' 5
+	waitpid_for "$pid" 5
+	# The same state directory: Beta is up in the cached mudlist, and the
+	# router sends no mud_online for it.
+	I3GW="$I3_TOP/bin/i3gw" bg minimal2 ./minimal Alpha.conf chat bob@Beta 3
+	pid=$LAST_PID
+	wait_for_line minimal2.out '^tell: ok' 5
+	local i
+	for i in $(seq 1 50); do
+		[ "$(gw_count Beta 'tell_received.*Hello from the minimal')" -ge 2 ] &&
+		    break
+		sleep 0.1
+	done
+	[ "$(gw_count Beta 'tell_received.*Hello from the minimal')" -eq 2 ]
+	waitpid_for "$pid" 5
+}
+
 @test "c-minimal: valgrind-clean" {
 	command -v valgrind >/dev/null || skip "valgrind not installed"
 	[ -z "${I3_SANITIZE:-}" ] || skip "sanitizer build"

@@ -105,7 +105,10 @@ ctl() {
 
 # The rows of a table of the gateway's session store.
 store_rows() {
-	sqlite3 "$(T "$1.state")/sessions.db" "SELECT COUNT(*) FROM $2"
+	python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT COUNT(*) FROM " + sys.argv[2]).fetchone()[0])' \
+	    "$(T "$1.state")/sessions.db" "$2"
 }
 
 @test "one-shot i3ctl commands leave nothing: no session, no answerer, who answered at once" {
@@ -201,4 +204,39 @@ store_rows() {
 	# Leaving is for the MUD too.
 	ctl Alpha channel leave dchat
 	wait_for_line "$(T r.log)" '"channel-listen",5,"Alpha",0,"\*test",0,"dchat",0'
+}
+
+@test "who while the router is down fails at once with -32004" {
+	router_start
+	gwd_conf Alpha
+	gwd_start Alpha
+	wait_for_line "$(T Alpha.err)" 'router .* ready'
+	sleep 0.3
+	router_stop
+	sleep 0.3
+	start=${EPOCHREALTIME/./}
+	run gwc "unix:$(T Alpha.sock)" "$(rq 1 who '{"target_mud":"Beta"}')"
+	end=${EPOCHREALTIME/./}
+	echo "$output; $(( (end - start) / 1000 )) ms"
+	[[ "$output" == *'"id":1,"error":{"code":-32004,"message":"router unavailable'* ]]
+	[ $(( (end - start) / 1000 )) -lt 1000 ]
+}
+
+@test "presence outlives a restart: who and finger answered before the MUD sets it again" {
+	router_start
+	gwd_conf Alpha
+	gwd_start Alpha
+	gw_conf Beta
+	gw_start Beta
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"'
+	ctl Alpha presence set <<< '{"users":[{"name":"ann","visname":"Ann","idle":60}]}'
+	gwd_stop Alpha
+	gwd_start Alpha
+	grep -q 'presence: 1 users kept from before the restart' "$(T Alpha.err)"
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+	sleep 0.3
+	gw_call Beta 1 who '{"target_mud":"Alpha"}'
+	[[ "$REPLY" == *'"count":1,"users":[{"visname":"Ann","idle":6'* ]]
+	gw_call Beta 2 finger '{"target_mud":"Alpha","user":"ann"}'
+	[[ "$REPLY" == *'"visname":"Ann"'* ]]
 }

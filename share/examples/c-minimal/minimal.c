@@ -54,7 +54,20 @@ on_result(i3_client *c, int64_t id, const json_t *result,
 	fflush(stdout);
 }
 
-/* Once the target MUD is in the mudlist, a tell can reach it. */
+/* The target MUD is up: a tell can reach it (once). */
+static void
+say_hello(i3_client *c)
+{
+	if (told)
+		return;
+	told = 1;
+	i3_client_tell(c, "guest", "Guest", target_user, target_mud,
+	    "Hello from the minimal example!", on_result, "tell");
+	i3_client_channel_send(c, channel, "guest", "Guest",
+	    "Hello, channel!", on_result, "channel_send");
+}
+
+/* The first time, the mudlist brings the target in: mud_online. */
 static void
 on_mud_online(i3_client *c, const char *event, const json_t *params,
     void *arg)
@@ -62,13 +75,29 @@ on_mud_online(i3_client *c, const char *event, const json_t *params,
 	const char	*mud;
 
 	mud = json_string_value(json_object_get(params, "mud"));
-	if (told || mud == NULL || strcasecmp(mud, target_mud) != 0)
-		return;
-	told = 1;
-	i3_client_tell(c, "guest", "Guest", target_user, target_mud,
-	    "Hello from the minimal example!", on_result, "tell");
-	i3_client_channel_send(c, channel, "guest", "Guest",
-	    "Hello, channel!", on_result, "channel_send");
+	if (mud != NULL && strcasecmp(mud, target_mud) == 0)
+		say_hello(c);
+}
+
+/* The answer to mudinfo: up already (a mudlist the gateway had cached). */
+static void
+on_mudinfo(i3_client *c, int64_t id, const json_t *result,
+    const json_t *error, void *arg)
+{
+	if (result != NULL && json_is_true(json_object_get(result, "up")))
+		say_hello(c);
+}
+
+/*
+ * Linked to the router: a mudlist kept from an earlier run sends no
+ * mud_online for a MUD that was up already, so ask.
+ */
+static void
+on_router_connected(i3_client *c, const char *event, const json_t *params,
+    void *arg)
+{
+	i3_client_call_new(c, "mudinfo", json_pack("{s:s}", "mud",
+	    target_mud), on_mudinfo, NULL);
 }
 
 /* The link to the gateway: lost, back, warnings. */
@@ -118,6 +147,7 @@ main(int argc, char *argv[])
 		return (1);
 	}
 	i3_client_on(c, "mud_online", on_mud_online, NULL);
+	i3_client_on(c, "router_connected", on_router_connected, NULL);
 	i3_client_on(c, NULL, on_event, NULL);	/* all the others */
 	i3_client_channel_join(c, channel, on_result, "channel_join");
 
