@@ -394,7 +394,7 @@ rss() {
 	gwd_start Alpha
 	for i in $(seq 1 10); do
 		gwc "unix:$(T Alpha.sock)" "$(rq 1 authenticate "{\"key\":\"$key\"}")" \
-		    "$(rq 2 subscribe '{"events":["tell_received"]}')" > /dev/null
+		    "$(rq 2 subscribe '{"events":["tell_received"],"keep":true}')" > /dev/null
 	done
 	sleep 0.5
 	run gwc "unix:$(T Alpha.sock)" "$(rq 1 stats)"
@@ -403,7 +403,7 @@ rss() {
 	grep -q "dropped: 3 sessions kept per key at most (sessions_per_key)" "$(T Alpha.err)"
 	# Trusted clients (no key) count as one key; all together at most 5.
 	for i in $(seq 1 4); do
-		gwc "unix:$(T Alpha.sock)" "$(rq 2 subscribe '{"events":["tell_received"]}')" > /dev/null
+		gwc "unix:$(T Alpha.sock)" "$(rq 2 subscribe '{"events":["tell_received"],"keep":true}')" > /dev/null
 	done
 	sleep 0.5
 	run gwc "unix:$(T Alpha.sock)" "$(rq 1 stats)"
