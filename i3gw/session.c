@@ -83,7 +83,7 @@ const struct svc svc_session = {
 		    "key",
 		    "prove a key; the permissions are the key's" },
 		{ "subscribe", session_rpc_subscribe, 0, METHOD_STREAM,
-		    "[events] [channels] [filter] [render]",
+		    "[events] [channels] [filter] [render] [keep]",
 		    "choose the events this client gets; a session" },
 		{ "unsubscribe", session_rpc_unsubscribe, 0, METHOD_STREAM,
 		    "[events] [channels]",
