@@ -306,6 +306,13 @@ svc_channel_refused(const json_t *named, const char *text)
 	    strcmp(omud, gw.conf->mud_name) != 0)
 		return (0);
 	log_warnx("%s (channel %s)", text, chan);
+	/* Refused: out of the listen set, not asked again at each startup. */
+	if (json_object_get(chan_joined, chan) != NULL) {
+		json_object_del(chan_joined, chan);
+		if (store_listen_set(chan, 0) == -1)
+			log_warnx("channel %s: the listen set is not stored",
+			    chan);
+	}
 	TAILQ_FOREACH(cl, &clients, entry) {
 		if ((id = json_object_get(cl->channels, chan)) == NULL)
 			continue;

@@ -240,3 +240,28 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	gw_call Beta 2 finger '{"target_mud":"Alpha","user":"ann"}'
 	[[ "$REPLY" == *'"visname":"Ann"'* ]]
 }
+
+@test "a channel the router refuses leaves the listen set: not asked for at the next startup" {
+	{
+		echo 'expect startup-req-3'
+		echo 'send ["startup-reply",5,"*test",0,"%MUD",0,[["*test","127.0.0.1 %PORT"]],42]'
+		echo 'send ["chanlist-reply",5,"*test",0,"%MUD",0,8,{"dchat":["*test",0]}]'
+		echo 'await channel-listen'
+		echo 'send ["error",5,"*test",0,"%MUD",0,"unk-channel","Unknown channel: nosuch",["channel-listen",5,"%MUD",0,"*test",0,"nosuch",1]]'
+		echo 'await channel-listen'
+	} > "$(T s.txt)"
+	router_start -s "$(T s.txt)" -l "$(T r.log)"
+	gw_conf Alpha
+	gw_start Alpha
+	gw_wait Alpha router_connected
+	gw_call Alpha 1 channel_join '{"channel":"nosuch"}'
+	gw_wait Alpha '"method":"send_failed","params":\{"id":1,"type":"channel-listen","target":"nosuch","code":"unk-channel"'
+	gw_call Alpha 2 channel_join '{"channel":"dchat"}'
+	gw_stop Alpha
+	# What the next start-up restores: dchat, not the refused channel.
+	run python3 -c 'import sqlite3, sys
+for r in sqlite3.connect(sys.argv[1]).execute(
+    "SELECT channel FROM listen WHERE mud = ? ORDER BY channel", ("Alpha",)):
+	print(r[0])' "$(T Alpha.state)/i3gw.db"
+	[ "$output" = "dchat" ]
+}
