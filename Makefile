@@ -96,12 +96,7 @@ I3CTL_SRCS	= $(wildcard i3ctl/*.c)
 I3ROUTER_SRCS	= $(wildcard i3router/*.c)
 
 PROGS		= bin/i3codec
-ifneq ($(I3GW_SRCS),)
-PROGS		+= bin/i3gw
-endif
-ifneq ($(I3CTL_SRCS),)
-PROGS		+= bin/i3ctl
-endif
+PROGS		+= bin/i3gw bin/i3ctl
 PROGS		+= bin/i3router
 
 I3CODEC_LIBS	= $(JANSSON_LIBS)

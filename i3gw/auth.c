@@ -35,9 +35,7 @@ struct auth_later {
 };
 
 static int	auth_take(struct api_bucket *, double, double);
-#ifdef RPC_DEFER
 static int	auth_later(void *);
-#endif
 static long	auth_fail_count(const char *, int);
 static void	auth_sha256(const char *, size_t, unsigned char [32]);
 
@@ -196,7 +194,6 @@ auth_fail_count(const char *addr, int add)
 	return (n);
 }
 
-#ifdef RPC_DEFER
 static int
 auth_later(void *arg)
 {
@@ -214,7 +211,6 @@ auth_later(void *arg)
 	free(al);
 	return (EV_NOMORE);
 }
-#endif
 
 /* authenticate {key, render?} */
 static int
@@ -222,9 +218,10 @@ auth_rpc_authenticate(struct client *cl, const json_t *params,
     json_t **result, struct rpc_error *re)
 {
 	struct api_key		*k;
+	struct auth_later	*al;
 	const char		*key;
-	json_t			*perms;
-	long			 fails;
+	json_t			*perms, *id;
+	long			 fails, delay;
 	int			 bit;
 
 	/* "api_key" is the Python gateway's name for it. */
@@ -238,12 +235,6 @@ auth_rpc_authenticate(struct client *cl, const json_t *params,
 		log_warnx("client %d (%s): authentication failed (%ld lately)",
 		    cl->id, cl->addr, fails);
 		rpc_fail(re, I3_RPC_NOAUTH, "authentication failed");
-#ifdef RPC_DEFER
-		{
-		struct auth_later	*al;
-		json_t			*id;
-		long			 delay;
-
 		/* Slowed down: the answer comes later, doubling each time. */
 		delay = api->auth_delay;
 		while (--fails > 0 && delay < api->auth_delay_max)
@@ -258,10 +249,6 @@ auth_rpc_authenticate(struct client *cl, const json_t *params,
 		al->re = *re;
 		ev_timer_add(delay, auth_later, al);
 		return (RPC_DEFER);
-		}
-#else
-		return (-1);
-#endif
 	}
 	auth_successes++;
 	cl->key = k;

@@ -703,7 +703,6 @@ int		 tls_init(char **cause);
 int		 doctor_main(int, char **);
 int		 tls_attach(struct client *);
 void		 tls_detach(struct client *);
-const char	*tls_peer_name(struct client *);
 int		 tls_ready(struct client *);
 /* auth.c */
 int		 auth_gate(struct client *, const struct method *,

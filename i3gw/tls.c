@@ -137,21 +137,6 @@ tls_ready(struct client *cl)
 	return (cl->tls == NULL || SSL_is_init_finished(cl->tls));
 }
 
-/* The verified client certificate's subject, or NULL. */
-const char *
-tls_peer_name(struct client *cl)
-{
-	static char	 buf[256];
-	X509		*x;
-
-	if (cl->tls == NULL ||
-	    (x = SSL_get_peer_certificate(cl->tls)) == NULL)
-		return (NULL);
-	X509_NAME_oneline(X509_get_subject_name(x), buf, sizeof buf);
-	X509_free(x);
-	return (buf);
-}
-
 /* As read(2): bytes, 0 at the end, -1 with EAGAIN while it must wait. */
 static ssize_t
 tls_read(struct conn *c, void *buf, size_t len)

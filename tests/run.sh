@@ -26,6 +26,9 @@ count() {	# log file -> sets p f from its last summary line
 	[ -n "$line" ] || { p=0; f=1; }
 }
 
+# The suite must leave the tree as it found it (build output is ignored).
+tree_before=$(git status --porcelain 2>/dev/null)
+
 for t in "$@"; do
 	n=$(basename "$t")
 	log="$B/test-logs/$n.log"
@@ -62,6 +65,21 @@ if ls tests/bats/*.bats >/dev/null 2>&1; then
 		fi
 		total_p=$((total_p + p)); total_f=$((total_f + f))
 	done
+fi
+
+tree_after=$(git status --porcelain 2>/dev/null)
+if [ "$tree_before" = "$tree_after" ]; then
+	printf '%-24s 1 passed, 0 failed\n' tree-clean
+	total_p=$((total_p + 1))
+else
+	printf '%-24s 0 passed, 1 failed\n' tree-clean
+	echo "the suite changed the tree (git status --porcelain):"
+	echo "$tree_before" > "$B/test-logs/tree.before"
+	echo "$tree_after" > "$B/test-logs/tree.after"
+	diff "$B/test-logs/tree.before" "$B/test-logs/tree.after" |
+	    sed 's/^/    /'
+	bad="$bad tree-clean"
+	total_f=$((total_f + 1))
 fi
 
 [ -n "$bad" ] && echo "failed:$bad (logs in $B/test-logs/)"

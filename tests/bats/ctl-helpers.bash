@@ -2,7 +2,8 @@
 # Unix socket (client-side error paths only), and a real i3gw reached
 # through a Unix socket.
 #
-# Load after helpers: `load helpers; load ctl-helpers`.
+# Load after helpers and gw-helpers: `load helpers; load gw-helpers;
+# load ctl-helpers` (it loads daemon-helpers itself).
 #
 #   I3CTL		bin/i3ctl
 #   fakegw_start SCRIPT
@@ -15,11 +16,12 @@
 #   fakegw_stop
 #   fake_request METHOD
 #	Print the last logged request for METHOD.
-#   gwsock_start NAME
-#	Start a test router (unless ROUTER_PORT is set) and `i3gw -d` NAME
-#	on it, listening on the Unix socket $BATS_TEST_TMPDIR/NAME.sock.
-#	Waits until the gateway is ready (fails if its socket or the router
-#	link never comes).  Exports I3_SOCKET.
+#   gwsock_start NAME [LINES...]
+#	Start a test router (unless ROUTER_PORT is set) and, with gwd_start
+#	(daemon-helpers.bash), `i3gw -d` NAME on it: gw_conf NAME LINES,
+#	listening on the Unix socket $BATS_TEST_TMPDIR/NAME.sock.  Waits
+#	until the router link is ready (fails if the gateway does not listen
+#	or never gets ready).  Exports I3_SOCKET.
 #   gwsock_stop_all
 #	For teardown.
 
@@ -110,7 +112,8 @@ fake_request() {
 	grep -F "\"method\": \"$1\"" "$BATS_TEST_TMPDIR/fake.log" | tail -1
 }
 
-GWSOCK_PIDS=""
+# The daemon family (gwd_*) starts and stops them.
+. "$I3_TOP/tests/bats/daemon-helpers.bash"
 
 gwsock_start() {
 	local name=$1 t=$BATS_TEST_TMPDIR i
@@ -118,22 +121,7 @@ gwsock_start() {
 	[ -n "${ROUTER_PORT:-}" ] || router_start
 	gw_conf "$name" "$@"
 	printf '\n[api]\nsocket = %s\n' "$t/$name.sock" >> "$t/$name.conf"
-	"$I3GW" -d -f "$t/$name.conf" --state-dir "$t/$name.state" \
-	    > "$t/$name.out" 2> "$t/$name.err" 3>&- &
-	local gpid=$!
-	GWSOCK_PIDS="$GWSOCK_PIDS $gpid"
-	# Its socket must appear (10 s on a loaded machine): a gateway that
-	# cannot listen is a failure.
-	for i in $(seq 1 200); do
-		[ -S "$t/$name.sock" ] && break
-		kill -0 "$gpid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if [ ! -S "$t/$name.sock" ]; then
-		echo "gateway $name: no socket $t/$name.sock" >&2
-		cat "$t/$name.err" >&2
-		return 1
-	fi
+	gwd_start "$name" || return 1
 	export I3_SOCKET="$t/$name.sock"
 	# Ready when the router link is.
 	for i in $(seq 1 100); do
@@ -147,10 +135,5 @@ gwsock_start() {
 }
 
 gwsock_stop_all() {
-	local pid
-	for pid in $GWSOCK_PIDS; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null || true
-	done
-	GWSOCK_PIDS=""
+	gwd_stop_all
 }

@@ -9,7 +9,7 @@
 #	LINES (more [api] keys, or other sections).
 #   gwd_start NAME [ARGS...]
 #	Start bin/i3gw -d -f NAME.conf --state-dir NAME.state ARGS in the
-#	background (stderr to NAME.err) and wait (5 s) for its "listening"
+#	background (stderr to NAME.err) and wait (10 s) for its "listening"
 #	lines.  GWD_PID_NAME holds the pid.
 #   gwd_tcp_port NAME [tcp|http]
 #	The port the gateway printed for its TCP (or HTTP) listener.
@@ -31,9 +31,14 @@
 #   certs
 #	A CA, a server certificate (CN localhost) and a client certificate
 #	(CN bot) it signed: $T/ca.pem, srv.pem/srv.key, cli.pem/cli.key.
+#   newkey NAME
+#	A new API key from `i3gw genkey NAME`: $KEY_NAME holds the key,
+#	$BATS_TEST_TMPDIR/NAME.key its [key NAME] section (permissions
+#	tell, channel, info; edit it before gwd_conf to change them).
 
-GWD_NAMES=""
-GWC_PIDS=""
+# Kept when the file is loaded again (ctl-helpers loads it too).
+GWD_NAMES=${GWD_NAMES:-}
+GWC_PIDS=${GWC_PIDS:-}
 
 gwd_conf() {
 	local name=$1
@@ -57,7 +62,7 @@ gwd_start() {
 	    < /dev/null > "$t/$name.stdout" 2>> "$t/$name.err" 3>&- &
 	eval "GWD_PID_$name=$!"
 	GWD_NAMES="$GWD_NAMES $name"
-	wait_for_line "$t/$name.err" "listening on|fatal" 5 || return 1
+	wait_for_line "$t/$name.err" "listening on|fatal" 10 || return 1
 	sleep 0.1
 	if grep -qE "fatal" "$t/$name.err"; then
 		cat "$t/$name.err" >&2

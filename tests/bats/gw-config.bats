@@ -13,10 +13,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 # A fixed config (no router needed for -n).
 conf() {
 	{

@@ -17,10 +17,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 @test "1,000 clients at once over the Unix socket: each pinged" {
 	router_start
 	gwd_conf Alpha "max_per_uid = 2000" "http = 127.0.0.1:0"

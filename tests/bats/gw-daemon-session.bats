@@ -13,10 +13,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 # Beta: a stdio gateway that sends; it waits until Alpha is up.
 beta() {
 	gw_conf Beta "rate = 0" "[api]" "socket = none"

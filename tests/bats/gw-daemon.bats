@@ -12,10 +12,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 @test "unix socket: mode 0600, ping and status over it, removed on exit" {
 	router_start
 	gwd_conf Alpha

@@ -13,10 +13,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	printf '%s/%s' "$BATS_TEST_TMPDIR" "$1"
-}
-
 # A router that answers the startup, then sends N who-req for the MUD.
 who_flood_script() {
 	cat > "$(T s.txt)" <<EOF

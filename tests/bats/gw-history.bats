@@ -14,10 +14,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 # Alpha hears chat (the config's channels), no flood limit; LINES are
 # more config.
 alpha() {

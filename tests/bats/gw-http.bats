@@ -14,10 +14,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 # hcurl ARGS...: curl with a bound wait, "STATUS BODY" on one line.
 hcurl() {
 	: > "$(T body)"

@@ -14,10 +14,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 # The messages Alpha's client was shown on chat, in order.
 shown() {
 	grep '"method":"channel_message"' "$(T Alpha.out)" |

@@ -12,10 +12,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 # The scripted router's start: a startup answered by hand, a mudlist with
 # Zeta (SmaugFUSS, Samson's i3.c) and Pyg (the Python gateway), the
 # whole chanlist; then LINES (script commands).  Packets after the script

@@ -13,10 +13,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 @test "two gateways on one state directory: the second refuses, naming the first's pid" {
 	router_start
 	gwd_conf Alpha

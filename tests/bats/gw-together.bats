@@ -14,10 +14,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 @test "a MUD child, i3ctl on the socket, TLS and HTTP clients use one gateway at once" {
 	local t="$BATS_TEST_TMPDIR"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \

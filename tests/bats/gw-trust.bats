@@ -13,10 +13,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 @test "SIGHUP after a failover to the 2nd router, to a config of one router: no crash, reconnects" {
 	router_start -n '*solo'
 	solo=$ROUTER_PORT

@@ -16,10 +16,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 @test "web: the page's files at /, with a policy that fetches nothing from another host" {
 	router_start
 	gwd_conf Alpha "http = 127.0.0.1:0"

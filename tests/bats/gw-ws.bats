@@ -21,10 +21,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 wsc() {
 	"$WSC" "$I3_TOP/tests/helpers/wsc.py" "$@"
 }

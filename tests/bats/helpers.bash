@@ -35,6 +35,8 @@
 #	Wait (default 5 s) until a line of FILE matches the extended REGEX.
 #   count_lines FILE REGEX
 #	Print how many lines of FILE match the extended REGEX.
+#   T NAME
+#	Print $BATS_TEST_TMPDIR/NAME: where a test keeps its files.
 
 : "${I3_TOP:=${BATS_TEST_DIRNAME}/../..}"
 export I3_TOP
@@ -144,4 +146,8 @@ wait_for_line() {
 
 count_lines() {
 	grep -cE -- "$2" "$1" 2>/dev/null || true
+}
+
+T() {
+	printf '%s\n' "$BATS_TEST_TMPDIR/$1"
 }

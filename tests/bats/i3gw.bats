@@ -11,10 +11,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann","message":"hello"}'
 
 @test "-V prints the version; -n checks a config" {

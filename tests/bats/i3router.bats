@@ -7,10 +7,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 @test "startup: reply, mudlist, chanlist in order; 9-digit password" {
 	router_start
 	run probe --expect 3 <<< "$(startup_pkt Alpha)"
