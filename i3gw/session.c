@@ -61,6 +61,7 @@ static int	session_wants(struct client *, const struct event *,
 		    const json_t *);
 static int	session_keep(struct client *, const struct event *, json_t *);
 static void	session_save(struct client *);
+static int	session_step(sqlite3_stmt *, const char *);
 static void	session_forget(struct session *);
 static void	session_replay(struct client *);
 static int	session_tick(void *);
@@ -94,6 +95,18 @@ const struct svc svc_session = {
 		{ NULL, NULL, 0, 0, NULL, NULL }
 	}
 };
+
+/* One step of a statement that returns no row; -1 (logged) on failure. */
+static int
+session_step(sqlite3_stmt *st, const char *what)
+{
+	int	rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return (0);
+	log_warnx("sessions: %s: %s", what, sqlite3_errmsg(sdb));
+	return (-1);
+}
 
 static int
 session_exec(const char *sql)
@@ -253,13 +266,13 @@ session_init(void)
 	    "(SELECT id FROM session WHERE detached < ?1); DELETE FROM "
 	    "session WHERE detached < ?1", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)cutoff);
-		sqlite3_step(st);
+		(void)session_step(st, "delete from event");
 		sqlite3_finalize(st);
 	}
 	if (sqlite3_prepare_v2(sdb, "DELETE FROM session WHERE detached < ?",
 	    -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)cutoff);
-		sqlite3_step(st);
+		(void)session_step(st, "delete from session");
 		sqlite3_finalize(st);
 	}
 	if (sqlite3_prepare_v2(sdb, "SELECT id, token_hash, sub, key, "
@@ -392,6 +405,7 @@ session_keep(struct client *cl, const struct event *ev, json_t *params)
 	struct session	*s = cl->session;
 	sqlite3_stmt	*st;
 	char		*text;
+	int		 rc;
 
 	if (sdb == NULL)
 		return (-1);
@@ -404,7 +418,7 @@ session_keep(struct client *cl, const struct event *ev, json_t *params)
 		    "(SELECT MIN(seq) FROM event WHERE session = ?)", -1, &st,
 		    NULL) == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
-			sqlite3_step(st);
+			(void)session_step(st, "delete from event");
 			sqlite3_finalize(st);
 		}
 		s->queued--;
@@ -414,7 +428,7 @@ session_keep(struct client *cl, const struct event *ev, json_t *params)
 		    "WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_int64(st, 1, s->dropped_count);
 			sqlite3_bind_text(st, 2, s->id, -1, SQLITE_STATIC);
-			sqlite3_step(st);
+			(void)session_step(st, "update session");
 			sqlite3_finalize(st);
 		}
 	}
@@ -430,9 +444,12 @@ session_keep(struct client *cl, const struct event *ev, json_t *params)
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)session_wall_ms());
 	sqlite3_bind_text(st, 3, ev->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
-	sqlite3_step(st);
+	/* A row not written is an event not kept: the caller is told. */
+	rc = session_step(st, "insert into event");
 	sqlite3_finalize(st);
 	free(text);
+	if (rc == -1)
+		return (-1);
 	s->queued++;
 	return (0);
 }
@@ -473,7 +490,7 @@ session_save(struct client *cl)
 			sqlite3_bind_null(st, 4);
 		sqlite3_bind_int64(st, 5, s->dropped_count);
 		sqlite3_bind_int64(st, 6, (sqlite3_int64)session_wall_ms());
-		sqlite3_step(st);
+		(void)session_step(st, "insert or replace into session");
 		sqlite3_finalize(st);
 	}
 	free(text);
@@ -490,13 +507,13 @@ session_forget(struct session *s)
 	if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE session = ?",
 	    -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
-		sqlite3_step(st);
+		(void)session_step(st, "delete from event");
 		sqlite3_finalize(st);
 	}
 	if (sqlite3_prepare_v2(sdb, "DELETE FROM session WHERE id = ?",
 	    -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
-		sqlite3_step(st);
+		(void)session_step(st, "delete from session");
 		sqlite3_finalize(st);
 	}
 	s->saved = 0;
@@ -704,7 +721,7 @@ session_replay(struct client *cl)
 		    "= ? AND seq <= ?", -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, last);
-			sqlite3_step(st);
+			(void)session_step(st, "delete from event");
 			sqlite3_finalize(st);
 		}
 	}
@@ -1025,8 +1042,8 @@ session_rpc_resume(struct client *cl, const json_t *params,
 	    "session = ? AND ts < ?", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)cutoff);
-		sqlite3_step(st);
-		dropped_age = sqlite3_changes(sdb);
+		if (session_step(st, "delete from event") == 0)
+			dropped_age = sqlite3_changes(sdb);
 		sqlite3_finalize(st);
 	}
 	s->queued -= dropped_age;
