@@ -339,10 +339,7 @@ cmd_channel_exec(struct ctl *ctl, const struct cmd_entry *entry,
 	    entry == &cmd_channel_emote_entry ||
 	    entry == &cmd_channel_target_entry)
 		return (ctl_send(ctl, entry, a, params, NULL));
-	if (mudkey != NULL)
-		rc = ctl_call_mud(ctl, entry->method, params, mudkey, &result);
-	else
-		rc = ctl_call(ctl, entry->method, params, &result);
+	rc = ctl_call_mud(ctl, entry->method, params, mudkey, &result);
 	if (rc != CTL_OK)
 		return (rc);
 	if (!quiet || ctl->json || ctl->filter != NULL)

@@ -157,10 +157,7 @@ cmd_info_exec(struct ctl *ctl, const struct cmd_entry *entry,
 		json_decref(params);
 		return (rc);
 	}
-	if (mudkey != NULL)
-		rc = ctl_call_mud(ctl, entry->method, params, mudkey, &result);
-	else
-		rc = ctl_call(ctl, entry->method, params, &result);
+	rc = ctl_call_mud(ctl, entry->method, params, mudkey, &result);
 	if (rc != CTL_OK)
 		return (rc);
 	rc = output_result(ctl, entry->name, result);

@@ -120,7 +120,7 @@ ctl_call_quiet(struct ctl *ctl, const char *method, json_t *params,
 /*
  * A call naming a MUD in params[key]: when the gateway does not know it,
  * retry once with the mudlist's spelling of the same name (MUD names match
- * case-insensitively).
+ * case-insensitively).  key NULL: a plain ctl_call().
  */
 int
 ctl_call_mud(struct ctl *ctl, const char *method, json_t *params,
@@ -131,6 +131,8 @@ ctl_call_mud(struct ctl *ctl, const char *method, json_t *params,
 	size_t		 i;
 	int		 rc, n = 0;
 
+	if (key == NULL)
+		return (ctl_call(ctl, method, params, result));
 	json_incref(params);
 	rc = ctl_call_quiet(ctl, method, params, result, &error);
 	if (rc == CTL_OK || error == NULL) {
@@ -467,10 +469,7 @@ ctl_send(struct ctl *ctl, const struct cmd_entry *entry, struct cmd_args *a,
 		json_decref(params);
 		return (CTL_EUSAGE);
 	}
-	if (mudkey != NULL)
-		rc = ctl_call_mud(ctl, entry->method, params, mudkey, &result);
-	else
-		rc = ctl_call(ctl, entry->method, params, &result);
+	rc = ctl_call_mud(ctl, entry->method, params, mudkey, &result);
 	if (rc != CTL_OK)
 		return (rc);
 	if (wait > 0 && client_streams(ctl->client)) {

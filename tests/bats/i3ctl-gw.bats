@@ -95,10 +95,11 @@ teardown() {
 
 @test "gw: a tell to a MUD the router does not know exits 1 with the router's words; --json, --no-wait" {
 	gwsock_start Alpha
-	run --separate-stderr "$I3CTL" tell -a ann bob@Nowhere hi
+	# (a wait longer than the default 1 s: the machine may be loaded)
+	run --separate-stderr "$I3CTL" tell -w 5 -a ann bob@Nowhere hi
 	[ "$status" -eq 1 ]
 	[[ $stderr == *"tell: refused by *"*": unk-dst: destination unknown"* ]]
-	run --separate-stderr "$I3CTL" --json emote -a ann bob@Nowhere waves
+	run --separate-stderr "$I3CTL" --json emote -w 5 -a ann bob@Nowhere waves
 	[ "$status" -eq 1 ]
 	echo "$output" | jq -e '.failed.code == "unk-dst" and
 	    .failed.target == "bob@Nowhere" and .failed.id == 1'
