@@ -109,7 +109,6 @@ event_list(FILE *f, int json)
 {
 	const struct event	*e;
 	json_t			*a;
-	char			*s;
 
 	if (json) {
 		a = json_array();
@@ -120,10 +119,7 @@ event_list(FILE *f, int json)
 			    "fields", e->fields, "doc", e->doc, "request",
 			    (e->flags & EVENT_REQUEST) != 0));
 		}
-		s = json_dumps(a, JSON_INDENT(2));
-		fprintf(f, "%s\n", s);
-		free(s);
-		json_decref(a);
+		method_dump(f, a);
 		return;
 	}
 	fprintf(f, "| event | permission | fields | when |\n");

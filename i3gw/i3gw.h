@@ -435,6 +435,7 @@ json_t		*svc_sent_result(int queued);
 const struct method *method_find(const char *);
 const char	*method_perm_name(int);
 void		 method_list(FILE *, int json);
+void		 method_dump(FILE *, json_t *);
 /* events.c */
 /*
  * EVENT_TELL: for a user here, its sender told when nobody takes it;

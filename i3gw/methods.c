@@ -61,6 +61,18 @@ method_json(const struct method *m)
 	    "http", (m->flags & METHOD_STREAM) == 0));
 }
 
+/* A table as JSON on f, indented; a (stolen) freed. */
+void
+method_dump(FILE *f, json_t *a)
+{
+	char	*s;
+
+	s = json_dumps(a, JSON_INDENT(2));
+	fprintf(f, "%s\n", s != NULL ? s : "null");
+	free(s);
+	json_decref(a);
+}
+
 /*
  * --list-methods: the table as the Markdown rows of docs/API.md's method
  * table, or (json) as an array of objects.
@@ -70,7 +82,6 @@ method_list(FILE *f, int json)
 {
 	const struct method	*m;
 	json_t			*a;
-	char			*s;
 	size_t			 i;
 
 	if (json) {
@@ -79,10 +90,7 @@ method_list(FILE *f, int json)
 			for (m = method_svcs[i]->methods; m->name != NULL; m++)
 				json_array_append_new(a, method_json(m));
 		}
-		s = json_dumps(a, JSON_INDENT(2));
-		fprintf(f, "%s\n", s);
-		free(s);
-		json_decref(a);
+		method_dump(f, a);
 		return;
 	}
 	fprintf(f, "| method | permission | params | what it does |\n");
