@@ -550,7 +550,12 @@ ws_stop(void)
 			ws->done = 1;
 			conn_flush(ws->cl->conn, 200);
 		}
-		client_free(ws->cl);
+		/*
+		 * The socket goes back to MHD; the client stays in the list
+		 * until the process ends, as every other client does (its
+		 * session was stored by gw_shutdown()).
+		 */
+		ws_detach(ws->cl);
 	}
 	if (ws_sweep_timer != 0)
 		ev_timer_del(ws_sweep_timer);
