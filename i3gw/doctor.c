@@ -182,6 +182,43 @@ dr_config(const char *path, const char *tried)
 
 /* ------------------------------------------------------------ state */
 
+/*
+ * The credentials of other MUD names (never sent for ours), and the
+ * clock: a credential written later than now means the clock went back.
+ */
+static void
+dr_creds(void)
+{
+	json_t		*a = store_creds_list(), *c;
+	time_t		 now = time(NULL);
+	json_int_t	 upd, ahead = 0;
+	size_t		 i;
+
+	json_array_foreach(a, i, c) {
+		const char *mud = json_string_value(json_object_get(c, "mud"));
+		const char *r = json_string_value(json_object_get(c, "router"));
+
+		upd = json_integer_value(json_object_get(c, "updated"));
+		if (upd - (json_int_t)now > ahead)
+			ahead = upd - (json_int_t)now;
+		if (mud == NULL || strcasecmp(mud, gw.conf->mud_name) == 0 ||
+		    !json_is_true(json_object_get(c, "password")))
+			continue;
+		dr_add(DR_INFO, "state", r, NULL, "also holds the password "
+		    "this router issued to %s (an earlier [mud] name?): "
+		    "never sent for %s", mud, gw.conf->mud_name);
+	}
+	if (ahead > 60)
+		dr_add(DR_WARN, "clock", NULL, "check the clock (timedatectl; "
+		    "is NTP on?): routers and peers see our timestamps",
+		    "the state directory was written %lld s later than this "
+		    "machine's time now: the clock went back", (long long)ahead);
+	else if (a != NULL)
+		dr_add(DR_OK, "clock", NULL, NULL, "not behind what the state "
+		    "directory recorded");
+	json_decref(a);
+}
+
 static void
 dr_state(const char *dir)
 {
@@ -234,6 +271,7 @@ dr_state(const char *dir)
 	}
 	dr_add(DR_OK, "state", dir, NULL, "owned by this user, not in use "
 	    "by another gateway");
+	dr_creds();
 	for (i = 0; i < gw.conf->nrouters; i++) {
 		struct store_router	sr;
 		const char		*r = gw.conf->routers[i].name;

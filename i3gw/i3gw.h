@@ -213,6 +213,7 @@ int		 store_open(const char *dir, char **cause);
 void		 store_close(void);
 void		 store_lock_pid(void);
 int		 store_router_get(const char *router, struct store_router *);
+json_t		*store_creds_list(void);
 int		 store_password_set(const char *router, long long password);
 int		 store_mudlist_id_set(const char *router, long long id);
 int		 store_chanlist_id_set(const char *router, long long id);

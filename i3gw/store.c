@@ -297,6 +297,36 @@ store_router_get(const char *router, struct store_router *out)
 	return (found);
 }
 
+/*
+ * Every credential the store holds, whatever the MUD name (i3gw doctor):
+ * [{mud, router, password: bool, updated}], or NULL.
+ */
+json_t *
+store_creds_list(void)
+{
+	sqlite3_stmt	*st;
+	json_t		*a;
+	int		 rc;
+
+	if (store_db == NULL || sqlite3_prepare_v2(store_db, "SELECT mud, "
+	    "router, password != 0, updated FROM creds ORDER BY mud, router",
+	    -1, &st, NULL) != SQLITE_OK)
+		return (NULL);
+	a = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(a, json_pack("{sssssbsI}", "mud",
+		    (const char *)sqlite3_column_text(st, 0), "router",
+		    (const char *)sqlite3_column_text(st, 1), "password",
+		    sqlite3_column_int(st, 2), "updated",
+		    (json_int_t)sqlite3_column_int64(st, 3)));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return (NULL);
+	}
+	return (a);
+}
+
 static int
 store_id_set(const char *column, const char *router, long long v)
 {

@@ -165,6 +165,7 @@ refusing() {
 	sleep 0.2
 	doctor
 	[ "$status" -eq 0 ]
+	echo "$output" | grep -qF "info  state     $T/st: in use by the running i3gw, pid $GWD_PID: the routers are checked through it"
 	echo "$output" | grep -qE '^ok +router +\*test: the running gateway is connected \([0-9]+ s\), [0-9]+ MUDs up$'
 	echo "$output" | grep -qF "info  listen    held by the running gateway: not probed"
 	# the doctor did not start up beside it
@@ -188,4 +189,25 @@ refusing() {
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -qE '^ok +router +\*test: 127\.0\.0\.1 port [0-9]+ answered the startup'
 	[ "$(grep -c '"startup-req-3".*"Alpha"' "$T/r.log")" -eq 1 ]
+}
+
+@test "doctor: the state's passwords of another MUD name, and a clock gone back" {
+	router_start
+	conf
+	doctor
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qE '^ok +clock +not behind what the state directory recorded$'
+	# the same state directory under another name: Alpha's password named, never sent
+	sed -i 's/^name = Alpha$/name = Beta/' "$T/a.conf"
+	doctor
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qF "info  state     *test: also holds the password this router issued to Alpha (an earlier [mud] name?): never sent for Beta"
+	# a credential written an hour from now: the clock went back
+	python3 -c 'import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE creds SET updated = ?", (int(time.time()) + 3600,))
+db.commit()' "$T/st/i3gw.db"
+	doctor
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -qE '^warn +clock +the state directory was written 3[0-9]{3} s later than this machine.s time now: the clock went back$'
 }
