@@ -87,8 +87,7 @@ beta() {
 	[ "$status" -eq 0 ]
 	gw_wait Beta '"tell_received"' 5
 	line=$(grep tell_received "$(T Beta.out)")
-	[[ "$line" == *'"text":"ann@Alpha tells you: sunny"'* ]] ||
-	    [[ "$line" == *'"text":"Ann@Alpha tells you: sunny"'* ]]
+	[[ "$line" == *'"text":"ann@Alpha tells you: sunny"'* ]]
 	[[ "$line" == *'"message":"%^BOLD%^%^YELLOW%^sun%^RESET%^ny"'* ]]
 	gw_call Beta 5 render '{"render":"klingon"}'
 	[[ "$REPLY" == *'"code":-32602'*'unknown profile klingon'* ]]
