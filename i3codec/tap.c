@@ -369,6 +369,17 @@ remember_pw(const char *mud, json_int_t pw)
 	issued[i].pw = pw;
 }
 
+/* A mudlist or chanlist id must not go back. */
+static void
+check_list_id(struct tap_dir *d, int dir, json_t *f, const char *what,
+    json_int_t id, json_int_t *last)
+{
+	if (id < *last)
+		add_finding(f, d, dir, "list-id", "%s id %lld after %lld: ids "
+		    "must not go back", what, (long long)id, (long long)*last);
+	*last = id;
+}
+
 /* Findings of what a packet says (as opposed to how it is written). */
 static void
 check_packet(struct tap_conn *c, int dir, json_t *raw, json_t *named,
@@ -379,7 +390,7 @@ check_packet(struct tap_conn *c, int dir, json_t *raw, json_t *named,
 	json_t		*w = NULL, *x;
 	i3_error	 e;
 	size_t		 i;
-	json_int_t	 id, pw, had;
+	json_int_t	 pw, had;
 	int		 known;
 
 	memset(&e, 0, sizeof e);
@@ -405,22 +416,12 @@ check_packet(struct tap_conn *c, int dir, json_t *raw, json_t *named,
 	if (dir == R2MUD && strcmp(type, "startup-reply") == 0 &&
 	    (mud = i3_pkt_str(named, "target_mud")) != NULL)
 		remember_pw(mud, i3_pkt_int(named, "password", 0));
-	if (dir == R2MUD && strcmp(type, "mudlist") == 0) {
-		id = i3_pkt_int(named, "mudlist_id", 0);
-		if (id < d->mudlist_id)
-			add_finding(f, d, dir, "list-id", "mudlist id %lld "
-			    "after %lld: ids must not go back", (long long)id,
-			    (long long)d->mudlist_id);
-		d->mudlist_id = id;
-	}
-	if (dir == R2MUD && strcmp(type, "chanlist-reply") == 0) {
-		id = i3_pkt_int(named, "chanlist_id", 0);
-		if (id < d->chanlist_id)
-			add_finding(f, d, dir, "list-id", "chanlist id %lld "
-			    "after %lld: ids must not go back", (long long)id,
-			    (long long)d->chanlist_id);
-		d->chanlist_id = id;
-	}
+	if (dir == R2MUD && strcmp(type, "mudlist") == 0)
+		check_list_id(d, dir, f, "mudlist", i3_pkt_int(named,
+		    "mudlist_id", 0), &d->mudlist_id);
+	if (dir == R2MUD && strcmp(type, "chanlist-reply") == 0)
+		check_list_id(d, dir, f, "chanlist", i3_pkt_int(named,
+		    "chanlist_id", 0), &d->chanlist_id);
 }
 
 /* The router's flood rule: more than T.rate packets within one second. */
