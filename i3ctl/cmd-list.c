@@ -183,6 +183,12 @@ static const struct {
 	  "admit list) or filtered" },
 	{ "channel admin", "add", "MUD", "add to the ban or admit list" },
 	{ "channel admin", "remove", "MUD", "remove from the ban or admit list" },
+	{ "ignore add", "channel", "CHANNEL", "the rule holds on this channel "
+	  "only" },
+	{ "ignore remove", "channel", "CHANNEL", "the rule of this channel" },
+	{ "ignore list", "channel", "CHANNEL", "only the rules of this "
+	  "channel" },
+	{ "ignore list", "user", "USER", "only the rules of this player" },
 	{ NULL, "channel", "CHANNEL", "only this channel (repeatable)" },
 	{ "listen", "event", "EVENT", "only this event (repeatable)" },
 	{ "listen", "count", "N", "exit after N events" },
