@@ -6,14 +6,42 @@ _i3ctl_names()
 	command i3ctl --timeout 0.5 --color=never "$@" -r 2>/dev/null
 }
 
+_i3ctl_events()
+{
+	command i3gw --list-events 2>/dev/null |
+	    sed -n 's/^| `\([a-z_]*\)`.*/\1/p'
+}
+
 _i3ctl()
 {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev w i cmd= sub= npos=0 skip=0
-	local key kinds kind opts argopts
 	local IFS=$' \t\n'
+	local line=${COMP_LINE:0:COMP_POINT} words cword cur prev w i cmd= sub= npos=0 skip=0
+	local key kinds kind opts argopts
+	if [[ -n ${COMP_LINE+set} ]]; then
+		read -ra words <<< "$line"
+		[[ $line == *[[:space:]] ]] && words+=("")
+	else
+		words=("${COMP_WORDS[@]:0:COMP_CWORD + 1}")
+	fi
+	cword=$((${#words[@]} - 1))
+	cur=${words[cword]} prev=${words[cword - 1]}
 	COMPREPLY=()
-	for ((i = 1; i < COMP_CWORD; i++)); do
-		w=${COMP_WORDS[i]}
+	_i3ctl_reply
+	local pre= c p
+	for c in @ = :; do
+		[[ $COMP_WORDBREAKS == *"$c"* && $cur == *"$c"* ]] || continue
+		p=${cur%"$c"*}
+		[[ $c == @ ]] || p+=$c
+		((${#p} > ${#pre})) && pre=$p
+	done
+	[[ -n ${COMP_LINE+set} && -n $pre ]] && COMPREPLY=("${COMPREPLY[@]#"$pre"}")
+	return 0
+}
+
+_i3ctl_reply()
+{
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
 		if ((skip)); then skip=0; continue; fi
 		key=$cmd${sub:+ $sub}
 		case " -q --filter -S --socket --connect --url --key-file --timeout --cafile $(_i3ctl_argopts "$key") " in
@@ -31,6 +59,24 @@ _i3ctl()
 			npos=$((npos + 1))
 		fi
 	done
+	key=$cmd${sub:+ $sub}
+	case $prev in
+	--color) return ;;
+	-S|--socket|--key-file|--cafile)
+		IFS=$'\n'
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	-e|--event)
+		[[ $key == listen ]] && COMPREPLY=($(compgen -W "$(_i3ctl_events)" -- "$cur"))
+		return ;;
+	-c|--channel)
+		IFS=$'\n'
+		COMPREPLY=($(compgen -W "$(_i3ctl_names channel list)" -- "$cur"))
+		return ;;
+	esac
+	case " -q --filter -S --socket --connect --url --key-file --timeout --cafile $(_i3ctl_argopts "$key") " in
+	*" $prev "*) return ;;
+	esac
 	key=$cmd${sub:+ $sub}
 	if [[ -z $cmd ]]; then
 		case $cur in
@@ -55,9 +101,6 @@ _i3ctl()
 		COMPREPLY=($(compgen -W "$(_i3ctl_opts "$key") $(_i3ctl_argopts "$key") -q --filter -S --socket --connect --url --key-file --timeout --cafile --json -r --raw --color --color=auto --color=always --color=never --no-color --tls --insecure --verbose -h --help -V --version" -- "$cur"))
 		return
 	fi
-	case $prev in
-	--color) return ;;
-	esac
 	kinds=($(_i3ctl_kinds "$key"))
 	[[ ${#kinds[@]} -eq 0 ]] && return
 	if ((npos < ${#kinds[@]})); then kind=${kinds[npos]}; else kind=${kinds[${#kinds[@]} - 1]}; fi

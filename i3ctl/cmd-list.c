@@ -428,14 +428,43 @@ cmd_completion_bash(void)
 	printf("_i3ctl_names()\n{\n"
 	    "\tcommand i3ctl --timeout 0.5 --color=never \"$@\" -r "
 	    "2>/dev/null\n}\n\n");
+	printf("_i3ctl_events()\n{\n"
+	    "\tcommand i3gw --list-events 2>/dev/null |\n"
+	    "\t    sed -n 's/^| `\\([a-z_]*\\)`.*/\\1/p'\n}\n\n");
+	/*
+	 * Words are split on blanks only, from COMP_LINE, so that "bob@Ob"
+	 * is one word whatever COMP_WORDBREAKS holds; the reply is trimmed
+	 * back to what bash replaces: after its last word break, except that
+	 * '@' (one of bash's special prefixes) stays in the word replaced.
+	 */
 	printf("_i3ctl()\n{\n"
-	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev w i cmd= sub= "
-	    "npos=0 skip=0\n"
-	    "\tlocal key kinds kind opts argopts\n"
 	    "\tlocal IFS=$' \\t\\n'\n"
-	    "\tCOMPREPLY=()\n");
-	printf("\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
-	    "\t\tw=${COMP_WORDS[i]}\n"
+	    "\tlocal line=${COMP_LINE:0:COMP_POINT} words cword cur prev w i "
+	    "cmd= sub= npos=0 skip=0\n"
+	    "\tlocal key kinds kind opts argopts\n"
+	    "\tif [[ -n ${COMP_LINE+set} ]]; then\n"
+	    "\t\tread -ra words <<< \"$line\"\n"
+	    "\t\t[[ $line == *[[:space:]] ]] && words+=(\"\")\n"
+	    "\telse\n"
+	    "\t\twords=(\"${COMP_WORDS[@]:0:COMP_CWORD + 1}\")\n"
+	    "\tfi\n"
+	    "\tcword=$((${#words[@]} - 1))\n"
+	    "\tcur=${words[cword]} prev=${words[cword - 1]}\n"
+	    "\tCOMPREPLY=()\n"
+	    "\t_i3ctl_reply\n"
+	    "\tlocal pre= c p\n"
+	    "\tfor c in @ = :; do\n"
+	    "\t\t[[ $COMP_WORDBREAKS == *\"$c\"* && $cur == *\"$c\"* ]] "
+	    "|| continue\n"
+	    "\t\tp=${cur%%\"$c\"*}\n"
+	    "\t\t[[ $c == @ ]] || p+=$c\n"
+	    "\t\t((${#p} > ${#pre})) && pre=$p\n"
+	    "\tdone\n"
+	    "\t[[ -n ${COMP_LINE+set} && -n $pre ]] && COMPREPLY=(\"${COMPREPLY[@]#\"$pre\"}\")\n"
+	    "\treturn 0\n}\n\n");
+	printf("_i3ctl_reply()\n{\n");
+	printf("\tfor ((i = 1; i < cword; i++)); do\n"
+	    "\t\tw=${words[i]}\n"
 	    "\t\tif ((skip)); then skip=0; continue; fi\n"
 	    "\t\tkey=$cmd${sub:+ $sub}\n"
 	    "\t\tcase \" %s $(_i3ctl_argopts \"$key\") \" in\n"
@@ -454,6 +483,26 @@ cmd_completion_bash(void)
 	    "\t\t\tnpos=$((npos + 1))\n"
 	    "\t\tfi\n"
 	    "\tdone\n", cmd_global_argopts);
+	printf("\tkey=$cmd${sub:+ $sub}\n"
+	    "\tcase $prev in\n"
+	    "\t--color) return ;;\n"
+	    "\t-S|--socket|--key-file|--cafile)\n"
+	    "\t\tIFS=$'\\n'\n"
+	    "\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	    "\t\treturn ;;\n"
+	    "\t-e|--event)\n"
+	    "\t\t[[ $key == listen ]] && "
+	    "COMPREPLY=($(compgen -W \"$(_i3ctl_events)\" -- \"$cur\"))\n"
+	    "\t\treturn ;;\n"
+	    "\t-c|--channel)\n"
+	    "\t\tIFS=$'\\n'\n"
+	    "\t\tCOMPREPLY=($(compgen -W \"$(_i3ctl_names channel list)\" "
+	    "-- \"$cur\"))\n"
+	    "\t\treturn ;;\n"
+	    "\tesac\n"
+	    "\tcase \" %s $(_i3ctl_argopts \"$key\") \" in\n"
+	    "\t*\" $prev \"*) return ;;\n"
+	    "\tesac\n", cmd_global_argopts);
 	printf("\tkey=$cmd${sub:+ $sub}\n"
 	    "\tif [[ -z $cmd ]]; then\n"
 	    "\t\tcase $cur in\n"
@@ -477,7 +526,6 @@ cmd_completion_bash(void)
 	    "\t\tCOMPREPLY=($(compgen -W \"$(_i3ctl_opts \"$key\") "
 	    "$(_i3ctl_argopts \"$key\") %s %s\" -- \"$cur\"))\n"
 	    "\t\treturn\n\tfi\n", cmd_global_argopts, cmd_global_flags);
-	printf("\tcase $prev in\n\t--color) return ;;\n\tesac\n");
 	printf("\tkinds=($(_i3ctl_kinds \"$key\"))\n"
 	    "\t[[ ${#kinds[@]} -eq 0 ]] && return\n"
 	    "\tif ((npos < ${#kinds[@]})); then kind=${kinds[npos]}; "
