@@ -15,6 +15,10 @@ teardown() {
 	router_stop_all
 }
 
+T() {
+	echo "$BATS_TEST_TMPDIR/$1"
+}
+
 ANN='{"name":"Ann","visname":"%^RED%^Ann%^RESET%^","idle":30,"title":"the Wise","level":"wizard","real_name":"Ann Smith","email":"ann@example.org","ip":"10.0.0.1","login_time":"Mon Jan  1 10:00:00 2024","extra":"plan","gender":"female","private":["real_name","level"]}'
 CID='{"name":"Cid","idle":5,"invisible":true}'
 
@@ -377,7 +381,9 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	sleep 0.5
 	gw_call Beta 3 finger '{"target_mud":"Alpha","user":"zed"}'
 	[[ "$REPLY" == *'"code":-32003'*'unk-user'* ]]
-	wait_for_line "$(T sub.out)" '"method":"finger_request","params":\{"type":"finger-req"'
+	# the line client writes what it read once it has read it all
+	wait "$GWC_PID_sub"
+	grep -q '"method":"finger_request","params":{"type":"finger-req"' "$(T sub.out)"
 	grep -q '"subscribed":true' "$(T sub.out)"
 }
 
