@@ -15,10 +15,6 @@ teardown() {
 	router_stop_all
 }
 
-T() {
-	echo "$BATS_TEST_TMPDIR/$1"
-}
-
 ANN='{"name":"Ann","visname":"%^RED%^Ann%^RESET%^","idle":30,"title":"the Wise","level":"wizard","real_name":"Ann Smith","email":"ann@example.org","ip":"10.0.0.1","login_time":"Mon Jan  1 10:00:00 2024","extra":"plan","gender":"female","private":["real_name","level"]}'
 CID='{"name":"Cid","idle":5,"invisible":true}'
 
