@@ -721,6 +721,8 @@ tap_accept(int lfd)
 		    ai->ai_protocol)) == -1)
 			continue;
 		nonblock(rfd);
+		/* Frames go on as they come, not when Nagle allows. */
+		setsockopt(rfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		if (connect(rfd, ai->ai_addr, ai->ai_addrlen) == 0 ||
 		    errno == EINPROGRESS)
 			break;
