@@ -257,6 +257,16 @@ cmd_channel_exec(struct ctl *ctl, const struct cmd_entry *entry,
 		free(mud);
 		idx = 2;
 	}
+	if (entry == &cmd_channel_send_entry ||
+	    entry == &cmd_channel_emote_entry ||
+	    entry == &cmd_channel_target_entry) {
+		/* Who it comes from, for every way of sending. */
+		json_object_set_new(params, "from_user",
+		    json_string(ctl_from_user(a)));
+		if (args_has(a, 'v'))
+			json_object_set_new(params, "visname",
+			    json_string(args_get(a, 'v')));
+	}
 	if (args_has(a, 'l')) {
 		/* One message a line of stdin, as they come. */
 		if (a->argc > 1 && !(a->argc == 2 && strcmp(a->argv[1], "-") ==
@@ -266,11 +276,6 @@ cmd_channel_exec(struct ctl *ctl, const struct cmd_entry *entry,
 			rc = CTL_EUSAGE;
 			goto fail;
 		}
-		json_object_set_new(params, "from_user",
-		    json_string(ctl_from_user(a)));
-		if (args_has(a, 'v'))
-			json_object_set_new(params, "visname",
-			    json_string(args_get(a, 'v')));
 		return (ctl_send_lines(ctl, entry, a, params, "message"));
 	}
 	if (entry == &cmd_channel_send_entry ||
@@ -288,11 +293,6 @@ cmd_channel_exec(struct ctl *ctl, const struct cmd_entry *entry,
 			json_object_set_new(params, "message",
 			    json_string(msg));
 		free(msg);
-		json_object_set_new(params, "from_user",
-		    json_string(ctl_from_user(a)));
-		if (args_has(a, 'v'))
-			json_object_set_new(params, "visname",
-			    json_string(args_get(a, 'v')));
 	}
 	if (entry == &cmd_channel_who_entry) {
 		json_object_set_new(params, "target_mud",
