@@ -18,6 +18,7 @@
 #endif
 
 #include "i3-int.h"
+#include "colour-int.h"
 
 /* Attribute bits; the order is that of the attribute rows of the table. */
 #define A_BOLD		0x01
@@ -39,13 +40,7 @@
 #define C_WHITE		7
 #define C_BYELLOW	8	/* background only: bright yellow (B_YELLOW) */
 
-struct cstate {
-	unsigned char	attr;
-	signed char	fg;	/* -1 default, else C_* */
-	signed char	bg;	/* -1 default, else C_* or C_BYELLOW */
-};
-
-static const struct cstate cs_default = { 0, -1, -1 };
+const struct cstate i3__cs_default = { 0, -1, -1 };
 
 /* What a code does to the state. */
 enum pf_kind {
@@ -258,40 +253,12 @@ static const unsigned char cls_base[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
-/* The writer: state wanted by the source, state last written. */
-struct writer {
-	i3_buf		 b;
-	int		 to;
-	int		 linereset;	/* source colour ends at a newline */
-	int		 oneline;	/* newline written as a space */
-	int		 measure;	/* count columns, write nothing */
-	int		 nomem;
-	int		 dirty;		/* want may differ from done */
-	int		 pct;		/* Pinkfish: a text '%' held back */
-	struct cstate	 want;
-	struct cstate	 done;
-	size_t		 col;
-	size_t		 maxcol;
-};
-
-/* A conversion: the writer and what the parser keeps. */
-struct conv {
-	struct writer	*w;
-	int		 from;
-	unsigned int	 depth;		/* HTML span nesting */
-	struct cstate	 stack[16];
-};
-
 static int	 cs_eq(const struct cstate *, const struct cstate *);
 static void	 cs_reduce(int, struct cstate *);
-static void	 cs_apply(struct cstate *, const struct pf_code *, int);
-static void	 w_put(struct writer *, const char *, size_t);
 static void	 w_puts(struct writer *, const char *);
 static char	*put_u8(char *, unsigned int);
 static void	 t_ansi(struct writer *, const struct cstate *,
 		    const struct cstate *, int);
-static void	 t_pinkfish(struct writer *, const struct cstate *,
-		    const struct cstate *);
 static void	 t_html(struct writer *, const struct cstate *,
 		    const struct cstate *);
 static const char *code_fg(int, int, int);
@@ -303,12 +270,9 @@ static void	 w_transition(struct writer *, const struct cstate *,
 static void	 w_flush(struct writer *);
 static void	 w_pct(struct writer *);
 static void	 w_close(struct writer *);
-static size_t	 cp_width(unsigned int);
-static size_t	 utf8_width(const unsigned char *, size_t);
 static void	 w_text(struct writer *, const char *, size_t);
 static void	 w_newline(struct writer *);
 static void	 w_end(struct writer *);
-static void	 w_init(struct writer *, int, int);
 static void	 rgb_to16(unsigned int, unsigned int, unsigned int, int *,
 		    int *);
 static void	 x256_to16(unsigned int, int *, int *);
@@ -320,7 +284,6 @@ static size_t	 skip_csi(const unsigned char *, size_t, size_t,
 		    struct writer *);
 static size_t	 skip_control(const unsigned char *, size_t, size_t,
 		    struct writer *);
-static const struct pf_code *pf_lookup(const unsigned char *, size_t);
 static size_t	 parse_pinkfish(struct conv *, const unsigned char *, size_t,
 		    size_t);
 static const struct pf_code *code_lookup(int, unsigned char, unsigned char);
@@ -336,9 +299,6 @@ static size_t	 parse_tag(struct conv *, const unsigned char *, size_t,
 		    size_t);
 static size_t	 scan_text(const unsigned char *, size_t, size_t,
 		    const unsigned char *);
-static void	 convert(struct conv *, const unsigned char *, size_t);
-static int	 profile_ok(int, i3_error *);
-static char	*w_result(struct writer *, size_t *, i3_error *);
 static char	*copy_text(const char *, size_t, size_t *, i3_error *);
 static int	 name_eq(const char *, const char *);
 
@@ -356,7 +316,7 @@ cs_reduce(int to, struct cstate *st)
 {
 	switch (to) {
 	case I3_COLOUR_PLAIN:
-		*st = cs_default;
+		*st = i3__cs_default;
 		break;
 	case I3_COLOUR_ROM:
 		st->attr &= A_BOLD;
@@ -373,12 +333,12 @@ cs_reduce(int to, struct cstate *st)
  * Apply one code.  absolute: a foreground code resets everything first, as
  * the MUD code sets' colour codes do (&r is ESC[0;31m in SMAUG).
  */
-static void
-cs_apply(struct cstate *st, const struct pf_code *c, int absolute)
+void
+i3__cs_apply(struct cstate *st, const struct pf_code *c, int absolute)
 {
 	switch (c->kind) {
 	case K_RESET:
-		*st = cs_default;
+		*st = i3__cs_default;
 		break;
 	case K_ATTR:
 		st->attr |= c->arg;
@@ -388,7 +348,7 @@ cs_apply(struct cstate *st, const struct pf_code *c, int absolute)
 		break;
 	case K_FG:
 		if (absolute)
-			*st = cs_default;
+			*st = i3__cs_default;
 		st->fg = (signed char)c->arg;
 		if (c->bright)
 			st->attr |= A_BOLD;
@@ -401,8 +361,8 @@ cs_apply(struct cstate *st, const struct pf_code *c, int absolute)
 
 /* ----------------------------------------------------------- writer */
 
-static void
-w_put(struct writer *w, const char *s, size_t n)
+void
+i3__w_put(struct writer *w, const char *s, size_t n)
 {
 	if (w->nomem)
 		return;
@@ -419,7 +379,7 @@ w_put(struct writer *w, const char *s, size_t n)
 static void
 w_puts(struct writer *w, const char *s)
 {
-	w_put(w, s, strlen(s));
+	i3__w_put(w, s, strlen(s));
 }
 
 /* True when going from d to t turns something off. */
@@ -458,15 +418,15 @@ t_ansi(struct writer *w, const struct cstate *d, const struct cstate *t,
 	unsigned int		 bit, i, u;
 	int			 fgchg;
 
-	if (cs_eq(t, &cs_default)) {
-		w_put(w, "\033[0m", 4);
+	if (cs_eq(t, &i3__cs_default)) {
+		i3__w_put(w, "\033[0m", 4);
 		return;
 	}
 	*p++ = '\033';
 	*p++ = '[';
 	if (TURNS_OFF(d, t)) {
 		*p++ = '0';
-		base = &cs_default;
+		base = &i3__cs_default;
 	}
 	for (i = 0; i < A_NATTR; i++) {
 		bit = 1U << i;
@@ -493,45 +453,45 @@ t_ansi(struct writer *w, const struct cstate *d, const struct cstate *t,
 			SGR_ADD(p, seq, pf_codes[R_B_BLACK + t->bg].sgr);
 	}
 	*p++ = 'm';
-	w_put(w, seq, (size_t)(p - seq));
+	i3__w_put(w, seq, (size_t)(p - seq));
 }
 
 /* Pinkfish, normalised: canonical names, one %^NAME%^ pair each. */
-static void
-t_pinkfish(struct writer *w, const struct cstate *d, const struct cstate *t)
+void
+i3__t_pinkfish(struct writer *w, const struct cstate *d, const struct cstate *t)
 {
 	const struct cstate	*base = d;
 	unsigned int		 bit, i;
 	int			 boldadd, fgchg;
 
-	if (TURNS_OFF(d, t) || cs_eq(t, &cs_default)) {
-		w_put(w, "%^RESET%^", 9);
-		base = &cs_default;
+	if (TURNS_OFF(d, t) || cs_eq(t, &i3__cs_default)) {
+		i3__w_put(w, "%^RESET%^", 9);
+		base = &i3__cs_default;
 	}
 	boldadd = (t->attr & A_BOLD) && !(base->attr & A_BOLD);
 	fgchg = t->fg >= 0 && t->fg != base->fg;
 	if (t->fg == C_ORANGE && (t->attr & A_BOLD) && (fgchg || boldadd)) {
-		w_put(w, "%^YELLOW%^", 10);
+		i3__w_put(w, "%^YELLOW%^", 10);
 		boldadd = fgchg = 0;
 	}
 	for (i = 0; i < A_NATTR; i++) {
 		bit = 1U << i;
 		if (bit == A_BOLD ? boldadd :
 		    ((t->attr & bit) && !(base->attr & bit))) {
-			w_put(w, "%^", 2);
+			i3__w_put(w, "%^", 2);
 			w_puts(w, pf_codes[R_BOLD + i].name);
-			w_put(w, "%^", 2);
+			i3__w_put(w, "%^", 2);
 		}
 	}
 	if (fgchg) {
-		w_put(w, "%^", 2);
+		i3__w_put(w, "%^", 2);
 		w_puts(w, pf_codes[R_BLACK + t->fg].name);
-		w_put(w, "%^", 2);
+		i3__w_put(w, "%^", 2);
 	}
 	if (t->bg >= 0 && t->bg != base->bg) {
-		w_put(w, "%^", 2);
+		i3__w_put(w, "%^", 2);
 		w_puts(w, pf_codes[R_B_BLACK + t->bg].name);
-		w_put(w, "%^", 2);
+		i3__w_put(w, "%^", 2);
 	}
 }
 
@@ -541,30 +501,30 @@ t_html(struct writer *w, const struct cstate *d, const struct cstate *t)
 {
 	unsigned int	 i, n = 0;
 
-	if (!cs_eq(d, &cs_default))
-		w_put(w, "</span>", 7);
-	if (cs_eq(t, &cs_default))
+	if (!cs_eq(d, &i3__cs_default))
+		i3__w_put(w, "</span>", 7);
+	if (cs_eq(t, &i3__cs_default))
 		return;
-	w_put(w, "<span class=\"", 13);
+	i3__w_put(w, "<span class=\"", 13);
 	for (i = 0; i < A_NATTR; i++) {
 		if (t->attr & (1U << i)) {
 			if (n++ != 0)
-				w_put(w, " ", 1);
+				i3__w_put(w, " ", 1);
 			w_puts(w, pf_codes[R_BOLD + i].html);
 		}
 	}
 	if (t->fg >= 0) {
 		if (n++ != 0)
-			w_put(w, " ", 1);
+			i3__w_put(w, " ", 1);
 		w_puts(w, pf_codes[R_BLACK + t->fg +
 		    ((t->attr & A_BOLD) ? 8 : 0)].html);
 	}
 	if (t->bg >= 0) {
 		if (n++ != 0)
-			w_put(w, " ", 1);
+			i3__w_put(w, " ", 1);
 		w_puts(w, pf_codes[R_B_BLACK + t->bg].html);
 	}
-	w_put(w, "\">", 2);
+	i3__w_put(w, "\">", 2);
 }
 
 /* A foreground code of a MUD set; the bright one when there is no dark one. */
@@ -604,7 +564,7 @@ t_codes(struct writer *w, const struct cstate *d, const struct cstate *t,
 	unsigned int	 bit, i;
 	int		 bold = (t->attr & A_BOLD) != 0;
 
-	if (cs_eq(t, &cs_default)) {
+	if (cs_eq(t, &i3__cs_default)) {
 		w_puts(w, pf_codes[R_RESET].code[p]);
 		return;
 	}
@@ -614,7 +574,7 @@ t_codes(struct writer *w, const struct cstate *d, const struct cstate *t,
 		if (t->fg >= 0)
 			w_puts(w, code_fg(p, t->fg, bold));
 		else {
-			if (!cs_eq(d, &cs_default))
+			if (!cs_eq(d, &i3__cs_default))
 				w_puts(w, pf_codes[R_RESET].code[p]);
 			if (bold) {
 				s = pf_codes[R_BOLD].code[p];
@@ -623,7 +583,7 @@ t_codes(struct writer *w, const struct cstate *d, const struct cstate *t,
 				w_puts(w, s);
 			}
 		}
-		base = cs_default;
+		base = i3__cs_default;
 		base.fg = t->fg;
 		base.attr = t->attr & A_BOLD;
 	}
@@ -642,7 +602,7 @@ w_transition(struct writer *w, const struct cstate *d, const struct cstate *t)
 {
 	switch (w->to) {
 	case I3_COLOUR_PINKFISH:
-		t_pinkfish(w, d, t);
+		i3__t_pinkfish(w, d, t);
 		break;
 	case I3_COLOUR_ANSI:
 		t_ansi(w, d, t, 0);
@@ -674,7 +634,7 @@ w_pct(struct writer *w)
 {
 	if (w->pct) {
 		w->pct = 0;
-		w_put(w, "%", 1);
+		i3__w_put(w, "%", 1);
 	}
 }
 
@@ -699,81 +659,12 @@ static void
 w_close(struct writer *w)
 {
 	w_pct(w);
-	if (cs_eq(&w->done, &cs_default))
+	if (cs_eq(&w->done, &i3__cs_default))
 		return;
 	if (!w->measure)
-		w_transition(w, &w->done, &cs_default);
-	w->done = cs_default;
+		w_transition(w, &w->done, &i3__cs_default);
+	w->done = i3__cs_default;
 	w->dirty = 1;
-}
-
-/* Columns of one code point (a short wcwidth() without the locale). */
-static size_t
-cp_width(unsigned int c)
-{
-	if ((c >= 0x300 && c <= 0x36f) || (c >= 0x1ab0 && c <= 0x1aff) ||
-	    (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x200b && c <= 0x200f) ||
-	    (c >= 0x20d0 && c <= 0x20ff) || (c >= 0xfe00 && c <= 0xfe0f) ||
-	    (c >= 0xfe20 && c <= 0xfe2f) || c == 0xad)
-		return (0);
-	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) ||
-	    (c >= 0x3041 && c <= 0x33ff) || (c >= 0x3400 && c <= 0x4dbf) ||
-	    (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
-	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
-	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
-	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
-	    (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd))
-		return (2);
-	return (1);
-}
-
-/* Columns of UTF-8 text without control bytes; a stray byte counts 1. */
-static size_t
-utf8_width(const unsigned char *s, size_t n)
-{
-	size_t		 i = 0, w = 0, k, len;
-	unsigned int	 c;
-
-	while (i < n) {
-		c = s[i];
-		if (c < 0x80) {
-			w++;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			c &= 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			c &= 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			c &= 0x07;
-		} else {
-			w++;
-			i++;
-			continue;
-		}
-		if (i + len > n) {
-			w++;
-			i++;
-			continue;
-		}
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				break;
-			c = (c << 6) | (s[i + k] & 0x3f);
-		}
-		if (k < len) {
-			w++;
-			i++;
-			continue;
-		}
-		w += cp_width(c);
-		i += len;
-	}
-	return (w);
 }
 
 /* Visible text, already free of control bytes and newlines. */
@@ -788,14 +679,14 @@ w_text(struct writer *w, const char *s, size_t n)
 	if (w->dirty)
 		w_flush(w);
 	if (w->measure) {
-		w->col += utf8_width((const unsigned char *)s, n);
+		w->col += i3__utf8_width((const unsigned char *)s, n);
 		return;
 	}
 	switch (w->to) {
 	case I3_COLOUR_ANSI:
 	case I3_COLOUR_XTERM256:
 	case I3_COLOUR_PLAIN:
-		w_put(w, s, n);
+		i3__w_put(w, s, n);
 		return;
 	}
 	for (i = j = 0; i < n; i++) {
@@ -805,20 +696,20 @@ w_text(struct writer *w, const char *s, size_t n)
 			if (i == 0 && w->pct) {
 				w->pct = 0;
 				if (s[0] == '^') {
-					w_put(w, "%%^^", 4);
+					i3__w_put(w, "%%^^", 4);
 					j = 1;
 					continue;
 				}
-				w_put(w, "%", 1);
+				i3__w_put(w, "%", 1);
 			}
 			if (s[i] == '%' && i + 1 == n) {
-				w_put(w, s + j, i - j);
+				i3__w_put(w, s + j, i - j);
 				w->pct = 1;	/* a '^' may follow */
 				return;
 			}
 			if (s[i] == '%' && s[i + 1] == '^') {
-				w_put(w, s + j, i - j);
-				w_put(w, "%%^^", 4);
+				i3__w_put(w, s + j, i - j);
+				i3__w_put(w, "%%^^", 4);
 				j = ++i + 1;
 			}
 			continue;
@@ -856,12 +747,12 @@ w_text(struct writer *w, const char *s, size_t n)
 			break;
 		}
 		if (e != NULL) {
-			w_put(w, s + j, i - j);
+			i3__w_put(w, s + j, i - j);
 			w_puts(w, e);
 			j = i + 1;
 		}
 	}
-	w_put(w, s + j, n - j);
+	i3__w_put(w, s + j, n - j);
 }
 
 static void
@@ -869,17 +760,17 @@ w_newline(struct writer *w)
 {
 	w_close(w);
 	if (w->linereset) {
-		w->want = cs_default;
+		w->want = i3__cs_default;
 		w->dirty = 0;
 	} else
-		w->dirty = !cs_eq(&w->want, &cs_default);
+		w->dirty = !cs_eq(&w->want, &i3__cs_default);
 	if (w->measure) {
 		if (w->col > w->maxcol)
 			w->maxcol = w->col;
 		w->col = 0;
 		return;
 	}
-	w_put(w, w->oneline ? " " : "\n", 1);
+	i3__w_put(w, w->oneline ? " " : "\n", 1);
 }
 
 static void
@@ -890,14 +781,14 @@ w_end(struct writer *w)
 		w->maxcol = w->col;
 }
 
-static void
-w_init(struct writer *w, int to, int linereset)
+void
+i3__w_init(struct writer *w, int to, int linereset)
 {
 	memset(w, 0, sizeof *w);
 	i3_buf_init(&w->b);
 	w->to = to;
 	w->linereset = linereset;
-	w->want = w->done = cs_default;
+	w->want = w->done = i3__cs_default;
 }
 
 /* ---------------------------------------------------- ANSI and RGB */
@@ -981,7 +872,7 @@ sgr_apply(struct cstate *st, const unsigned int *p, size_t np)
 	unsigned int v;
 
 	if (np == 0) {
-		*st = cs_default;
+		*st = i3__cs_default;
 		return;
 	}
 	while (i < np) {
@@ -993,7 +884,7 @@ sgr_apply(struct cstate *st, const unsigned int *p, size_t np)
 		i++;
 		switch (v) {
 		case 0:
-			*st = cs_default;
+			*st = i3__cs_default;
 			break;
 		case 1:
 			st->attr |= A_BOLD;
@@ -1144,8 +1035,8 @@ skip_control(const unsigned char *s, size_t i, size_t n, struct writer *w)
 
 /* -------------------------------------------------------- Pinkfish */
 
-static const struct pf_code *
-pf_lookup(const unsigned char *s, size_t n)
+const struct pf_code *
+i3__pf_lookup(const unsigned char *s, size_t n)
 {
 	size_t	 i;
 
@@ -1185,7 +1076,7 @@ parse_pinkfish(struct conv *cv, const unsigned char *s, size_t i, size_t n)
 		;
 	if (e < n && (s[e] != '%' || e + 1 == n || s[e + 1] != '^'))
 		return (k);	/* not a code: the piece is text */
-	if ((c = pf_lookup(s + k, e - k)) == NULL)
+	if ((c = i3__pf_lookup(s + k, e - k)) == NULL)
 		return (k);
 	set_want(cv->w, c, 0);
 	return (e);
@@ -1218,7 +1109,7 @@ code_lookup(int p, unsigned char c, unsigned char d)
 static void
 set_want(struct writer *w, const struct pf_code *c, int absolute)
 {
-	cs_apply(&w->want, c, absolute);
+	i3__cs_apply(&w->want, c, absolute);
 	w->dirty = 1;
 }
 
@@ -1508,8 +1399,8 @@ scan_text(const unsigned char *s, size_t i, size_t n,
 	return (i);
 }
 
-static void
-convert(struct conv *cv, const unsigned char *s, size_t n)
+void
+i3__convert(struct conv *cv, const unsigned char *s, size_t n)
 {
 	unsigned char		 cc[3] = { 0x1b, 0x1b, 0x1b }, b;
 	size_t			 ncc = 0;
@@ -1529,7 +1420,7 @@ convert(struct conv *cv, const unsigned char *s, size_t n)
 				break;
 		}
 		if (j > 0 && j < n && s[j] == '%' &&
-		    (c = pf_lookup(s, j)) != NULL) {
+		    (c = i3__pf_lookup(s, j)) != NULL) {
 			set_want(w, c, 0);
 			i = j;
 		}
@@ -1604,8 +1495,8 @@ convert(struct conv *cv, const unsigned char *s, size_t n)
 	w_end(w);
 }
 
-static int
-profile_ok(int p, i3_error *err)
+int
+i3__profile_ok(int p, i3_error *err)
 {
 	if (p < 0 || p >= I3_COLOUR_NPROFILES) {
 		i3__seterr(err, I3_ECOLOUR, 0, "unknown colour profile %d", p);
@@ -1614,11 +1505,11 @@ profile_ok(int p, i3_error *err)
 	return (1);
 }
 
-static char *
-w_result(struct writer *w, size_t *outlen, i3_error *err)
+char *
+i3__w_result(struct writer *w, size_t *outlen, i3_error *err)
 {
 	if (!w->nomem && w->b.data == NULL)
-		w_put(w, "", 0);
+		i3__w_put(w, "", 0);
 	else if (!w->nomem)
 		w->b.data[w->b.len] = '\0';	/* reserved, maybe not written */
 	if (w->nomem) {
@@ -1702,7 +1593,7 @@ i3_colour_convert(const char *text, size_t len, int from, int to,
 	struct writer	 w;
 	struct conv	 cv;
 
-	if (!profile_ok(from, err) || !profile_ok(to, err))
+	if (!i3__profile_ok(from, err) || !i3__profile_ok(to, err))
 		return (NULL);
 	if (text == NULL && len != 0) {
 		i3__seterr(err, I3_EINVAL, 0, "no text");
@@ -1710,14 +1601,14 @@ i3_colour_convert(const char *text, size_t len, int from, int to,
 	}
 	if (from == I3_COLOUR_NONE || to == I3_COLOUR_NONE)
 		return (copy_text(text, len, outlen, err));
-	w_init(&w, to, from == I3_COLOUR_PINKFISH);
+	i3__w_init(&w, to, from == I3_COLOUR_PINKFISH);
 	if (len != 0 && i3_buf_reserve(&w.b, len + len / 4 + 16) == -1)
 		w.nomem = 1;
 	memset(&cv, 0, sizeof cv);
 	cv.w = &w;
 	cv.from = from;
-	convert(&cv, (const unsigned char *)text, len);
-	return (w_result(&w, outlen, err));
+	i3__convert(&cv, (const unsigned char *)text, len);
+	return (i3__w_result(&w, outlen, err));
 }
 
 char *
@@ -1734,170 +1625,4 @@ i3_colour_parse(const char *text, size_t len, int profile, size_t *outlen,
 {
 	return (i3_colour_convert(text, len, profile, I3_COLOUR_PINKFISH,
 	    outlen, err));
-}
-
-char *
-i3_text_sanitize(const char *text, size_t len, unsigned int flags,
-    size_t *outlen, i3_error *err)
-{
-	struct writer	 w;
-	struct conv	 cv;
-
-	if (text == NULL && len != 0) {
-		i3__seterr(err, I3_EINVAL, 0, "no text");
-		return (NULL);
-	}
-	w_init(&w, I3_COLOUR_PLAIN, 0);
-	w.oneline = (flags & I3_SAN_ONELINE) != 0;
-	memset(&cv, 0, sizeof cv);
-	cv.w = &w;
-	cv.from = I3_COLOUR_PLAIN;
-	convert(&cv, (const unsigned char *)text, len);
-	return (w_result(&w, outlen, err));
-}
-
-size_t
-i3_text_width(const char *text, size_t len, int profile)
-{
-	struct writer	 w;
-	struct conv	 cv;
-
-	if (profile < 0 || profile >= I3_COLOUR_NPROFILES)
-		return ((size_t)-1);
-	if (text == NULL)
-		return (0);
-	if (profile == I3_COLOUR_NONE)
-		profile = I3_COLOUR_PLAIN;
-	w_init(&w, I3_COLOUR_PLAIN, 1);
-	w.measure = 1;
-	memset(&cv, 0, sizeof cv);
-	cv.w = &w;
-	cv.from = profile;
-	convert(&cv, (const unsigned char *)text, len);
-	return (w.maxcol);
-}
-
-char *
-i3_text_wrap(const char *text, size_t len, int profile, size_t width,
-    size_t *outlen, i3_error *err)
-{
-	struct writer		 q;
-	const struct pf_code	*c;
-	i3_buf			 word;
-	struct cstate		 cur = cs_default, wstart = cs_default;
-	const unsigned char	*s;
-	char			*pf, *out;
-	size_t			 n, i, e, col = 0, sp = 0, ww = 0, k;
-	int			 src;
-
-	if (!profile_ok(profile, err))
-		return (NULL);
-	src = profile == I3_COLOUR_NONE ? I3_COLOUR_PLAIN : profile;
-	if ((pf = i3_colour_convert(text, len, src, I3_COLOUR_PINKFISH, &n,
-	    err)) == NULL)
-		return (NULL);
-	w_init(&q, I3_COLOUR_PINKFISH, 1);
-	i3_buf_init(&word);
-	s = (const unsigned char *)pf;
-	for (i = 0; i <= n; i++) {
-		if (i < n && s[i] != ' ' && s[i] != '\n') {
-			if (word.len == 0)
-				wstart = cur;
-			if (s[i] == '%' && i + 3 < n && s[i + 1] == '%' &&
-			    s[i + 2] == '^' && s[i + 3] == '^') {
-				if (i3_buf_add(&word, s + i, 4) == -1)
-					q.nomem = 1;
-				ww += 2;
-				i += 3;
-				continue;
-			}
-			if (s[i] == '%' && i + 1 < n && s[i + 1] == '^') {
-				/* normalised: every token is %^NAME%^ */
-				for (e = i + 2; e + 1 < n && !(s[e] == '%' &&
-				    s[e + 1] == '^'); e++)
-					;
-				if (e + 1 < n) {
-					if ((c = pf_lookup(s + i + 2,
-					    e - i - 2)) != NULL)
-						cs_apply(&cur, c, 0);
-					if (i3_buf_add(&word, s + i,
-					    e + 2 - i) == -1)
-						q.nomem = 1;
-					i = e + 1;
-					continue;
-				}
-			}
-			for (k = i; k < n && s[k] != ' ' && s[k] != '\n' &&
-			    s[k] != '%'; k++)
-				;
-			if (k == i)
-				k++;
-			if (i3_buf_add(&word, s + i, k - i) == -1)
-				q.nomem = 1;
-			ww += utf8_width(s + i, k - i);
-			i = k - 1;
-			continue;
-		}
-		/* a space, a newline or the end: place the word */
-		if (word.len != 0) {
-			if (col > 0 && col + sp + ww > width) {
-				w_put(&q, "\n", 1);
-				t_pinkfish(&q, &cs_default, &wstart);
-				col = 0;
-			} else {
-				col += sp;
-				for (; sp > 0; sp--)
-					w_put(&q, " ", 1);
-			}
-			w_put(&q, word.data, word.len);
-			col += ww;
-			word.len = 0;
-			ww = sp = 0;
-		}
-		if (i < n && s[i] == ' ')
-			sp++;
-		else if (i < n) {
-			w_put(&q, "\n", 1);
-			col = sp = 0;
-			cur = cs_default;
-		}
-	}
-	i3_buf_free(&word);
-	free(pf);
-	if ((pf = w_result(&q, &n, err)) == NULL)
-		return (NULL);
-	out = i3_colour_convert(pf, n, I3_COLOUR_PINKFISH,
-	    profile == I3_COLOUR_NONE ? I3_COLOUR_PLAIN : profile, outlen, err);
-	free(pf);
-	return (out);
-}
-
-char *
-i3_emote_expand(const char *text, const char *n, const char *o)
-{
-	i3_buf		 b;
-	const char	*p, *r;
-
-	if (text == NULL)
-		return (NULL);
-	i3_buf_init(&b);
-	if (i3_buf_add(&b, "", 0) == -1)
-		return (NULL);
-	for (p = text; *p != '\0'; p++) {
-		r = NULL;
-		if (p[0] == '$' && p[1] == 'N')
-			r = n;
-		else if (p[0] == '$' && p[1] == 'O')
-			r = o;
-		if (r != NULL) {
-			if (i3_buf_add(&b, r, strlen(r)) == -1)
-				goto fail;
-			p++;
-		} else if (i3_buf_add(&b, p, 1) == -1)
-			goto fail;
-	}
-	return (b.data);
-fail:
-	i3_buf_free(&b);
-	return (NULL);
 }

@@ -22,7 +22,7 @@ void	i3__seterr(i3_error *, enum i3_errcode, size_t, const char *, ...)
 	    I3_PRINTF(4, 5);
 void	i3__limits(i3_limits *, const i3_limits *);
 
-/* lpc.c */
+/* buf.c */
 size_t	i3__utf8_valid(const unsigned char *, size_t);
 int	i3__cp1252_to_utf8(i3_buf *, const unsigned char *, size_t);
 

@@ -100,6 +100,20 @@ I3_API const char	*i3_strerror(enum i3_errcode);
 /* The symbolic name of a code: "I3_ESYNTAX", ...; never NULL. */
 I3_API const char	*i3_errname(enum i3_errcode);
 
+/* ------------------------------------------------------------------ buf.c */
+
+/* A growable byte buffer (the encoder appends to one: no copy to frame). */
+typedef struct i3_buf {
+	char	*data;
+	size_t	 len;
+	size_t	 size;
+} i3_buf;
+
+I3_API void	 i3_buf_init(i3_buf *);
+I3_API void	 i3_buf_free(i3_buf *);
+I3_API int	 i3_buf_reserve(i3_buf *, size_t more);
+I3_API int	 i3_buf_add(i3_buf *, const void *, size_t);
+
 /* ------------------------------------------------------------------ lpc.c */
 
 /*
@@ -149,17 +163,6 @@ I3_API json_t	*i3_lpc_decode_ex(const char *buf, size_t len, unsigned int flags,
 I3_API char	*i3_lpc_encode(const json_t *, unsigned int flags, size_t *lenp,
 		    i3_error *err);
 
-/* A growable byte buffer the encoder can append to (no copy when framing). */
-typedef struct i3_buf {
-	char	*data;
-	size_t	 len;
-	size_t	 size;
-} i3_buf;
-
-I3_API void	 i3_buf_init(i3_buf *);
-I3_API void	 i3_buf_free(i3_buf *);
-I3_API int	 i3_buf_reserve(i3_buf *, size_t more);
-I3_API int	 i3_buf_add(i3_buf *, const void *, size_t);
 /* Append the encoding of a value; 0 or -1 (the buffer is left as it was). */
 I3_API int	 i3_lpc_encode_buf(i3_buf *, const json_t *, unsigned int flags,
 		    i3_error *err);
@@ -283,12 +286,6 @@ I3_API char	*i3_colour_render(const char *text, size_t len, int profile,
 I3_API char	*i3_colour_parse(const char *text, size_t len, int profile,
 		    size_t *outlen, i3_error *err);
 /*
- * Replace $N and $O in an emote by the given names (e.g. "Bob@Alpha");
- * NULL leaves that token as it is.
- */
-I3_API char	*i3_emote_expand(const char *text, const char *n,
-		    const char *o);
-/*
  * Any profile -> any other (through the Pinkfish model).  Control bytes and
  * escape sequences are stripped; when from is I3_COLOUR_PINKFISH colour ends
  * at each newline, otherwise it carries on to the next line (and is closed
@@ -297,6 +294,11 @@ I3_API char	*i3_emote_expand(const char *text, const char *n,
  */
 I3_API char	*i3_colour_convert(const char *text, size_t len, int from,
 		    int to, size_t *outlen, i3_error *err);
+
+/* ----------------------------------------------------------------- text.c */
+/*
+ * Text layout over the colour model: sanitising, width, wrapping, emotes.
+ */
 
 /* Sanitiser flags. */
 #define I3_SAN_ONELINE	0x01	/* newlines become spaces too */
@@ -321,6 +323,13 @@ I3_API size_t	 i3_text_width(const char *text, size_t len, int profile);
  */
 I3_API char	*i3_text_wrap(const char *text, size_t len, int profile,
 		    size_t width, size_t *outlen, i3_error *err);
+
+/*
+ * Replace $N and $O in an emote by the given names (e.g. "Bob@Alpha");
+ * NULL leaves that token as it is.
+ */
+I3_API char	*i3_emote_expand(const char *text, const char *n,
+		    const char *o);
 
 /* -------------------------------------------------------------- client.c */
 /*
