@@ -480,18 +480,29 @@ int		 svc_info_timeout(const json_t *params, long dflt, long *ms,
 int		 svc_info_profile(const json_t *params, int *profile,
 		    struct rpc_error *);
 char		*svc_info_render(const char *text, int profile);
-/* svc-presence.c: who is online here; answering who/finger/locate */
+/* svc-presence.c: who is online here (the presence model) */
 void		 svc_presence_init(void);
 int		 svc_presence_tell_ok(const json_t *named, const json_t *raw);
 void		 svc_presence_chan_join(struct client *, const char *chan,
 		    const char *user, const char *visname);
 void		 svc_presence_chan_leave(struct client *, const char *chan,
 		    const char *user);
-void		 svc_presence_reply_error(const json_t *named,
-		    const json_t *raw, const char *code, const char *msg);
+json_t		*svc_presence_chan_listeners(const char *chan);
 struct client	*svc_presence_answerer(const char *kind);
 void		 svc_presence_answer_kinds(struct client *, const json_t *,
 		    int on);
+const json_t	*svc_presence_users(void);
+int		 svc_presence_enforced(void);
+json_t		*svc_presence_get(const char *user);
+int		 svc_presence_visible(const json_t *user);
+json_t		*svc_presence_field(const json_t *user, const char *field);
+json_int_t	 svc_presence_idle(const json_t *user);
+char		*svc_presence_lower(const char *);
+const json_t	*svc_presence_ucache_sent(const char *lower);
+/* presence-reply.c: answering who/finger/locate/chan-who/chan-user */
+void		 svc_presence_packet(const json_t *named, const json_t *raw);
+void		 svc_presence_reply_error(const json_t *named,
+		    const json_t *raw, const char *code, const char *msg);
 /* svc-ucache.c: (mud, user) -> (visname, gender) */
 void		 svc_ucache_init(void);
 void		 svc_ucache_put(const char *mud, const char *user,

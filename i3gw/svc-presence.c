@@ -1,7 +1,10 @@
 /*
- * svc-presence.c: who is online here, as the MUD says; who-req, finger-req,
- * locate-req, chan-who-req and chan-user-req answered from it or by a
- * client that asked to answer them; tells to absent users refused.
+ * svc-presence.c: the presence model: who is online here, as the MUD says
+ * (presence_set, presence_update, presence_list), kept in the store; the
+ * ucache-updates it implies; who listens to which channel; which client
+ * answers which requests (answer); tells to absent users refused.  The
+ * replies to who-req, finger-req, locate-req, chan-who-req and
+ * chan-user-req built from it are in presence-reply.c.
  */
 
 #include <stdio.h>
@@ -30,29 +33,11 @@ static const char *const presence_private[] = {
 	"extra", "status", NULL
 };
 
-static void	presence_packet(const json_t *, const json_t *);
-static void	presence_dispatch(const json_t *, const json_t *,
-		    const char *);
-static void	presence_answered(json_t *, const json_t *);
-static void	presence_answer(const json_t *);
-static int	presence_from_client(const json_t *, const json_t *);
-static char	*presence_lower(const char *);
-static json_t	*presence_get(const char *);
-static int	presence_visible(const json_t *);
 static int	presence_hidden(const json_t *, const char *);
-static json_t	*presence_field(const json_t *, const char *);
-static json_int_t presence_idle(const json_t *);
 static json_t	*presence_user(const json_t *, const json_t *,
 		    struct rpc_error *);
 static void	presence_ucache(const json_t *);
 static json_t	*presence_view(const json_t *);
-static json_t	*presence_hdr(const char *, const json_t *);
-static void	presence_send(json_t *);
-static void	presence_who(const json_t *, const json_t *);
-static void	presence_finger(const json_t *, const json_t *);
-static void	presence_locate(const json_t *, const json_t *);
-static void	presence_chanwho(const json_t *);
-static void	presence_chanuser(const json_t *);
 static int	rpc_presence_set(struct client *, const json_t *, json_t **,
 		    struct rpc_error *);
 static int	rpc_presence_update(struct client *, const json_t *,
@@ -66,7 +51,7 @@ const struct svc svc_presence = {
 	.name = "presence",
 	.packets = { "who-req", "finger-req", "locate-req", "chan-who-req",
 	    "chan-user-req", NULL },
-	.on_packet = presence_packet,
+	.on_packet = svc_presence_packet,
 	.methods = {
 		{ "presence_set", rpc_presence_set, API_P_PRESENCE, 0,
 		    "users",
@@ -84,8 +69,8 @@ const struct svc svc_presence = {
 	},
 };
 
-static char *
-presence_lower(const char *s)
+char *
+svc_presence_lower(const char *s)
 {
 	char	*l, *p;
 
@@ -97,8 +82,8 @@ presence_lower(const char *s)
 	return (l);
 }
 
-static json_t *
-presence_get(const char *user)
+json_t *
+svc_presence_get(const char *user)
 {
 	json_t	*u;
 	char	*l;
@@ -107,14 +92,14 @@ presence_get(const char *user)
 		return (NULL);
 	if ((u = json_object_get(presence, user)) != NULL)
 		return (u);
-	l = presence_lower(user);
+	l = svc_presence_lower(user);
 	u = json_object_get(presence, l);
 	free(l);
 	return (u);
 }
 
-static int
-presence_visible(const json_t *u)
+int
+svc_presence_visible(const json_t *u)
 {
 	return (u != NULL && !json_is_true(json_object_get(u, "invisible")));
 }
@@ -134,8 +119,8 @@ presence_hidden(const json_t *u, const char *field)
 }
 
 /* A field as it goes on the wire: its value, or 0 (absent or private). */
-static json_t *
-presence_field(const json_t *u, const char *field)
+json_t *
+svc_presence_field(const json_t *u, const char *field)
 {
 	json_t	*v = json_object_get(u, field);
 
@@ -146,6 +131,27 @@ presence_field(const json_t *u, const char *field)
 	if (strcmp(field, "ip") == 0 && !gw.conf->send_ip)
 		return (json_integer(0));
 	return (json_incref(v));
+}
+
+/* Every user online here (lower-case login -> user), or NULL. */
+const json_t *
+svc_presence_users(void)
+{
+	return (presence);
+}
+
+/* 1 once the MUD said who is online: absent users are then refused. */
+int
+svc_presence_enforced(void)
+{
+	return (presence_ever);
+}
+
+/* What the last ucache-update said of a user: [visname, gender], or NULL. */
+const json_t *
+svc_presence_ucache_sent(const char *lower)
+{
+	return (json_object_get(ucache_sent, lower));
 }
 
 /*
@@ -200,8 +206,8 @@ svc_presence_init(void)
 }
 
 /* Idle seconds now: as given, plus the time since. */
-static json_int_t
-presence_idle(const json_t *u)
+json_int_t
+svc_presence_idle(const json_t *u)
 {
 	json_int_t	idle = json_integer_value(json_object_get(u, "idle"));
 	json_int_t	at = json_integer_value(json_object_get(u, "idle_at"));
@@ -355,7 +361,7 @@ presence_ucache(const json_t *u)
 
 	if (ucache_sent == NULL)
 		ucache_sent = json_object();
-	l = presence_lower(name);
+	l = svc_presence_lower(name);
 	was = json_object_get(ucache_sent, l);
 	if (was != NULL && strcmp(json_string_value(json_array_get(was, 0)),
 	    vis) == 0 && json_integer_value(json_array_get(was, 1)) == g) {
@@ -392,7 +398,7 @@ rpc_presence_set(struct client *cl, const json_t *params, json_t **result,
 			json_decref(next);
 			return (-1);
 		}
-		l = presence_lower(json_string_value(json_object_get(u,
+		l = svc_presence_lower(json_string_value(json_object_get(u,
 		    "name")));
 		json_object_set_new(next, l, u);
 		free(l);
@@ -426,7 +432,7 @@ rpc_presence_update(struct client *cl, const json_t *params,
 	if (presence == NULL)
 		presence = json_object();
 	presence_ever = 1;
-	l = presence_lower(name);
+	l = svc_presence_lower(name);
 	if (!online)
 		json_object_del(presence, l);
 	else {
@@ -452,7 +458,7 @@ presence_view(const json_t *u)
 	json_t	*v = json_deep_copy(u);
 
 	json_object_del(v, "idle_at");
-	json_object_set_new(v, "idle", json_integer(presence_idle(u)));
+	json_object_set_new(v, "idle", json_integer(svc_presence_idle(u)));
 	return (v);
 }
 
@@ -625,373 +631,13 @@ svc_presence_tell_ok(const json_t *named, const json_t *raw)
 			return (1);
 		json_object_del(all_tells, key);	/* that client left */
 	}
-	if (presence_visible(presence_get(user)))
+	if (svc_presence_visible(svc_presence_get(user)))
 		return (1);
 	xasprintf(&msg, "%s is not online on %s", user ? user : "that user",
 	    gw.conf->mud_name);
 	svc_presence_reply_error(named, raw, "unk-user", msg);
 	free(msg);
 	return (0);
-}
-
-/* A header for a reply to the request named. */
-static json_t *
-presence_hdr(const char *type, const json_t *named)
-{
-	json_t	*omud = json_object_get(named, "originator_mud");
-	json_t	*ouser = json_object_get(named, "originator_user");
-	json_t	*raw;
-
-	/* On the busiest path (who): built directly. */
-	raw = json_array();
-	json_array_append_new(raw, json_string(type));
-	json_array_append_new(raw, json_integer(5));
-	json_array_append_new(raw, json_string(gw.conf->mud_name));
-	json_array_append_new(raw, json_integer(0));
-	json_array_append(raw, omud);
-	json_array_append_new(raw, json_is_string(ouser) ?
-	    json_incref(ouser) : json_integer(0));
-	return (raw);
-}
-
-static void
-presence_send(json_t *raw)
-{
-	if (raw == NULL) {
-		log_warnx("cannot build a reply");
-		return;
-	}
-	peer_reply(raw);
-	router_send_reply(raw);
-}
-
-/* An I3 error back to the sender of a packet (never for errors). */
-void
-svc_presence_reply_error(const json_t *named, const json_t *raw,
-    const char *code, const char *msg)
-{
-	const char	*omud = i3_pkt_str(named, "originator_mud");
-	json_t		*e, *copy;
-
-	if (omud == NULL || omud[0] == '*' ||
-	    strcmp(i3_pkt_str(named, "type"), "error") == 0)
-		return;
-	e = presence_hdr("error", named);
-	json_array_append_new(e, json_string(code));
-	json_array_append_new(e, json_string(msg));
-	if (raw != NULL)
-		json_array_append(e, (json_t *)raw);
-	else if ((copy = i3_packet_raw(named, I3_PKT_LENIENT, NULL)) != NULL)
-		json_array_append_new(e, copy);
-	else
-		json_array_append_new(e, json_integer(0));
-	presence_send(e);
-}
-
-static void
-presence_packet(const json_t *named, const json_t *raw)
-{
-	const char	*type = i3_pkt_str(named, "type");
-	const char	*user = i3_pkt_str(named, "username"), *at;
-	json_t		*own = NULL;
-
-	if (i3_pkt_str(named, "originator_mud") == NULL)
-		return;
-	/*
-	 * Samson's "i3finger ann@Alpha" asks for "ann@Alpha": a trailing
-	 * @ and our own MUD name (any case) is dropped from the username of
-	 * finger-req, locate-req and chan-user-req.
-	 */
-	if (user != NULL && (at = strrchr(user, '@')) != NULL &&
-	    at > user && strcasecmp(at + 1, gw.conf->mud_name) == 0) {
-		own = json_copy((json_t *)named);
-		json_object_set_new(own, "username", json_stringn(user,
-		    (size_t)(at - user)));
-		named = own;
-	}
-	presence_dispatch(named, raw, type);
-	json_decref(own);
-}
-
-static void
-presence_dispatch(const json_t *named, const json_t *raw, const char *type)
-{
-	const char	*kind = NULL;
-	struct client	*cl;
-	json_t		*params;
-
-	if (strcmp(type, "who-req") == 0)
-		kind = "who_request";
-	else if (strcmp(type, "finger-req") == 0)
-		kind = "finger_request";
-	else if (strcmp(type, "locate-req") == 0)
-		kind = "locate_request";
-	if (kind != NULL && (cl = svc_presence_answerer(kind)) != NULL) {
-		params = svc_event(named, NULL);
-		if (call_client(cl, kind, params, gw.conf->answer_timeout,
-		    presence_answered, json_pack("{s:O, s:O}", "named", named,
-		    "raw", raw)) == 0)
-			return;
-	}
-	presence_answer(named);
-}
-
-/* The client's answer, or NULL: then presence answers. */
-static void
-presence_answered(json_t *ctx, const json_t *result)
-{
-	const json_t	*named = json_object_get(ctx, "named");
-
-	if (result != NULL && presence_from_client(named, result))
-		return;
-	presence_answer(named);
-}
-
-static void
-presence_answer(const json_t *named)
-{
-	const char	*type = i3_pkt_str(named, "type");
-
-	if (strcmp(type, "who-req") == 0)
-		presence_who(named, NULL);
-	else if (strcmp(type, "finger-req") == 0)
-		presence_finger(named, NULL);
-	else if (strcmp(type, "locate-req") == 0)
-		presence_locate(named, NULL);
-	else if (strcmp(type, "chan-who-req") == 0)
-		presence_chanwho(named);
-	else
-		presence_chanuser(named);
-}
-
-/*
- * A client's result as the reply: who {users: [{visname, idle, extra}]}
- * (or the array), finger {found: false} or the finger fields, locate
- * {found: false} or {visname, idle, status}.  0 when it does not fit.
- */
-static int
-presence_from_client(const json_t *named, const json_t *result)
-{
-	const char	*type = i3_pkt_str(named, "type");
-	const json_t	*users = result, *found;
-
-	found = json_object_get(result, "found");
-	if (strcmp(type, "who-req") == 0) {
-		if (json_is_object(result))
-			users = json_object_get(result, "users");
-		if (!json_is_array(users))
-			return (0);
-		presence_who(named, users);
-		return (1);
-	}
-	if (!json_is_object(result))
-		return (0);
-	if (strcmp(type, "finger-req") == 0) {
-		if (json_is_false(found)) {
-			presence_finger(named, json_null());
-			return (1);
-		}
-		if (!json_is_string(json_object_get(result, "visname")))
-			return (0);
-		presence_finger(named, result);
-		return (1);
-	}
-	if (json_is_false(found))
-		return (1);	/* not here: locate has no negative reply */
-	if (!json_is_string(json_object_get(result, "visname")))
-		return (0);
-	presence_locate(named, result);
-	return (1);
-}
-
-/* who-reply: every visible user, or the rows a client gave. */
-static void
-presence_who(const json_t *named, const json_t *rows)
-{
-	const char	*key;
-	const json_t	*u;
-	json_t		*raw, *data, *x, *row;
-	size_t		 i;
-
-	data = json_array();
-	if (rows != NULL) {
-		json_array_foreach(rows, i, u) {
-			if (!json_is_object(u) || !json_is_string(
-			    json_object_get(u, "visname")))
-				continue;
-			x = json_object_get(u, "extra");
-			json_array_append_new(data, json_pack("[O, I, o]",
-			    json_object_get(u, "visname"), json_integer_value(
-			    json_object_get(u, "idle")), json_is_string(x) ?
-			    json_incref(x) : json_integer(0)));
-		}
-	} else {
-		json_object_foreach(presence, key, u) {
-			if (!presence_visible(u))
-				continue;
-			/* The title, never the .plan (extra) in a who list. */
-			x = presence_field(u, "title");
-			row = json_array();
-			json_array_append(row, json_object_get(u, "visname"));
-			json_array_append_new(row, json_integer(
-			    presence_idle(u)));
-			json_array_append_new(row, x);
-			json_array_append_new(data, row);
-		}
-	}
-	raw = presence_hdr("who-reply", named);
-	json_array_append_new(raw, data);
-	presence_send(raw);
-}
-
-/* finger-reply, or unk-user (f json_null(): a client said not found). */
-static void
-presence_finger(const json_t *named, const json_t *f)
-{
-	const char	*user = i3_pkt_str(named, "username");
-	const json_t	*u = presence_get(user);
-	json_t		*raw, *idle;
-	char		*msg;
-
-	if (f == NULL && !presence_visible(u))
-		f = json_null();
-	if (json_is_null(f)) {
-		xasprintf(&msg, "%s is not online on %s", user ? user :
-		    "that user", gw.conf->mud_name);
-		svc_presence_reply_error(named, NULL, "unk-user", msg);
-		free(msg);
-		return;
-	}
-	raw = presence_hdr("finger-reply", named);
-	if (f != NULL) {
-		/* A client's answer: its fields, the config's rules. */
-		idle = json_object_get(f, "idle_time");
-		if (idle == NULL)
-			idle = json_object_get(f, "idle");
-		json_array_append(raw, json_object_get(f, "visname"));
-		json_array_append_new(raw, presence_field(f, "title"));
-		json_array_append_new(raw, presence_field(f, "real_name"));
-		json_array_append_new(raw, presence_field(f, "email"));
-		json_array_append_new(raw, json_object_get(f,
-		    "loginout_time") != NULL ? presence_field(f,
-		    "loginout_time") : presence_field(f, "login_time"));
-		json_array_append_new(raw, json_integer(json_is_integer(idle) ?
-		    json_integer_value(idle) : 0));
-		json_array_append_new(raw, json_object_get(f, "ip_name") !=
-		    NULL && gw.conf->send_ip ? json_incref(json_object_get(f,
-		    "ip_name")) : presence_field(f, "ip"));
-		json_array_append_new(raw, presence_field(f, "level"));
-		json_array_append_new(raw, presence_field(f, "extra"));
-		presence_send(raw);
-		return;
-	}
-	json_array_append(raw, json_object_get(u, "visname"));
-	json_array_append_new(raw, presence_field(u, "title"));
-	json_array_append_new(raw, presence_field(u, "real_name"));
-	json_array_append_new(raw, presence_field(u, "email"));
-	json_array_append_new(raw, presence_field(u, "login_time"));
-	json_array_append_new(raw, json_integer(presence_idle(u)));
-	json_array_append_new(raw, presence_field(u, "ip"));
-	json_array_append_new(raw, presence_field(u, "level"));
-	json_array_append_new(raw, presence_field(u, "extra"));
-	presence_send(raw);
-}
-
-/* locate-reply only where the user is here and visible. */
-static void
-presence_locate(const json_t *named, const json_t *f)
-{
-	const json_t	*u;
-	json_t		*raw, *st;
-	json_int_t	 idle;
-
-	if (f != NULL) {
-		u = f;
-		idle = json_integer_value(json_object_get(f, "idle"));
-	} else {
-		u = presence_get(i3_pkt_str(named, "username"));
-		if (!presence_visible(u))
-			return;
-		idle = presence_idle(u);
-	}
-	raw = presence_hdr("locate-reply", named);
-	json_array_append_new(raw, json_string(gw.conf->mud_name));
-	json_array_append(raw, json_object_get(u, "visname"));
-	json_array_append_new(raw, json_integer(idle));
-	/*
-	 * Always a string: Samson prints the status as it is (0 reads
-	 * ": 0."), Dead Souls in brackets (docs/PROTOCOL.md 5.3).
-	 */
-	st = presence_field(u, "status");
-	if (!json_is_string(st) || json_string_length(st) == 0) {
-		json_decref(st);
-		st = json_string("online");
-	}
-	json_array_append_new(raw, st);
-	presence_send(raw);
-}
-
-/* chan-who-reply: the visible local users listening to the channel. */
-static void
-presence_chanwho(const json_t *named)
-{
-	const char	*chan = i3_pkt_str(named, "channel"), *key;
-	json_t		*raw, *list, *users, *v, *u;
-	void		*tmp;
-
-	if (chan == NULL)
-		return;
-	list = json_array();
-	users = json_object_get(chan_users, chan);
-	json_object_foreach_safe(users, tmp, key, v) {
-		if (pending_client((int)json_integer_value(json_object_get(v,
-		    "client"))) == NULL) {
-			json_object_del(users, key);	/* its client left */
-			continue;
-		}
-		u = presence_get(key);
-		if (presence_ever && !presence_visible(u))
-			continue;
-		json_array_append(list, u != NULL ? json_object_get(u,
-		    "visname") : json_object_get(v, "visname"));
-	}
-	raw = presence_hdr("chan-who-reply", named);
-	json_array_append_new(raw, json_string(chan));
-	json_array_append_new(raw, list);
-	presence_send(raw);
-}
-
-/* chan-user-reply from presence, or from what we last said of the user. */
-static void
-presence_chanuser(const json_t *named)
-{
-	const char	*user = i3_pkt_str(named, "username");
-	const json_t	*u = presence_get(user), *was;
-	json_t		*raw;
-	char		*l, *msg;
-
-	if (user == NULL)
-		return;
-	raw = presence_hdr("chan-user-reply", named);
-	l = presence_lower(user);
-	json_array_append_new(raw, json_string(l));
-	was = json_object_get(ucache_sent, l);
-	free(l);
-	if (u != NULL) {
-		json_array_append(raw, json_object_get(u, "visname"));
-		json_array_append(raw, json_object_get(u, "gender"));
-	} else if (was != NULL) {
-		json_array_append(raw, json_array_get(was, 0));
-		json_array_append(raw, json_array_get(was, 1));
-	} else {
-		json_decref(raw);
-		xasprintf(&msg, "%s is not known on %s", user,
-		    gw.conf->mud_name);
-		svc_presence_reply_error(named, NULL, "unk-user", msg);
-		free(msg);
-		return;
-	}
-	presence_send(raw);
 }
 
 /* channel_join with a user: the gateway knows who listens, for chan-who. */
@@ -1008,7 +654,7 @@ svc_presence_chan_join(struct client *cl, const char *chan, const char *user,
 		users = json_object();
 		json_object_set_new(chan_users, chan, users);
 	}
-	l = presence_lower(user);
+	l = svc_presence_lower(user);
 	json_object_set_new(users, l, json_pack("{s:i, s:s}", "client",
 	    cl->id, "visname", visname != NULL ? visname : user));
 	free(l);
@@ -1023,9 +669,37 @@ svc_presence_chan_leave(struct client *cl, const char *chan,
 
 	if (users == NULL)
 		return;
-	l = presence_lower(user);
+	l = svc_presence_lower(user);
 	json_object_del(users, l);
 	free(l);
 	if (json_object_size(users) == 0)
 		json_object_del(chan_users, chan);
+}
+
+/*
+ * The visnames of the local users listening to a channel (a new array):
+ * those still here and, once the MUD said who is online, visible.
+ */
+json_t *
+svc_presence_chan_listeners(const char *chan)
+{
+	const char	*key;
+	json_t		*list, *users, *v, *u;
+	void		*tmp;
+
+	list = json_array();
+	users = json_object_get(chan_users, chan);
+	json_object_foreach_safe(users, tmp, key, v) {
+		if (pending_client((int)json_integer_value(json_object_get(v,
+		    "client"))) == NULL) {
+			json_object_del(users, key);	/* its client left */
+			continue;
+		}
+		u = svc_presence_get(key);
+		if (presence_ever && !svc_presence_visible(u))
+			continue;
+		json_array_append(list, u != NULL ? json_object_get(u,
+		    "visname") : json_object_get(v, "visname"));
+	}
+	return (list);
 }
