@@ -2,7 +2,8 @@
  * events.c: the event table: every notification the gateway sends a
  * client, the permission needed to receive it, how it finds its clients,
  * its fields.  An event not in the table is never sent; subscribe takes
- * only names from it; --list-events prints it for docs/API.md.
+ * only names from it; --list-events prints it for docs/API.md.  And the
+ * one way an event reaches clients: event_deliver().
  */
 
 #include <stdio.h>
@@ -128,4 +129,191 @@ event_list(FILE *f, int json)
 		fprintf(f, "| `%s` | %s | %s | %s |\n", e->name,
 		    method_perm_name(e->perm), e->fields, e->doc);
 	}
+}
+
+/* ------------------------------------------------------------- delivery */
+
+#define EVOUT_HEAD	"{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":{"
+
+static char	*evout_buf;	/* the line being written, per client */
+static size_t	 evout_bufsize;
+
+/* params stolen. */
+static void
+evout_init(struct evout *eo, const struct event *ev, json_t *params)
+{
+	memset(eo, 0, sizeof *eo);
+	eo->ev = ev;
+	eo->params = params;
+}
+
+void
+evout_clear(struct evout *eo)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof eo->line / sizeof eo->line[0]; i++)
+		free(eo->line[i]);
+	json_decref(eo->params);
+	memset(eo, 0, sizeof *eo);
+}
+
+/*
+ * The event's notification line in a render profile (EVOUT_RAW: the params
+ * as built), without a sequence number: made the first time a client of
+ * that profile needs it, then reused for every other one; NULL (logged)
+ * when it cannot be encoded.
+ */
+static const char *
+evout_make(struct evout *eo, int profile, size_t *len)
+{
+	json_t	*p;
+	char	*s, *line;
+	size_t	 slen;
+
+	if (profile < 0 || profile > EVOUT_RAW)
+		profile = EVOUT_RAW;
+	if (eo->line[profile] != NULL) {
+		*len = eo->len[profile];
+		return (eo->line[profile]);
+	}
+	if (profile == EVOUT_RAW)
+		p = json_incref(eo->params);
+	else
+		p = render_event(profile, json_incref(eo->params));
+	/* Unchanged by the profile: the raw line. */
+	if (p == eo->params && profile != EVOUT_RAW) {
+		json_decref(p);
+		if (evout_make(eo, EVOUT_RAW, len) == NULL)
+			return (NULL);
+		eo->line[profile] = xmalloc(*len + 1);
+		memcpy(eo->line[profile], eo->line[EVOUT_RAW], *len + 1);
+		eo->len[profile] = *len;
+		return (eo->line[profile]);
+	}
+	s = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
+	json_decref(p);
+	if (s == NULL || *s != '{') {
+		log_warnx("cannot encode a %s event", eo->ev->name);
+		free(s);
+		return (NULL);
+	}
+	/* {"jsonrpc":"2.0","method":NAME,"params":{...}}\n */
+	slen = strlen(s);
+	eo->head = strlen(eo->ev->name) + sizeof EVOUT_HEAD - 3;
+	line = xmalloc(eo->head + slen + 2);
+	snprintf(line, eo->head + 1, EVOUT_HEAD, eo->ev->name);
+	memcpy(line + eo->head, s + 1, slen - 1);
+	memcpy(line + eo->head + slen - 1, "}\n", 3);
+	free(s);
+	eo->line[profile] = line;
+	eo->len[profile] = *len = eo->head + slen + 1;
+	return (line);
+}
+
+/* The params as built, as JSON (for the store): inside the raw line. */
+const char *
+evout_params(struct evout *eo, size_t *len)
+{
+	const char	*line;
+
+	if ((line = evout_make(eo, EVOUT_RAW, len)) == NULL)
+		return (NULL);
+	*len -= eo->head + 1;
+	return (line + eo->head - 1);
+}
+
+/*
+ * The notification line for a client of this profile, with its session's
+ * sequence number spliced in as the first member of params (none for 0):
+ * the rest is the profile's line, made once.  The line lives until the
+ * next call or the event's end.
+ */
+const char *
+evout_line(struct evout *eo, int profile, uint64_t seq, size_t *len)
+{
+	const char	*line;
+	char		 num[32];
+	size_t		 llen, nlen, off;
+
+	if ((line = evout_make(eo, profile, &llen)) == NULL)
+		return (NULL);
+	if (seq == 0) {
+		*len = llen;
+		return (line);
+	}
+	nlen = (size_t)snprintf(num, sizeof num, "\"seq\":%llu%s",
+	    (unsigned long long)seq, line[eo->head] == '}' ? "" : ",");
+	if (llen + nlen + 1 > evout_bufsize) {
+		evout_bufsize = llen + nlen + 4096;
+		evout_buf = xrealloc(evout_buf, evout_bufsize);
+	}
+	memcpy(evout_buf, line, eo->head);
+	off = eo->head;
+	memcpy(evout_buf + off, num, nlen);
+	off += nlen;
+	memcpy(evout_buf + off, line + eo->head, llen - eo->head + 1);
+	*len = off + llen - eo->head;
+	return (evout_buf);
+}
+
+/*
+ * Every event reaches its clients here: to one client (to), or to every
+ * client but except.  Each client's session decides whether it wants it
+ * (permission, subscription, filter) and whether it is written now or kept
+ * for later (session_offer()); the text is made once per render profile.
+ * A tell nobody takes goes back to its sender as an I3 error: never
+ * silence.  params stolen (NULL: {}); how many clients took it.
+ */
+size_t
+event_deliver(const char *name, json_t *params, struct client *to,
+    struct client *except)
+{
+	const struct event	*ev;
+	struct evout		 eo;
+	struct client		*cl, *next;
+	size_t			 taken = 0;
+
+	if (params == NULL)
+		params = json_object();
+	if ((ev = event_find(name)) == NULL) {
+		log_warnx("event %s is not in the event table: not sent", name);
+		json_decref(params);
+		return (0);
+	}
+	evout_init(&eo, ev, params);
+	if (to != NULL)
+		taken = session_offer(to, &eo);
+	else {
+		for (cl = TAILQ_FIRST(&clients); cl != NULL; cl = next) {
+			next = TAILQ_NEXT(cl, entry);
+			if (cl != except)
+				taken += session_offer(cl, &eo);
+		}
+		if (taken == 0 && (ev->flags & EVENT_TELL) && router_ready())
+			session_refuse_tell(params, session_detached() > 0 ?
+			    "the MUD's message queue is full" : "no one is "
+			    "attached to the MUD to receive it");
+	}
+	evout_clear(&eo);
+	return (taken);
+}
+
+/* A kept event (session.c's store) as it goes out again, replayed. */
+const char *
+event_replay_line(const char *name, json_t *params, int profile,
+    uint64_t seq, size_t *len, struct evout *eo)
+{
+	const struct event	*ev;
+	const char		*line;
+
+	if ((ev = event_find(name)) == NULL) {
+		json_decref(params);
+		return (NULL);
+	}
+	json_object_set_new(params, "replayed", json_true());
+	evout_init(eo, ev, params);
+	if ((line = evout_line(eo, profile, seq, len)) == NULL)
+		evout_clear(eo);
+	return (line);
 }

@@ -342,11 +342,6 @@ int		 rpc_user(const json_t *params, const char **out,
 		    struct rpc_error *);
 int		 rpc_int(const json_t *params, const char *key, int required,
 		    json_int_t *out, struct rpc_error *);
-void		 rpc_notify(struct client *, const char *event,
-		    json_t *params);
-void		 rpc_notify_event(struct client *, const struct event *,
-		    json_t *params);
-void		 rpc_broadcast(const char *method, json_t *params);
 void		 rpc_respond(struct client *, json_t *id, json_t *result,
 		    struct rpc_error *);
 char		*rpc_timestamp(void);
@@ -461,6 +456,27 @@ const struct event *event_find(const char *);
 const struct event *event_next(const struct event *);
 int		 event_allowed(const struct client *, const struct event *);
 void		 event_list(FILE *, int json);
+/*
+ * One event on its way to its clients: its params serialised once per
+ * render profile, the first time a client of that profile takes it (the
+ * cache is the event's own, gone with it: nothing else can match it).
+ */
+#define EVOUT_RAW	I3_COLOUR_NPROFILES	/* as built: the store's */
+struct evout {
+	const struct event *ev;
+	json_t		*params;
+	char		*line[I3_COLOUR_NPROFILES + 1];	/* no seq */
+	size_t		 len[I3_COLOUR_NPROFILES + 1];
+	size_t		 head;		/* up to params' first member */
+};
+size_t		 event_deliver(const char *name, json_t *params,
+		    struct client *to, struct client *except);
+const char	*evout_params(struct evout *, size_t *);
+const char	*evout_line(struct evout *, int profile, uint64_t seq,
+		    size_t *);
+void		 evout_clear(struct evout *);
+const char	*event_replay_line(const char *name, json_t *params,
+		    int profile, uint64_t seq, size_t *, struct evout *);
 /* svc-tell.c */
 /* svc-channel.c */
 void		 svc_channel_relisten(void);
@@ -739,15 +755,14 @@ extern int	 render_default;
 extern const struct svc svc_render;
 int		 render_set(struct client *, const json_t *,
 		    struct rpc_error *);
-json_t		*render_event(struct client *, json_t *);
+json_t		*render_event(int profile, json_t *);
 int		 render_params(struct client *, json_t *, struct rpc_error *);
 /* session.c */
 void		 session_init(void);
 void		 session_new(struct client *);
 int		 session_client_gone(struct client *);
-int		 session_deliver(struct client *, const struct event *,
-		    json_t *params);
-size_t		 session_broadcast(const struct event *, json_t *params);
+int		 session_offer(struct client *, struct evout *);
+void		 session_refuse_tell(const json_t *, const char *);
 json_t		*session_info(struct client *);
 int		 session_adopt(struct client *, const char *token,
 		    json_t **result, struct rpc_error *);

@@ -82,12 +82,12 @@ render_has_control(const char *s, size_t len)
 }
 
 /*
- * An event's params as this client sees them (params stolen, the result
- * owned by the caller): "text" rendered in its profile.  The params may be
- * shared with other clients, so a changed copy is made, never an edit.
+ * An event's params as a profile shows them (params stolen, the result
+ * owned by the caller): "text" rendered in it.  The params may be shared
+ * with other clients, so a changed copy is made, never an edit.
  */
 json_t *
-render_event(struct client *cl, json_t *params)
+render_event(int profile, json_t *params)
 {
 	const json_t	*text;
 	json_t		*copy;
@@ -103,7 +103,7 @@ render_event(struct client *cl, json_t *params)
 	 * none: the codes as they came, but never a control byte from the
 	 * remote side (ESC, CR...) that a terminal would act on.
 	 */
-	if (cl->render == I3_COLOUR_NONE) {
+	if (profile == I3_COLOUR_NONE) {
 		if (!render_has_control(json_string_value(text),
 		    json_string_length(text)))
 			return (params);
@@ -111,7 +111,7 @@ render_event(struct client *cl, json_t *params)
 		    json_string_length(text), 0, &len, NULL);
 	} else
 		out = i3_colour_render(json_string_value(text),
-		    json_string_length(text), cl->render, &len, NULL);
+		    json_string_length(text), profile, &len, NULL);
 	if (out == NULL)
 		return (params);
 	copy = json_copy(params);

@@ -454,9 +454,9 @@ router_drop(void)
 	}
 	if (was_ready) {
 		rt.disconnects++;
-		rpc_broadcast("router_disconnected", json_pack("{s:s, s:s+}",
+		event_deliver("router_disconnected", json_pack("{s:s, s:s+}",
 		    "router", router_cur_name(), "text", "router link lost: ",
-		    router_cur_name()));
+		    router_cur_name()), NULL, NULL);
 	}
 	router_set_state(RS_IDLE);
 }
@@ -772,8 +772,8 @@ router_startup_reply(const json_t *raw)
 	if (rt.t_keep == 0 && gw.conf->idle_ping > 0)
 		rt.t_keep = ev_timer_add(gw.conf->idle_ping / 4 + 1,
 		    router_keep_timer, NULL);
-	rpc_broadcast("router_connected", json_pack("{s:s, s:s+}", "router",
-	    cur, "text", "router connected: ", cur));
+	event_deliver("router_connected", json_pack("{s:s, s:s+}", "router",
+	    cur, "text", "router connected: ", cur), NULL, NULL);
 	svc_channel_relisten();
 	sendq_ready();
 }

@@ -1,5 +1,6 @@
 /*
- * rpc.c: JSON-RPC 2.0 over lines: parsing, errors, dispatch, notifications.
+ * rpc.c: JSON-RPC 2.0 over lines: parsing, errors, dispatch, answers (events
+ * go out through events.c's event_deliver()).
  */
 
 #include <stdarg.h>
@@ -372,93 +373,4 @@ rpc_line(struct client *cl, const char *line, size_t len, int flags)
 	}
 	json_decref(re.data);
 	json_decref(req);
-}
-
-/*
- * The last notification line made, kept while the same params go to one
- * client after another (a broadcast): serialised once, not once a client.
- * The reference held keeps the params' address from being reused.
- */
-static json_t	*notify_params;
-static char	 notify_method[64];
-static char	*notify_line;
-static size_t	 notify_len;
-
-/* The event of this name, or NULL (logged: a gateway bug) with params freed. */
-static const struct event *
-rpc_event(const char *name, json_t *params)
-{
-	const struct event	*ev;
-
-	if ((ev = event_find(name)) == NULL) {
-		log_warnx("event %s is not in the event table: not sent", name);
-		json_decref(params);
-	}
-	return (ev);
-}
-
-/* A notification to one client; params stolen. */
-void
-rpc_notify(struct client *cl, const char *name, json_t *params)
-{
-	const struct event	*ev;
-
-	if ((ev = rpc_event(name, params)) != NULL)
-		rpc_notify_event(cl, ev, params);
-}
-
-void
-rpc_notify_event(struct client *cl, const struct event *ev, json_t *params)
-{
-	const char	*method = ev->name;
-	json_t		*n;
-	char		*s;
-
-	/* Subscriptions, filters, sessions kept for later (session.c). */
-	if (session_deliver(cl, ev, params))
-		return;
-	params = render_event(cl, params);
-	if (params == NULL)
-		params = json_object();
-	cl->notifications++;
-	gw.events++;
-	if (params == notify_params && notify_line != NULL &&
-	    strcmp(method, notify_method) == 0) {
-		client_send_line(cl, notify_line, notify_len);
-		json_decref(params);
-		return;
-	}
-	n = json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0", "method", method,
-	    "params", params);
-	if (n == NULL || (s = json_dumps(n, JSON_COMPACT)) == NULL) {
-		log_warnx("client %d: cannot encode a %s notification",
-		    cl->id, method);
-		json_decref(n);
-		return;
-	}
-	json_decref(notify_params);
-	free(notify_line);
-	notify_len = strlen(s);
-	notify_line = xrealloc(s, notify_len + 2);
-	notify_line[notify_len++] = '\n';
-	notify_line[notify_len] = '\0';
-	notify_params = json_incref(json_object_get(n, "params"));
-	snprintf(notify_method, sizeof notify_method, "%s", method);
-	client_send_line(cl, notify_line, notify_len);
-	json_decref(n);
-}
-
-/* A notification to every client; params stolen. */
-void
-rpc_broadcast(const char *name, json_t *params)
-{
-	const struct event	*ev;
-
-	if (params == NULL)
-		params = json_object();
-	if ((ev = rpc_event(name, params)) == NULL)
-		return;
-	/* Every client, and the sessions kept for clients gone. */
-	session_broadcast(ev, params);
-	json_decref(params);
 }

@@ -1083,9 +1083,9 @@ sendq_notify_failed(struct client *cl, const json_t *id, const char *type,
     const char *target, const char *code, const char *reason,
     const char *from)
 {
-	rpc_notify(cl, "send_failed", json_pack("{s:O?, s:s, s:s, s:s, s:s,"
+	event_deliver("send_failed", json_pack("{s:O?, s:s, s:s, s:s, s:s,"
 	    " s:s}", "id", id, "type", type, "target", target, "code", code,
-	    "reason", reason, "from", from));
+	    "reason", reason, "from", from), cl, NULL);
 }
 
 /*

@@ -43,7 +43,6 @@ struct session {
 static sqlite3		*sdb;
 static uint64_t		 session_timer;
 static uint64_t		 linger_timer;
-static uint64_t		 taken;		/* deliveries, kept ones included */
 static uint64_t		 refused_tells;
 static uint64_t		 dropped_total;
 static uint64_t		 replayed_total;
@@ -59,7 +58,7 @@ static int	session_rpc_resume(struct client *, const json_t *,
 static void	session_detach(struct client *, const char *);
 static int	session_wants(struct client *, const struct event *,
 		    const json_t *);
-static int	session_keep(struct client *, const struct event *, json_t *);
+static int	session_keep(struct client *, struct evout *);
 static void	session_save(struct client *);
 static int	session_step(sqlite3_stmt *, const char *);
 static void	session_forget(struct session *);
@@ -67,7 +66,6 @@ static void	session_replay(struct client *);
 static int	session_tick(void *);
 static int	session_linger_end(void *);
 static void	session_free(struct session *);
-static void	session_refuse_tell(const json_t *, const char *);
 static void	session_noop(struct conn *, const char *, size_t, int);
 static void	session_private(const char *);
 static long	session_count(const char *, const char *, long long);
@@ -400,11 +398,13 @@ session_wants(struct client *cl, const struct event *ev,
 
 /* Into the store, bounded; 0 when kept, -1 when refused (full, a tell). */
 static int
-session_keep(struct client *cl, const struct event *ev, json_t *params)
+session_keep(struct client *cl, struct evout *eo)
 {
 	struct session	*s = cl->session;
+	const struct event *ev = eo->ev;
 	sqlite3_stmt	*st;
-	char		*text;
+	const char	*text;
+	size_t		 len;
 	int		 rc;
 
 	if (sdb == NULL)
@@ -434,20 +434,18 @@ session_keep(struct client *cl, const struct event *ev, json_t *params)
 	}
 	if (api->session_queue == 0)
 		return (-1);
-	text = json_dumps(params, JSON_COMPACT);
-	if (sqlite3_prepare_v2(sdb, "INSERT INTO event (session, ts, method, "
-	    "params) VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
-		free(text);
+	if ((text = evout_params(eo, &len)) == NULL)
 		return (-1);
-	}
+	if (sqlite3_prepare_v2(sdb, "INSERT INTO event (session, ts, method, "
+	    "params) VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return (-1);
 	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)session_wall_ms());
 	sqlite3_bind_text(st, 3, ev->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, text, (int)len, SQLITE_STATIC);
 	/* A row not written is an event not kept: the caller is told. */
 	rc = session_step(st, "insert into event");
 	sqlite3_finalize(st);
-	free(text);
 	if (rc == -1)
 		return (-1);
 	s->queued++;
@@ -520,63 +518,39 @@ session_forget(struct session *s)
 }
 
 /*
- * An event for a client (rpc_notify()).  1 when taken care of here
- * (params consumed: not wanted, or kept for later), 0 to send it now.
+ * An event offered to this client (event_deliver()): 1 when taken (written
+ * now, or kept for later), 0 when not for it.
  */
 int
-session_deliver(struct client *cl, const struct event *ev, json_t *params)
+session_offer(struct client *cl, struct evout *eo)
 {
 	struct session	*s = cl->session;
-	int		 rc;
+	const char	*line;
+	size_t		 len;
 
-	if (s == NULL || cl->http != NULL) {
-		if (cl->http != NULL) {
-			json_decref(params);
-			return (1);
+	/* An HTTP request's answer carries no events. */
+	if (cl->http != NULL)
+		return (0);
+	if (s != NULL && !session_wants(cl, eo->ev, eo->params))
+		return (0);
+	if (s != NULL && (s->detached || s->spooling || cl->conn->paused)) {
+		/* Gone, replaying, or not reading: into the store, in order. */
+		if (!s->detached && !s->spooling) {
+			s->spooling = 1;
+			s->paused_at = ev_now();
 		}
-		taken++;
+		return (session_keep(cl, eo) == 0);
+	}
+	if ((line = evout_line(eo, cl->render, 0, &len)) == NULL)
 		return (0);
-	}
-	if (!session_wants(cl, ev, params)) {
-		json_decref(params);
-		return (1);
-	}
-	if (!s->detached && !s->spooling && !cl->conn->paused) {
-		taken++;
-		return (0);
-	}
-	/* Gone, replaying, or not reading: into the store, in order. */
-	if (!s->detached && !s->spooling) {
-		s->spooling = 1;
-		s->paused_at = ev_now();
-	}
-	rc = session_keep(cl, ev, params);
-	if (rc == 0)
-		taken++;
-	json_decref(params);
+	client_send_line(cl, line, len);
+	cl->notifications++;
+	gw.events++;
 	return (1);
 }
 
-/* An event for everybody; a tell nobody takes goes back as an error. */
-size_t
-session_broadcast(const struct event *ev, json_t *params)
-{
-	struct client	*cl, *next;
-	uint64_t	 before = taken;
-
-	for (cl = TAILQ_FIRST(&clients); cl != NULL; cl = next) {
-		next = TAILQ_NEXT(cl, entry);
-		rpc_notify_event(cl, ev, json_incref(params));
-	}
-	if (taken == before && (ev->flags & EVENT_TELL) && router_ready())
-		session_refuse_tell(params, taken == before &&
-		    session_detached() > 0 ? "the MUD's message queue is full" :
-		    "no one is attached to the MUD to receive it");
-	return ((size_t)(taken - before));
-}
-
 /* Never silence: an I3 error to the sender of a tell nobody took. */
-static void
+void
 session_refuse_tell(const json_t *ev, const char *why)
 {
 	const char	*omud, *ouser, *tuser;
@@ -691,9 +665,11 @@ session_replay(struct client *cl)
 {
 	struct session	*s = cl->session;
 	sqlite3_stmt	*st;
-	json_t		*params, *n;
-	const char	*method, *text;
+	struct evout	 eo;
+	json_t		*params;
+	const char	*method, *text, *line;
 	long long	 last = 0;
+	size_t		 len;
 
 	if (sdb != NULL && sqlite3_prepare_v2(sdb, "SELECT seq, method, "
 	    "params FROM event WHERE session = ? ORDER BY seq", -1, &st,
@@ -705,14 +681,16 @@ session_replay(struct client *cl)
 			text = (const char *)sqlite3_column_text(st, 2);
 			params = json_loads(text != NULL ? text : "{}", 0,
 			    NULL);
-			if (params == NULL)
+			if (params == NULL || method == NULL) {
+				json_decref(params);
 				continue;
-			json_object_set_new(params, "replayed", json_true());
-			params = render_event(cl, params);
-			n = json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0",
-			    "method", method, "params", params);
-			client_send(cl, n);
-			json_decref(n);
+			}
+			line = event_replay_line(method, params, cl->render, 0,
+			    &len, &eo);
+			if (line != NULL) {
+				client_send_line(cl, line, len);
+				evout_clear(&eo);
+			}
 			cl->notifications++;
 			replayed_total++;
 		}

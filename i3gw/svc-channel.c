@@ -19,8 +19,6 @@ static void	chan_listen(const char *, int);
 static int	chan_listening(const char *);
 static int	chan_in_config(const char *);
 static void	chan_set(const char *, int);
-static void	chan_deliver(struct client *, const char *, const char *,
-		    json_t *);
 static int	chan_send(struct client *, const char *, const json_t *,
 		    json_t **, struct rpc_error *);
 static int	rpc_channel_send(struct client *, const json_t *, json_t **,
@@ -160,28 +158,11 @@ svc_channel_client_gone(struct client *cl)
 	json_object_clear(cl->channels);
 }
 
-/*
- * Offer to every client but one; each one's session decides (every event,
- * or the channel in its filter).  ev stolen.
- */
-static void
-chan_deliver(struct client *except, const char *chan, const char *method,
-    json_t *ev)
-{
-	struct client	*cl;
-
-	TAILQ_FOREACH(cl, &clients, entry) {
-		if (cl != except)
-			rpc_notify(cl, method, json_incref(ev));
-	}
-	json_decref(ev);
-}
-
 /* A notice of the gateway's own about a channel, to those hearing it. */
 void
 svc_channel_notice(const char *chan, const char *method, json_t *ev)
 {
-	chan_deliver(NULL, chan, method, ev);
+	event_deliver(method, ev, NULL, NULL);
 }
 
 /* An event's "text" for a channel packet, and the event's name. */
@@ -281,7 +262,7 @@ chan_packet(const json_t *named, const json_t *raw)
 		chan_target_text(named, ev);
 	if (ignored_by != NULL)
 		json_object_set_new(ev, "ignored_by", ignored_by);
-	chan_deliver(NULL, chan, method, ev);
+	event_deliver(method, ev, NULL, NULL);
 }
 
 /*
@@ -403,7 +384,8 @@ chan_send(struct client *cl, const char *type, const json_t *params,
 		text = svc_channel_text(named, &method);
 		ev = svc_event(named, text);
 		free(text);
-		chan_deliver(cl, chan, method, ev);
+		/* Every client but the sender; each session decides. */
+		event_deliver(method, ev, NULL, cl);
 		json_decref(named);
 	}
 	*result = svc_sent_result(queued);

@@ -49,7 +49,8 @@ error_packet(const json_t *named, const json_t *raw)
 		return;
 	}
 	if ((cl = client_by_user(user)) != NULL)
-		rpc_notify(cl, "error_received", svc_event(named, text));
+		event_deliver("error_received", svc_event(named, text), cl,
+		    NULL);
 	else
 		log_warnx("%s (for %s)", text, user ? user : "the MUD");
 	free(text);

@@ -71,12 +71,13 @@ svc_mudlist_changed(const char *mud, const json_t *old, const json_t *new)
 	xasprintf(&text, "%s is %s", mud, is ? "up" : (new == NULL ?
 	    "gone from the mudlist" : "down"));
 	if (is)
-		rpc_broadcast("mud_online", json_pack("{s:s, s:s, s:O, s:s}",
-		    "mud", mud, "timestamp", ts, "info", new, "text", text));
+		event_deliver("mud_online", json_pack("{s:s, s:s, s:O, s:s}",
+		    "mud", mud, "timestamp", ts, "info", new, "text", text),
+		    NULL, NULL);
 	else
-		rpc_broadcast("mud_offline", json_pack("{s:s, s:s, s:b, s:s}",
+		event_deliver("mud_offline", json_pack("{s:s, s:s, s:b, s:s}",
 		    "mud", mud, "timestamp", ts, "deleted", new == NULL,
-		    "text", text));
+		    "text", text), NULL, NULL);
 	free(text);
 	free(ts);
 }
@@ -90,9 +91,10 @@ svc_chanlist_changed(json_t *added, json_t *removed)
 	xasprintf(&text, "channels: %zu added, %zu removed, %zu in all",
 	    json_array_size(added), json_array_size(removed),
 	    json_object_size(router_chanlist()));
-	rpc_broadcast("chanlist_changed", json_pack("{s:O, s:O, s:s, s:i, "
+	event_deliver("chanlist_changed", json_pack("{s:O, s:O, s:s, s:i, "
 	    "s:s}", "added", added, "removed", removed, "timestamp", ts,
-	    "count", (int)json_object_size(router_chanlist()), "text", text));
+	    "count", (int)json_object_size(router_chanlist()), "text", text),
+	    NULL, NULL);
 	free(text);
 	free(ts);
 }

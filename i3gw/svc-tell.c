@@ -179,7 +179,7 @@ tell_packet(const json_t *named, const json_t *raw)
 	}
 	if (gw.conf->log_tells || log_verbose() > 1)
 		log_info("%s from %s to %s", type, who, tuser ? tuser : "?");
-	rpc_broadcast(method, svc_event(named, text));
+	event_deliver(method, svc_event(named, text), NULL, NULL);
 	free(text);
 	free(who);
 }
