@@ -16,7 +16,7 @@ _i3ctl()
 {
 	local IFS=$' \t\n'
 	local line=${COMP_LINE:0:COMP_POINT} words cword cur prev w i cmd= sub= npos=0 skip=0
-	local key kinds kind opts argopts
+	local key kinds kind
 	if [[ -n ${COMP_LINE+set} ]]; then
 		read -ra words <<< "$line"
 		[[ $line == *[[:space:]] ]] && words+=("")
@@ -44,171 +44,166 @@ _i3ctl_reply()
 		w=${words[i]}
 		if ((skip)); then skip=0; continue; fi
 		key=$cmd${sub:+ $sub}
-		case " -q --filter -S --socket --connect --url --key-file --timeout --cafile $(_i3ctl_argopts "$key") " in
+		case " $(_i3ctl_tab global argopts) $(_i3ctl_tab argopts "$key") " in
 		*" $w "*) skip=1; continue ;;
 		esac
 		case $w in
 		-?*) continue ;;
 		esac
 		if [[ -z $cmd ]]; then
-			cmd=$(_i3ctl_canon "$w")
-		elif [[ -z $sub && ( $cmd == channel || $cmd == presence ) ]]; then
-			sub=$(_i3ctl_canon "$cmd $w")
+			cmd=$(_i3ctl_tab canon "$w")
+		elif [[ -z $sub && -n $(_i3ctl_tab subs "$cmd") ]]; then
+			sub=$(_i3ctl_tab canon "$cmd $w")
 			sub=${sub#* }
 		else
 			npos=$((npos + 1))
 		fi
 	done
 	key=$cmd${sub:+ $sub}
-	case $prev in
-	--color) return ;;
-	-S|--socket|--key-file|--cafile)
-		IFS=$'\n'
-		COMPREPLY=($(compgen -f -- "$cur"))
-		return ;;
-	-e|--event)
-		[[ $key == listen ]] && COMPREPLY=($(compgen -W "$(_i3ctl_events)" -- "$cur"))
-		return ;;
-	-c|--channel)
-		IFS=$'\n'
-		COMPREPLY=($(compgen -W "$(_i3ctl_names channel list)" -- "$cur"))
+	case " $(_i3ctl_tab global argopts) $(_i3ctl_tab argopts "$key") " in
+	*" $prev "*)
+		_i3ctl_kind "$(_i3ctl_tab argkind "$key:$prev")"
 		return ;;
 	esac
-	case " -q --filter -S --socket --connect --url --key-file --timeout --cafile $(_i3ctl_argopts "$key") " in
-	*" $prev "*) return ;;
-	esac
-	key=$cmd${sub:+ $sub}
-	if [[ -z $cmd ]]; then
-		case $cur in
-		-*) COMPREPLY=($(compgen -W "-q --filter -S --socket --connect --url --key-file --timeout --cafile --json -r --raw --color --color=auto --color=always --color=never --no-color --tls --insecure --verbose -h --help -V --version" -- "$cur")) ;;
-		*) COMPREPLY=($(compgen -W "beep call channel chanuser completion emote finger help ignore list-commands listen locate mudinfo mudlist ping presence reconnect shell shutdown stats status tell who" -- "$cur")) ;;
-		esac
-		return
-	fi
-	if [[ $cmd == channel && -z $sub ]]; then
-		COMPREPLY=($(compgen -W "add admin emote history join leave list remove send target who" -- "$cur"))
-		return
-	fi
-	if [[ $cmd == ignore && -z $sub ]]; then
-		COMPREPLY=($(compgen -W "add list remove" -- "$cur"))
-		return
-	fi
-	if [[ $cmd == presence && -z $sub ]]; then
-		COMPREPLY=($(compgen -W "set update" -- "$cur"))
-		return
-	fi
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(_i3ctl_opts "$key") $(_i3ctl_argopts "$key") -q --filter -S --socket --connect --url --key-file --timeout --cafile --json -r --raw --color --color=auto --color=always --color=never --no-color --tls --insecure --verbose -h --help -V --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "$(_i3ctl_tab opts "$key") $(_i3ctl_tab argopts "$key") $(_i3ctl_tab global argopts) $(_i3ctl_tab global flags)" -- "$cur"))
 		return
 	fi
-	kinds=($(_i3ctl_kinds "$key"))
-	[[ ${#kinds[@]} -eq 0 ]] && return
-	if ((npos < ${#kinds[@]})); then kind=${kinds[npos]}; else kind=${kinds[${#kinds[@]} - 1]}; fi
-	case $kind in
-	mud|channel|user@mud) IFS=$'\n' ;;
+	if [[ -z $cmd ]]; then
+		kind=command
+	elif [[ -z $sub && -n $(_i3ctl_tab subs "$cmd") ]]; then
+		kind=subs
+	else
+		kinds=($(_i3ctl_tab kinds "$key"))
+		[[ ${#kinds[@]} -eq 0 ]] && return
+		if ((npos < ${#kinds[@]})); then
+			kind=${kinds[npos]}
+		else
+			kind=${kinds[${#kinds[@]} - 1]}
+		fi
+	fi
+	_i3ctl_kind "$kind"
+}
+
+_i3ctl_kind()
+{
+	case $1 in
+	file|mud|channel|user@mud) local IFS=$'\n' ;;
 	esac
-	case $kind in
+	case $1 in
+	file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	event) COMPREPLY=($(compgen -W "$(_i3ctl_events)" -- "$cur")) ;;
 	mud) COMPREPLY=($(compgen -W "$(_i3ctl_names mudlist)" -- "$cur")) ;;
 	channel) COMPREPLY=($(compgen -W "$(_i3ctl_names channel list)" -- "$cur")) ;;
 	user@mud)
 		if [[ $cur == *@* ]]; then
 			COMPREPLY=($(compgen -P "${cur%%@*}@" -W "$(_i3ctl_names mudlist)" -- "${cur#*@}"))
 		fi ;;
+	subs) COMPREPLY=($(compgen -W "$(_i3ctl_tab subs "$cmd")" -- "$cur")) ;;
 	command) COMPREPLY=($(compgen -W "beep call channel chanuser completion emote finger help ignore list-commands listen locate mudinfo mudlist ping presence reconnect shell shutdown stats status tell who" -- "$cur")) ;;
 	method) COMPREPLY=($(compgen -W "beep channel_add channel_admin channel_emote channel_history channel_join channel_leave channel_list channel_remove channel_send channel_target channel_who chan_user emoteto finger ignore_add ignore_list ignore_remove subscribe locate mudinfo mudlist ping presence_set presence_update reconnect shutdown stats status tell who authenticate unsubscribe session_resume" -- "$cur")) ;;
 	shell) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;
 	esac
 }
 
-_i3ctl_canon()
+_i3ctl_tab()
 {
-	case $1 in
-	"chan") echo "channel" ;;
-	"channel create") echo "channel add" ;;
-	"channel ls") echo "channel list" ;;
-	"channel rm") echo "channel remove" ;;
-	"channel say") echo "channel send" ;;
-	"emoteto") echo "emote" ;;
-	"ignore ls") echo "ignore list" ;;
-	"ignore rm") echo "ignore remove" ;;
-	"lscm") echo "list-commands" ;;
-	"follow") echo "listen" ;;
-	"muds") echo "mudlist" ;;
-	"sh") echo "shell" ;;
-	"st") echo "status" ;;
-	"t") echo "tell" ;;
-	*) echo "$1" ;;
-	esac
-}
-
-_i3ctl_opts()
-{
-	case $1 in
-	"beep") echo "-N --no-wait" ;;
-	"channel emote") echo "-N --no-wait -l --lines" ;;
-	"channel history") echo "-f --follow" ;;
-	"channel send") echo "-N --no-wait -l --lines" ;;
-	"channel target") echo "-N --no-wait" ;;
-	"emote") echo "-N --no-wait" ;;
-	"list-commands") echo "-j --json" ;;
-	"mudlist") echo "-u --up" ;;
-	"tell") echo "-N --no-wait" ;;
-	esac
-}
-
-_i3ctl_argopts()
-{
-	case $1 in
-	"beep") echo "-a --as -v --visname -w --wait" ;;
-	"channel add") echo "-t --type" ;;
-	"channel admin") echo "-a --add -d --remove" ;;
-	"channel emote") echo "-a --as -v --visname -w --wait" ;;
-	"channel history") echo "-n --limit -s --since -u --until -g --grep -U --user -m --mud -b --before" ;;
-	"channel send") echo "-a --as -v --visname -w --wait" ;;
-	"channel target") echo "-a --as -v --visname -T --target-text -w --wait" ;;
-	"chanuser") echo "-w --wait" ;;
-	"emote") echo "-a --as -v --visname -w --wait" ;;
-	"finger") echo "-w --wait" ;;
-	"ignore add") echo "-c --channel -u --user" ;;
-	"ignore list") echo "-c --channel -u --user" ;;
-	"ignore remove") echo "-c --channel -u --user" ;;
-	"listen") echo "-c --channel -e --event -n --count" ;;
-	"locate") echo "-w --wait" ;;
-	"mudlist") echo "-d --driver -l --mudlib -s --service" ;;
-	"tell") echo "-a --as -v --visname -w --wait" ;;
-	"who") echo "-w --wait" ;;
-	esac
-}
-
-_i3ctl_kinds()
-{
-	case $1 in
-	"beep") printf '%s\n' user@mud ;;
-	"call") printf '%s\n' method - ;;
-	"channel add") printf '%s\n' channel ;;
-	"channel admin") printf '%s\n' channel ;;
-	"channel emote") printf '%s\n' channel - ;;
-	"channel history") printf '%s\n' channel ;;
-	"channel join") printf '%s\n' channel ;;
-	"channel leave") printf '%s\n' channel ;;
-	"channel remove") printf '%s\n' channel ;;
-	"channel send") printf '%s\n' channel - ;;
-	"channel target") printf '%s\n' channel user@mud - ;;
-	"channel who") printf '%s\n' channel mud ;;
-	"chanuser") printf '%s\n' user@mud ;;
-	"completion") printf '%s\n' shell ;;
-	"emote") printf '%s\n' user@mud - ;;
-	"finger") printf '%s\n' user@mud ;;
-	"help") printf '%s\n' command ;;
-	"ignore add") printf '%s\n' user@mud ;;
-	"ignore remove") printf '%s\n' user@mud ;;
-	"locate") printf '%s\n' user ;;
-	"mudinfo") printf '%s\n' mud ;;
-	"mudlist") printf '%s\n' mud ;;
-	"presence set") printf '%s\n' - ;;
-	"presence update") printf '%s\n' - ;;
-	"tell") printf '%s\n' user@mud - ;;
-	"who") printf '%s\n' mud ;;
+	case "$1:$2" in
+	"global:argopts") printf '%s\n' "-q --filter -S --socket --connect --cafile --url --key-file --timeout" ;;
+	"global:flags") printf '%s\n' "--json -r --raw --color --color=auto --color=always --color=never --no-color --tls --insecure --verbose -h --help -V --version" ;;
+	"argkind:"*":--socket") printf '%s\n' "file" ;;
+	"argkind:"*":-S") printf '%s\n' "file" ;;
+	"argkind:"*":--cafile") printf '%s\n' "file" ;;
+	"argkind:"*":--key-file") printf '%s\n' "file" ;;
+	"opts:beep") printf '%s\n' "-N --no-wait" ;;
+	"argopts:beep") printf '%s\n' "-a --as -v --visname -w --wait" ;;
+	"kinds:beep") printf '%s\n' "user@mud" ;;
+	"kinds:call") printf '%s\n' "method -" ;;
+	"canon:chan") printf '%s\n' "channel" ;;
+	"subs:channel") printf '%s\n' "add admin emote history join leave list remove send target who" ;;
+	"canon:channel create") printf '%s\n' "channel add" ;;
+	"argopts:channel add") printf '%s\n' "-t --type" ;;
+	"kinds:channel add") printf '%s\n' "channel" ;;
+	"argopts:channel admin") printf '%s\n' "-a --add -d --remove" ;;
+	"kinds:channel admin") printf '%s\n' "channel" ;;
+	"argkind:channel admin:-a") printf '%s\n' "mud" ;;
+	"argkind:channel admin:--add") printf '%s\n' "mud" ;;
+	"argkind:channel admin:-d") printf '%s\n' "mud" ;;
+	"argkind:channel admin:--remove") printf '%s\n' "mud" ;;
+	"opts:channel emote") printf '%s\n' "-N --no-wait -l --lines" ;;
+	"argopts:channel emote") printf '%s\n' "-a --as -v --visname -w --wait" ;;
+	"kinds:channel emote") printf '%s\n' "channel -" ;;
+	"opts:channel history") printf '%s\n' "-f --follow" ;;
+	"argopts:channel history") printf '%s\n' "-n --limit -s --since -u --until -g --grep -U --user -m --mud -b --before" ;;
+	"kinds:channel history") printf '%s\n' "channel" ;;
+	"argkind:channel history:-U") printf '%s\n' "user@mud" ;;
+	"argkind:channel history:--user") printf '%s\n' "user@mud" ;;
+	"argkind:channel history:-m") printf '%s\n' "mud" ;;
+	"argkind:channel history:--mud") printf '%s\n' "mud" ;;
+	"kinds:channel join") printf '%s\n' "channel" ;;
+	"kinds:channel leave") printf '%s\n' "channel" ;;
+	"canon:channel ls") printf '%s\n' "channel list" ;;
+	"canon:channel rm") printf '%s\n' "channel remove" ;;
+	"kinds:channel remove") printf '%s\n' "channel" ;;
+	"canon:channel say") printf '%s\n' "channel send" ;;
+	"opts:channel send") printf '%s\n' "-N --no-wait -l --lines" ;;
+	"argopts:channel send") printf '%s\n' "-a --as -v --visname -w --wait" ;;
+	"kinds:channel send") printf '%s\n' "channel -" ;;
+	"opts:channel target") printf '%s\n' "-N --no-wait" ;;
+	"argopts:channel target") printf '%s\n' "-a --as -v --visname -T --target-text -w --wait" ;;
+	"kinds:channel target") printf '%s\n' "channel user@mud -" ;;
+	"kinds:channel who") printf '%s\n' "channel mud" ;;
+	"argopts:chanuser") printf '%s\n' "-w --wait" ;;
+	"kinds:chanuser") printf '%s\n' "user@mud" ;;
+	"kinds:completion") printf '%s\n' "shell" ;;
+	"canon:emoteto") printf '%s\n' "emote" ;;
+	"opts:emote") printf '%s\n' "-N --no-wait" ;;
+	"argopts:emote") printf '%s\n' "-a --as -v --visname -w --wait" ;;
+	"kinds:emote") printf '%s\n' "user@mud -" ;;
+	"argopts:finger") printf '%s\n' "-w --wait" ;;
+	"kinds:finger") printf '%s\n' "user@mud" ;;
+	"kinds:help") printf '%s\n' "command" ;;
+	"subs:ignore") printf '%s\n' "add list remove" ;;
+	"argopts:ignore add") printf '%s\n' "-c --channel -u --user" ;;
+	"kinds:ignore add") printf '%s\n' "user@mud" ;;
+	"argkind:ignore add:-c") printf '%s\n' "channel" ;;
+	"argkind:ignore add:--channel") printf '%s\n' "channel" ;;
+	"canon:ignore ls") printf '%s\n' "ignore list" ;;
+	"argopts:ignore list") printf '%s\n' "-c --channel -u --user" ;;
+	"argkind:ignore list:-c") printf '%s\n' "channel" ;;
+	"argkind:ignore list:--channel") printf '%s\n' "channel" ;;
+	"canon:ignore rm") printf '%s\n' "ignore remove" ;;
+	"argopts:ignore remove") printf '%s\n' "-c --channel -u --user" ;;
+	"kinds:ignore remove") printf '%s\n' "user@mud" ;;
+	"argkind:ignore remove:-c") printf '%s\n' "channel" ;;
+	"argkind:ignore remove:--channel") printf '%s\n' "channel" ;;
+	"canon:lscm") printf '%s\n' "list-commands" ;;
+	"opts:list-commands") printf '%s\n' "-j --json" ;;
+	"canon:follow") printf '%s\n' "listen" ;;
+	"argopts:listen") printf '%s\n' "-c --channel -e --event -n --count" ;;
+	"argkind:listen:-c") printf '%s\n' "channel" ;;
+	"argkind:listen:--channel") printf '%s\n' "channel" ;;
+	"argkind:listen:-e") printf '%s\n' "event" ;;
+	"argkind:listen:--event") printf '%s\n' "event" ;;
+	"argopts:locate") printf '%s\n' "-w --wait" ;;
+	"kinds:locate") printf '%s\n' "user" ;;
+	"kinds:mudinfo") printf '%s\n' "mud" ;;
+	"canon:muds") printf '%s\n' "mudlist" ;;
+	"opts:mudlist") printf '%s\n' "-u --up" ;;
+	"argopts:mudlist") printf '%s\n' "-d --driver -l --mudlib -s --service" ;;
+	"kinds:mudlist") printf '%s\n' "mud" ;;
+	"subs:presence") printf '%s\n' "set update" ;;
+	"kinds:presence set") printf '%s\n' "-" ;;
+	"kinds:presence update") printf '%s\n' "-" ;;
+	"canon:sh") printf '%s\n' "shell" ;;
+	"canon:st") printf '%s\n' "status" ;;
+	"canon:t") printf '%s\n' "tell" ;;
+	"opts:tell") printf '%s\n' "-N --no-wait" ;;
+	"argopts:tell") printf '%s\n' "-a --as -v --visname -w --wait" ;;
+	"kinds:tell") printf '%s\n' "user@mud -" ;;
+	"argopts:who") printf '%s\n' "-w --wait" ;;
+	"kinds:who") printf '%s\n' "mud" ;;
+	canon:*) printf '%s\n' "$2" ;;
 	esac
 }
 

@@ -5,136 +5,299 @@ function __i3ctl_names
 	command i3ctl --timeout 0.5 --color=never $argv -r 2>/dev/null
 end
 
-complete -c i3ctl -f
-complete -c i3ctl -l json -d 'print JSON'
-complete -c i3ctl -s r -l raw -d 'raw strings'
-complete -c i3ctl -s q -l filter -r -d 'jq filter'
-complete -c i3ctl -l color -a 'auto always never' -d 'colour output'
-complete -c i3ctl -s S -l socket -r -F -d 'gateway socket'
-complete -c i3ctl -l connect -r -d 'HOST:PORT'
-complete -c i3ctl -l tls -d 'TLS for --connect'
-complete -c i3ctl -l insecure -d 'skip certificate checks'
-complete -c i3ctl -l url -r -d 'gateway HTTP or WebSocket URL'
-complete -c i3ctl -l key-file -r -F -d 'API key file'
-complete -c i3ctl -l timeout -r -d 'seconds'
+function __i3ctl_complete
+	set -l words (commandline -opc)
+	set -l cur (commandline -ct)
+	set -l cmd ''
+	set -l sub ''
+	set -l key ''
+	set -l npos 0
+	set -l skip 0
+	set -l kind
+	set -l argopts (string split ' ' -- (__i3ctl_tab global argopts))
+	for w in $words[2..-1]
+		if test $skip = 1
+			set skip 0
+			continue
+		end
+		set key (string trim -- "$cmd $sub")
+		if contains -- $w $argopts (string split ' ' -- (__i3ctl_tab argopts $key))
+			set skip 1
+			continue
+		end
+		string match -q -- '-?*' $w; and continue
+		if test -z "$cmd"
+			set cmd (__i3ctl_tab canon $w)
+		else if test -z "$sub"; and test -n "$(__i3ctl_tab subs $cmd)"
+			set sub (string replace -r '^\S+ ' '' -- (__i3ctl_tab canon "$cmd $w"))
+		else
+			set npos (math $npos + 1)
+		end
+	end
+	set key (string trim -- "$cmd $sub")
+	if test (count $words) -gt 1; and contains -- $words[-1] $argopts (string split ' ' -- (__i3ctl_tab argopts $key))
+		__i3ctl_kind "$(__i3ctl_tab argkind "$key:$words[-1]")" $cur
+		return
+	end
+	if string match -q -- '-*' $cur
+		string split ' ' -- (__i3ctl_tab opts $key) (__i3ctl_tab argopts $key) (__i3ctl_tab global argopts) (__i3ctl_tab global flags)
+		return
+	end
+	if test -z "$cmd"
+		set kind command
+	else if test -z "$sub"; and test -n "$(__i3ctl_tab subs $cmd)"
+		string split ' ' -- (__i3ctl_tab subs $cmd)
+		return
+	else
+		set -l kinds (string split ' ' -- (__i3ctl_tab kinds $key))
+		test (count $kinds) -eq 0; and return
+		set kind $kinds[-1]
+		test $npos -lt (count $kinds); and set kind $kinds[(math $npos + 1)]
+	end
+	__i3ctl_kind $kind $cur
+end
 
-set -l __i3ctl_cmds beep call channel chanuser completion emote finger help ignore list-commands listen locate mudinfo mudlist ping presence reconnect shell shutdown stats status tell who
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a beep -d 'beep a user on a MUD'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a call -d 'call any gateway method with raw JSON parameters'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a channel -d 'channels: list, join, leave, talk, administer'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a chanuser -d 'ask a MUD about one of its channel users'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a completion -d 'print the shell completion script'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a emote -d 'send an emote ($N is you) to a user on a MUD'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a finger -d 'show what a MUD says about one of its users'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a help -d 'describe the commands, or one command'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a ignore -d 'ignore senders: gateway-wide or for one user'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a list-commands -d 'list every command (as JSON with --json)'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a listen -d 'print events as they arrive (NDJSON with --json)'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a locate -d 'find which MUDs a user is on'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a mudinfo -d 'show everything the mudlist says about a MUD'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a mudlist -d 'list the MUDs on the network'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a ping -d 'check that the gateway answers (and how fast)'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a presence -d 'tell the gateway who is online on this MUD'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a reconnect -d 'make the gateway reconnect to its router'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a shell -d 'interactive shell: editing, history, completion, events'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a shutdown -d 'stop the gateway'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a stats -d 'show the gateway\'s counters'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a status -d 'show the gateway\'s router link and identity'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a tell -d 'send a tell to a user on a MUD'
-complete -c i3ctl -n "not __fish_seen_subcommand_from $__i3ctl_cmds" -a who -d 'list the users on a MUD'
-complete -c i3ctl -n "__fish_seen_subcommand_from beep" -s a -l as -r
-complete -c i3ctl -n "__fish_seen_subcommand_from beep" -s v -l visname -r
-complete -c i3ctl -n "__fish_seen_subcommand_from beep" -s w -l wait -r
-complete -c i3ctl -n "__fish_seen_subcommand_from beep" -s N -l no-wait
-complete -c i3ctl -n "__fish_seen_subcommand_from beep" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a add -d 'create a channel owned by this MUD'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from add" -s t -l type -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from add" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a admin -d 'show a channel\'s ban or allow list, or change it'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from admin" -s a -l add -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from admin" -s d -l remove -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from admin" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a emote -d 'send an emote ($N is you) to a channel'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s a -l as -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s v -l visname -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s w -l wait -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s N -l no-wait
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -s l -l lines
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from emote" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a history -d 'show the gateway\'s history of a channel (-f: and follow)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s n -l limit -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s s -l since -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s u -l until -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s g -l grep -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s U -l user -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s m -l mud -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s b -l before -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -s f -l follow
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from history" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a join -d 'start listening to a channel'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from join" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a leave -d 'stop listening to a channel'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from leave" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a list -d 'list the channels on the network'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a remove -d 'remove a channel owned by this MUD'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from remove" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a send -d 'send a message to a channel'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s a -l as -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s v -l visname -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s w -l wait -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s N -l no-wait
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -s l -l lines
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from send" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a target -d 'send a targeted emote ($N you, $O them) to a channel'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -s a -l as -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -s v -l visname -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -s T -l target-text -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -s w -l wait -r
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -s N -l no-wait
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from target" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel" -a who -d 'list who listens to a channel on a MUD'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from who" -a '(__i3ctl_names mudlist)'
-complete -c i3ctl -n "__fish_seen_subcommand_from channel; and __fish_seen_subcommand_from who" -a '(__i3ctl_names channel list)'
-complete -c i3ctl -n "__fish_seen_subcommand_from chanuser" -s w -l wait -r
-complete -c i3ctl -n "__fish_seen_subcommand_from chanuser" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
-complete -c i3ctl -n "__fish_seen_subcommand_from completion" -a 'bash zsh fish'
-complete -c i3ctl -n "__fish_seen_subcommand_from emote" -s a -l as -r
-complete -c i3ctl -n "__fish_seen_subcommand_from emote" -s v -l visname -r
-complete -c i3ctl -n "__fish_seen_subcommand_from emote" -s w -l wait -r
-complete -c i3ctl -n "__fish_seen_subcommand_from emote" -s N -l no-wait
-complete -c i3ctl -n "__fish_seen_subcommand_from emote" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
-complete -c i3ctl -n "__fish_seen_subcommand_from finger" -s w -l wait -r
-complete -c i3ctl -n "__fish_seen_subcommand_from finger" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
-complete -c i3ctl -n "__fish_seen_subcommand_from help" -a "$__i3ctl_cmds"
-complete -c i3ctl -n "__fish_seen_subcommand_from ignore" -a add -d 'ignore a sender (globs: *@SpamMud, bot*@*)'
-complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from add" -s c -l channel -r
-complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from add" -s u -l user -r
-complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from add" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
-complete -c i3ctl -n "__fish_seen_subcommand_from ignore" -a list -d 'list the ignore rules'
-complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from list" -s c -l channel -r
-complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from list" -s u -l user -r
-complete -c i3ctl -n "__fish_seen_subcommand_from ignore" -a remove -d 'stop ignoring a sender'
-complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from remove" -s c -l channel -r
-complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from remove" -s u -l user -r
-complete -c i3ctl -n "__fish_seen_subcommand_from ignore; and __fish_seen_subcommand_from remove" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
-complete -c i3ctl -n "__fish_seen_subcommand_from list-commands" -s j -l json
-complete -c i3ctl -n "__fish_seen_subcommand_from listen" -s c -l channel -r
-complete -c i3ctl -n "__fish_seen_subcommand_from listen" -s e -l event -r
-complete -c i3ctl -n "__fish_seen_subcommand_from listen" -s n -l count -r
-complete -c i3ctl -n "__fish_seen_subcommand_from locate" -s w -l wait -r
-complete -c i3ctl -n "__fish_seen_subcommand_from mudinfo" -a '(__i3ctl_names mudlist)'
-complete -c i3ctl -n "__fish_seen_subcommand_from mudlist" -s u -l up
-complete -c i3ctl -n "__fish_seen_subcommand_from mudlist" -s d -l driver -r
-complete -c i3ctl -n "__fish_seen_subcommand_from mudlist" -s l -l mudlib -r
-complete -c i3ctl -n "__fish_seen_subcommand_from mudlist" -s s -l service -r
-complete -c i3ctl -n "__fish_seen_subcommand_from mudlist" -a '(__i3ctl_names mudlist)'
-complete -c i3ctl -n "__fish_seen_subcommand_from presence" -a set -d 'replace who is online (JSON from stdin)'
-complete -c i3ctl -n "__fish_seen_subcommand_from presence" -a update -d 'change part of who is online (JSON from stdin)'
-complete -c i3ctl -n "__fish_seen_subcommand_from tell" -s a -l as -r
-complete -c i3ctl -n "__fish_seen_subcommand_from tell" -s v -l visname -r
-complete -c i3ctl -n "__fish_seen_subcommand_from tell" -s w -l wait -r
-complete -c i3ctl -n "__fish_seen_subcommand_from tell" -s N -l no-wait
-complete -c i3ctl -n "__fish_seen_subcommand_from tell" -a '(string match -q "*@*" -- (commandline -ct); and for m in (__i3ctl_names mudlist); echo (string replace -r "@.*" "" -- (commandline -ct))@$m; end)'
-complete -c i3ctl -n "__fish_seen_subcommand_from who" -s w -l wait -r
-complete -c i3ctl -n "__fish_seen_subcommand_from who" -a '(__i3ctl_names mudlist)'
+function __i3ctl_kind -a kind cur
+	switch $kind
+	case file
+		__fish_complete_path $cur
+	case event
+		command i3gw --list-events 2>/dev/null |
+		    string replace -rf '^\\| `([a-z_]+)`.*' '$1'
+	case mud
+		__i3ctl_names mudlist
+	case channel
+		__i3ctl_names channel list
+	case user@mud
+		string match -q -- '*@*' $cur; or return
+		set -l u (string replace -r '@.*' '' -- $cur)
+		for m in (__i3ctl_names mudlist)
+			printf '%s@%s\n' $u $m
+		end
+	case command
+		printf '%s\t%s\n' beep 'beep a user on a MUD'
+		printf '%s\t%s\n' call 'call any gateway method with raw JSON parameters'
+		printf '%s\t%s\n' channel 'channels: list, join, leave, talk, administer'
+		printf '%s\t%s\n' chanuser 'ask a MUD about one of its channel users'
+		printf '%s\t%s\n' completion 'print the shell completion script'
+		printf '%s\t%s\n' emote 'send an emote ($N is you) to a user on a MUD'
+		printf '%s\t%s\n' finger 'show what a MUD says about one of its users'
+		printf '%s\t%s\n' help 'describe the commands, or one command'
+		printf '%s\t%s\n' ignore 'ignore senders: gateway-wide or for one user'
+		printf '%s\t%s\n' list-commands 'list every command (as JSON with --json)'
+		printf '%s\t%s\n' listen 'print events as they arrive (NDJSON with --json)'
+		printf '%s\t%s\n' locate 'find which MUDs a user is on'
+		printf '%s\t%s\n' mudinfo 'show everything the mudlist says about a MUD'
+		printf '%s\t%s\n' mudlist 'list the MUDs on the network'
+		printf '%s\t%s\n' ping 'check that the gateway answers (and how fast)'
+		printf '%s\t%s\n' presence 'tell the gateway who is online on this MUD'
+		printf '%s\t%s\n' reconnect 'make the gateway reconnect to its router'
+		printf '%s\t%s\n' shell 'interactive shell: editing, history, completion, events'
+		printf '%s\t%s\n' shutdown 'stop the gateway'
+		printf '%s\t%s\n' stats 'show the gateway\'s counters'
+		printf '%s\t%s\n' status 'show the gateway\'s router link and identity'
+		printf '%s\t%s\n' tell 'send a tell to a user on a MUD'
+		printf '%s\t%s\n' who 'list the users on a MUD'
+	case method
+		printf '%s\n' beep channel_add channel_admin channel_emote channel_history channel_join channel_leave channel_list channel_remove channel_send channel_target channel_who chan_user emoteto finger ignore_add ignore_list ignore_remove subscribe locate mudinfo mudlist ping presence_set presence_update reconnect shutdown stats status tell who authenticate unsubscribe session_resume
+	case shell
+		printf '%s\n' bash zsh fish
+	end
+end
+
+function __i3ctl_tab
+	switch "$argv[1]:$argv[2]"
+	case 'global:argopts'
+		printf '%s\n' '-q --filter -S --socket --connect --cafile --url --key-file --timeout'
+	case 'global:flags'
+		printf '%s\n' '--json -r --raw --color --color=auto --color=always --color=never --no-color --tls --insecure --verbose -h --help -V --version'
+	case 'argkind:*:--socket'
+		printf '%s\n' 'file'
+	case 'argkind:*:-S'
+		printf '%s\n' 'file'
+	case 'argkind:*:--cafile'
+		printf '%s\n' 'file'
+	case 'argkind:*:--key-file'
+		printf '%s\n' 'file'
+	case 'opts:beep'
+		printf '%s\n' '-N --no-wait'
+	case 'argopts:beep'
+		printf '%s\n' '-a --as -v --visname -w --wait'
+	case 'kinds:beep'
+		printf '%s\n' 'user@mud'
+	case 'kinds:call'
+		printf '%s\n' 'method -'
+	case 'canon:chan'
+		printf '%s\n' 'channel'
+	case 'subs:channel'
+		printf '%s\n' 'add admin emote history join leave list remove send target who'
+	case 'canon:channel create'
+		printf '%s\n' 'channel add'
+	case 'argopts:channel add'
+		printf '%s\n' '-t --type'
+	case 'kinds:channel add'
+		printf '%s\n' 'channel'
+	case 'argopts:channel admin'
+		printf '%s\n' '-a --add -d --remove'
+	case 'kinds:channel admin'
+		printf '%s\n' 'channel'
+	case 'argkind:channel admin:-a'
+		printf '%s\n' 'mud'
+	case 'argkind:channel admin:--add'
+		printf '%s\n' 'mud'
+	case 'argkind:channel admin:-d'
+		printf '%s\n' 'mud'
+	case 'argkind:channel admin:--remove'
+		printf '%s\n' 'mud'
+	case 'opts:channel emote'
+		printf '%s\n' '-N --no-wait -l --lines'
+	case 'argopts:channel emote'
+		printf '%s\n' '-a --as -v --visname -w --wait'
+	case 'kinds:channel emote'
+		printf '%s\n' 'channel -'
+	case 'opts:channel history'
+		printf '%s\n' '-f --follow'
+	case 'argopts:channel history'
+		printf '%s\n' '-n --limit -s --since -u --until -g --grep -U --user -m --mud -b --before'
+	case 'kinds:channel history'
+		printf '%s\n' 'channel'
+	case 'argkind:channel history:-U'
+		printf '%s\n' 'user@mud'
+	case 'argkind:channel history:--user'
+		printf '%s\n' 'user@mud'
+	case 'argkind:channel history:-m'
+		printf '%s\n' 'mud'
+	case 'argkind:channel history:--mud'
+		printf '%s\n' 'mud'
+	case 'kinds:channel join'
+		printf '%s\n' 'channel'
+	case 'kinds:channel leave'
+		printf '%s\n' 'channel'
+	case 'canon:channel ls'
+		printf '%s\n' 'channel list'
+	case 'canon:channel rm'
+		printf '%s\n' 'channel remove'
+	case 'kinds:channel remove'
+		printf '%s\n' 'channel'
+	case 'canon:channel say'
+		printf '%s\n' 'channel send'
+	case 'opts:channel send'
+		printf '%s\n' '-N --no-wait -l --lines'
+	case 'argopts:channel send'
+		printf '%s\n' '-a --as -v --visname -w --wait'
+	case 'kinds:channel send'
+		printf '%s\n' 'channel -'
+	case 'opts:channel target'
+		printf '%s\n' '-N --no-wait'
+	case 'argopts:channel target'
+		printf '%s\n' '-a --as -v --visname -T --target-text -w --wait'
+	case 'kinds:channel target'
+		printf '%s\n' 'channel user@mud -'
+	case 'kinds:channel who'
+		printf '%s\n' 'channel mud'
+	case 'argopts:chanuser'
+		printf '%s\n' '-w --wait'
+	case 'kinds:chanuser'
+		printf '%s\n' 'user@mud'
+	case 'kinds:completion'
+		printf '%s\n' 'shell'
+	case 'canon:emoteto'
+		printf '%s\n' 'emote'
+	case 'opts:emote'
+		printf '%s\n' '-N --no-wait'
+	case 'argopts:emote'
+		printf '%s\n' '-a --as -v --visname -w --wait'
+	case 'kinds:emote'
+		printf '%s\n' 'user@mud -'
+	case 'argopts:finger'
+		printf '%s\n' '-w --wait'
+	case 'kinds:finger'
+		printf '%s\n' 'user@mud'
+	case 'kinds:help'
+		printf '%s\n' 'command'
+	case 'subs:ignore'
+		printf '%s\n' 'add list remove'
+	case 'argopts:ignore add'
+		printf '%s\n' '-c --channel -u --user'
+	case 'kinds:ignore add'
+		printf '%s\n' 'user@mud'
+	case 'argkind:ignore add:-c'
+		printf '%s\n' 'channel'
+	case 'argkind:ignore add:--channel'
+		printf '%s\n' 'channel'
+	case 'canon:ignore ls'
+		printf '%s\n' 'ignore list'
+	case 'argopts:ignore list'
+		printf '%s\n' '-c --channel -u --user'
+	case 'argkind:ignore list:-c'
+		printf '%s\n' 'channel'
+	case 'argkind:ignore list:--channel'
+		printf '%s\n' 'channel'
+	case 'canon:ignore rm'
+		printf '%s\n' 'ignore remove'
+	case 'argopts:ignore remove'
+		printf '%s\n' '-c --channel -u --user'
+	case 'kinds:ignore remove'
+		printf '%s\n' 'user@mud'
+	case 'argkind:ignore remove:-c'
+		printf '%s\n' 'channel'
+	case 'argkind:ignore remove:--channel'
+		printf '%s\n' 'channel'
+	case 'canon:lscm'
+		printf '%s\n' 'list-commands'
+	case 'opts:list-commands'
+		printf '%s\n' '-j --json'
+	case 'canon:follow'
+		printf '%s\n' 'listen'
+	case 'argopts:listen'
+		printf '%s\n' '-c --channel -e --event -n --count'
+	case 'argkind:listen:-c'
+		printf '%s\n' 'channel'
+	case 'argkind:listen:--channel'
+		printf '%s\n' 'channel'
+	case 'argkind:listen:-e'
+		printf '%s\n' 'event'
+	case 'argkind:listen:--event'
+		printf '%s\n' 'event'
+	case 'argopts:locate'
+		printf '%s\n' '-w --wait'
+	case 'kinds:locate'
+		printf '%s\n' 'user'
+	case 'kinds:mudinfo'
+		printf '%s\n' 'mud'
+	case 'canon:muds'
+		printf '%s\n' 'mudlist'
+	case 'opts:mudlist'
+		printf '%s\n' '-u --up'
+	case 'argopts:mudlist'
+		printf '%s\n' '-d --driver -l --mudlib -s --service'
+	case 'kinds:mudlist'
+		printf '%s\n' 'mud'
+	case 'subs:presence'
+		printf '%s\n' 'set update'
+	case 'kinds:presence set'
+		printf '%s\n' '-'
+	case 'kinds:presence update'
+		printf '%s\n' '-'
+	case 'canon:sh'
+		printf '%s\n' 'shell'
+	case 'canon:st'
+		printf '%s\n' 'status'
+	case 'canon:t'
+		printf '%s\n' 'tell'
+	case 'opts:tell'
+		printf '%s\n' '-N --no-wait'
+	case 'argopts:tell'
+		printf '%s\n' '-a --as -v --visname -w --wait'
+	case 'kinds:tell'
+		printf '%s\n' 'user@mud -'
+	case 'argopts:who'
+		printf '%s\n' '-w --wait'
+	case 'kinds:who'
+		printf '%s\n' 'mud'
+	case 'canon:*'
+		printf '%s\n' $argv[2]
+	end
+end
+
+complete -c i3ctl -f -a '(__i3ctl_complete)'

@@ -21,11 +21,20 @@ static void	 cmd_opts_words(const struct cmd_entry *, int, char *,
 static size_t	 cmd_all(const struct cmd_entry **,
 		    const struct cmd_entry **);
 static void	 cmd_cat(char *, const char *, size_t);
-static void	 cmd_key(const struct cmd_entry *, const struct cmd_entry *,
-		    char *, size_t);
+static void	 cmd_global_words(int, char *, size_t);
+static const char *cmd_argkind(const char *);
+static const struct option *cmd_global_opt(const char *);
+static const char *cmd_optdoc(const char *, const char *, const char **);
+static void	 cmd_tab_row(int, const char *, const char *, const char *,
+		    const char *);
+static void	 cmd_tab(int);
+static void	 cmd_methods(void);
+static void	 cmd_names(void);
+static void	 cmd_sh_helpers(void);
+static void	 cmd_sh_walk(const char *, const char *, const char *);
+static void	 cmd_quote(const char *, int, int);
 static void	 cmd_completion_bash(void);
 static void	 cmd_completion_zsh(void);
-static void	 cmd_fish_quote(const char *);
 static void	 cmd_completion_fish(void);
 
 static const struct option cmd_list_commands_longopts[] = {
@@ -70,12 +79,40 @@ const struct cmd_entry cmd_help_entry = {
 	.exec = cmd_help_exec
 };
 
-/* The global options that take an argument (for the completions). */
-static const char *const cmd_global_argopts =
-    "-q --filter -S --socket --connect --url --key-file --timeout --cafile";
-static const char *const cmd_global_flags =
-    "--json -r --raw --color --color=auto --color=always --color=never "
-    "--no-color --tls --insecure --verbose -h --help -V --version";
+/*
+ * What help says of each global option (ctl_global_longopts gives its short
+ * form and whether it takes an argument); the ones without a row (--colour,
+ * --key) are neither in help nor completed.  Each doc is a format given the
+ * default timeout.  The argument's name also says how the completions
+ * complete it (cmd_argkind).
+ */
+static const struct {
+	const char	*name;
+	const char	*arg;
+	const char	*doc;
+} cmd_global_docs[] = {
+	{ "json", NULL, "print results as JSON (NDJSON for streams)" },
+	{ "raw", NULL, "raw strings, one name a line for lists" },
+	{ "filter", "FILTER", "run a jq program on each result or event" },
+	{ "color", "[=WHEN]", "auto, always or never (NO_COLOR is honoured)" },
+	{ "no-color", NULL, "no colour (as --color=never)" },
+	{ "socket", "PATH", "the gateway's Unix socket" },
+	{ "connect", "HOST:PORT", "TCP instead" },
+	{ "tls", NULL, "TLS on that connection, the server verified" },
+	{ "insecure", NULL, "do not verify the server's certificate" },
+	{ "cafile", "FILE", "the authorities that verify it" },
+	{ "url", "URL", "HTTP POST to the gateway's /rpc, or a WebSocket" },
+	{ "key-file", "FILE", "the API key (or $I3_API_KEY)" },
+	{ "timeout", "SECONDS", "bound everything (default %g; 0: none)" },
+	{ "verbose", NULL, "say what is sent and received, on stderr" },
+	{ "help", NULL, "help, of a command too: i3ctl help COMMAND" },
+	{ "version", NULL, "the version" },
+};
+#define CMD_NGLOBAL (sizeof cmd_global_docs / sizeof cmd_global_docs[0])
+
+/* The values of --color. */
+static const char *const cmd_color_words =
+    "--color=auto --color=always --color=never";
 
 static json_t *
 cmd_entry_json(const struct cmd_entry *e, const struct cmd_entry *parent)
@@ -201,6 +238,19 @@ static const struct {
 	{ "list-commands", "json", NULL, "the command table as JSON" },
 };
 
+/* The global option of that long name (one of cmd_global_docs). */
+static const struct option *
+cmd_global_opt(const char *name)
+{
+	const struct option	*g;
+
+	for (g = ctl_global_longopts; g->name != NULL; g++) {
+		if (strcmp(g->name, name) == 0)
+			return (g);
+	}
+	fatalx("%s: --%s is not a global option", __func__, name);
+}
+
 /* The line of help of one option of a command, or NULL. */
 static const char *
 cmd_optdoc(const char *full, const char *name, const char **arg)
@@ -231,6 +281,7 @@ cmd_print_help(FILE *f, const struct cmd_entry *parent,
 	const struct cmd_entry	*const *e, *const *c;
 	const struct option	*o;
 	char			 full[64];
+	size_t			 i;
 
 	if (entry != NULL) {
 		cmd_full_name(parent, entry, full, sizeof full);
@@ -256,28 +307,30 @@ cmd_print_help(FILE *f, const struct cmd_entry *parent,
 			    (*c)->summary);
 		return (CTL_OK);
 	}
-	fprintf(f, "usage: %s [options] command [args ...]\n\n", I3CTL_NAME);
-	fprintf(f, "options:\n"
-	    "  --json              print results as JSON (NDJSON for "
-	    "streams)\n"
-	    "  -r, --raw           raw strings, one name a line for lists\n"
-	    "  -q, --filter FILTER run a jq program on each result or "
-	    "event\n"
-	    "  --color[=WHEN]      auto, always or never (NO_COLOR is "
-	    "honoured)\n"
-	    "  -S, --socket PATH   the gateway's Unix socket\n"
-	    "  --connect HOST:PORT TCP instead (--tls, --insecure, --cafile "
-	    "FILE)\n"
-	    "  --url URL           HTTP POST to the gateway's /rpc\n"
-	    "  --key-file FILE     the API key (or $I3_API_KEY)\n"
-	    "  --timeout SECONDS   bound everything (default %g; 0: none)\n"
-	    "  --no-color          no colour (as --color=never)\n"
-	    "  --verbose           say what is sent and received, on "
-	    "stderr\n"
-	    "  -h, --help          help, of a command too: i3ctl help "
-	    "COMMAND\n"
-	    "  -V, --version       the version\n"
-	    "\ncommands:\n", CTL_DEFAULT_TIMEOUT);
+	fprintf(f, "usage: %s [options] command [args ...]\n\noptions:\n",
+	    I3CTL_NAME);
+	for (i = 0; i < CMD_NGLOBAL; i++) {
+		const struct option	*g;
+		const char		*arg = cmd_global_docs[i].arg;
+		char			 flags[64];
+
+		g = cmd_global_opt(cmd_global_docs[i].name);
+
+		if (g->val < 128)
+			snprintf(flags, sizeof flags, "-%c, --%s", g->val,
+			    g->name);
+		else
+			snprintf(flags, sizeof flags, "--%s", g->name);
+		if (arg != NULL) {
+			if (*arg != '[')
+				cmd_cat(flags, " ", sizeof flags);
+			cmd_cat(flags, arg, sizeof flags);
+		}
+		fprintf(f, "  %-19s ", flags);
+		fprintf(f, cmd_global_docs[i].doc, CTL_DEFAULT_TIMEOUT);
+		fputc('\n', f);
+	}
+	fprintf(f, "\ncommands:\n");
 	for (e = cmd_table; *e != NULL; e++) {
 		if ((*e)->children == NULL) {
 			fprintf(f, "  %-14s %s\n", (*e)->name, (*e)->summary);
@@ -373,6 +426,63 @@ cmd_opts_words(const struct cmd_entry *e, int witharg, char *buf, size_t len)
 	}
 }
 
+/* The same for the global options of help (cmd_global_docs). */
+static void
+cmd_global_words(int witharg, char *buf, size_t len)
+{
+	const struct option	*g;
+	char			 w[64];
+	size_t			 i;
+
+	*buf = '\0';
+	for (i = 0; i < CMD_NGLOBAL; i++) {
+		g = cmd_global_opt(cmd_global_docs[i].name);
+		if ((g->has_arg == required_argument) != witharg)
+			continue;
+		if (g->val < 128) {
+			snprintf(w, sizeof w, "%s-%c", *buf != '\0' ? " " : "",
+			    g->val);
+			cmd_cat(buf, w, len);
+		}
+		snprintf(w, sizeof w, "%s--%s", *buf != '\0' ? " " : "",
+		    g->name);
+		cmd_cat(buf, w, len);
+		/* --color: its values as words of their own. */
+		if (g->has_arg == optional_argument) {
+			cmd_cat(buf, " ", len);
+			cmd_cat(buf, cmd_color_words, len);
+		}
+	}
+}
+
+/*
+ * How the completions complete an option's argument, from the argument's
+ * name in help: "file", "event", "channel", "mud", "user@mud", or NULL
+ * (nothing: a number, a time, a driver...).
+ */
+static const char *
+cmd_argkind(const char *arg)
+{
+	static const struct {
+		const char	*arg;
+		const char	*kind;
+	} kinds[] = {
+		{ "FILE", "file" },
+		{ "PATH", "file" },
+		{ "EVENT", "event" },
+		{ "CHANNEL", "channel" },
+		{ "MUD", "mud" },
+		{ "USER@MUD", "user@mud" },
+	};
+	size_t	i;
+
+	for (i = 0; arg != NULL && i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (strcmp(kinds[i].arg, arg) == 0)
+			return (kinds[i].kind);
+	}
+	return (NULL);
+}
+
 /* Every command and subcommand, with its parent (NULL at the top). */
 #define CMD_MAXENTRIES	128
 static size_t
@@ -405,32 +515,207 @@ cmd_cat(char *buf, const char *s, size_t len)
 		snprintf(buf + n, len - n, "%s", s);
 }
 
-/* The key of an entry in the scripts: "tell", "channel send". */
+/*
+ * One row of the scripts' table function (_i3ctl_tab WHAT KEY): WHAT:KEY
+ * prints VAL; KEY NULL is any key, OPT appends ":OPT" to it.  bash and zsh
+ * share the syntax; fish has its own.
+ */
 static void
-cmd_key(const struct cmd_entry *e, const struct cmd_entry *par, char *buf,
-    size_t len)
+cmd_tab_row(int fish, const char *what, const char *key, const char *opt,
+    const char *val)
 {
-	cmd_full_name(par, e, buf, len);
+	if (fish) {
+		printf("\tcase '%s:%s%s%s'\n\t\tprintf '%%s\\n' '%s'\n", what,
+		    key != NULL ? key : "*", opt != NULL ? ":" : "",
+		    opt != NULL ? opt : "", val);
+		return;
+	}
+	printf("\t\"%s:%s%s%s\") printf '%%s\\n' \"%s\" ;;\n", what,
+	    key != NULL ? key : "\"*\"", opt != NULL ? ":" : "",
+	    opt != NULL ? opt : "", val);
 }
 
+/*
+ * The table function: canonical names of aliases, subcommands, options,
+ * options with an argument, argument kinds, and what each option's
+ * argument is.  All from the command table.
+ */
 static void
-cmd_completion_bash(void)
+cmd_tab(int fish)
 {
-	const struct cmd_entry	*const *e, *const *c, *ent, *par;
 	const struct cmd_entry	*all[CMD_MAXENTRIES], *allp[CMD_MAXENTRIES];
-	char			 key[64], buf[512];
+	const struct cmd_entry	*ent, *par, *const *c;
+	const struct option	*lo, *g;
+	const char		*arg, *kind;
+	char			 key[64], buf[512], w[64];
 	size_t			 i, nall;
 
 	nall = cmd_all(all, allp);
-	printf("# i3ctl.bash: bash completion for i3ctl.\n"
-	    "# Generated by 'i3ctl completion bash' from the command table; "
-	    "do not edit.\n\n");
+	if (fish)
+		printf("function __i3ctl_tab\n"
+		    "\tswitch \"$argv[1]:$argv[2]\"\n");
+	else
+		printf("_i3ctl_tab()\n{\n\tcase \"$1:$2\" in\n");
+	cmd_global_words(1, buf, sizeof buf);
+	cmd_tab_row(fish, "global", "argopts", NULL, buf);
+	cmd_global_words(0, buf, sizeof buf);
+	cmd_tab_row(fish, "global", "flags", NULL, buf);
+	for (i = 0; i < CMD_NGLOBAL; i++) {
+		g = cmd_global_opt(cmd_global_docs[i].name);
+		if ((kind = cmd_argkind(cmd_global_docs[i].arg)) == NULL)
+			continue;
+		snprintf(w, sizeof w, "--%s", g->name);
+		cmd_tab_row(fish, "argkind", NULL, w, kind);
+		if (g->val < 128) {
+			snprintf(w, sizeof w, "-%c", g->val);
+			cmd_tab_row(fish, "argkind", NULL, w, kind);
+		}
+	}
+	for (i = 0; i < nall; i++) {
+		ent = all[i];
+		par = allp[i];
+		cmd_full_name(par, ent, key, sizeof key);
+		if (ent->alias != NULL) {
+			snprintf(buf, sizeof buf, "%s%s%s", par != NULL ?
+			    par->name : "", par != NULL ? " " : "", ent->alias);
+			cmd_tab_row(fish, "canon", buf, NULL, key);
+		}
+		if (ent->children != NULL) {
+			*buf = '\0';
+			for (c = ent->children; *c != NULL; c++) {
+				if (c != ent->children)
+					cmd_cat(buf, " ", sizeof buf);
+				cmd_cat(buf, (*c)->name, sizeof buf);
+			}
+			cmd_tab_row(fish, "subs", key, NULL, buf);
+		}
+		cmd_opts_words(ent, 0, buf, sizeof buf);
+		if (*buf != '\0')
+			cmd_tab_row(fish, "opts", key, NULL, buf);
+		cmd_opts_words(ent, 1, buf, sizeof buf);
+		if (*buf != '\0')
+			cmd_tab_row(fish, "argopts", key, NULL, buf);
+		if (ent->complete != NULL && *ent->complete != '\0')
+			cmd_tab_row(fish, "kinds", key, NULL, ent->complete);
+		for (lo = ent->longopts; lo != NULL && lo->name != NULL; lo++) {
+			arg = NULL;
+			if (lo->has_arg != required_argument ||
+			    cmd_optdoc(key, lo->name, &arg) == NULL ||
+			    (kind = cmd_argkind(arg)) == NULL)
+				continue;
+			snprintf(buf, sizeof buf, "%s:-%c", key, lo->val);
+			cmd_tab_row(fish, "argkind", buf, NULL, kind);
+			snprintf(buf, sizeof buf, "%s:--%s", key, lo->name);
+			cmd_tab_row(fish, "argkind", buf, NULL, kind);
+		}
+	}
+	if (fish)
+		printf("\tcase 'canon:*'\n\t\tprintf '%%s\\n' $argv[2]\n"
+		    "\tend\nend\n\n");
+	else
+		printf("\tcanon:*) printf '%%s\\n' \"$2\" ;;\n\tesac\n}\n\n");
+}
+
+/* The methods "i3ctl call" completes: the table's and a few more. */
+static void
+cmd_methods(void)
+{
+	const struct cmd_entry	*const *e, *const *c;
+
+	for (e = cmd_table; *e != NULL; e++) {
+		if ((*e)->method != NULL)
+			printf("%s ", (*e)->method);
+		for (c = (*e)->children; c != NULL && *c != NULL; c++)
+			printf("%s ", (*c)->method);
+	}
+	printf("authenticate unsubscribe session_resume");
+}
+
+/* The top-level command names, space-separated. */
+static void
+cmd_names(void)
+{
+	const struct cmd_entry	*const *e;
+
+	for (e = cmd_table; *e != NULL; e++)
+		printf("%s%s", e == cmd_table ? "" : " ", (*e)->name);
+}
+
+/* What bash and zsh share: MUD and channel names, event names. */
+static void
+cmd_sh_helpers(void)
+{
 	printf("_i3ctl_names()\n{\n"
 	    "\tcommand i3ctl --timeout 0.5 --color=never \"$@\" -r "
 	    "2>/dev/null\n}\n\n");
 	printf("_i3ctl_events()\n{\n"
 	    "\tcommand i3gw --list-events 2>/dev/null |\n"
 	    "\t    sed -n 's/^| `\\([a-z_]*\\)`.*/\\1/p'\n}\n\n");
+}
+
+/*
+ * The walk over the words before the current one that bash and zsh share:
+ * the command, the subcommand, how many arguments (npos); an option's
+ * argument is skipped.  Then, after an option that takes an argument, what
+ * its argument is (_i3ctl_kind), else options after '-'.
+ */
+static void
+cmd_sh_walk(const char *first, const char *end, const char *optsfmt)
+{
+	printf("\tfor ((i = %s; i < %s; i++)); do\n"
+	    "\t\tw=${words[i]}\n"
+	    "\t\tif ((skip)); then skip=0; continue; fi\n"
+	    "\t\tkey=$cmd${sub:+ $sub}\n"
+	    "\t\tcase \" $(_i3ctl_tab global argopts) "
+	    "$(_i3ctl_tab argopts \"$key\") \" in\n"
+	    "\t\t*\" $w \"*) skip=1; continue ;;\n"
+	    "\t\tesac\n"
+	    "\t\tcase $w in\n"
+	    "\t\t-?*) continue ;;\n"
+	    "\t\tesac\n"
+	    "\t\tif [[ -z $cmd ]]; then\n"
+	    "\t\t\tcmd=$(_i3ctl_tab canon \"$w\")\n"
+	    "\t\telif [[ -z $sub && -n $(_i3ctl_tab subs \"$cmd\") ]]; then\n"
+	    "\t\t\tsub=$(_i3ctl_tab canon \"$cmd $w\")\n"
+	    "\t\t\tsub=${sub#* }\n"
+	    "\t\telse\n"
+	    "\t\t\tnpos=$((npos + 1))\n"
+	    "\t\tfi\n"
+	    "\tdone\n"
+	    "\tkey=$cmd${sub:+ $sub}\n", first, end);
+	printf("\tcase \" $(_i3ctl_tab global argopts) "
+	    "$(_i3ctl_tab argopts \"$key\") \" in\n"
+	    "\t*\" $prev \"*)\n"
+	    "\t\t_i3ctl_kind \"$(_i3ctl_tab argkind \"$key:$prev\")\"\n"
+	    "\t\treturn ;;\n"
+	    "\tesac\n");
+	printf(optsfmt, "$(_i3ctl_tab opts \"$key\") "
+	    "$(_i3ctl_tab argopts \"$key\") $(_i3ctl_tab global argopts) "
+	    "$(_i3ctl_tab global flags)");
+	printf("\tif [[ -z $cmd ]]; then\n"
+	    "\t\tkind=command\n"
+	    "\telif [[ -z $sub && -n $(_i3ctl_tab subs \"$cmd\") ]]; then\n"
+	    "\t\tkind=subs\n"
+	    "\telse\n"
+	    "\t\tkinds=($(_i3ctl_tab kinds \"$key\"))\n"
+	    "\t\t[[ ${#kinds[@]} -eq 0 ]] && return\n"
+	    "\t\tif ((npos < ${#kinds[@]})); then\n"
+	    "\t\t\tkind=${kinds[%s]}\n"
+	    "\t\telse\n"
+	    "\t\t\tkind=${kinds[%s]}\n"
+	    "\t\tfi\n"
+	    "\tfi\n"
+	    "\t_i3ctl_kind \"$kind\"\n}\n\n", first[0] == '1' ? "npos" :
+	    "npos + 1", first[0] == '1' ? "${#kinds[@]} - 1" : "-1");
+}
+
+static void
+cmd_completion_bash(void)
+{
+	printf("# i3ctl.bash: bash completion for i3ctl.\n"
+	    "# Generated by 'i3ctl completion bash' from the command table; "
+	    "do not edit.\n\n");
+	cmd_sh_helpers();
 	/*
 	 * Words are split on blanks only, from COMP_LINE, so that "bob@Ob"
 	 * is one word whatever COMP_WORDBREAKS holds; the reply is trimmed
@@ -441,7 +726,7 @@ cmd_completion_bash(void)
 	    "\tlocal IFS=$' \\t\\n'\n"
 	    "\tlocal line=${COMP_LINE:0:COMP_POINT} words cword cur prev w i "
 	    "cmd= sub= npos=0 skip=0\n"
-	    "\tlocal key kinds kind opts argopts\n"
+	    "\tlocal key kinds kind\n"
 	    "\tif [[ -n ${COMP_LINE+set} ]]; then\n"
 	    "\t\tread -ra words <<< \"$line\"\n"
 	    "\t\t[[ $line == *[[:space:]] ]] && words+=(\"\")\n"
@@ -460,80 +745,21 @@ cmd_completion_bash(void)
 	    "\t\t[[ $c == @ ]] || p+=$c\n"
 	    "\t\t((${#p} > ${#pre})) && pre=$p\n"
 	    "\tdone\n"
-	    "\t[[ -n ${COMP_LINE+set} && -n $pre ]] && COMPREPLY=(\"${COMPREPLY[@]#\"$pre\"}\")\n"
+	    "\t[[ -n ${COMP_LINE+set} && -n $pre ]] && "
+	    "COMPREPLY=(\"${COMPREPLY[@]#\"$pre\"}\")\n"
 	    "\treturn 0\n}\n\n");
 	printf("_i3ctl_reply()\n{\n");
-	printf("\tfor ((i = 1; i < cword; i++)); do\n"
-	    "\t\tw=${words[i]}\n"
-	    "\t\tif ((skip)); then skip=0; continue; fi\n"
-	    "\t\tkey=$cmd${sub:+ $sub}\n"
-	    "\t\tcase \" %s $(_i3ctl_argopts \"$key\") \" in\n"
-	    "\t\t*\" $w \"*) skip=1; continue ;;\n"
-	    "\t\tesac\n"
-	    "\t\tcase $w in\n"
-	    "\t\t-?*) continue ;;\n"
-	    "\t\tesac\n"
-	    "\t\tif [[ -z $cmd ]]; then\n"
-	    "\t\t\tcmd=$(_i3ctl_canon \"$w\")\n"
-	    "\t\telif [[ -z $sub && ( $cmd == channel || $cmd == presence ) "
-	    "]]; then\n"
-	    "\t\t\tsub=$(_i3ctl_canon \"$cmd $w\")\n"
-	    "\t\t\tsub=${sub#* }\n"
-	    "\t\telse\n"
-	    "\t\t\tnpos=$((npos + 1))\n"
-	    "\t\tfi\n"
-	    "\tdone\n", cmd_global_argopts);
-	printf("\tkey=$cmd${sub:+ $sub}\n"
-	    "\tcase $prev in\n"
-	    "\t--color) return ;;\n"
-	    "\t-S|--socket|--key-file|--cafile)\n"
-	    "\t\tIFS=$'\\n'\n"
-	    "\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
-	    "\t\treturn ;;\n"
-	    "\t-e|--event)\n"
-	    "\t\t[[ $key == listen ]] && "
-	    "COMPREPLY=($(compgen -W \"$(_i3ctl_events)\" -- \"$cur\"))\n"
-	    "\t\treturn ;;\n"
-	    "\t-c|--channel)\n"
-	    "\t\tIFS=$'\\n'\n"
-	    "\t\tCOMPREPLY=($(compgen -W \"$(_i3ctl_names channel list)\" "
-	    "-- \"$cur\"))\n"
-	    "\t\treturn ;;\n"
+	cmd_sh_walk("1", "cword", "\tif [[ $cur == -* ]]; then\n"
+	    "\t\tCOMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n"
+	    "\t\treturn\n\tfi\n");
+	printf("_i3ctl_kind()\n{\n"
+	    "\tcase $1 in\n"
+	    "\tfile|mud|channel|user@mud) local IFS=$'\\n' ;;\n"
 	    "\tesac\n"
-	    "\tcase \" %s $(_i3ctl_argopts \"$key\") \" in\n"
-	    "\t*\" $prev \"*) return ;;\n"
-	    "\tesac\n", cmd_global_argopts);
-	printf("\tkey=$cmd${sub:+ $sub}\n"
-	    "\tif [[ -z $cmd ]]; then\n"
-	    "\t\tcase $cur in\n"
-	    "\t\t-*) COMPREPLY=($(compgen -W \"%s %s\" -- \"$cur\")) ;;\n",
-	    cmd_global_argopts, cmd_global_flags);
-	printf("\t\t*) COMPREPLY=($(compgen -W \"");
-	for (e = cmd_table; *e != NULL; e++)
-		printf("%s%s", e == cmd_table ? "" : " ", (*e)->name);
-	printf("\" -- \"$cur\")) ;;\n\t\tesac\n\t\treturn\n\tfi\n");
-	for (e = cmd_table; *e != NULL; e++) {
-		if ((*e)->children == NULL)
-			continue;
-		printf("\tif [[ $cmd == %s && -z $sub ]]; then\n"
-		    "\t\tCOMPREPLY=($(compgen -W \"", (*e)->name);
-		for (c = (*e)->children; *c != NULL; c++)
-			printf("%s%s", c == (*e)->children ? "" : " ",
-			    (*c)->name);
-		printf("\" -- \"$cur\"))\n\t\treturn\n\tfi\n");
-	}
-	printf("\tif [[ $cur == -* ]]; then\n"
-	    "\t\tCOMPREPLY=($(compgen -W \"$(_i3ctl_opts \"$key\") "
-	    "$(_i3ctl_argopts \"$key\") %s %s\" -- \"$cur\"))\n"
-	    "\t\treturn\n\tfi\n", cmd_global_argopts, cmd_global_flags);
-	printf("\tkinds=($(_i3ctl_kinds \"$key\"))\n"
-	    "\t[[ ${#kinds[@]} -eq 0 ]] && return\n"
-	    "\tif ((npos < ${#kinds[@]})); then kind=${kinds[npos]}; "
-	    "else kind=${kinds[${#kinds[@]} - 1]}; fi\n"
-	    "\tcase $kind in\n"
-	    "\tmud|channel|user@mud) IFS=$'\\n' ;;\n"
-	    "\tesac\n"
-	    "\tcase $kind in\n"
+	    "\tcase $1 in\n"
+	    "\tfile) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
+	    "\tevent) COMPREPLY=($(compgen -W \"$(_i3ctl_events)\" -- "
+	    "\"$cur\")) ;;\n"
 	    "\tmud) COMPREPLY=($(compgen -W \"$(_i3ctl_names mudlist)\" -- "
 	    "\"$cur\")) ;;\n"
 	    "\tchannel) COMPREPLY=($(compgen -W \"$(_i3ctl_names channel "
@@ -543,289 +769,177 @@ cmd_completion_bash(void)
 	    "\t\t\tCOMPREPLY=($(compgen -P \"${cur%%%%@*}@\" -W "
 	    "\"$(_i3ctl_names mudlist)\" -- \"${cur#*@}\"))\n"
 	    "\t\tfi ;;\n"
+	    "\tsubs) COMPREPLY=($(compgen -W \"$(_i3ctl_tab subs \"$cmd\")\" "
+	    "-- \"$cur\")) ;;\n"
 	    "\tcommand) COMPREPLY=($(compgen -W \"");
-	for (e = cmd_table; *e != NULL; e++)
-		printf("%s%s", e == cmd_table ? "" : " ", (*e)->name);
+	cmd_names();
 	printf("\" -- \"$cur\")) ;;\n"
 	    "\tmethod) COMPREPLY=($(compgen -W \"");
-	for (e = cmd_table; *e != NULL; e++) {
-		if ((*e)->method != NULL)
-			printf("%s ", (*e)->method);
-		for (c = (*e)->children; c != NULL && *c != NULL; c++)
-			printf("%s ", (*c)->method);
-	}
-	printf("authenticate unsubscribe session_resume\" -- \"$cur\")) ;;\n"
+	cmd_methods();
+	printf("\" -- \"$cur\")) ;;\n"
 	    "\tshell) COMPREPLY=($(compgen -W \"bash zsh fish\" -- "
 	    "\"$cur\")) ;;\n"
 	    "\tesac\n}\n\n");
-
-	/* Tables: canonical names, options, argument kinds. */
-	printf("_i3ctl_canon()\n{\n\tcase $1 in\n");
-	for (i = 0; i < nall; i++) {
-		ent = all[i];
-		par = allp[i];
-		if (ent->alias == NULL)
-			continue;
-		printf("\t\"%s%s%s\") echo \"", par != NULL ? par->name : "",
-		    par != NULL ? " " : "", ent->alias);
-		cmd_key(ent, par, key, sizeof key);
-		printf("%s\" ;;\n", key);
-	}
-	printf("\t*) echo \"$1\" ;;\n\tesac\n}\n\n");
-	printf("_i3ctl_opts()\n{\n\tcase $1 in\n");
-	for (i = 0; i < nall; i++) {
-		ent = all[i];
-		par = allp[i];
-		cmd_opts_words(ent, 0, buf, sizeof buf);
-		if (*buf == '\0')
-			continue;
-		cmd_key(ent, par, key, sizeof key);
-		printf("\t\"%s\") echo \"%s\" ;;\n", key, buf);
-	}
-	printf("\tesac\n}\n\n");
-	printf("_i3ctl_argopts()\n{\n\tcase $1 in\n");
-	for (i = 0; i < nall; i++) {
-		ent = all[i];
-		par = allp[i];
-		cmd_opts_words(ent, 1, buf, sizeof buf);
-		if (*buf == '\0')
-			continue;
-		cmd_key(ent, par, key, sizeof key);
-		printf("\t\"%s\") echo \"%s\" ;;\n", key, buf);
-	}
-	printf("\tesac\n}\n\n");
-	printf("_i3ctl_kinds()\n{\n\tcase $1 in\n");
-	for (i = 0; i < nall; i++) {
-		ent = all[i];
-		par = allp[i];
-		if (ent->complete == NULL || *ent->complete == '\0')
-			continue;
-		cmd_key(ent, par, key, sizeof key);
-		snprintf(buf, sizeof buf, "%s", ent->complete);
-		printf("\t\"%s\") printf '%%s\\n' %s ;;\n", key, buf);
-	}
-	printf("\tesac\n}\n\n");
+	cmd_tab(0);
 	printf("complete -F _i3ctl i3ctl\n");
+}
+
+/* A string for single quotes in sh or fish; in zsh's _describe, ':' too. */
+static void
+cmd_quote(const char *s, int fish, int colon)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			printf(fish ? "\\'" : "'\\''");
+		else if (*s == '\\' && fish)
+			printf("\\\\");
+		else if (*s == ':' && colon)
+			printf("\\:");
+		else
+			putchar(*s);
+	}
 }
 
 static void
 cmd_completion_zsh(void)
 {
-	const struct cmd_entry	*const *e, *const *c, *ent, *par;
-	const struct cmd_entry	*all[CMD_MAXENTRIES], *allp[CMD_MAXENTRIES];
-	char			 key[64], buf[512];
-	const char		*s;
-	size_t			 i, nall;
-
-	nall = cmd_all(all, allp);
+	const struct cmd_entry	*const *e;
 
 	printf("#compdef i3ctl\n"
 	    "# _i3ctl: zsh completion for i3ctl.\n"
 	    "# Generated by 'i3ctl completion zsh' from the command table; "
 	    "do not edit.\n\n");
-	printf("_i3ctl_names() {\n"
-	    "\tlocal -a names\n"
-	    "\tnames=(${(f)\"$(command i3ctl --timeout 0.5 --color=never "
-	    "\"$@\" -r 2>/dev/null)\"})\n"
-	    "\tprint -rl -- $names\n}\n\n");
-	printf("_i3ctl() {\n"
-	    "\tlocal -a cmds subs kinds opts names\n"
-	    "\tlocal w cmd= sub= key kind i npos=0 skip=0\n"
-	    "\tlocal argopts=\" %s \"\n", cmd_global_argopts);
-	printf("\tcmds=(\n");
+	cmd_sh_helpers();
+	printf("_i3ctl()\n{\n"
+	    "\tlocal -a cmds kinds opts\n"
+	    "\tlocal w cmd= sub= key kind i npos=0 skip=0 "
+	    "prev=${words[CURRENT - 1]}\n"
+	    "\tcmds=(\n");
 	for (e = cmd_table; *e != NULL; e++) {
 		printf("\t\t'%s:", (*e)->name);
-		for (s = (*e)->summary; *s != '\0'; s++) {
-			if (*s == '\'')
-				printf("'\\''");
-			else if (*s == ':')
-				printf("\\:");
-			else
-				putchar(*s);
-		}
+		cmd_quote((*e)->summary, 0, 1);
 		printf("'\n");
 	}
 	printf("\t)\n");
-	printf("\tfor ((i = 2; i < CURRENT; i++)); do\n"
-	    "\t\tw=${words[i]}\n"
-	    "\t\tif ((skip)); then skip=0; continue; fi\n"
-	    "\t\tkey=$cmd${sub:+ $sub}\n"
-	    "\t\tif [[ \"$argopts $(_i3ctl_tab argopts \"$key\") \" == *\" $w "
-	    "\"* ]]; then skip=1; continue; fi\n"
-	    "\t\t[[ $w == -?* ]] && continue\n"
-	    "\t\tif [[ -z $cmd ]]; then cmd=$(_i3ctl_tab canon \"$w\")\n"
-	    "\t\telif [[ -z $sub && ( $cmd == channel || $cmd == presence ) "
-	    "]]; then sub=$(_i3ctl_tab canon \"$cmd $w\"); sub=${sub#* }\n"
-	    "\t\telse npos=$((npos + 1)); fi\n"
-	    "\tdone\n"
-	    "\tkey=$cmd${sub:+ $sub}\n");
-	printf("\tif [[ -z $cmd ]]; then\n"
-	    "\t\tif [[ $PREFIX == -* ]]; then compadd -- %s %s; else "
-	    "_describe command cmds; fi\n"
-	    "\t\treturn\n\tfi\n", cmd_global_argopts, cmd_global_flags);
-	for (e = cmd_table; *e != NULL; e++) {
-		if ((*e)->children == NULL)
-			continue;
-		printf("\tif [[ $cmd == %s && -z $sub ]]; then\n\t\tcompadd --",
-		    (*e)->name);
-		for (c = (*e)->children; *c != NULL; c++)
-			printf(" %s", (*c)->name);
-		printf("\n\t\treturn\n\tfi\n");
-	}
-	printf("\tif [[ $PREFIX == -* ]]; then\n"
-	    "\t\tcompadd -- ${=$(_i3ctl_tab opts \"$key\")} "
-	    "${=$(_i3ctl_tab argopts \"$key\")} %s %s\n"
-	    "\t\treturn\n\tfi\n", cmd_global_argopts, cmd_global_flags);
-	printf("\tkinds=(${=$(_i3ctl_tab kinds \"$key\")})\n"
-	    "\t(( ${#kinds} == 0 )) && return\n"
-	    "\tif (( npos < ${#kinds} )); then kind=${kinds[npos + 1]}; "
-	    "else kind=${kinds[-1]}; fi\n"
-	    "\tcase $kind in\n"
-	    "\tmud) names=(${(f)\"$(_i3ctl_names mudlist)\"}); compadd -a "
-	    "names ;;\n"
+	cmd_sh_walk("2", "CURRENT", "\tif [[ $PREFIX == -* ]]; then\n"
+	    "\t\topts=(%s)\n"
+	    "\t\tcompadd -a opts\n"
+	    "\t\treturn\n\tfi\n");
+	printf("_i3ctl_kind()\n{\n"
+	    "\tlocal -a names\n"
+	    "\tcase $1 in\n"
+	    "\tfile) _files ;;\n"
+	    "\tevent) names=(${(f)\"$(_i3ctl_events)\"}); compadd -a names ;;\n"
+	    "\tmud) names=(${(f)\"$(_i3ctl_names mudlist)\"}); "
+	    "compadd -a names ;;\n"
 	    "\tchannel) names=(${(f)\"$(_i3ctl_names channel list)\"}); "
 	    "compadd -a names ;;\n"
-	    "\tuser@mud) if [[ $PREFIX == *@* ]]; then "
-	    "names=(${(f)\"$(_i3ctl_names mudlist)\"}); "
-	    "compset -P '*@'; compadd -a names; fi ;;\n"
+	    "\tuser@mud)\n"
+	    "\t\tif [[ $PREFIX == *@* ]]; then\n"
+	    "\t\t\tnames=(${(f)\"$(_i3ctl_names mudlist)\"})\n"
+	    "\t\t\tcompset -P '*@'\n"
+	    "\t\t\tcompadd -a names\n"
+	    "\t\tfi ;;\n"
+	    "\tsubs) compadd -- ${=$(_i3ctl_tab subs \"$cmd\")} ;;\n"
 	    "\tcommand) _describe command cmds ;;\n"
-	    "\tshell) compadd bash zsh fish ;;\n"
-	    "\tmethod) compadd --");
-	for (e = cmd_table; *e != NULL; e++) {
-		if ((*e)->method != NULL)
-			printf(" %s", (*e)->method);
-		for (c = (*e)->children; c != NULL && *c != NULL; c++)
-			printf(" %s", (*c)->method);
-	}
-	printf(" authenticate unsubscribe session_resume ;;\n"
+	    "\tmethod) compadd -- ");
+	cmd_methods();
+	printf(";;\n"
+	    "\tshell) compadd -- bash zsh fish ;;\n"
 	    "\tesac\n}\n\n");
-	printf("_i3ctl_tab() {\n\tcase \"$1:$2\" in\n");
-	for (i = 0; i < nall; i++) {
-		ent = all[i];
-		par = allp[i];
-		cmd_key(ent, par, key, sizeof key);
-		if (ent->alias != NULL)
-			printf("\t\"canon:%s%s%s\") print -r -- \"%s\" ;;\n",
-			    par != NULL ? par->name : "", par != NULL ? " " :
-			    "", ent->alias, key);
-		cmd_opts_words(ent, 0, buf, sizeof buf);
-		if (*buf != '\0')
-			printf("\t\"opts:%s\") print -r -- \"%s\" ;;\n", key,
-			    buf);
-		cmd_opts_words(ent, 1, buf, sizeof buf);
-		if (*buf != '\0')
-			printf("\t\"argopts:%s\") print -r -- \"%s\" ;;\n",
-			    key, buf);
-		if (ent->complete != NULL && *ent->complete != '\0')
-			printf("\t\"kinds:%s\") print -r -- \"%s\" ;;\n", key,
-			    ent->complete);
-	}
-	printf("\tcanon:*) print -r -- \"$2\" ;;\n\tesac\n}\n\n"
-	    "_i3ctl \"$@\"\n");
-}
-
-static void
-cmd_fish_quote(const char *s)
-{
-	putchar('\'');
-	for (; *s != '\0'; s++) {
-		if (*s == '\'' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('\'');
+	cmd_tab(0);
+	printf("_i3ctl \"$@\"\n");
 }
 
 static void
 cmd_completion_fish(void)
 {
-	const struct cmd_entry	*const *e, *ent, *par;
-	const struct option	*lo;
-	const struct cmd_entry	*all[CMD_MAXENTRIES], *allp[CMD_MAXENTRIES];
-	const char		*t;
-	char			 cond[256];
-	size_t			 i, nall;
-
-	nall = cmd_all(all, allp);
+	const struct cmd_entry	*const *e;
 
 	printf("# i3ctl.fish: fish completion for i3ctl.\n"
 	    "# Generated by 'i3ctl completion fish' from the command table; "
 	    "do not edit.\n\n"
 	    "function __i3ctl_names\n"
 	    "\tcommand i3ctl --timeout 0.5 --color=never $argv -r "
-	    "2>/dev/null\nend\n\n"
-	    "complete -c i3ctl -f\n"
-	    "complete -c i3ctl -l json -d 'print JSON'\n"
-	    "complete -c i3ctl -s r -l raw -d 'raw strings'\n"
-	    "complete -c i3ctl -s q -l filter -r -d 'jq filter'\n"
-	    "complete -c i3ctl -l color -a 'auto always never' -d "
-	    "'colour output'\n"
-	    "complete -c i3ctl -s S -l socket -r -F -d 'gateway socket'\n"
-	    "complete -c i3ctl -l connect -r -d 'HOST:PORT'\n"
-	    "complete -c i3ctl -l tls -d 'TLS for --connect'\n"
-	    "complete -c i3ctl -l insecure -d 'skip certificate checks'\n"
-	    "complete -c i3ctl -l url -r -d 'gateway HTTP or WebSocket URL'\n"
-	    "complete -c i3ctl -l key-file -r -F -d 'API key file'\n"
-	    "complete -c i3ctl -l timeout -r -d 'seconds'\n\n");
-	printf("set -l __i3ctl_cmds");
-	for (e = cmd_table; *e != NULL; e++)
-		printf(" %s", (*e)->name);
-	printf("\n");
+	    "2>/dev/null\nend\n\n");
+	/* The same walk as bash's and zsh's (cmd_sh_walk). */
+	printf("function __i3ctl_complete\n"
+	    "\tset -l words (commandline -opc)\n"
+	    "\tset -l cur (commandline -ct)\n"
+	    "\tset -l cmd ''\n\tset -l sub ''\n\tset -l key ''\n"
+	    "\tset -l npos 0\n\tset -l skip 0\n\tset -l kind\n"
+	    "\tset -l argopts (string split ' ' -- "
+	    "(__i3ctl_tab global argopts))\n"
+	    "\tfor w in $words[2..-1]\n"
+	    "\t\tif test $skip = 1\n\t\t\tset skip 0\n\t\t\tcontinue\n\t\tend\n"
+	    "\t\tset key (string trim -- \"$cmd $sub\")\n"
+	    "\t\tif contains -- $w $argopts "
+	    "(string split ' ' -- (__i3ctl_tab argopts $key))\n"
+	    "\t\t\tset skip 1\n\t\t\tcontinue\n\t\tend\n"
+	    "\t\tstring match -q -- '-?*' $w; and continue\n"
+	    "\t\tif test -z \"$cmd\"\n"
+	    "\t\t\tset cmd (__i3ctl_tab canon $w)\n"
+	    "\t\telse if test -z \"$sub\"; and "
+	    "test -n \"$(__i3ctl_tab subs $cmd)\"\n"
+	    "\t\t\tset sub (string replace -r '^\\S+ ' '' -- "
+	    "(__i3ctl_tab canon \"$cmd $w\"))\n"
+	    "\t\telse\n"
+	    "\t\t\tset npos (math $npos + 1)\n"
+	    "\t\tend\n"
+	    "\tend\n"
+	    "\tset key (string trim -- \"$cmd $sub\")\n"
+	    "\tif test (count $words) -gt 1; and contains -- $words[-1] "
+	    "$argopts (string split ' ' -- (__i3ctl_tab argopts $key))\n"
+	    "\t\t__i3ctl_kind \"$(__i3ctl_tab argkind \"$key:$words[-1]\")\" "
+	    "$cur\n"
+	    "\t\treturn\n"
+	    "\tend\n"
+	    "\tif string match -q -- '-*' $cur\n"
+	    "\t\tstring split ' ' -- (__i3ctl_tab opts $key) "
+	    "(__i3ctl_tab argopts $key) (__i3ctl_tab global argopts) "
+	    "(__i3ctl_tab global flags)\n"
+	    "\t\treturn\n"
+	    "\tend\n"
+	    "\tif test -z \"$cmd\"\n"
+	    "\t\tset kind command\n"
+	    "\telse if test -z \"$sub\"; and "
+	    "test -n \"$(__i3ctl_tab subs $cmd)\"\n"
+	    "\t\tstring split ' ' -- (__i3ctl_tab subs $cmd)\n"
+	    "\t\treturn\n"
+	    "\telse\n"
+	    "\t\tset -l kinds (string split ' ' -- (__i3ctl_tab kinds $key))\n"
+	    "\t\ttest (count $kinds) -eq 0; and return\n"
+	    "\t\tset kind $kinds[-1]\n"
+	    "\t\ttest $npos -lt (count $kinds); "
+	    "and set kind $kinds[(math $npos + 1)]\n"
+	    "\tend\n"
+	    "\t__i3ctl_kind $kind $cur\nend\n\n");
+	printf("function __i3ctl_kind -a kind cur\n"
+	    "\tswitch $kind\n"
+	    "\tcase file\n\t\t__fish_complete_path $cur\n"
+	    "\tcase event\n"
+	    "\t\tcommand i3gw --list-events 2>/dev/null |\n"
+	    "\t\t    string replace -rf '^\\\\| `([a-z_]+)`.*' '$1'\n"
+	    "\tcase mud\n\t\t__i3ctl_names mudlist\n"
+	    "\tcase channel\n\t\t__i3ctl_names channel list\n"
+	    "\tcase user@mud\n"
+	    "\t\tstring match -q -- '*@*' $cur; or return\n"
+	    "\t\tset -l u (string replace -r '@.*' '' -- $cur)\n"
+	    "\t\tfor m in (__i3ctl_names mudlist)\n"
+	    "\t\t\tprintf '%%s@%%s\\n' $u $m\n"
+	    "\t\tend\n"
+	    "\tcase command\n");
 	for (e = cmd_table; *e != NULL; e++) {
-		printf("complete -c i3ctl -n \"not __fish_seen_subcommand_from "
-		    "$__i3ctl_cmds\" -a %s -d ", (*e)->name);
-		cmd_fish_quote((*e)->summary);
-		printf("\n");
+		printf("\t\tprintf '%%s\\t%%s\\n' %s '", (*e)->name);
+		cmd_quote((*e)->summary, 1, 0);
+		printf("'\n");
 	}
-	for (i = 0; i < nall; i++) {
-		ent = all[i];
-		par = allp[i];
-		if (par == NULL)
-			snprintf(cond, sizeof cond,
-			    "__fish_seen_subcommand_from %s", ent->name);
-		else {
-			snprintf(cond, sizeof cond,
-			    "__fish_seen_subcommand_from %s; and "
-			    "__fish_seen_subcommand_from %s", par->name,
-			    ent->name);
-			printf("complete -c i3ctl -n \"__fish_seen_subcommand_"
-			    "from %s\" -a %s -d ", par->name, ent->name);
-			cmd_fish_quote(ent->summary);
-			printf("\n");
-		}
-		for (t = ent->args.template; *t != '\0'; t++) {
-			if (*t == ':')
-				continue;
-			printf("complete -c i3ctl -n \"%s\" -s %c", cond, *t);
-			for (lo = ent->longopts; lo != NULL && lo->name != NULL;
-			    lo++) {
-				if (lo->val == *t)
-					printf(" -l %s", lo->name);
-			}
-			printf("%s\n", t[1] == ':' ? " -r" : "");
-		}
-		if (ent->complete == NULL)
-			continue;
-		if (strstr(ent->complete, "mud") != NULL &&
-		    strstr(ent->complete, "user@mud") == NULL)
-			printf("complete -c i3ctl -n \"%s\" -a "
-			    "'(__i3ctl_names mudlist)'\n", cond);
-		if (strstr(ent->complete, "user@mud") != NULL)
-			printf("complete -c i3ctl -n \"%s\" -a "
-			    "'(string match -q \"*@*\" -- (commandline -ct); "
-			    "and for m in (__i3ctl_names mudlist); "
-			    "echo (string replace -r \"@.*\" \"\" -- "
-			    "(commandline -ct))@$m; end)'\n", cond);
-		if (strstr(ent->complete, "channel") != NULL)
-			printf("complete -c i3ctl -n \"%s\" -a "
-			    "'(__i3ctl_names channel list)'\n", cond);
-		if (strstr(ent->complete, "shell") != NULL)
-			printf("complete -c i3ctl -n \"%s\" -a "
-			    "'bash zsh fish'\n", cond);
-		if (strcmp(ent->complete, "command") == 0)
-			printf("complete -c i3ctl -n \"%s\" -a "
-			    "\"$__i3ctl_cmds\"\n", cond);
-	}
+	printf("\tcase method\n\t\tprintf '%%s\\n' ");
+	cmd_methods();
+	printf("\n\tcase shell\n\t\tprintf '%%s\\n' bash zsh fish\n"
+	    "\tend\nend\n\n");
+	cmd_tab(1);
+	printf("complete -c i3ctl -f -a '(__i3ctl_complete)'\n");
 }
 
 static int

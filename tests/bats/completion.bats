@@ -1,6 +1,9 @@
 #!/usr/bin/env bats
-# completion.bats: completions/ driven in the real interactive bash through
-# a pty: the test router, i3gw on a Unix socket, i3ctl on PATH.
+# completion.bats: completions/ driven in the real interactive bash, zsh and
+# fish through a pty: the test router, i3gw on a Unix socket, i3ctl on PATH.
+# Each shell loads the committed script as installed: bash sources it, zsh
+# finds _i3ctl in $fpath (compinit), fish i3ctl.fish in
+# $fish_complete_path.
 
 bats_require_minimum_version 1.5.0
 
@@ -16,16 +19,20 @@ teardown() {
 # complete_in SHELL LINE: type LINE and a Tab in an interactive SHELL that
 # loaded the committed completion script, then go to the start of the line
 # and make it `printf '<%s>\n' LINE...`: print each word of the completed
-# line as <word>, one a line.
+# line as <word>, one a line.  The keys after the Tab wait in the pty until
+# the shell has completed.
 complete_in() {
 	local sh=$1 line=$2 t=$BATS_TEST_TMPDIR
 	cat > "$t/drive-shell.py" <<'PY'
-import os, pty, select, sys, time
+import fcntl, os, pty, select, struct, sys, termios, time
 sh, init, line = sys.argv[1:4]
-argv = {"bash": ["bash", "--norc", "--noprofile", "-i"]}[sh]
+argv = {"bash": ["bash", "--norc", "--noprofile", "-i"],
+	"zsh": ["zsh", "-f", "-i"],
+	"fish": ["fish", "--no-config", "-i"]}[sh]
 pid, fd = pty.fork()
 if pid == 0:
 	os.execvp(argv[0], argv)
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 200, 0, 0))
 out = b""
 def pump(until, secs):
 	global out
@@ -40,25 +47,37 @@ def pump(until, secs):
 		if until is not None and until in out:
 			return
 os.write(fd, init.encode() + b"\r")
-pump(b"READY", 10)
+pump(b"READY", 20)
 out = b""
 os.write(fd, line.encode() + b"\t")
-pump(None, 2)
+pump(None, 0.5)
 os.write(fd, b"\x01printf '<%s>\\n' \r")
-pump(b"DONE", 3)
 os.write(fd, b"echo DO''NE\r")
-pump(b"DONE\r", 5)
+pump(b"DONE\r", 20)
 os.write(fd, b"exit\r")
-pump(None, 1)
+pump(None, 0.5)
 sys.stdout.write(out.decode("utf-8", "replace").replace("\r", ""))
 PY
 	local init
 	case $sh in
-	bash) init="PS1='\$ '; source '$I3_TOP/completions/i3ctl.bash'; echo RE''ADY" ;;
+	bash) init="PS1='\$ '; source '$I3_TOP/completions/i3ctl.bash'" ;;
+	zsh) init="PS1='\$ '; bindkey -e; fpath=('$I3_TOP/completions' \$fpath); autoload -U compinit; compinit -u -D" ;;
+	fish) init="function fish_prompt; echo '\$ '; end; set -p fish_complete_path '$I3_TOP/completions'" ;;
 	esac
 	PATH="$I3_TOP/bin:$PATH" HOME="$t" TERM=dumb \
-	    python3 "$t/drive-shell.py" "$sh" "$init" "$line" |
+	    python3 "$t/drive-shell.py" "$sh" "$init; echo RE''ADY" "$line" |
 	    tee "$t/pty.out" | grep -E "^<.*>\$"
+}
+
+# completes SHELL LINE WORD...: after LINE and a Tab in SHELL, the line's
+# words are exactly WORD...
+completes() {
+	local sh=$1 line=$2
+	shift 2
+	run -0 complete_in "$sh" "$line"
+	echo "$output"
+	cat "$BATS_TEST_TMPDIR/pty.out" >&2
+	[ "$output" = "$(printf '<%s>\n' "$@")" ]
 }
 
 gw_ockham() {
@@ -71,38 +90,72 @@ gw_ockham() {
 	return 1
 }
 
-@test "bash: tell user@MUD completes the MUD after the @" {
+# The cases, each run in each shell.
+tell_mud() {
 	gw_ockham
-	run -0 complete_in bash "i3ctl tell bob@Ock"
-	echo "$output"; cat "$BATS_TEST_TMPDIR/pty.out" >&2
-	[[ $output == *"<bob@Ockham>"* ]]
+	completes "$1" "i3ctl tell bob@Ock" i3ctl tell bob@Ockham
 }
 
-@test "bash: mudinfo completes MUD names (the control case)" {
+mudinfo_mud() {
 	gw_ockham
-	run -0 complete_in bash "i3ctl mudinfo Ock"
-	echo "$output"; cat "$BATS_TEST_TMPDIR/pty.out" >&2
-	[[ $output == *"<Ockham>"* ]]
+	completes "$1" "i3ctl mudinfo Ock" i3ctl mudinfo Ockham
 }
 
-@test "bash: mudlist --driver offers no MUD names" {
+driver_nothing() {
 	gw_ockham
-	run -0 complete_in bash "i3ctl mudlist --driver Ock"
-	echo "$output"; cat "$BATS_TEST_TMPDIR/pty.out" >&2
-	[[ $output == *"<Ock>"* ]]
+	completes "$1" "i3ctl mudlist --driver Ock" i3ctl mudlist --driver Ock
 }
 
-@test "bash: listen -e completes event names from i3gw's event table" {
+listen_event() {
 	gw_ockham
-	run -0 complete_in bash "i3ctl listen -e tell_rec"
-	echo "$output"; cat "$BATS_TEST_TMPDIR/pty.out" >&2
-	[[ $output == *"<tell_received>"* ]]
+	completes "$1" "i3ctl listen -e tell_rec" i3ctl listen -e tell_received
 }
 
-@test "bash: --key-file completes file names" {
+listen_channel() {
+	gw_ockham
+	completes "$1" "i3ctl listen -c imud_g" i3ctl listen -c imud_gossip
+}
+
+ignore_channel() {
+	gw_ockham
+	completes "$1" "i3ctl ignore list --channel imud_g" \
+	    i3ctl ignore list --channel imud_gossip
+}
+
+subcommand_option() {
+	completes "$1" "i3ctl chan history --fol" i3ctl chan history --follow
+}
+
+keyfile_file() {
 	gw_ockham
 	: > "$BATS_TEST_TMPDIR/secret-key.pem"
-	run -0 complete_in bash "i3ctl --key-file $BATS_TEST_TMPDIR/secret-k"
-	echo "$output"; cat "$BATS_TEST_TMPDIR/pty.out" >&2
-	[[ $output == *"<$BATS_TEST_TMPDIR/secret-key.pem>"* ]]
+	completes "$1" "i3ctl --key-file $BATS_TEST_TMPDIR/secret-k" \
+	    i3ctl --key-file "$BATS_TEST_TMPDIR/secret-key.pem"
 }
+
+@test "bash: tell user@MUD completes the MUD after the @" { tell_mud bash; }
+@test "bash: mudinfo completes MUD names (the control case)" { mudinfo_mud bash; }
+@test "bash: mudlist --driver offers no MUD names" { driver_nothing bash; }
+@test "bash: listen -e completes event names from i3gw's event table" { listen_event bash; }
+@test "bash: listen -c completes channel names" { listen_channel bash; }
+@test "bash: ignore list --channel completes channel names" { ignore_channel bash; }
+@test "bash: a subcommand's options after an alias (chan history --fol)" { subcommand_option bash; }
+@test "bash: --key-file completes file names" { keyfile_file bash; }
+
+@test "zsh: tell user@MUD completes the MUD after the @" { tell_mud zsh; }
+@test "zsh: mudinfo completes MUD names (the control case)" { mudinfo_mud zsh; }
+@test "zsh: mudlist --driver offers no MUD names" { driver_nothing zsh; }
+@test "zsh: listen -e completes event names from i3gw's event table" { listen_event zsh; }
+@test "zsh: listen -c completes channel names" { listen_channel zsh; }
+@test "zsh: ignore list --channel completes channel names" { ignore_channel zsh; }
+@test "zsh: a subcommand's options after an alias (chan history --fol)" { subcommand_option zsh; }
+@test "zsh: --key-file completes file names" { keyfile_file zsh; }
+
+@test "fish: tell user@MUD completes the MUD after the @" { tell_mud fish; }
+@test "fish: mudinfo completes MUD names (the control case)" { mudinfo_mud fish; }
+@test "fish: mudlist --driver offers no MUD names" { driver_nothing fish; }
+@test "fish: listen -e completes event names from i3gw's event table" { listen_event fish; }
+@test "fish: listen -c completes channel names" { listen_channel fish; }
+@test "fish: ignore list --channel completes channel names" { ignore_channel fish; }
+@test "fish: a subcommand's options after an alias (chan history --fol)" { subcommand_option fish; }
+@test "fish: --key-file completes file names" { keyfile_file fish; }
