@@ -78,7 +78,8 @@ struct conn {
 	int		 paused;
 	int		 eof;
 	int		 gone;
-	int		 queued;	/* in the list conn_flush_all() writes */		/* dispatch(NULL) done or pending */
+	int		 queued;	/* in the list conn_flush_all() writes */
+	int		 hold;		/* conn_hold(): output buffered, not written */		/* dispatch(NULL) done or pending */
 	int		 busy;
 	int		 freed;
 	uint64_t	 gone_timer;
@@ -98,6 +99,7 @@ void		 conn_set_limits(struct conn *, size_t maxline, size_t highwater,
 int		 conn_write(struct conn *, const void *, size_t);
 void		 conn_flush_all(void);
 int		 conn_printf(struct conn *, const char *, ...) C_PRINTF(2, 3);
+void		 conn_hold(struct conn *, int);
 size_t		 conn_pending(const struct conn *);
 int		 conn_flush(struct conn *, int timeout_ms);
 void		 conn_free(struct conn *);

@@ -68,6 +68,24 @@ static int	ws_token(const char *, const char *);
 static enum MHD_Result ws_refuse(struct MHD_Connection *, unsigned int,
 		    const char *);
 
+/*
+ * A server's frames are not masked, so a text frame's bytes are the same
+ * for every peer: the last one made (header and payload, by wslay's frame
+ * layer) is kept for the next peer sent the same text.
+ */
+static wslay_frame_context_ptr	 ws_fctx;
+static unsigned char		*ws_frame;
+static size_t			 ws_framelen, ws_framesize, ws_framepay;
+
+static ssize_t	ws_frame_cb(const uint8_t *, size_t, int, void *);
+static const unsigned char *ws_text_frame(const char *, size_t, size_t *);
+
+static const struct wslay_frame_callbacks ws_frame_callbacks = {
+	ws_frame_cb,
+	NULL,
+	NULL,
+};
+
 static const struct wslay_event_callbacks ws_callbacks = {
 	ws_recv_cb,
 	ws_send_cb,
@@ -408,13 +426,21 @@ ws_read(struct conn *c, const char *buf, size_t len, int flags)
 		ws_pump(ws);
 }
 
-/* Write what wslay has queued; drop the peer once both sides closed. */
+/*
+ * Write what wslay has queued (a frame's header and payload held to go out
+ * in one write); drop the peer once both sides closed.
+ */
 static void
 ws_pump(struct ws *ws)
 {
+	int	r;
+
 	if (ws->done)
 		return;
-	if (wslay_event_send(ws->ctx) != 0) {
+	conn_hold(ws->cl->conn, 1);
+	r = wslay_event_send(ws->ctx);
+	conn_hold(ws->cl->conn, 0);
+	if (r != 0) {
 		ws_drop(ws);
 		return;
 	}
@@ -443,17 +469,76 @@ ws_drop(struct ws *ws)
 	client_free(cl);
 }
 
-/* One line for a WebSocket client: one text frame, without the newline. */
+/* The frame layer writes into ws_frame. */
+static ssize_t
+ws_frame_cb(const uint8_t *data, size_t len, int flags, void *arg)
+{
+	if (ws_framelen + len > ws_framesize) {
+		ws_framesize = ws_framelen + len + 256;
+		ws_frame = xrealloc(ws_frame, ws_framesize);
+	}
+	memcpy(ws_frame + ws_framelen, data, len);
+	ws_framelen += len;
+	return ((ssize_t)len);
+}
+
+/* One unmasked text frame of buf (the last one again if the same text). */
+static const unsigned char *
+ws_text_frame(const char *buf, size_t len, size_t *framelen)
+{
+	struct wslay_frame_iocb	io;
+
+	if (ws_framelen > 0 && ws_framepay == len &&
+	    memcmp(ws_frame + ws_framelen - len, buf, len) == 0) {
+		*framelen = ws_framelen;
+		return (ws_frame);
+	}
+	if (ws_fctx == NULL && wslay_frame_context_init(&ws_fctx,
+	    &ws_frame_callbacks, NULL) != 0)
+		fatalx("wslay_frame_context_init");
+	memset(&io, 0, sizeof io);
+	io.fin = 1;
+	io.opcode = WSLAY_TEXT_FRAME;
+	io.payload_length = len;
+	io.data = (const uint8_t *)buf;
+	io.data_length = len;
+	ws_framelen = 0;
+	if (wslay_frame_send(ws_fctx, &io) != (ssize_t)len ||
+	    ws_framelen <= len) {
+		/* Not whole: a fresh frame context, wslay's queue instead. */
+		wslay_frame_context_free(ws_fctx);
+		ws_fctx = NULL;
+		ws_framelen = 0;
+		return (NULL);
+	}
+	ws_framepay = len;
+	*framelen = ws_framelen;
+	return (ws_frame);
+}
+
+/*
+ * One line for a WebSocket client: one text frame, without the newline.
+ * With nothing in wslay's queue the frame (made once for every peer sent
+ * the same text) goes straight to the connection; else it queues behind.
+ */
 void
 ws_send(struct client *cl, const char *buf, size_t len)
 {
 	struct ws			*ws = cl->ws;
 	struct wslay_event_msg		 m;
+	const unsigned char		*f;
+	size_t				 flen;
 
 	if (ws == NULL || ws->done || wslay_event_get_close_sent(ws->ctx))
 		return;
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
+	if (wslay_event_get_queued_msg_count(ws->ctx) == 0 &&
+	    (f = ws_text_frame(buf, len, &flen)) != NULL) {
+		/* A connection over its limit is dropped (conn.c). */
+		(void)conn_write(cl->conn, f, flen);
+		return;
+	}
 	m.opcode = WSLAY_TEXT_FRAME;
 	m.msg = (const uint8_t *)buf;
 	m.msg_length = len;
