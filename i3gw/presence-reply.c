@@ -28,20 +28,9 @@ static void	presence_chanuser(const json_t *);
 static json_t *
 presence_hdr(const char *type, const json_t *named)
 {
-	json_t	*omud = json_object_get(named, "originator_mud");
-	json_t	*ouser = json_object_get(named, "originator_user");
-	json_t	*raw;
-
-	/* On the busiest path (who): built directly. */
-	raw = json_array();
-	json_array_append_new(raw, json_string(type));
-	json_array_append_new(raw, json_integer(5));
-	json_array_append_new(raw, json_string(gw.conf->mud_name));
-	json_array_append_new(raw, json_integer(0));
-	json_array_append(raw, omud);
-	json_array_append_new(raw, json_is_string(ouser) ?
-	    json_incref(ouser) : json_integer(0));
-	return (raw);
+	return (i3_packet_header(type, I3_TTL, gw.conf->mud_name, NULL,
+	    i3_pkt_str(named, "originator_mud"),
+	    i3_pkt_str(named, "originator_user")));
 }
 
 static void

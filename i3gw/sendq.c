@@ -364,8 +364,8 @@ sendq_probe(void)
 		}
 		return;
 	}
-	sendq_control(json_pack("[s, i, s, i, s, i]", "auth-mud-req", 5,
-	    gw.conf->mud_name, 0, gw.conf->mud_name, 0), 1);
+	sendq_control(i3_packet_header("auth-mud-req", I3_TTL,
+	    gw.conf->mud_name, NULL, gw.conf->mud_name, NULL), 1);
 	sq.probe_off[sq.nprobes] = sq.lboff + sq.lblen;
 	sq.probe_at[sq.nprobes] = now;
 	sq.nprobes++;

@@ -93,6 +93,7 @@ auth_packet(const json_t *named, const json_t *raw)
 {
 	const char	*type = i3_pkt_str(named, "type");
 	const char	*omud = i3_pkt_str(named, "originator_mud");
+	json_t		*reply;
 	json_int_t	 key;
 	struct pending	*p;
 	char		 k[32];
@@ -115,8 +116,10 @@ auth_packet(const json_t *named, const json_t *raw)
 		snprintf(k, sizeof k, "%lld", (long long)key);
 		json_object_set_new(auth_keys, k, json_pack("[s, I]", omud,
 		    (json_int_t)(ev_now() + AUTH_VALID_MS)));
-		router_send_reply(json_pack("[s, i, s, i, s, i, I]",
-		    "auth-mud-reply", 5, gw.conf->mud_name, 0, omud, 0, key));
+		reply = i3_packet_header("auth-mud-reply", I3_TTL,
+		    gw.conf->mud_name, NULL, omud, NULL);
+		json_array_append_new(reply, json_integer(key));
+		router_send_reply(reply);
 		return;
 	}
 	key = i3_pkt_int(named, "session_key", 0);
@@ -156,8 +159,8 @@ rpc_auth_request(struct client *cl, const json_t *params, json_t **result,
 	    I3_COLOUR_PLAIN)) == NULL)
 		return (rpc_fail(re, I3_RPC_QUEUEFULL, "too many requests "
 		    "waiting for answers"));
-	if (router_send(json_pack("[s, i, s, i, s, i]", "auth-mud-req", 5,
-	    gw.conf->mud_name, 0, canon, 0), &queued, re) == -1) {
+	if (router_send(i3_packet_header("auth-mud-req", I3_TTL,
+	    gw.conf->mud_name, NULL, canon, NULL), &queued, re) == -1) {
 		pending_drop(p);
 		return (-1);
 	}

@@ -296,9 +296,11 @@ chanadmin_filter_reply(const char *chan, const json_t *pkt)
 {
 	json_t	*raw;
 
-	raw = json_pack("[s, i, s, i, s, i, s, O]", "chan-filter-reply", 5,
-	    gw.conf->mud_name, 0, router_name(), 0, chan, pkt);
-	if (raw == NULL) {
+	raw = i3_packet_header("chan-filter-reply", I3_TTL, gw.conf->mud_name,
+	    NULL, router_name(), NULL);
+	if (raw == NULL || json_array_append_new(raw, json_string(chan)) ==
+	    -1 || json_array_append(raw, (json_t *)pkt) == -1) {
+		json_decref(raw);
 		log_warnx("chan-filter-reply for %s: cannot build", chan);
 		return;
 	}

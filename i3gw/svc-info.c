@@ -265,17 +265,11 @@ rpc_who(struct client *cl, const json_t *params, json_t **result,
 		return (rpc_fail(re, I3_RPC_QUEUEFULL, "too many requests "
 		    "waiting for answers"));
 	}
-	/* The gateway's busiest request: built directly, as tell does. */
-	raw = json_array();
-	json_array_append_new(raw, json_string("who-req"));
-	json_array_append_new(raw, json_integer(5));
-	json_array_append_new(raw, json_string(gw.conf->mud_name));
-	json_array_append_new(raw, json_string(user));
-	json_array_append_new(raw, json_string(mud));
-	json_array_append_new(raw, json_integer(0));
+	/* The gateway's busiest request: a bare header, as tell does. */
+	raw = i3_packet_header("who-req", I3_TTL, gw.conf->mud_name, user,
+	    mud, NULL);
 	free(user);
-	if (json_array_size(raw) != 6) {
-		json_decref(raw);
+	if (raw == NULL) {
 		pending_drop(p);
 		return (rpc_fail(re, I3_RPC_PARAMS, "cannot build a who-req "
 		    "from these parameters (not UTF-8?)"));

@@ -370,8 +370,14 @@ presence_ucache(const json_t *u)
 	}
 	if (was != NULL && json_integer_value(json_object_get(
 	    gw.conf->services, "ucache")) != 0) {
-		raw = json_pack("[s, i, s, i, i, i, s, s, I]", "ucache-update",
-		    5, gw.conf->mud_name, 0, 0, 0, l, vis, g);
+		raw = i3_packet_header("ucache-update", I3_TTL,
+		    gw.conf->mud_name, NULL, NULL, NULL);
+		if (json_array_append_new(raw, json_string(l)) == -1 ||
+		    json_array_append_new(raw, json_string(vis)) == -1 ||
+		    json_array_append_new(raw, json_integer(g)) == -1) {
+			json_decref(raw);
+			raw = NULL;
+		}
 		log_debug("ucache-update for %s: %s, %d", l, vis, (int)g);
 		router_send_reply(raw);
 	}

@@ -8,7 +8,7 @@
 #include "i3gw.h"
 
 static void	tell_packet(const json_t *, const json_t *);
-static json_t	*tell_lower(const char *);
+static char	*tell_lower(const char *, char *, size_t);
 static int	tell_send(struct client *, const char *, const json_t *,
 		    json_t **, struct rpc_error *);
 static int	rpc_tell(struct client *, const json_t *, json_t **,
@@ -36,28 +36,19 @@ const struct svc svc_tell = {
 	},
 };
 
-/* A user name as sent: lower-case. */
-static json_t *
-tell_lower(const char *s)
+/* A user name as sent: lower-case, in buf when it fits, else allocated. */
+static char *
+tell_lower(const char *s, char *buf, size_t size)
 {
-	char	buf[256], *p;
-	size_t	len = strlen(s);
+	size_t	 len = strlen(s);
+	char	*l, *p;
 
-	if (len >= sizeof buf)
-		p = xstrdup(s);
-	else
-		p = memcpy(buf, s, len + 1);
-	for (s = p; *p != '\0'; p++) {
+	l = len < size ? memcpy(buf, s, len + 1) : xstrdup(s);
+	for (p = l; *p != '\0'; p++) {
 		if (*p >= 'A' && *p <= 'Z')
 			*p += 'a' - 'A';
 	}
-	if (s != buf) {
-		json_t	*j = json_string(s);
-
-		free((char *)s);
-		return (j);
-	}
-	return (json_string(buf));
+	return (l);
 }
 
 /*
@@ -70,7 +61,7 @@ tell_send(struct client *cl, const char *type, const json_t *params,
 {
 	const char	*mud, *user, *from, *vis, *msg = NULL, *canon;
 	json_t		*raw;
-	char		*fixed = NULL;
+	char		*fixed = NULL, fbuf[256], ubuf[256], *lfrom, *luser;
 	int		 queued, up;
 
 	if (rpc_str(params, "target_mud", 1, &mud, re) == -1 ||
@@ -100,13 +91,14 @@ tell_send(struct client *cl, const char *type, const json_t *params,
 	 * here directly, as i3_packet_build() would, without its checks
 	 * of field names, on the gateway's busiest path.
 	 */
-	raw = json_array();
-	json_array_append_new(raw, json_string(type));
-	json_array_append_new(raw, json_integer(5));
-	json_array_append_new(raw, json_string(gw.conf->mud_name));
-	json_array_append_new(raw, tell_lower(from));
-	json_array_append_new(raw, json_string(canon));
-	json_array_append_new(raw, tell_lower(user));
+	lfrom = tell_lower(from, fbuf, sizeof fbuf);
+	luser = tell_lower(user, ubuf, sizeof ubuf);
+	raw = i3_packet_header(type, I3_TTL, gw.conf->mud_name, lfrom, canon,
+	    luser);
+	if (lfrom != fbuf)
+		free(lfrom);
+	if (luser != ubuf)
+		free(luser);
 	json_array_append_new(raw, json_string(vis != NULL ? vis : from));
 	if (msg != NULL)
 		json_array_append_new(raw, json_string(msg));

@@ -18,7 +18,6 @@
 
 static void	 log_packet(struct conn *, const json_t *);
 static void	 log_event(struct conn *, const char *);
-static json_t	*strz(const char *);
 static void	 log_line(json_t *);
 
 /* ------------------------------------------------------------ helpers */
@@ -42,21 +41,6 @@ jint(const json_t *a, size_t i, json_int_t *out)
 	if (out != NULL)
 		*out = json_integer_value(v);
 	return (1);
-}
-
-static json_t *
-strz(const char *s)
-{
-	return (s != NULL ? json_string(s) : json_integer(0));
-}
-
-/* A packet header; NULL fields become 0. */
-json_t *
-hdr(const char *type, const char *omud, const char *ouser, const char *tmud,
-    const char *tuser)
-{
-	return (json_pack("[s,i,o,o,o,o]", type, 5, strz(omud), strz(ouser),
-	    strz(tmud), strz(tuser)));
 }
 
 /* DS header check: 6+ elements, [0] string, [1] int, [2] string, [3-5]. */
@@ -178,7 +162,7 @@ send_error(struct conn *c, const char *code, const char *msg,
 	tmud = c->mud != NULL ? c->mud->name : (p != NULL ? jstr(p, 2) : NULL);
 	if (tuser == NULL && p != NULL)
 		tuser = jstr(p, 3);
-	e = hdr("error", R.name, NULL, tmud, tuser);
+	e = i3_packet_header("error", I3_TTL, R.name, NULL, tmud, tuser);
 	json_array_append_new(e, json_string(code));
 	json_array_append_new(e, json_string(msg));
 	json_array_append_new(e, p != NULL ? json_deep_copy(p) :

@@ -142,8 +142,6 @@ void	 finish(int) C_DEAD;
 /* conn.c */
 const char *jstr(const json_t *, size_t);
 int	 jint(const json_t *, size_t, json_int_t *);
-json_t	*hdr(const char *, const char *, const char *,
-		    const char *, const char *);
 int	 frame(i3_buf *, const json_t *);
 void	 conn_queue(struct conn *, const void *, size_t);
 void	 conn_send(struct conn *, const json_t *);

@@ -250,8 +250,9 @@ mudlist_map(void)
 json_t *
 mudlist_pkt(const char *target, json_t *map)
 {
-	json_t	*p = hdr("mudlist", R.name, NULL, target, NULL);
+	json_t	*p;
 
+	p = i3_packet_header("mudlist", I3_TTL, R.name, NULL, target, NULL);
 	json_array_append_new(p, json_integer((json_int_t)R.mudlist_id));
 	json_array_append_new(p, map);
 	return (p);
@@ -289,7 +290,8 @@ send_chanlist(struct conn *c, const json_t *map)
 
 	if (c->mud == NULL)
 		return;
-	p = hdr("chanlist-reply", R.name, NULL, c->mud->name, NULL);
+	p = i3_packet_header("chanlist-reply", I3_TTL, R.name, NULL,
+	    c->mud->name, NULL);
 	json_array_append_new(p, json_integer((json_int_t)R.chanlist_id));
 	json_array_append(p, (json_t *)map);
 	conn_send(c, p);

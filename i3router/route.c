@@ -240,7 +240,8 @@ handle_startup(struct conn *c, json_t *p, int reply)
 			old = m->conn;
 			send_error(c, "bad-proto", "MUD already connected",
 			    NULL, p);
-			q = hdr("error", R.name, NULL, m->name, NULL);
+			q = i3_packet_header("error", I3_TTL, R.name, NULL,
+			    m->name, NULL);
 			json_array_append_new(q, json_string("bad-mojo"));
 			json_array_append_new(q, json_string(
 			    "Another mud is trying to be you."));
@@ -320,7 +321,8 @@ handle_startup(struct conn *c, json_t *p, int reply)
 	log_debug("mud %s up on conn %u (%s, password %s)", name, c->id,
 	    known ? "known" : "new", oldpw == m->password ? "kept" : "new");
 	if (reply) {
-		q = hdr("startup-reply", R.name, NULL, name, NULL);
+		q = i3_packet_header("startup-reply", I3_TTL, R.name, NULL,
+		    name, NULL);
 		json_array_append_new(q, router_list());
 		json_array_append_new(q, json_integer(
 		    (json_int_t)m->password));
@@ -457,8 +459,8 @@ handle_router_cmd(struct conn *c, json_t *p, const char *type)
 			free(msg);
 			return;
 		}
-		q = hdr("chan-adminlist-reply", R.name, NULL, c->mud->name,
-		    jstr(p, 3));
+		q = i3_packet_header("chan-adminlist-reply", I3_TTL, R.name,
+		    NULL, c->mud->name, jstr(p, 3));
 		json_array_append_new(q, json_string(ch->name));
 		map = json_array();
 		json_object_foreach(ch->list, key, fp)
@@ -560,7 +562,8 @@ handle_channel(struct conn *c, json_t *p, const char *type)
 			    p);
 			return;
 		}
-		q = hdr("chan-filter-req", R.name, NULL, host->name, NULL);
+		q = i3_packet_header("chan-filter-req", I3_TTL, R.name, NULL,
+		    host->name, NULL);
 		json_array_append_new(q, json_string(ch->name));
 		json_array_append(q, p);
 		conn_send(host->conn, q);

@@ -243,6 +243,18 @@ I3_API int	 i3_packet_validate(const json_t *raw, unsigned int flags,
  */
 I3_API json_t	*i3_packet_build(const char *type, const json_t *fields,
 		    i3_error *err);
+/* The ttl every packet starts with. */
+#define I3_TTL		5
+
+/*
+ * The six-element header of a raw packet, [type, ttl, originator_mud,
+ * originator_user, target_mud, target_user], for the caller to append the
+ * body to: a NULL name is written as 0.  Cheap, for the busy paths: names
+ * are taken as given (neither lower-cased nor checked against a schema).
+ * NULL when type is NULL, a string is not UTF-8, or out of memory.
+ */
+I3_API json_t	*i3_packet_header(const char *type, int ttl, const char *omud,
+		    const char *ouser, const char *tmud, const char *tuser);
 /* The type of a raw array or named object (borrowed), or NULL. */
 I3_API const char *i3_packet_type(const json_t *);
 /* A named field that is a string (borrowed), or NULL when 0 or absent. */

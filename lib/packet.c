@@ -1185,6 +1185,36 @@ nomem:
 	return (NULL);
 }
 
+json_t *
+i3_packet_header(const char *type, int ttl, const char *omud,
+    const char *ouser, const char *tmud, const char *tuser)
+{
+	const char	*name[4];
+	json_t		*p;
+	size_t		 i;
+
+	if (type == NULL || (p = json_array()) == NULL)
+		return (NULL);
+	name[0] = omud;
+	name[1] = ouser;
+	name[2] = tmud;
+	name[3] = tuser;
+	/* json_array_append_new() fails on a NULL value: not UTF-8. */
+	if (json_array_append_new(p, json_string(type)) == -1 ||
+	    json_array_append_new(p, json_integer(ttl)) == -1)
+		goto fail;
+	for (i = 0; i < 4; i++) {
+		if (json_array_append_new(p, name[i] != NULL ?
+		    json_string(name[i]) : json_integer(0)) == -1)
+			goto fail;
+	}
+	return (p);
+
+fail:
+	json_decref(p);
+	return (NULL);
+}
+
 const char *
 i3_packet_type(const json_t *p)
 {

@@ -39,6 +39,7 @@ static void	 test_coverage(void);
 static void	 test_docs(void);
 static void	 test_api(void);
 static void	 test_examples(void);
+static void	 test_header(void);
 
 static char *
 slurp(const char *path, size_t *lenp)
@@ -468,6 +469,65 @@ test_api(void)
 	json_decref(f);
 }
 
+/*
+ * i3_packet_header(): the six header elements as given, 0 for NULL names,
+ * a body appended after them gives the packet i3_packet_build() makes,
+ * and NULL for what json_string() refuses.
+ */
+static void
+test_header(void)
+{
+	json_t		*h, *b, *f;
+	char		*s;
+	i3_error	 e;
+
+	h = i3_packet_header("who-req", I3_TTL, "Alpha", "bob", "Beta", NULL);
+	s = h ? enc(h) : NULL;
+	T_STREQ(s, "({\"who-req\",5,\"Alpha\",\"bob\",\"Beta\",0,})",
+	    "header: who-req");
+	free(s);
+	T_OK(h != NULL && i3_packet_validate(h, I3_PKT_STRICT, NULL, &e) == 0,
+	    "header: a valid who-req: %s", h ? e.text : "NULL");
+	json_decref(h);
+
+	/* Every name NULL, another ttl: 0s and the ttl as given. */
+	h = i3_packet_header("mudlist", 3, NULL, NULL, NULL, NULL);
+	s = h ? enc(h) : NULL;
+	T_STREQ(s, "({\"mudlist\",3,0,0,0,0,})", "header: all 0");
+	free(s);
+	json_decref(h);
+
+	/* Names are not lower-cased (i3_packet_build() does that). */
+	h = i3_packet_header("tell", I3_TTL, "A", "Bob", "B", "Ann");
+	T_STREQ(h ? json_string_value(json_array_get(h, 3)) : NULL, "Bob",
+	    "header: originator_user as given");
+	T_STREQ(h ? json_string_value(json_array_get(h, 5)) : NULL, "Ann",
+	    "header: target_user as given");
+	json_decref(h);
+
+	/* Header plus body == what the schema builds. */
+	h = i3_packet_header("tell", I3_TTL, "A", "bob", "B", "ann");
+	json_array_append_new(h, json_string("Bob"));
+	json_array_append_new(h, json_string("hi"));
+	f = js("{\"originator_mud\":\"A\",\"originator_user\":\"bob\","
+	    "\"target_mud\":\"B\",\"target_user\":\"ann\","
+	    "\"orig_visname\":\"Bob\",\"message\":\"hi\"}");
+	b = i3_packet_build("tell", f, &e);
+	T_OK(b != NULL && json_equal(h, b), "header + body == build: %s",
+	    b ? "differ" : e.text);
+	json_decref(b);
+	json_decref(f);
+	json_decref(h);
+
+	/* Not UTF-8, no type: NULL, nothing leaked (ASan). */
+	T_OK(i3_packet_header("tell", I3_TTL, "A", "b\xff", "B", NULL) ==
+	    NULL, "header: originator_user not UTF-8");
+	T_OK(i3_packet_header("tell", I3_TTL, "A", NULL, "\xc3", NULL) ==
+	    NULL, "header: target_mud not UTF-8");
+	T_OK(i3_packet_header(NULL, I3_TTL, "A", NULL, "B", NULL) == NULL,
+	    "header: no type");
+}
+
 int
 main(void)
 {
@@ -477,6 +537,7 @@ main(void)
 	test_docs();
 	test_examples();
 	test_api();
+	test_header();
 	printf("round trips checked: %d\n", nroundtrip);
 	json_decref(covered);
 	return (T_DONE());
