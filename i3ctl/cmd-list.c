@@ -232,8 +232,10 @@ static const struct {
 	{ NULL, "user", "USER", "the rule of this player of the MUD (without: "
 	  "the gateway's own)" },
 	{ NULL, "up", NULL, "only MUDs that are up" },
-	{ NULL, "driver", "DRIVER", "only MUDs on this driver (glob)" },
-	{ NULL, "mudlib", "MUDLIB", "only MUDs with this mudlib (glob)" },
+	{ NULL, "driver", "DRIVER", "only MUDs whose driver holds DRIVER (any "
+	  "case)" },
+	{ NULL, "mudlib", "MUDLIB", "only MUDs whose mudlib holds MUDLIB (any "
+	  "case)" },
 	{ NULL, "service", "SERVICE", "only MUDs offering this service" },
 	{ "list-commands", "json", NULL, "the command table as JSON" },
 };
