@@ -29,12 +29,13 @@ const struct svc svc_admin = {
 		{ "ping", rpc_ping, 0, 0,
 		    "",
 		    "is the gateway there" },
-		{ "status", rpc_status, API_P_ADMIN, 0,
+		{ "status", rpc_status, 0, 0,
 		    "",
-		    "the router link, counts, version" },
-		{ "stats", rpc_stats, API_P_ADMIN, 0,
-		    "",
-		    "counters" },
+		    "the router link, counts, version (any key)" },
+		{ "stats", rpc_stats, 0, 0,
+		    "[detailed]",
+		    "counters: the link's and this client's for any key, every "
+		    "counter for admin (detailed needs admin)" },
 		{ "reconnect", rpc_reconnect, API_P_ADMIN, 0,
 		    "",
 		    "drop the router link and connect again" },
@@ -70,10 +71,11 @@ rpc_status(struct client *cl, const json_t *params, json_t **result,
 		if (json_integer_value(json_object_get(e, "state")) == -1)
 			up++;
 	}
-	*result = json_pack("{s:s, s:s, s:s?, s:I, s:I, s:i, s:i, s:i, s:i,"
-	    " s:i, s:i, s:s}",
+	*result = json_pack("{s:s, s:s, s:b, s:s?, s:I, s:I, s:i, s:i, s:i, "
+	    "s:i, s:i, s:i, s:s}",
 	    "mud", gw.conf->mud_name,
 	    "router_state", router_state_name(router_state()),
+	    "connected", router_ready(),
 	    "router", router_name(),
 	    "uptime", (json_int_t)((now - gw.started_ms) / 1000),
 	    "connected_for", (json_int_t)(since ? (now - since) / 1000 : 0),
@@ -106,12 +108,39 @@ admin_rss_kb(void)
 	return (kb);
 }
 
+/*
+ * Any key sees the link's counters and its own client's, as the Python
+ * gateway shows every key; the gateway's counters (sessions, history,
+ * moderation, memory) are the admin's, and asking for them (detailed)
+ * without admin is refused, as there.
+ */
 static int
 rpc_stats(struct client *cl, const json_t *params, json_t **result,
     struct rpc_error *re)
 {
-	json_t	*o = json_object();
+	json_t	*o;
+	int	 admin = cl->trusted || (cl->perms & API_P_ADMIN);
 
+	if (json_is_true(json_object_get(params, "detailed")) && !admin)
+		return (rpc_fail(re, I3_RPC_FORBIDDEN, "forbidden: detailed "
+		    "stats need the admin permission"));
+	if (!admin) {
+		*result = json_pack("{s:b, s:I, s:i, s:i, s:I, s:I, s:{s:I, "
+		    "s:I, s:I}}",
+		    "connected", router_ready(),
+		    "uptime", (json_int_t)((ev_now() - gw.started_ms) / 1000),
+		    "muds", (int)json_object_size(router_mudlist()),
+		    "channels", (int)json_object_size(router_chanlist()),
+		    "packets_in", (json_int_t)gw.pkts_in,
+		    "packets_out", (json_int_t)gw.pkts_out,
+		    "client",
+		    "requests", (json_int_t)cl->requests,
+		    "notifications", (json_int_t)cl->notifications,
+		    "connected_for", (json_int_t)((ev_now() - cl->since) /
+		    1000));
+		return (0);
+	}
+	o = json_object();
 	router_stats(o);
 	json_object_set_new(o, "packets_in", json_integer(gw.pkts_in));
 	json_object_set_new(o, "packets_out", json_integer(gw.pkts_out));

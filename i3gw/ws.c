@@ -40,6 +40,7 @@ struct ws {
 	uint64_t			 ping_sent;	/* 0: none outstanding */
 	uint64_t			 close_sent;
 	int				 done;
+	int				 python;	/* came with X-API-Key */
 	TAILQ_ENTRY(ws)			 entry;
 };
 TAILQ_HEAD(wss, ws);
@@ -79,6 +80,8 @@ static size_t			 ws_framelen, ws_framesize, ws_framepay;
 
 static ssize_t	ws_frame_cb(const uint8_t *, size_t, int, void *);
 static const unsigned char *ws_text_frame(const char *, size_t, size_t *);
+static void	ws_send_text(struct ws *, const char *, size_t);
+static void	ws_python_twin(struct ws *, const char *, size_t);
 
 static const struct wslay_frame_callbacks ws_frame_callbacks = {
 	ws_frame_cb,
@@ -249,6 +252,7 @@ ws_upgraded(void *arg, struct MHD_Connection *mc, void *ctx,
 {
 	const union MHD_ConnectionInfo	*ci;
 	struct client			*cl;
+	struct ws			*ws;
 	int				 fd, on = 1;
 
 	if ((fd = fcntl(sock, F_DUPFD_CLOEXEC, 3)) == -1) {
@@ -259,6 +263,12 @@ ws_upgraded(void *arg, struct MHD_Connection *mc, void *ctx,
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	cl = ws_attach(fd, urh, arg, ci != NULL ? ci->client_addr : NULL);
+	/* The Python gateway's clients send its header: its event names too. */
+	if (MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-API-Key") !=
+	    NULL) {
+		ws = cl->ws;
+		ws->python = 1;
+	}
 	/* Frames that came with the handshake. */
 	if (extralen > 0)
 		ws_input(cl, extra, extralen);
@@ -517,26 +527,39 @@ ws_text_frame(const char *buf, size_t len, size_t *framelen)
 }
 
 /*
- * One line for a WebSocket client: one text frame, without the newline.
- * With nothing in wslay's queue the frame (made once for every peer sent
- * the same text) goes straight to the connection; else it queues behind.
+ * One line for a WebSocket client: one text frame, without the newline;
+ * to a client of the Python gateway's kind, that gateway's name of the
+ * event after ours where the two differ.
  */
 void
 ws_send(struct client *cl, const char *buf, size_t len)
 {
-	struct ws			*ws = cl->ws;
-	struct wslay_event_msg		 m;
-	const unsigned char		*f;
-	size_t				 flen;
+	struct ws	*ws = cl->ws;
 
 	if (ws == NULL || ws->done || wslay_event_get_close_sent(ws->ctx))
 		return;
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
+	ws_send_text(ws, buf, len);
+	if (ws->python && cl->ws == ws)
+		ws_python_twin(ws, buf, len);
+}
+
+/*
+ * With nothing in wslay's queue the frame (made once for every peer sent
+ * the same text) goes straight to the connection; else it queues behind.
+ */
+static void
+ws_send_text(struct ws *ws, const char *buf, size_t len)
+{
+	struct wslay_event_msg	 m;
+	const unsigned char	*f;
+	size_t			 flen;
+
 	if (wslay_event_get_queued_msg_count(ws->ctx) == 0 &&
 	    (f = ws_text_frame(buf, len, &flen)) != NULL) {
 		/* A connection over its limit is dropped (conn.c). */
-		(void)conn_write(cl->conn, f, flen);
+		(void)conn_write(ws->cl->conn, f, flen);
 		return;
 	}
 	m.opcode = WSLAY_TEXT_FRAME;
@@ -545,6 +568,61 @@ ws_send(struct client *cl, const char *buf, size_t len)
 	if (wslay_event_queue_msg(ws->ctx, &m) != 0)
 		return;
 	ws_pump(ws);
+}
+
+/*
+ * The Python gateway names two events otherwise (docs/API.md, the
+ * compatibility table): its clients hear error_occurred after our
+ * error_received and gateway_reconnected after our router_connected, with
+ * that gateway's fields.  Its other event names are ours.
+ */
+static void
+ws_python_twin(struct ws *ws, const char *buf, size_t len)
+{
+	json_t		*n, *p, *t = NULL;
+	const char	*method;
+	char		*s, *ts;
+	size_t		 head = len < 64 ? len : 64;
+
+	if (memmem(buf, head, "\"error_received\"", 16) == NULL &&
+	    memmem(buf, head, "\"router_connected\"", 18) == NULL)
+		return;
+	if ((n = json_loadb(buf, len, 0, NULL)) == NULL)
+		return;
+	method = json_string_value(json_object_get(n, "method"));
+	p = json_object_get(n, "params");
+	/* That gateway stamps every event. */
+	if (json_string_value(json_object_get(p, "timestamp")) != NULL)
+		ts = xstrdup(json_string_value(json_object_get(p,
+		    "timestamp")));
+	else
+		ts = rpc_timestamp();
+	if (method != NULL && strcmp(method, "error_received") == 0)
+		t = json_pack("{s:s, s:s, s:{s:O*, s:O*, s:O*, s:O*, s:O*, "
+		    "s:s, s:s}}", "jsonrpc", "2.0", "method", "error_occurred",
+		    "params",
+		    "error_code", json_object_get(p, "error_code"),
+		    "error_message", json_object_get(p, "error_message"),
+		    "from_mud", json_object_get(p, "originator_mud"),
+		    "to_mud", json_object_get(p, "target_mud"),
+		    "to_user", json_object_get(p, "target_user"),
+		    "context", "i3_packet_error",
+		    "timestamp", ts);
+	else if (method != NULL && strcmp(method, "router_connected") == 0)
+		t = json_pack("{s:s, s:s, s:{s:s, s:s, s:O*, s:s}}",
+		    "jsonrpc", "2.0", "method", "gateway_reconnected", "params",
+		    "message", "Gateway reconnected to I3 router",
+		    "status", "connected",
+		    "router", json_object_get(p, "router"),
+		    "timestamp", ts);
+	json_decref(n);
+	free(ts);
+	if (t == NULL)
+		return;
+	if ((s = json_dumps(t, JSON_COMPACT)) != NULL)
+		ws_send_text(ws, s, strlen(s));
+	free(s);
+	json_decref(t);
 }
 
 /* The client is freed (client.c): the socket goes back to MHD to close. */

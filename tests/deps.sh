@@ -13,7 +13,7 @@ libjansson-dev libjq-dev libonig-dev libssl-dev libcurl4-openssl-dev \
 libsqlite3-dev libinih-dev libmicrohttpd-dev libedit-dev libwslay-dev \
 mandoc groff-base openssl python3 curl jq valgrind procps systemd \
 python3-websockets nodejs node-ws chromium chromium-driver python3-selenium \
-zsh fish"
+zsh fish python3-aiohttp"
 case "${1:-}" in
 --list) echo "$PKGS"; exit 0 ;;
 fresh) PKGS="$PKGS debootstrap" ;;

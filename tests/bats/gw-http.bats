@@ -144,14 +144,14 @@ start_http() {
 @test "http: a batch, authenticate first in it, a deferred answer held and sent" {
 	start_http
 	wait_ready
-	run hcurl -d "[$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}"),$(rq 2 ping),$(rq 3 status),{\"jsonrpc\":\"2.0\",\"method\":\"ping\"},$(rq 4 nosuch)]" \
+	run hcurl -d "[$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}"),$(rq 2 ping),$(rq 3 reconnect),{\"jsonrpc\":\"2.0\",\"method\":\"ping\"},$(rq 4 nosuch)]" \
 	    "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == '200 ['* ]]
 	body=${output#200 }
 	[ "$(jq length <<< "$body")" -eq 4 ]
 	[ "$(jq -r '.[] | select(.id == 1) | .result.key' <<< "$body")" = bot ]
 	[ "$(jq -r '.[] | select(.id == 2) | .result.pong' <<< "$body")" = true ]
-	# status needs the admin permission, which the key has not.
+	# reconnect needs the admin permission, which the key has not.
 	[ "$(jq -r '.[] | select(.id == 3) | .error.code' <<< "$body")" = -32008 ]
 	[ "$(jq -r '.[] | select(.id == 4) | .error.code' <<< "$body")" = -32601 ]
 	# Without a key in the batch: the batch is refused.

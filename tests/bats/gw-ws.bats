@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # gw-ws.bats: WebSocket clients on i3gw's HTTP listener, driven by clients
 # nobody here wrote: Python's websockets (tests/helpers/wsc.py), Node's ws
-# (tests/helpers/wsnode.js), and a rule-breaking peer on a plain socket
-# (tests/helpers/wsraw.py): keys, methods, events, fragments, limits,
-# pings, close codes.
+# (tests/helpers/wsnode.js), aiohttp as the Python gateway's client library
+# uses it (tests/helpers/wsaio.py), and a rule-breaking peer on a plain
+# socket (tests/helpers/wsraw.py): keys, methods, events, fragments,
+# limits, pings, close codes.
 
 bats_require_minimum_version 1.5.0
 
@@ -27,6 +28,10 @@ wsc() {
 
 wsnode() {
 	node "$I3_TOP/tests/helpers/wsnode.js" "$@"
+}
+
+wsaio() {
+	"$WSC" "$I3_TOP/tests/helpers/wsaio.py" "$@"
 }
 
 wsraw() {
@@ -167,22 +172,32 @@ start_pair() {
 	grep -q '"method":"channel_message","params":{.*"channel":"dchat".*"message":"to the channel"' "$(T ws.out)"
 }
 
-@test "ws: Node's ws: methods, then the gateway's shutdown closes with 1001" {
+@test "ws: Node's ws: methods (status and stats with a key without admin, as the Python gateway allows), then the gateway's shutdown closes with 1001" {
 	start_ws
-	# status is an admin method: this key may call it.
+	# The key has tell, channel and info: status and the plain stats are
+	# any key's; detailed stats and the gateway's own counters are admin's.
+	run wsnode "$URL" --header "X-API-Key: $KEY_bot" --header "X-MUD-Name: Alpha" \
+	    --count 4 \
+	    '{"jsonrpc":"2.0","id":"Alpha-1-k2j3h4g5","method":"status","params":{}}' \
+	    '{"jsonrpc":"2.0","id":"Alpha-2-k2j3h4g6","method":"channel_list","params":{}}' \
+	    '{"jsonrpc":"2.0","id":"Alpha-3-k2j3h4g7","method":"stats","params":{}}' \
+	    '{"jsonrpc":"2.0","id":"Alpha-4-k2j3h4g8","method":"stats","params":{"detailed":true}}'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"Alpha-1-k2j3h4g5","result":{"mud":"Alpha","router_state":"ready","connected":true,'* ]]
+	[[ "${lines[1]}" == '{"jsonrpc":"2.0","id":"Alpha-2-k2j3h4g6","result":{'*'"channels":'* ]]
+	[[ "${lines[2]}" == '{"jsonrpc":"2.0","id":"Alpha-3-k2j3h4g7","result":{"connected":true,"uptime":'*'"client":{"requests":'* ]]
+	[[ "${lines[2]}" != *'"sessions'* && "${lines[2]}" != *'"rss_kb"'* ]]
+	[ "${lines[3]}" = '{"jsonrpc":"2.0","id":"Alpha-4-k2j3h4g8","error":{"code":-32008,"message":"forbidden: detailed stats need the admin permission"}}' ]
+	# With admin, every counter.
 	sed -i 's/^permissions = .*/permissions = tell, channel, info, admin/' \
 	    "$(T Alpha.conf)"
 	gwd_stop Alpha
 	gwd_start Alpha
 	HPORT=$(gwd_tcp_port Alpha http)
 	URL="ws://127.0.0.1:$HPORT/ws"
-	run wsnode "$URL" --header "X-API-Key: $KEY_bot" --header "X-MUD-Name: Alpha" \
-	    --count 2 \
-	    '{"jsonrpc":"2.0","id":"Alpha-1-k2j3h4g5","method":"status","params":{}}' \
-	    '{"jsonrpc":"2.0","id":"Alpha-2-k2j3h4g6","method":"channel_list","params":{}}'
-	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"Alpha-1-k2j3h4g5","result":{'* ]]
-	[[ "${lines[1]}" == '{"jsonrpc":"2.0","id":"Alpha-2-k2j3h4g6","result":{'*'"channels":'* ]]
+	run wsnode "$URL" --header "X-API-Key: $KEY_bot" --count 1 \
+	    '{"jsonrpc":"2.0","id":"s","method":"stats","params":{"detailed":true}}'
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"s","result":{'*'"frames_out":'*'"rss_kb":'* ]]
 	wsnode "$URL" --header "X-API-Key: $KEY_bot" --count 5 --timeout 10 \
 	    > "$(T node.out)" &
 	local npid=$! i
@@ -231,6 +246,98 @@ start_pair() {
 	[[ "$output" == *'"id":"n","result":{"count":0,"muds":[]}'* ]]
 	gw_wait Beta '"tell_received","params":\{[^}]*"originator_user":"gatekeeper"[^}]*"message":"no sender given"' 5
 	gw_wait Beta '"channel_message","params":\{[^}]*"originator_user":"gatekeeper"[^}]*"message":"nor here"' 5
+}
+
+@test "compat: a client that came with X-API-Key also hears error_occurred and gateway_reconnected; one with Bearer only our names" {
+	# The router answers the startup, waits for a tell, then another MUD
+	# (not the tell's target: no refusal of it) sends its user an error.
+	cat > "$(T s.txt)" <<'EOF'
+expect startup-req-3
+send ["startup-reply",5,"*test",0,"%MUD",0,[["*test","127.0.0.1 %PORT"]],42]
+await tell
+send ["error",5,"Gamma",0,"%MUD","ann","unk-user","ann is not here",0]
+EOF
+	router_start -s "$(T s.txt)"
+	newkey bot
+	sed -i 's/^permissions = .*/&, admin/' "$(T bot.key)"
+	gwd_conf Alpha "http = 127.0.0.1:0" "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	run wsc "ws://127.0.0.1:$HPORT/ws" --header "X-API-Key: $KEY_bot" \
+	    --header "X-MUD-Name: Alpha" --count 3 --timeout 10 \
+	    '{"jsonrpc": "2.0", "id": "Alpha-1-0a1b2c3d", "method": "tell", "params": {"target_mud": "Beta", "target_user": "bob", "message": "hi", "from_user": "ann"}}'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"Alpha-1-0a1b2c3d","result":{"sent":'* ]]
+	[[ "${lines[1]}" == '{"jsonrpc":"2.0","method":"error_received","params":{'*'"error_code":"unk-user"'* ]]
+	[[ "${lines[2]}" == '{"jsonrpc":"2.0","method":"error_occurred","params":{"error_code":"unk-user","error_message":"ann is not here","from_mud":"Gamma","to_mud":"Alpha","to_user":"ann","context":"i3_packet_error","timestamp":"'* ]]
+	# A reconnect (the scripted router answers the new startup too): both
+	# names for a client of the Python kind, ours alone for a Bearer one.
+	wsc "ws://127.0.0.1:$HPORT/ws" --header "Authorization: Bearer $KEY_bot" \
+	    --count 9 --timeout 6 "$(rq 1 ping)" > "$(T ours.out)" &
+	local opid=$!
+	run wsc "ws://127.0.0.1:$HPORT/ws" --header "X-API-Key: $KEY_bot" \
+	    --count 4 --timeout 10 'sleep:0.5' \
+	    '{"jsonrpc": "2.0", "id": "Alpha-2-0a1b2c3e", "method": "reconnect", "params": {}}'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'{"jsonrpc":"2.0","id":"Alpha-2-0a1b2c3e","result":{"reconnecting":true}}'* ]]
+	[[ "${lines[2]}" == '{"jsonrpc":"2.0","method":"router_connected","params":{'* ]]
+	[[ "${lines[3]}" == '{"jsonrpc":"2.0","method":"gateway_reconnected","params":{"message":"Gateway reconnected to I3 router","status":"connected","router":"*test","timestamp":"'* ]]
+	wait "$opid" || true
+	grep -q '"method":"router_connected"' "$(T ours.out)"
+	run ! grep -q 'gateway_reconnected\|error_occurred' "$(T ours.out)"
+}
+
+@test "compat: aiohttp, the Python client library's stack, connects as it does: tell, channel_join, channel_send, who, mudlist, status; events from Beta" {
+	start_pair
+	wsaio "ws://127.0.0.1:$HPORT/ws" --key "$KEY_bot" --mud Alpha \
+	    --count 8 --timeout 15 \
+	    'channel_join={"channel": "dchat", "listen_only": false}' \
+	    'tell={"target_mud": "Beta", "target_user": "bob", "message": "hi from aiohttp", "from_user": "ann"}' \
+	    'channel_send={"channel": "dchat", "message": "aiohttp on dchat", "from_user": "ann"}' \
+	    'who={"target_mud": "Beta"}' \
+	    'mudlist={"refresh": false}' \
+	    'status={}' > "$(T aio.out)" &
+	local apid=$!
+	wait_for_line "$(T aio.out)" '"id":"Alpha-6-[0-9a-f]*","result"' 15
+	gw_wait Beta '"tell_received","params":\{[^}]*"originator_user":"ann"[^}]*"message":"hi from aiohttp"' 5
+	gw_call Beta 1 channel_join '{"channel":"dchat"}'
+	gw_call Beta 2 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"back to aiohttp"}'
+	gw_call Beta 3 channel_send '{"channel":"dchat","from_user":"bob","message":"to aiohttp on dchat"}'
+	wait "$apid" || { cat "$(T aio.out)" >&2; false; }
+	run cat "$(T aio.out)"
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"Alpha-1-'????????'","result":{'*'"joined":true'* ]]
+	[[ "${lines[1]}" == '{"jsonrpc":"2.0","id":"Alpha-2-'????????'","result":{"sent":'* ]]
+	[[ "${lines[2]}" == '{"jsonrpc":"2.0","id":"Alpha-3-'????????'","result":{"sent":'* ]]
+	[[ "$output" == *'"id":"Alpha-4-'????????'","result":{'*'"users":['* ]]
+	[[ "$output" == *'"id":"Alpha-5-'????????'","result":{"count":'*'"name":"Beta"'* ]]
+	[[ "$output" == *'"id":"Alpha-6-'????????'","result":{"mud":"Alpha","router_state":"ready","connected":true,'* ]]
+	[[ "$output" == *'"method":"tell_received","params":{'*'"message":"back to aiohttp"'* ]]
+	[[ "$output" == *'"method":"channel_message","params":{'*'"originator_user":"bob"'*'"message":"to aiohttp on dchat"'* ]]
+}
+
+@test "ws: the flood limit holds a sender's 4th message back and says so (the bench's stall after 10: flood_count's default)" {
+	# The WebSocket bench stopped at its 11th message from one user: the
+	# gateway's flood limit (flood_count 10 a window), not a lost message:
+	# past the limit messages are counted and reported as one
+	# channel_suppressed when the window ends.
+	start_pair "[moderation]" "flood_count = 3" "flood_window = 2s"
+	wsc "ws://127.0.0.1:$HPORT/ws" --header "X-API-Key: $KEY_bot" \
+	    --count 5 --timeout 15 \
+	    '{"jsonrpc":"2.0","id":"j","method":"channel_join","params":{"channel":"dchat"}}' \
+	    > "$(T ws.out)" &
+	local wpid=$! i
+	wait_for_line "$(T ws.out)" '"id":"j","result"' 10
+	gw_call Beta 1 channel_join '{"channel":"dchat"}'
+	for i in 1 2 3 4 5; do
+		gw_call Beta $((i + 1)) channel_send "{\"channel\":\"dchat\",\"from_user\":\"bob\",\"message\":\"m$i\"}"
+		[[ "$REPLY" == *'"result":{"sent":'* ]]
+	done
+	wait "$wpid" || { cat "$(T ws.out)" >&2; false; }
+	run cat "$(T ws.out)"
+	[[ "${lines[1]}" == *'"method":"channel_message"'*'"message":"m1"'* ]]
+	[[ "${lines[2]}" == *'"method":"channel_message"'*'"message":"m2"'* ]]
+	[[ "${lines[3]}" == *'"method":"channel_message"'*'"message":"m3"'* ]]
+	[[ "${lines[4]}" == '{"jsonrpc":"2.0","method":"channel_suppressed","params":{"channel":"dchat","user":"bob","mud":"Beta","count":2,'* ]]
 }
 
 @test "i3ctl --url ws://: commands, and listen for events through the WebSocket" {
