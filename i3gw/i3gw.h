@@ -810,7 +810,7 @@ extern uint64_t	 metrics_http[5];
 void		 metrics_rpc(const char *method, uint64_t us, int failed);
 void		 metrics_rpc_busy(void);
 void		 metrics_pkt_in(const char *type, size_t bytes);
-void		 metrics_pkt_out(const char *frame, size_t len);
+void		 metrics_pkt_out(const char *type, size_t bytes);
 void		 metrics_text(char **, size_t *);
 
 /* ------------------------------------------------------------- main.c */

@@ -43,6 +43,7 @@ struct metrics_buf {
 };
 
 static struct metrics_type *metrics_type(const char *, size_t);
+static void	metrics_pkt(int, const char *, size_t);
 static void	metrics_add(struct metrics_buf *, const char *, ...)
 		    C_PRINTF(2, 3);
 static void	metrics_head(struct metrics_buf *, const char *,
@@ -154,41 +155,30 @@ metrics_label(const char *v, char *buf, size_t size)
 	return (buf);
 }
 
-/* A packet from the router, of this type, this many bytes framed. */
-void
-metrics_pkt_in(const char *type, size_t bytes)
+/* A packet of this type (NULL: none), this many bytes framed. */
+static void
+metrics_pkt(int dir, const char *type, size_t bytes)
 {
 	struct metrics_type	*t;
 
 	t = metrics_type(type != NULL ? type : "", type != NULL ?
 	    strlen(type) : 0);
-	t->pkts[0]++;
-	t->bytes[0] += bytes;
+	t->pkts[dir]++;
+	t->bytes[dir] += bytes;
 }
 
-/* A frame to the router: its type is the first string of ({"type",... */
+/* A packet from the router. */
 void
-metrics_pkt_out(const char *frame, size_t len)
+metrics_pkt_in(const char *type, size_t bytes)
 {
-	struct metrics_type	*t;
-	const char		*p, *end = frame + len, *q;
+	metrics_pkt(0, type, bytes);
+}
 
-	p = frame + 4;
-	while (p < end && (*p == '(' || *p == '{' || *p == '[' || *p == ' '))
-		p++;
-	if (p < end && *p == '"') {
-		q = ++p;
-		while (q < end && *q != '"' && *q != '\\')
-			q++;
-		if (q < end && *q == '"' && q > p) {
-			t = metrics_type(p, q - p);
-			goto found;
-		}
-	}
-	t = metrics_type("", 0);
-found:
-	t->pkts[1]++;
-	t->bytes[1] += len;
+/* A frame to the router: its type as the send queue kept it. */
+void
+metrics_pkt_out(const char *type, size_t bytes)
+{
+	metrics_pkt(1, type, bytes);
 }
 
 /* One request answered (or deferred answer sent) after us microseconds. */

@@ -62,6 +62,7 @@
 #define SENDQ_SENT_RING		4096
 #define SENDQ_REFUSAL_MS	30000	/* a refusal quoting its packet */
 #define SENDQ_GUESS_MS		5000	/* one that does not: by user */
+#define SENDQ_TYPELEN		24	/* a longer packet type is kept as "" */
 
 /* Who sent a frame, until when it may wait, where it is stored. */
 struct fmeta {
@@ -71,11 +72,12 @@ struct fmeta {
 	long long	 seq;		/* in the store, 0 not */
 };
 
-/* A frame waiting in a queue. */
+/* A frame waiting in a queue, with its packet type (for the metrics). */
 struct sframe {
 	char			*data;
 	size_t			 len;
 	int			 prio;
+	char			 type[SENDQ_TYPELEN];
 	char			*target;	/* target MUD, or NULL */
 	struct fmeta		 m;
 	TAILQ_ENTRY(sframe)	 entry;
@@ -87,6 +89,7 @@ struct lrec {
 	uint64_t	 end;		/* link offset after its last byte */
 	uint32_t	 len;
 	int		 prio;
+	char		 type[SENDQ_TYPELEN];
 	struct fmeta	 m;
 };
 
@@ -158,7 +161,8 @@ static struct {
 	uint64_t	 refusals_matched;
 } sq;
 
-static void	 sendq_commit(const char *, size_t, int, struct fmeta *);
+static void	 sendq_commit(const char *, size_t, int, const char *,
+		    struct fmeta *);
 static void	 sendq_drain(void);
 static int	 sendq_pace_ok(int);
 static void	 sendq_pace_take(int);
@@ -171,7 +175,9 @@ static void	 sendq_writable(int, int, void *);
 static void	 sendq_measure(void);
 static void	 sendq_want_write(int);
 static struct sframe *sendq_frame(const char *, size_t, int, const char *,
-		    struct fmeta *);
+		    const char *, struct fmeta *);
+static void	 sendq_type_set(char *, const char *);
+static void	 sendq_frame_type(const char *, size_t, char *);
 static void	 sendq_frame_free(struct sframe *);
 static void	 sendq_meta_clear(struct fmeta *);
 static void	 sendq_store_put(struct sframe *, int);
@@ -228,7 +234,8 @@ sendq_restore(const struct store_sendq_op *op, void *arg)
 	if (op->seq >= sq.seq_hi)
 		sq.seq_hi = op->seq + 1;
 	f = sendq_frame(op->frame, op->len, op->prio == SQ_REPLY ? SQ_REPLY :
-	    SQ_MUD, op->target, &m);
+	    SQ_MUD, NULL, op->target, &m);
+	sendq_frame_type(op->frame, op->len, f->type);
 	TAILQ_INSERT_TAIL(&sq.q[f->prio], f, entry);
 	sq.qlen[f->prio]++;
 	sq.restored++;
@@ -472,7 +479,7 @@ sendq_link_down(int suspect)
 		start = r->end - r->len;
 		p = sq.lb + sq.lbstart + (start - sq.lboff);
 		target = sendq_frame_target(p, r->len);
-		f = sendq_frame(p, r->len, r->prio, target, &r->m);
+		f = sendq_frame(p, r->len, r->prio, r->type, target, &r->m);
 		free(target);
 		TAILQ_INSERT_HEAD(&sq.q[r->prio], f, entry);
 		sq.qlen[r->prio]++;
@@ -588,11 +595,12 @@ sendq_ack_timer(void *arg)
 }
 
 /*
- * Append one frame to the link buffer; written before the next poll.  The
- * meta's request id reference is taken over.
+ * Append one frame of this packet type to the link buffer; written before
+ * the next poll.  The meta's request id reference is taken over.
  */
 static void
-sendq_commit(const char *data, size_t len, int prio, struct fmeta *m)
+sendq_commit(const char *data, size_t len, int prio, const char *type,
+    struct fmeta *m)
 {
 	struct lrec	*r, *nr;
 	size_t		 need, i;
@@ -627,6 +635,7 @@ sendq_commit(const char *data, size_t len, int prio, struct fmeta *m)
 	r->end = sq.lboff + sq.lblen;
 	r->len = (uint32_t)len;
 	r->prio = prio;
+	sendq_type_set(r->type, type);
 	if (prio != SQ_CTL)
 		sq.data_end = r->end;
 	if (m != NULL)
@@ -635,7 +644,7 @@ sendq_commit(const char *data, size_t len, int prio, struct fmeta *m)
 		memset(&r->m, 0, sizeof r->m);
 	sq.nrecs++;
 	gw.pkts_out++;
-	metrics_pkt_out(data, len);
+	metrics_pkt_out(r->type, len);
 	router_note_tx();
 	sq.flushq = 1;
 }
@@ -782,8 +791,8 @@ sendq_store_sync(void)
 /* ------------------------------------------------------------- queues */
 
 static struct sframe *
-sendq_frame(const char *data, size_t len, int prio, const char *target,
-    struct fmeta *m)
+sendq_frame(const char *data, size_t len, int prio, const char *type,
+    const char *target, struct fmeta *m)
 {
 	struct sframe	*f;
 
@@ -792,6 +801,7 @@ sendq_frame(const char *data, size_t len, int prio, const char *target,
 	memcpy(f->data, data, len);
 	f->len = len;
 	f->prio = prio;
+	sendq_type_set(f->type, type);
 	f->target = target != NULL ? xstrdup(target) : NULL;
 	if (m != NULL)
 		f->m = *m;
@@ -811,6 +821,34 @@ sendq_meta_clear(struct fmeta *m)
 {
 	json_decref(m->id);
 	m->id = NULL;
+}
+
+/* A packet type as a frame keeps it: "" when none or too long. */
+static void
+sendq_type_set(char *dst, const char *type)
+{
+	size_t	len = type != NULL ? strlen(type) : 0;
+
+	if (len >= SENDQ_TYPELEN)
+		len = 0;
+	if (len > 0)
+		memcpy(dst, type, len);
+	dst[len] = '\0';
+}
+
+/*
+ * The type of a framed packet kept in the store from before a restart
+ * (the store keeps no type): read once, when it is restored.
+ */
+static void
+sendq_frame_type(const char *data, size_t len, char *type)
+{
+	json_t	*raw = NULL;
+
+	if (len >= 6)
+		raw = i3_lpc_decode(data + 4, len - 5, 0, NULL, NULL);
+	sendq_type_set(type, i3_packet_type(raw));
+	json_decref(raw);
 }
 
 /* The target MUD of a framed packet (its fifth element), or NULL. */
@@ -908,7 +946,7 @@ sendq_drain(void)
 			}
 			TAILQ_REMOVE(&sq.q[prio], f, entry);
 			sq.qlen[prio]--;
-			sendq_commit(f->data, f->len, prio, &f->m);
+			sendq_commit(f->data, f->len, prio, f->type, &f->m);
 			sendq_frame_free(f);
 		}
 	}
@@ -1036,12 +1074,12 @@ sendq_put(json_t *raw, int prio, int *queued, struct rpc_error *re)
 	if (prio == SQ_MUD && gw.conf->queue_deadline > 0)
 		m.deadline = sendq_wall_ms() + gw.conf->queue_deadline;
 	if (!*queued) {
+		sendq_commit(fb.data, fb.len, prio, i3_packet_type(raw), &m);
 		json_decref(raw);
-		sendq_commit(fb.data, fb.len, prio, &m);
 		return (0);
 	}
-	f = sendq_frame(fb.data, fb.len, prio, json_string_value(
-	    json_array_get(raw, 4)), &m);
+	f = sendq_frame(fb.data, fb.len, prio, i3_packet_type(raw),
+	    json_string_value(json_array_get(raw, 4)), &m);
 	json_decref(raw);
 	TAILQ_INSERT_TAIL(&sq.q[prio], f, entry);
 	sq.qlen[prio]++;
@@ -1070,7 +1108,8 @@ sendq_control(json_t *raw, int cost)
 	fb.len = 0;
 	if (sq.fd != -1 && i3_frame_buf(&fb, raw, 0, NULL) == 0) {
 		sendq_pace_take(cost);
-		sendq_commit(fb.data, fb.len, SQ_CTL, NULL);
+		sendq_commit(fb.data, fb.len, SQ_CTL, i3_packet_type(raw),
+		    NULL);
 	}
 	json_decref(raw);
 }

@@ -228,3 +228,33 @@ start_http() {
 	[ "$status" -eq 0 ]
 	[[ "$output" != *'-32012'* ]]
 }
+
+@test "http: /metrics counts frames to the router by type, those that waited in the send queue too" {
+	router_start
+	newkey bot
+	gwd_conf Alpha "http = 127.0.0.1:0" "$(cat "$(T bot.key)")"
+	# Two packets a second: most of a burst waits in the queue.
+	sed -i 's/^\[limits\]/[limits]\nrate = 2/' "$(T Alpha.conf)"
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	wait_ready
+	batch=""
+	for i in 1 2 3 4 5; do
+		batch="$batch${batch:+,}$(rq $i tell '{"target_mud":"Beta","target_user":"ann","from_user":"bob","message":"hi '$i'"}')"
+	done
+	run hcurl -H "Authorization: Bearer $KEY_bot" -d "[$batch]" \
+	    "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == '200 ['* ]]
+	body=${output#200 }
+	[ "$(jq '[.[] | select(.result.queued == true)] | length' <<< "$body")" -ge 1 ]
+	for i in $(seq 1 100); do
+		curl -s -m 2 -o "$(T m)" "http://127.0.0.1:$HPORT/metrics"
+		grep -qx 'i3gw_router_queue_length 0' "$(T m)" &&
+		    grep -qx 'i3gw_router_packets_total{direction="out",type="tell"} 5' "$(T m)" &&
+		    break
+		sleep 0.1
+	done
+	grep -qx 'i3gw_router_packets_total{direction="out",type="tell"} 5' "$(T m)"
+	grep -qx 'i3gw_router_packets_total{direction="out",type="startup-req-3"} 1' "$(T m)"
+	run ! grep -q 'type="other"' "$(T m)"
+}
