@@ -36,6 +36,7 @@ static void	 cmd_quote(const char *, int, int);
 static void	 cmd_completion_bash(void);
 static void	 cmd_completion_zsh(void);
 static void	 cmd_completion_fish(void);
+static void	 cmd_shell_names(const char *);
 
 static const struct option cmd_list_commands_longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -779,8 +780,9 @@ cmd_completion_bash(void)
 	    "\tmethod) COMPREPLY=($(compgen -W \"");
 	cmd_methods();
 	printf("\" -- \"$cur\")) ;;\n"
-	    "\tshell) COMPREPLY=($(compgen -W \"bash zsh fish\" -- "
-	    "\"$cur\")) ;;\n"
+	    "\tshell) COMPREPLY=($(compgen -W \"");
+	cmd_shell_names(" ");
+	printf("\" -- \"$cur\")) ;;\n"
 	    "\tesac\n}\n\n");
 	cmd_tab(0);
 	printf("complete -F _i3ctl i3ctl\n");
@@ -847,7 +849,9 @@ cmd_completion_zsh(void)
 	    "\tmethod) compadd -- ");
 	cmd_methods();
 	printf(";;\n"
-	    "\tshell) compadd -- bash zsh fish ;;\n"
+	    "\tshell) compadd -- ");
+	cmd_shell_names(" ");
+	printf(" ;;\n"
 	    "\tesac\n}\n\n");
 	cmd_tab(0);
 	printf("_i3ctl \"$@\"\n");
@@ -938,26 +942,53 @@ cmd_completion_fish(void)
 	}
 	printf("\tcase method\n\t\tprintf '%%s\\n' ");
 	cmd_methods();
-	printf("\n\tcase shell\n\t\tprintf '%%s\\n' bash zsh fish\n"
-	    "\tend\nend\n\n");
+	printf("\n\tcase shell\n\t\tprintf '%%s\\n' ");
+	cmd_shell_names(" ");
+	printf("\n\tend\nend\n\n");
 	cmd_tab(1);
 	printf("complete -c i3ctl -f -a '(__i3ctl_complete)'\n");
+}
+
+/* The shells "i3ctl completion" knows. */
+static const struct {
+	const char	*name;
+	void		(*print)(void);
+} cmd_shells[] = {
+	{ "bash", cmd_completion_bash },
+	{ "zsh", cmd_completion_zsh },
+	{ "fish", cmd_completion_fish },
+};
+#define CMD_NSHELLS (sizeof cmd_shells / sizeof cmd_shells[0])
+
+/* Their names, SEP between them. */
+static void
+cmd_shell_names(const char *sep)
+{
+	size_t	i;
+
+	for (i = 0; i < CMD_NSHELLS; i++)
+		printf("%s%s", i != 0 ? sep : "", cmd_shells[i].name);
 }
 
 static int
 cmd_completion_exec(struct ctl *ctl, const struct cmd_entry *self,
     struct cmd_args *a)
 {
-	if (strcmp(a->argv[0], "bash") == 0)
-		cmd_completion_bash();
-	else if (strcmp(a->argv[0], "zsh") == 0)
-		cmd_completion_zsh();
-	else if (strcmp(a->argv[0], "fish") == 0)
-		cmd_completion_fish();
-	else {
-		ctl_warnx("completion: expected bash, zsh or fish, not '%s'",
-		    a->argv[0]);
-		return (CTL_EUSAGE);
+	char	names[64];
+	size_t	i;
+
+	for (i = 0; i < CMD_NSHELLS; i++) {
+		if (strcmp(a->argv[0], cmd_shells[i].name) == 0) {
+			cmd_shells[i].print();
+			return (CTL_OK);
+		}
 	}
-	return (CTL_OK);
+	*names = '\0';
+	for (i = 0; i < CMD_NSHELLS; i++) {
+		cmd_cat(names, i == 0 ? "" : i + 1 < CMD_NSHELLS ? ", " :
+		    " or ", sizeof names);
+		cmd_cat(names, cmd_shells[i].name, sizeof names);
+	}
+	ctl_warnx("completion: expected %s, not '%s'", names, a->argv[0]);
+	return (CTL_EUSAGE);
 }
