@@ -23,6 +23,8 @@ teardown() {
 # the shell has completed.
 complete_in() {
 	local sh=$1 line=$2 t=$BATS_TEST_TMPDIR
+	command -v "$sh" > /dev/null ||
+	    { echo "no $sh on PATH (tests/deps.sh installs it)" >&2; return 1; }
 	cat > "$t/drive-shell.py" <<'PY'
 import fcntl, os, pty, select, struct, sys, termios, time
 sh, init, line = sys.argv[1:4]
@@ -74,9 +76,10 @@ PY
 completes() {
 	local sh=$1 line=$2
 	shift 2
-	run -0 complete_in "$sh" "$line"
+	run complete_in "$sh" "$line"
 	echo "$output"
-	cat "$BATS_TEST_TMPDIR/pty.out" >&2
+	cat "$BATS_TEST_TMPDIR/pty.out" >&2 || true
+	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '<%s>\n' "$@")" ]
 }
 
@@ -88,6 +91,12 @@ gw_ockham() {
 	done
 	echo "Ockham never in its own mudlist" >&2
 	return 1
+}
+
+@test "the committed scripts parse in their shells" {
+	run -0 bash -n "$I3_TOP/completions/i3ctl.bash"
+	run -0 zsh -n "$I3_TOP/completions/_i3ctl"
+	run -0 fish -n "$I3_TOP/completions/i3ctl.fish"
 }
 
 # The cases, each run in each shell.
