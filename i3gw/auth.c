@@ -212,11 +212,11 @@ auth_later(void *arg)
 	return (EV_NOMORE);
 }
 
-/* authenticate {key, render?} */
-static int
-auth_rpc_authenticate(struct client *cl, const json_t *params,
-    json_t **result, struct rpc_error *re)
+/* authenticate {key, render?}: the session methods' own entry. */
+int
+auth_authenticate(struct request *rq)
 {
+	struct client	*cl = rq->cl;
 	struct api_key		*k;
 	struct auth_later	*al;
 	const char		*key;
@@ -225,28 +225,29 @@ auth_rpc_authenticate(struct client *cl, const json_t *params,
 	int			 bit;
 
 	/* "api_key" is the Python gateway's name for it. */
-	if (rpc_str(params, json_object_get(params, "key") == NULL &&
-	    json_object_get(params, "api_key") != NULL ? "api_key" : "key", 1,
-	    &key, re) == -1 || render_set(cl, params, re) == -1)
+	if (rpc_str(rq->params, json_object_get(rq->params, "key") == NULL &&
+	    json_object_get(rq->params, "api_key") != NULL ? "api_key" : "key",
+	    1,
+	    &key, &rq->err) == -1 || render_set(cl, rq->params, &rq->err) == -1)
 		return (-1);
 	if (auth_key_find(key, (const struct sockaddr *)&cl->sa, &k) == -1) {
 		auth_failures++;
 		fails = auth_fail_count(cl->addr, 1);
 		log_warnx("client %d (%s): authentication failed (%ld lately)",
 		    cl->id, cl->addr, fails);
-		rpc_fail(re, I3_RPC_NOAUTH, "authentication failed");
+		rpc_fail(&rq->err, I3_RPC_NOAUTH, "authentication failed");
 		/* Slowed down: the answer comes later, doubling each time. */
 		delay = api->auth_delay;
 		while (--fails > 0 && delay < api->auth_delay_max)
 			delay *= 2;
 		if (delay > api->auth_delay_max)
 			delay = api->auth_delay_max;
-		if (delay <= 0 || (id = rpc_request_id()) == NULL)
+		if (delay <= 0 || (id = rq->id) == NULL)
 			return (-1);
 		al = xcalloc(1, sizeof *al);
 		al->client = cl->id;
 		al->id = json_incref(id);
-		al->re = *re;
+		al->re = *&rq->err;
 		ev_timer_add(delay, auth_later, al);
 		return (RPC_DEFER);
 	}
@@ -262,19 +263,12 @@ auth_rpc_authenticate(struct client *cl, const json_t *params,
 			    json_string(apiconf_group_name(bit)));
 	}
 	/* status and mud_name: what the Python gateway's clients read. */
-	*result = json_pack("{s:b, s:s, s:o, s:o, s:s, s:s}", "authenticated",
+	rq->result = json_pack("{s:b, s:s, s:o, s:o, s:s, s:s}",
+	    "authenticated",
 	    1, "key", k->name, "permissions", perms, "session",
 	    session_info(cl), "status", "authenticated", "mud_name",
 	    gw.conf->mud_name);
 	return (0);
-}
-
-/* The session methods' own entry in the service list. */
-int
-auth_authenticate(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
-{
-	return (auth_rpc_authenticate(cl, params, result, re));
 }
 
 void

@@ -1032,9 +1032,11 @@ hist_id(const json_t *params, const char *key, long long *out,
 }
 
 static int
-hist_request(struct client *cl, const json_t *params, int need_channel,
-    struct rpc_error *re)
+hist_request(struct request *rq, int need_channel)
 {
+	struct client		*cl = rq->cl;
+	const json_t		*params = rq->params;
+	struct rpc_error	*re = &rq->err;
 	struct hist_job		*j;
 	struct hist_query	*q;
 	const char		*chan, *user, *mud, *search, *at, *prof;
@@ -1095,7 +1097,7 @@ hist_request(struct client *cl, const json_t *params, int need_channel,
 	if (at != NULL && *at != '\0')
 		q->hide = moderation_user_rules(at);
 	q->client = cl->id;
-	q->rpc_id = json_incref(rpc_request_id());
+	q->rpc_id = json_incref(rq->id);
 	/* The client's profile, or the one asked for. */
 	q->profile = cl->render;
 	if (rpc_str(params, "colour", 0, &prof, re) == -1 ||
@@ -1121,17 +1123,15 @@ hist_request(struct client *cl, const json_t *params, int need_channel,
 }
 
 static int
-rpc_channel_history(struct client *cl, const json_t *params,
-    json_t **result, struct rpc_error *re)
+rpc_channel_history(struct request *rq)
 {
-	return (hist_request(cl, params, 1, re));
+	return (hist_request(rq, 1));
 }
 
 static int
-rpc_history_search(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_history_search(struct request *rq)
 {
-	return (hist_request(cl, params, 0, re));
+	return (hist_request(rq, 0));
 }
 
 const struct svc svc_history = {

@@ -332,8 +332,24 @@ struct rpc_error {
 };
 
 struct client;
-typedef int	(*rpc_fn)(struct client *, const json_t *params, json_t **result,
-		    struct rpc_error *);
+struct method;
+
+/*
+ * A request being served: what a method's handler gets.  It fills result,
+ * or err and returns -1, or returns RPC_DEFER and answers later with
+ * rpc_respond() (keeping a reference to id).
+ */
+struct request {
+	struct client		*cl;
+	json_t			*id;		/* NULL: a notification */
+	const struct method	*method;
+	const json_t		*params;	/* always an object */
+	json_t			*result;
+	struct rpc_error	 err;
+	uint64_t		 t0;		/* when it came, us */
+	int			 answered;	/* by rpc_respond() in the call */
+};
+typedef int	(*rpc_fn)(struct request *);
 
 void		 rpc_line(struct client *, const char *, size_t, int flags);
 int		 rpc_fail(struct rpc_error *, int code, const char *, ...)
@@ -592,9 +608,8 @@ typedef void	(*call_fn)(json_t *ctx, const json_t *result);
 
 #define RPC_DEFER	1	/* an rpc_fn's return: the answer comes later */
 
-json_t		*rpc_request_id(void);
-struct client	*rpc_request_client(void);
-struct pending	*pending_new(struct client *, enum pend_kind,
+const struct request *rpc_current(void);
+struct pending	*pending_new(const struct request *, enum pend_kind,
 		    const char *mud, const char *user, const char *key,
 		    long timeout_ms, int profile);
 struct pending	*pending_find(enum pend_kind, const char *mud,
@@ -747,8 +762,7 @@ extern uint64_t	 auth_failures;
 extern uint64_t	 auth_rate_limited;
 extern uint64_t	 auth_forbidden;
 extern uint64_t	 auth_successes;
-int		 auth_authenticate(struct client *, const json_t *,
-		    json_t **, struct rpc_error *);
+int		 auth_authenticate(struct request *);
 extern const struct svc svc_session;
 
 /* ----------------------------------------------------------- render.c */

@@ -391,14 +391,14 @@ mod_rule_json(const char *pattern, const char *chan, const char *owner,
 }
 
 static int
-rpc_ignore_add(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_ignore_add(struct request *rq)
 {
+	struct client	*cl = rq->cl;
 	const char	*given, *chan, *owner;
 	char		*p, *o = NULL;
 	int		 added = 0;
 
-	if (mod_params(cl, params, &given, &chan, &owner, re) == -1)
+	if (mod_params(cl, rq->params, &given, &chan, &owner, &rq->err) == -1)
 		return (-1);
 	p = mod_pattern(given);
 	if (owner != NULL)
@@ -407,28 +407,28 @@ rpc_ignore_add(struct client *cl, const json_t *params, json_t **result,
 		if (store_ignore_put(p, chan, o, 1) == -1) {
 			free(p);
 			free(o);
-			return (rpc_fail(re, I3_RPC_INTERNAL, "the store "
+			return (rpc_fail(&rq->err, I3_RPC_INTERNAL, "the store "
 			    "refused the rule"));
 		}
 		mod_add(p, chan, o);
 		added = 1;
 	}
-	*result = mod_rule_json(p, chan, o, "api");
-	json_object_set_new(*result, "added", json_boolean(added));
+	rq->result = mod_rule_json(p, chan, o, "api");
+	json_object_set_new(rq->result, "added", json_boolean(added));
 	free(p);
 	free(o);
 	return (0);
 }
 
 static int
-rpc_ignore_remove(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_ignore_remove(struct request *rq)
 {
+	struct client	*cl = rq->cl;
 	const char	*given, *chan, *owner;
 	char		*p, *o = NULL;
 	ssize_t		 i;
 
-	if (mod_params(cl, params, &given, &chan, &owner, re) == -1)
+	if (mod_params(cl, rq->params, &given, &chan, &owner, &rq->err) == -1)
 		return (-1);
 	p = mod_pattern(given);
 	if (owner != NULL)
@@ -437,23 +437,23 @@ rpc_ignore_remove(struct client *cl, const json_t *params, json_t **result,
 		store_ignore_put(p, chan, o, 0);
 		mod_del((size_t)i);
 	}
-	*result = mod_rule_json(p, chan, o, "api");
-	json_object_set_new(*result, "removed", json_boolean(i != -1));
+	rq->result = mod_rule_json(p, chan, o, "api");
+	json_object_set_new(rq->result, "removed", json_boolean(i != -1));
 	free(p);
 	free(o);
 	return (0);
 }
 
 static int
-rpc_ignore_list(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_ignore_list(struct request *rq)
 {
+	struct client	*cl = rq->cl;
 	const char	*chan, *owner;
 	json_t		*list, *v;
 	size_t		 i;
 	char		*p;
 
-	if (mod_params(cl, params, NULL, &chan, &owner, re) == -1)
+	if (mod_params(cl, rq->params, NULL, &chan, &owner, &rq->err) == -1)
 		return (-1);
 	list = json_array();
 	if (owner == NULL) {
@@ -472,7 +472,7 @@ rpc_ignore_list(struct client *cl, const json_t *params, json_t **result,
 		json_array_append_new(list, mod_rule_json(mod_rules[i].pattern,
 		    mod_rules[i].channel, mod_rules[i].owner, "api"));
 	}
-	*result = json_pack("{s:I, s:o}", "count",
+	rq->result = json_pack("{s:I, s:o}", "count",
 	    (json_int_t)json_array_size(list), "rules", list);
 	return (0);
 }

@@ -66,22 +66,22 @@ pending_same(const char *a, const char *b)
 }
 
 /*
- * Wait for the answer to the request being served (rpc_request_id()).  NULL
+ * Wait for the answer to rq (it is answered with rpc_respond()).  NULL
  * when too many wait already.
  */
 struct pending *
-pending_new(struct client *cl, enum pend_kind kind, const char *mud,
+pending_new(const struct request *rq, enum pend_kind kind, const char *mud,
     const char *user, const char *key, long timeout_ms, int profile)
 {
 	struct pending	*p;
-	json_t		*id = rpc_request_id();
+	json_t		*id = rq->id;
 
 	if (npending >= PENDING_MAX)
 		return (NULL);
 	p = xcalloc(1, sizeof *p);
 	p->seq = ++pending_seq;
 	p->kind = kind;
-	p->client = cl->id;
+	p->client = rq->cl->id;
 	p->rpc_id = id != NULL ? json_incref(id) : NULL;
 	p->mud = mud != NULL ? xstrdup(mud) : NULL;
 	p->user = user != NULL ? xstrdup(user) : NULL;

@@ -40,15 +40,16 @@ render_set(struct client *cl, const json_t *params, struct rpc_error *re)
 
 /* render {render}: change this client's profile; the result names it. */
 static int
-render_rpc(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+render_rpc(struct request *rq)
 {
-	if (json_object_get(params, "render") == NULL)
-		return (rpc_fail(re, I3_RPC_PARAMS, "missing parameter: "
+	struct client	*cl = rq->cl;
+
+	if (json_object_get(rq->params, "render") == NULL)
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS, "missing parameter: "
 		    "render"));
-	if (render_set(cl, params, re) == -1)
+	if (render_set(cl, rq->params, &rq->err) == -1)
 		return (-1);
-	*result = json_pack("{s:s}", "render",
+	rq->result = json_pack("{s:s}", "render",
 	    i3_colour_profile_name(cl->render));
 	return (0);
 }

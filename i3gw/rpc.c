@@ -14,27 +14,29 @@
 static void	rpc_error_reply(struct client *, json_t *, int, const char *,
 		    json_t *);
 
-static json_t	*rpc_cur_id;	/* the id of the request being served */
-static struct client *rpc_cur_client;	/* and its client */
-static int	 rpc_in_fn;	/* a method is running */
-static int	 rpc_answered;	/* ... and answered its own request */
-static int	 rpc_direct;	/* rpc_line() answering, not a deferred answer */
+/* The request whose handler is running, or NULL: sends it makes are its. */
+static struct request	*rpc_cur;
 
 static char	*rpc_inflight_key(const json_t *);
 static void	 rpc_inflight_done(struct client *, const json_t *, int);
+static void	 rpc_reply(struct client *, json_t *, json_t *,
+		    struct rpc_error *);
+static int	 rpc_refused(struct request *);
+static int	 rpc_refuse(struct request *, int, const char *, ...)
+		    C_PRINTF(3, 4);
+static int	 rpc_parse(struct request *, const char *, size_t, int,
+		    json_t **);
+static int	 rpc_gate(struct request *);
+static void	 rpc_call(struct request *);
 
-/* The id of the request being served (borrowed), for a deferred answer. */
-json_t *
-rpc_request_id(void)
+/*
+ * The request being served, for what its handler calls without it (the
+ * send queue remembers who sent a packet); NULL outside a handler.
+ */
+const struct request *
+rpc_current(void)
 {
-	return (rpc_cur_id);
-}
-
-/* The client whose request is being served, or NULL. */
-struct client *
-rpc_request_client(void)
-{
-	return (rpc_in_fn ? rpc_cur_client : NULL);
+	return (rpc_cur);
 }
 
 int
@@ -157,8 +159,10 @@ rpc_inflight_done(struct client *cl, const json_t *id, int failed)
 	json_t	*v;
 	char	*key;
 
-	if (rpc_in_fn) {
-		rpc_answered = 1;
+	/* The handler answered its own request while it ran. */
+	if (rpc_cur != NULL && rpc_cur->cl == cl && rpc_cur->id != NULL &&
+	    id != NULL && json_equal(rpc_cur->id, id)) {
+		rpc_cur->answered = 1;
 		return;
 	}
 	if (cl->inflight == NULL || (key = rpc_inflight_key(id)) == NULL)
@@ -177,10 +181,16 @@ void
 rpc_respond(struct client *cl, json_t *id, json_t *result,
     struct rpc_error *re)
 {
+	rpc_inflight_done(cl, id, result == NULL);
+	rpc_reply(cl, id, result, re);
+}
+
+/* An answer on the wire: result (stolen) or re. */
+static void
+rpc_reply(struct client *cl, json_t *id, json_t *result, struct rpc_error *re)
+{
 	json_t	*resp;
 
-	if (!rpc_direct)
-		rpc_inflight_done(cl, id, result == NULL);
 	if (result == NULL) {
 		rpc_error_reply(cl, id, re->code, re->message, re->data);
 		return;
@@ -197,180 +207,191 @@ rpc_respond(struct client *cl, json_t *id, json_t *result,
 	json_decref(resp);
 }
 
+/*
+ * One line from a client: parse, gate, call, answer.  Each step that fails
+ * answers with its error (or logs it, for a notification) and stops.
+ */
 void
 rpc_line(struct client *cl, const char *line, size_t len, int flags)
 {
-	json_t		*req, *id, *params, *result = NULL, *m;
-	json_error_t	 jerr;
-	struct rpc_error re;
-	const char	*method;
-	const struct method *mt;
-	char		 msg[300], *key;
-	int		 rc;
-	uint64_t	 t0 = ev_now_us();
+	struct request	 rq;
+	json_t		*req = NULL;
 
+	memset(&rq, 0, sizeof rq);
+	rq.cl = cl;
+	rq.t0 = ev_now_us();
 	gw.rpc_requests++;
 	cl->requests++;
-	if (flags & CONN_TOOLONG) {
-		snprintf(msg, sizeof msg, "request line too long (the limit "
-		    "is %zu bytes)", gw.conf->max_line);
-		rpc_error_reply(cl, NULL, I3_RPC_INVALID, msg, NULL);
-		return;
-	}
-	req = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+	if (rpc_parse(&rq, line, len, flags, &req) == 0 &&
+	    rpc_gate(&rq) == 0)
+		rpc_call(&rq);
+	json_decref(rq.err.data);
+	json_decref(req);
+}
+
+/* A step failed: rq->err to the client, or the log for a notification. */
+static int
+rpc_refused(struct request *rq)
+{
+	if (rq->id == NULL && rq->method != NULL)
+		log_warnx("client %d: notification %s: %s", rq->cl->id,
+		    rq->method->name, rq->err.message);
+	else
+		rpc_error_reply(rq->cl, rq->id, rq->err.code, rq->err.message,
+		    rq->err.data);
+	return (-1);
+}
+
+static int
+rpc_refuse(struct request *rq, int code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	rq->err.code = code;
+	va_start(ap, fmt);
+	vsnprintf(rq->err.message, sizeof rq->err.message, fmt, ap);
+	va_end(ap);
+	return (rpc_refused(rq));
+}
+
+/*
+ * The line as a JSON-RPC request: rq's id, method and params, the
+ * parsed document in *req (it owns them).  -1 when answered already.
+ */
+static int
+rpc_parse(struct request *rq, const char *line, size_t len, int flags,
+    json_t **req)
+{
+	struct client	*cl = rq->cl;
+	json_error_t	 jerr;
+	json_t		*m, *id, *params;
+
+	if (flags & CONN_TOOLONG)
+		return (rpc_refuse(rq, I3_RPC_INVALID, "request line too long "
+		    "(the limit is %zu bytes)", gw.conf->max_line));
+	*req = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
 	    &jerr);
-	if (req == NULL) {
-		snprintf(msg, sizeof msg, "parse error: %s (column %d)",
-		    jerr.text, jerr.column);
-		rpc_error_reply(cl, NULL, I3_RPC_PARSE, msg, NULL);
-		return;
-	}
-	if (!json_is_object(req)) {
-		rpc_error_reply(cl, NULL, I3_RPC_INVALID, json_is_array(req) ?
+	if (*req == NULL)
+		return (rpc_refuse(rq, I3_RPC_PARSE, "parse error: %s (column "
+		    "%d)", jerr.text, jerr.column));
+	if (!json_is_object(*req))
+		return (rpc_refuse(rq, I3_RPC_INVALID, "%s",
+		    json_is_array(*req) ?
 		    "invalid request: batches are not supported" :
-		    "invalid request: not an object", NULL);
-		json_decref(req);
-		return;
-	}
-	id = json_object_get(req, "id");
+		    "invalid request: not an object"));
+	id = json_object_get(*req, "id");
 	if (id != NULL && !json_is_string(id) && !json_is_integer(id) &&
-	    !json_is_real(id) && !json_is_null(id)) {
-		rpc_error_reply(cl, NULL, I3_RPC_INVALID, "invalid request: id "
-		    "must be a string or a number", NULL);
-		json_decref(req);
-		return;
-	}
-	m = json_object_get(req, "jsonrpc");
-	if (!json_is_string(m) || strcmp(json_string_value(m), "2.0") != 0) {
-		rpc_error_reply(cl, id, I3_RPC_INVALID, "invalid request: "
-		    "\"jsonrpc\" must be \"2.0\"", NULL);
-		json_decref(req);
-		return;
-	}
-	m = json_object_get(req, "method");
+	    !json_is_real(id) && !json_is_null(id))
+		return (rpc_refuse(rq, I3_RPC_INVALID, "invalid request: id "
+		    "must be a string or a number"));
+	rq->id = id;
+	m = json_object_get(*req, "jsonrpc");
+	if (!json_is_string(m) || strcmp(json_string_value(m), "2.0") != 0)
+		return (rpc_refuse(rq, I3_RPC_INVALID, "invalid request: "
+		    "\"jsonrpc\" must be \"2.0\""));
+	m = json_object_get(*req, "method");
 	/* A response to a request of the gateway's own (call_client()). */
-	if (m == NULL && id != NULL && (json_object_get(req, "result") !=
-	    NULL || json_object_get(req, "error") != NULL)) {
+	if (m == NULL && id != NULL && (json_object_get(*req, "result") !=
+	    NULL || json_object_get(*req, "error") != NULL)) {
 		gw.rpc_requests--;
 		cl->requests--;
-		if (!call_response(cl, req))
+		if (!call_response(cl, *req))
 			log_warnx("client %d: a response to no request",
 			    cl->id);
-		json_decref(req);
-		return;
+		return (-1);
 	}
-	if (!json_is_string(m)) {
-		rpc_error_reply(cl, id, I3_RPC_INVALID, "invalid request: "
-		    "\"method\" must be a string", NULL);
-		json_decref(req);
-		return;
+	if (!json_is_string(m))
+		return (rpc_refuse(rq, I3_RPC_INVALID, "invalid request: "
+		    "\"method\" must be a string"));
+	if ((rq->method = method_find(json_string_value(m))) == NULL) {
+		if (id == NULL) {
+			log_warnx("client %d: notification: method not found: "
+			    "%.200s", cl->id, json_string_value(m));
+			return (-1);
+		}
+		return (rpc_refuse(rq, I3_RPC_NOMETHOD, "method not found: "
+		    "%.200s", json_string_value(m)));
 	}
-	method = json_string_value(m);
-	if ((mt = method_find(method)) == NULL) {
-		snprintf(msg, sizeof msg, "method not found: %.200s", method);
-		if (id == NULL)
-			log_warnx("client %d: notification: %s", cl->id, msg);
-		else
-			rpc_error_reply(cl, id, I3_RPC_NOMETHOD, msg, NULL);
-		json_decref(req);
-		return;
+	params = json_object_get(*req, "params");
+	if (params != NULL && !json_is_object(params))
+		return (rpc_refuse(rq, I3_RPC_PARAMS,
+		    "params must be an object (named parameters)"));
+	if (params == NULL) {
+		params = json_object();
+		json_object_set_new(*req, "params", params);
 	}
-	/* Keys, permissions and rate limits (auth.c). */
-	memset(&re, 0, sizeof re);
-	if (auth_gate(cl, mt, &re) == -1) {
-		if (id == NULL)
-			log_warnx("client %d: notification %s: %s", cl->id,
-			    method, re.message);
-		else
-			rpc_error_reply(cl, id, re.code, re.message, re.data);
-		json_decref(re.data);
-		json_decref(req);
-		return;
-	}
-	params = json_object_get(req, "params");
-	if (params != NULL && !json_is_object(params)) {
-		if (id == NULL)
-			log_warnx("client %d: notification %s: params must be "
-			    "an object", cl->id, method);
-		else
-			rpc_error_reply(cl, id, I3_RPC_PARAMS, "params must be "
-			    "an object (named parameters)", NULL);
-		json_decref(req);
-		return;
-	}
+	rq->params = params;
+	return (0);
+}
+
+/* Keys, permissions, rate limits, requests in flight.  -1: refused. */
+static int
+rpc_gate(struct request *rq)
+{
+	struct client	*cl = rq->cl;
+
+	/* auth.c */
+	if (auth_gate(cl, rq->method, &rq->err) == -1)
+		return (rpc_refused(rq));
 	/* Requests waiting for a remote answer: at most max_inflight. */
-	if (id != NULL && api != NULL && api->max_inflight > 0 &&
+	if (rq->id != NULL && api != NULL && api->max_inflight > 0 &&
 	    cl->inflight != NULL &&
 	    (long)json_object_size(cl->inflight) >= api->max_inflight) {
 		metrics_rpc_busy();
-		snprintf(msg, sizeof msg, "busy: %ld requests in flight "
-		    "already (max_inflight)", api->max_inflight);
-		rpc_error_reply(cl, id, I3_RPC_BUSY, msg, NULL);
-		json_decref(req);
-		return;
+		return (rpc_refuse(rq, I3_RPC_BUSY, "busy: %ld requests in "
+		    "flight already (max_inflight)", api->max_inflight));
 	}
-	if (params == NULL)
-		params = json_object();
-	else
-		json_incref(params);
-
 	/* Text in the client's colour codes becomes Pinkfish (render.c). */
-	memset(&re, 0, sizeof re);
-	if (render_params(cl, params, &re) == -1) {
-		if (id != NULL)
-			rpc_error_reply(cl, id, re.code, re.message, re.data);
-		json_decref(re.data);
-		json_decref(params);
-		json_decref(req);
-		return;
+	if (render_params(cl, (json_t *)rq->params, &rq->err) == -1) {
+		if (rq->id != NULL)
+			rpc_refused(rq);
+		return (-1);
 	}
-	memset(&re, 0, sizeof re);
-	rpc_cur_id = id;
-	rpc_cur_client = cl;
-	rpc_in_fn = 1;
-	rpc_answered = 0;
-	rc = mt->fn(cl, params, &result, &re);
-	rpc_in_fn = 0;
-	rpc_cur_id = NULL;
-	rpc_cur_client = NULL;
-	json_decref(params);
+	return (0);
+}
+
+/* The handler, then its answer (now, or later by the handler itself). */
+static void
+rpc_call(struct request *rq)
+{
+	struct client	*cl = rq->cl;
+	const char	*method = rq->method->name;
+	char		*key;
+	int		 rc;
+
+	rpc_cur = rq;
+	rc = rq->method->fn(rq);
+	rpc_cur = NULL;
 	if (rc == RPC_DEFER) {
 		/* The method answers later (rpc_respond()), itself. */
-		if (id != NULL && !rpc_answered &&
-		    (key = rpc_inflight_key(id)) != NULL) {
+		if (rq->id != NULL && !rq->answered &&
+		    (key = rpc_inflight_key(rq->id)) != NULL) {
 			if (cl->inflight == NULL)
 				cl->inflight = json_object();
 			json_object_set_new(cl->inflight, key,
-			    json_pack("[I, s]", (json_int_t)t0, method));
+			    json_pack("[I, s]", (json_int_t)rq->t0, method));
 			free(key);
-		} else if (rpc_answered)
-			metrics_rpc(method, ev_now_us() - t0, 0);
-		json_decref(req);
+		} else if (rq->answered)
+			metrics_rpc(method, ev_now_us() - rq->t0, 0);
 		return;
 	}
 	/*
 	 * A request without an id is a notification: JSON-RPC forbids an
 	 * answer, so a failure is only logged.
 	 */
-	if (id == NULL) {
+	if (rq->id == NULL) {
 		if (rc == -1)
 			log_warnx("client %d: notification %s failed: %s",
-			    cl->id, method, re.message);
-		json_decref(result);
-		json_decref(re.data);
-		json_decref(req);
+			    cl->id, method, rq->err.message);
+		json_decref(rq->result);
 		return;
 	}
-	metrics_rpc(method, ev_now_us() - t0, rc == -1);
+	metrics_rpc(method, ev_now_us() - rq->t0, rc == -1);
 	if (rc == -1) {
-		json_decref(result);
-		rpc_error_reply(cl, id, re.code, re.message, re.data);
-	} else {
-		rpc_direct = 1;
-		rpc_respond(cl, id, result != NULL ? result :
+		json_decref(rq->result);
+		rpc_reply(cl, rq->id, NULL, &rq->err);
+	} else
+		rpc_reply(cl, rq->id, rq->result != NULL ? rq->result :
 		    json_object(), NULL);
-		rpc_direct = 0;
-	}
-	json_decref(re.data);
-	json_decref(req);
+	rq->result = NULL;
 }

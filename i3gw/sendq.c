@@ -189,7 +189,7 @@ static void	 sendq_failed(struct fmeta *, const char *, const char *,
 static char	*sendq_frame_target(const char *, size_t);
 static uint64_t	 sendq_hash(const json_t *, int);
 static uint64_t	 sendq_hash_str(const char *);
-static void	 sendq_remember(const json_t *, struct client *);
+static void	 sendq_remember(const json_t *, const struct request *);
 
 static long long
 sendq_wall_ms(void)
@@ -1018,7 +1018,7 @@ sendq_put(json_t *raw, int prio, int *queued, struct rpc_error *re)
 	i3_error	 err;
 	struct sframe	*f;
 	struct fmeta	 m;
-	struct client	*cl;
+	const struct request *rq;
 	size_t		 cap;
 
 	*queued = 0;
@@ -1066,10 +1066,11 @@ sendq_put(json_t *raw, int prio, int *queued, struct rpc_error *re)
 	if (log_verbose() > 1)
 		log_debug("router <- %.*s", (int)(fb.len - 5), fb.data + 4);
 	memset(&m, 0, sizeof m);
-	if (prio == SQ_MUD && (cl = rpc_request_client()) != NULL) {
-		sendq_remember(raw, cl);
-		m.client = cl->id;
-		m.id = json_incref(rpc_request_id());
+	/* Sent by a client's request: refusals and failures go back to it. */
+	if (prio == SQ_MUD && (rq = rpc_current()) != NULL) {
+		sendq_remember(raw, rq);
+		m.client = rq->cl->id;
+		m.id = json_incref(rq->id);
 	}
 	if (prio == SQ_MUD && gw.conf->queue_deadline > 0)
 		m.deadline = sendq_wall_ms() + gw.conf->queue_deadline;
@@ -1238,7 +1239,7 @@ sendq_cat(char *buf, size_t size, const char *a, const char *b)
 }
 
 static void
-sendq_remember(const json_t *raw, struct client *cl)
+sendq_remember(const json_t *raw, const struct request *rq)
 {
 	struct sent	*s = &sq.sent[sq.sent_next];
 	const char	*type, *tmud, *tuser;
@@ -1249,8 +1250,8 @@ sendq_remember(const json_t *raw, struct client *cl)
 	s->huser = sendq_hash(raw, 1);
 	s->hmud = sendq_hash_str(json_string_value(json_array_get(raw, 4)));
 	s->at = ev_now();
-	s->client = cl->id;
-	s->id = json_incref(rpc_request_id());
+	s->client = rq->cl->id;
+	s->id = json_incref(rq->id);
 	type = json_string_value(json_array_get(raw, 0));
 	tmud = json_string_value(json_array_get(raw, 4));
 	tuser = json_string_value(json_array_get(raw, 5));

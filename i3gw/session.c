@@ -49,12 +49,9 @@ static uint64_t		 replayed_total;
 static uint64_t		 resumed_total;
 static uint64_t		 evicted_total;
 
-static int	session_rpc_subscribe(struct client *, const json_t *,
-		    json_t **, struct rpc_error *);
-static int	session_rpc_unsubscribe(struct client *, const json_t *,
-		    json_t **, struct rpc_error *);
-static int	session_rpc_resume(struct client *, const json_t *,
-		    json_t **, struct rpc_error *);
+static int	session_rpc_subscribe(struct request *);
+static int	session_rpc_unsubscribe(struct request *);
+static int	session_rpc_resume(struct request *);
 static void	session_detach(struct client *, const char *);
 static int	session_wants(struct client *, const struct event *,
 		    const json_t *);
@@ -833,9 +830,9 @@ session_tick(void *arg)
  * the connection, for session_resume with its token.
  */
 static int
-session_rpc_subscribe(struct client *cl, const json_t *params,
-    json_t **result, struct rpc_error *re)
+session_rpc_subscribe(struct request *rq)
 {
+	struct client	*cl = rq->cl;
 	struct session	*s = cl->session;
 	json_t		*events, *chans, *v, *spec;
 	json_t		*refused, *granted;
@@ -846,41 +843,44 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 	char		 err[256];
 
 	if (s == NULL)
-		return (rpc_fail(re, I3_RPC_INVALID, "no session on this "
+		return (rpc_fail(&rq->err, I3_RPC_INVALID, "no session on this "
 		    "connection"));
-	events = json_object_get(params, "events");
-	chans = json_object_get(params, "channels");
+	events = json_object_get(rq->params, "events");
+	chans = json_object_get(rq->params, "channels");
 	if (events != NULL && !json_is_array(events))
-		return (rpc_fail(re, I3_RPC_PARAMS, "parameter events: an "
-		    "array of event names is expected"));
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "parameter events: an array of event names is expected"));
 	json_array_foreach(events, i, v) {
 		if (!json_is_string(v))
-			return (rpc_fail(re, I3_RPC_PARAMS, "parameter events: "
-			    "names are strings"));
+			return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+			    "parameter events: names are strings"));
 		if (event_find(json_string_value(v)) == NULL)
-			return (rpc_fail(re, I3_RPC_PARAMS, "parameter events: "
+			return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+			    "parameter events: "
 			    "no event %.100s (i3gw --list-events)",
 			    json_string_value(v)));
 	}
 	if (chans != NULL && !json_is_array(chans))
-		return (rpc_fail(re, I3_RPC_PARAMS, "parameter channels: an "
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "parameter channels: an "
 		    "array of channel names is expected"));
 	json_array_foreach(chans, i, v) {
 		if (!json_is_string(v))
-			return (rpc_fail(re, I3_RPC_PARAMS, "parameter "
+			return (rpc_fail(&rq->err, I3_RPC_PARAMS, "parameter "
 			    "channels: names are strings"));
 	}
-	if ((v = json_object_get(params, "keep")) != NULL &&
+	if ((v = json_object_get(rq->params, "keep")) != NULL &&
 	    !json_is_boolean(v))
-		return (rpc_fail(re, I3_RPC_PARAMS, "parameter keep: true or "
-		    "false is expected"));
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "parameter keep: true or false is expected"));
 	keep = json_is_true(v);
-	if (render_set(cl, params, re) == -1)
+	if (render_set(cl, rq->params, &rq->err) == -1)
 		return (-1);
-	spec = json_object_get(params, "filter");
+	spec = json_object_get(rq->params, "filter");
 	if (spec != NULL && !json_is_null(spec) &&
 	    (f = filter_new(spec, err, sizeof err)) == NULL)
-		return (rpc_fail(re, I3_RPC_PARAMS, "parameter filter: %s",
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "parameter filter: %s",
 		    err));
 	/*
 	 * What the client may have: each event needs its group's permission
@@ -932,24 +932,24 @@ session_rpc_subscribe(struct client *cl, const json_t *params,
 		s->kept = 1;
 	if (cl->key != NULL && s->key == NULL)
 		s->key = xstrdup(cl->key->name);
-	*result = json_pack("{s:b, s:o, s:o}", "subscribed", 1, "session",
+	rq->result = json_pack("{s:b, s:o, s:o}", "subscribed", 1, "session",
 	    session_info(cl), "refused", refused);
 	return (0);
 }
 
 /* unsubscribe {events?, channels?}: none named, everything. */
 static int
-session_rpc_unsubscribe(struct client *cl, const json_t *params,
-    json_t **result, struct rpc_error *re)
+session_rpc_unsubscribe(struct request *rq)
 {
+	struct client	*cl = rq->cl;
 	struct session	*s = cl->session;
 	json_t		*events, *chans, *v;
 	size_t		 i;
 
 	if (s == NULL)
-		return (rpc_fail(re, I3_RPC_INVALID, "no session"));
-	events = json_object_get(params, "events");
-	chans = json_object_get(params, "channels");
+		return (rpc_fail(&rq->err, I3_RPC_INVALID, "no session"));
+	events = json_object_get(rq->params, "events");
+	chans = json_object_get(rq->params, "channels");
 	if (events == NULL && chans == NULL) {
 		s->all = 0;
 		json_object_clear(s->events);
@@ -973,16 +973,16 @@ session_rpc_unsubscribe(struct client *cl, const json_t *params,
 				    json_string_value(v));
 		}
 	}
-	*result = json_pack("{s:b, s:o}", "unsubscribed", 1, "session",
+	rq->result = json_pack("{s:b, s:o}", "unsubscribed", 1, "session",
 	    session_info(cl));
 	return (0);
 }
 
 /* session_resume {token}: take a kept session over, replay what waited. */
 static int
-session_rpc_resume(struct client *cl, const json_t *params,
-    json_t **result, struct rpc_error *re)
+session_rpc_resume(struct request *rq)
 {
+	struct client	*cl = rq->cl;
 	struct client	*o;
 	struct session	*s = NULL, *mine;
 	const char	*token;
@@ -993,7 +993,7 @@ session_rpc_resume(struct client *cl, const json_t *params,
 	long		 dropped_age = 0, dropped_count;
 	uint64_t	 cutoff;
 
-	if (rpc_str(params, "token", 1, &token, re) == -1)
+	if (rpc_str(rq->params, "token", 1, &token, &rq->err) == -1)
 		return (-1);
 	EVP_Digest(token, strlen(token), h, &n, EVP_sha256(), NULL);
 	TAILQ_FOREACH(o, &clients, entry) {
@@ -1004,15 +1004,15 @@ session_rpc_resume(struct client *cl, const json_t *params,
 		}
 	}
 	if (s == NULL)
-		return (rpc_fail(re, I3_RPC_NOSESSION, "unknown or expired "
-		    "session"));
+		return (rpc_fail(&rq->err, I3_RPC_NOSESSION,
+		    "unknown or expired session"));
 	if (!s->detached)
-		return (rpc_fail(re, I3_RPC_NOSESSION, "session %s is attached "
-		    "to another connection", s->id));
+		return (rpc_fail(&rq->err, I3_RPC_NOSESSION,
+		    "session %s is attached to another connection", s->id));
 	if (!cl->trusted && (s->key == NULL || cl->key == NULL ||
 	    strcmp(s->key, cl->key->name) != 0))
-		return (rpc_fail(re, I3_RPC_FORBIDDEN, "session %s belongs to "
-		    "another key", s->id));
+		return (rpc_fail(&rq->err, I3_RPC_FORBIDDEN,
+		    "session %s belongs to another key", s->id));
 
 	/* Too old to replay: dropped, and counted. */
 	cutoff = session_wall_ms() - (uint64_t)api->session_age;
@@ -1056,7 +1056,7 @@ session_rpc_resume(struct client *cl, const json_t *params,
 	log_info("client %d: resumed session %s: %ld to replay, %ld dropped "
 	    "(age), %ld dropped (count)", cl->id, s->id, s->queued,
 	    dropped_age, dropped_count);
-	*result = json_pack("{s:o, s:i, s:i, s:i}", "session",
+	rq->result = json_pack("{s:o, s:i, s:i, s:i}", "session",
 	    session_info(cl), "replayed", (int)s->queued, "dropped_age",
 	    (int)dropped_age, "dropped_count", (int)dropped_count);
 	return (0);

@@ -8,16 +8,11 @@
 
 #include "i3gw.h"
 
-static int	rpc_ping(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_status(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_stats(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_reconnect(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_shutdown(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
+static int	rpc_ping(struct request *);
+static int	rpc_status(struct request *);
+static int	rpc_stats(struct request *);
+static int	rpc_reconnect(struct request *);
+static int	rpc_shutdown(struct request *);
 static int	admin_shutdown_timer(void *);
 static long	admin_rss_kb(void);
 
@@ -47,19 +42,17 @@ const struct svc svc_admin = {
 };
 
 static int
-rpc_ping(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_ping(struct request *rq)
 {
 	char	*ts = rpc_timestamp();
 
-	*result = json_pack("{s:b, s:s}", "pong", 1, "timestamp", ts);
+	rq->result = json_pack("{s:b, s:s}", "pong", 1, "timestamp", ts);
 	free(ts);
 	return (0);
 }
 
 static int
-rpc_status(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_status(struct request *rq)
 {
 	const json_t	*ml = router_mudlist();
 	const char	*name;
@@ -71,7 +64,7 @@ rpc_status(struct client *cl, const json_t *params, json_t **result,
 		if (json_integer_value(json_object_get(e, "state")) == -1)
 			up++;
 	}
-	*result = json_pack("{s:s, s:s, s:b, s:s?, s:I, s:I, s:i, s:i, s:i, "
+	rq->result = json_pack("{s:s, s:s, s:b, s:s?, s:I, s:I, s:i, s:i, s:i, "
 	    "s:i, s:i, s:i, s:s}",
 	    "mud", gw.conf->mud_name,
 	    "router_state", router_state_name(router_state()),
@@ -115,17 +108,17 @@ admin_rss_kb(void)
  * without admin is refused, as there.
  */
 static int
-rpc_stats(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_stats(struct request *rq)
 {
-	json_t	*o;
-	int	 admin = cl->trusted || (cl->perms & API_P_ADMIN);
+	struct client	*cl = rq->cl;
+	json_t		*o;
+	int		 admin = cl->trusted || (cl->perms & API_P_ADMIN);
 
-	if (json_is_true(json_object_get(params, "detailed")) && !admin)
-		return (rpc_fail(re, I3_RPC_FORBIDDEN, "forbidden: detailed "
-		    "stats need the admin permission"));
+	if (json_is_true(json_object_get(rq->params, "detailed")) && !admin)
+		return (rpc_fail(&rq->err, I3_RPC_FORBIDDEN, "forbidden: "
+		    "detailed stats need the admin permission"));
 	if (!admin) {
-		*result = json_pack("{s:b, s:I, s:i, s:i, s:I, s:I, s:{s:I, "
+		rq->result = json_pack("{s:b, s:I, s:i, s:i, s:I, s:I, s:{s:I, "
 		    "s:I, s:I}}",
 		    "connected", router_ready(),
 		    "uptime", (json_int_t)((ev_now() - gw.started_ms) / 1000),
@@ -158,16 +151,15 @@ rpc_stats(struct client *cl, const json_t *params, json_t **result,
 	moderation_stats(o);
 	/* Sessions: detached, queued, resumed, evicted... (session.c) */
 	session_stats(o);
-	*result = o;
+	rq->result = o;
 	return (0);
 }
 
 static int
-rpc_reconnect(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_reconnect(struct request *rq)
 {
 	router_reconnect();
-	*result = json_pack("{s:b}", "reconnecting", 1);
+	rq->result = json_pack("{s:b}", "reconnecting", 1);
 	return (0);
 }
 
@@ -180,10 +172,9 @@ admin_shutdown_timer(void *arg)
 
 /* Answer first, then go: the answer is flushed on the way out. */
 static int
-rpc_shutdown(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_shutdown(struct request *rq)
 {
 	ev_timer_add(0, admin_shutdown_timer, NULL);
-	*result = json_pack("{s:b}", "shutting_down", 1);
+	rq->result = json_pack("{s:b}", "shutting_down", 1);
 	return (0);
 }

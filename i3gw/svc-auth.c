@@ -21,10 +21,8 @@ static void	auth_packet(const json_t *, const json_t *);
 static json_int_t auth_new_key(void);
 static void	auth_prune(void);
 static int	auth_take(const char *, json_int_t);
-static int	rpc_auth_request(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_auth_verify(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
+static int	rpc_auth_request(struct request *);
+static int	rpc_auth_verify(struct request *);
 
 const struct svc svc_auth = {
 	.name = "auth",
@@ -141,26 +139,28 @@ auth_packet(const json_t *named, const json_t *raw)
 
 /* auth_request {target_mud, timeout}: ask a MUD for a session key. */
 static int
-rpc_auth_request(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_auth_request(struct request *rq)
 {
 	const char	*mud, *canon;
 	struct pending	*p;
 	long		 ms;
 	int		 queued;
 
-	if (rpc_str(params, "target_mud", 1, &mud, re) == -1 ||
-	    svc_info_timeout(params, gw.conf->info_timeout, &ms, re) == -1)
+	if (rpc_str(rq->params, "target_mud", 1, &mud, &rq->err) == -1 ||
+	    svc_info_timeout(rq->params, gw.conf->info_timeout, &ms,
+	    &rq->err) == -1)
 		return (-1);
 	if (router_mud_up(mud, &canon) == 0)
-		return (rpc_fail(re, I3_RPC_MUDDOWN, "%s is down (mudlist)",
+		return (rpc_fail(&rq->err, I3_RPC_MUDDOWN,
+		    "%s is down (mudlist)",
 		    canon));
-	if ((p = pending_new(cl, PEND_AUTH, canon, NULL, NULL, ms,
+	if ((p = pending_new(rq, PEND_AUTH, canon, NULL, NULL, ms,
 	    I3_COLOUR_PLAIN)) == NULL)
-		return (rpc_fail(re, I3_RPC_QUEUEFULL, "too many requests "
+		return (rpc_fail(&rq->err, I3_RPC_QUEUEFULL,
+		    "too many requests "
 		    "waiting for answers"));
 	if (router_send(i3_packet_header("auth-mud-req", I3_TTL,
-	    gw.conf->mud_name, NULL, canon, NULL), &queued, re) == -1) {
+	    gw.conf->mud_name, NULL, canon, NULL), &queued, &rq->err) == -1) {
 		pending_drop(p);
 		return (-1);
 	}
@@ -169,16 +169,15 @@ rpc_auth_request(struct client *cl, const json_t *params, json_t **result,
 
 /* auth_verify {mud, key}: was this key given to that MUD?  Used up. */
 static int
-rpc_auth_verify(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_auth_verify(struct request *rq)
 {
 	const char	*mud;
 	json_int_t	 key = 0;
 
-	if (rpc_str(params, "mud", 1, &mud, re) == -1 ||
-	    rpc_int(params, "key", 1, &key, re) == -1)
+	if (rpc_str(rq->params, "mud", 1, &mud, &rq->err) == -1 ||
+	    rpc_int(rq->params, "key", 1, &key, &rq->err) == -1)
 		return (-1);
 	auth_prune();
-	*result = json_pack("{s:b}", "valid", auth_take(mud, key));
+	rq->result = json_pack("{s:b}", "valid", auth_take(mud, key));
 	return (0);
 }

@@ -13,19 +13,13 @@ static void	chanadmin_packet(const json_t *, const json_t *);
 static void	chanadmin_filter(const json_t *, const json_t *);
 static void	chanadmin_filtered(json_t *, const json_t *);
 static void	chanadmin_filter_reply(const char *, const json_t *);
-static int	chanadmin_send(struct client *, const char *, json_t *,
-		    enum pend_kind, const char *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_channel_add(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_channel_remove(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_channel_admin(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_channel_adminlist(struct client *, const json_t *,
-		    json_t **, struct rpc_error *);
-static int	rpc_chanlist_refresh(struct client *, const json_t *,
-		    json_t **, struct rpc_error *);
+static int	chanadmin_send(struct request *, const char *, json_t *,
+		    enum pend_kind, const char *);
+static int	rpc_channel_add(struct request *);
+static int	rpc_channel_remove(struct request *);
+static int	rpc_channel_admin(struct request *);
+static int	rpc_channel_adminlist(struct request *);
+static int	rpc_chanlist_refresh(struct request *);
 
 const struct svc svc_chanadmin = {
 	.name = "chanadmin",
@@ -56,10 +50,10 @@ const struct svc svc_chanadmin = {
  * for its answer (the chanlist, the admin list), else answer sent/queued.
  */
 static int
-chanadmin_send(struct client *cl, const char *type, json_t *fields,
-    enum pend_kind kind, const char *chan, const json_t *params,
-    json_t **result, struct rpc_error *re)
+chanadmin_send(struct request *rq, const char *type, json_t *fields,
+    enum pend_kind kind, const char *chan)
 {
+	struct rpc_error *re = &rq->err;
 	struct pending	*p = NULL;
 	const char	*from;
 	json_t		*raw;
@@ -67,8 +61,9 @@ chanadmin_send(struct client *cl, const char *type, json_t *fields,
 	int		 queued;
 	i3_error	 err;
 
-	if (rpc_str(params, "from_user", 0, &from, re) == -1 ||
-	    svc_info_timeout(params, gw.conf->info_timeout, &ms, re) == -1) {
+	if (rpc_str(rq->params, "from_user", 0, &from, re) == -1 ||
+	    svc_info_timeout(rq->params, gw.conf->info_timeout, &ms,
+	    re) == -1) {
 		json_decref(fields);
 		return (-1);
 	}
@@ -85,14 +80,14 @@ chanadmin_send(struct client *cl, const char *type, json_t *fields,
 			from = "admin";
 		json_object_set_new(fields, "originator_user",
 		    json_string(from));
-		client_note_user(cl, from);	/* errors come back to it */
+		client_note_user(rq->cl, from);	/* errors come back to it */
 	}
 	raw = i3_packet_build(type, fields, &err);
 	json_decref(fields);
 	if (raw == NULL)
 		return (rpc_fail(re, I3_RPC_PARAMS, "cannot build %s: %s", type,
 		    err.text));
-	if (kind != 0 && (p = pending_new(cl, kind, NULL, NULL, chan, ms,
+	if (kind != 0 && (p = pending_new(rq, kind, NULL, NULL, chan, ms,
 	    I3_COLOUR_PLAIN)) == NULL) {
 		json_decref(raw);
 		return (rpc_fail(re, I3_RPC_QUEUEFULL, "too many requests "
@@ -105,20 +100,19 @@ chanadmin_send(struct client *cl, const char *type, json_t *fields,
 	}
 	if (p != NULL)
 		return (RPC_DEFER);
-	*result = svc_sent_result(queued);
+	rq->result = svc_sent_result(queued);
 	return (0);
 }
 
 /* type: 0 or "banned", 1 or "admitted", 2 or "filtered". */
 static int
-rpc_channel_add(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_channel_add(struct request *rq)
 {
 	const char	*chan;
-	json_t		*t = json_object_get(params, "type");
+	json_t		*t = json_object_get(rq->params, "type");
 	json_int_t	 type = -1;
 
-	if (rpc_str(params, "channel", 1, &chan, re) == -1)
+	if (rpc_str(rq->params, "channel", 1, &chan, &rq->err) == -1)
 		return (-1);
 	if (t == NULL)
 		type = 0;
@@ -133,75 +127,69 @@ rpc_channel_add(struct client *cl, const json_t *params, json_t **result,
 			type = 2;
 	}
 	if (type < 0 || type > 2)
-		return (rpc_fail(re, I3_RPC_PARAMS, "parameter type: 0 "
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS, "parameter type: 0 "
 		    "(banned), 1 (admitted) or 2 (filtered)"));
-	return (chanadmin_send(cl, "channel-add", json_pack("{s:s, s:I}",
-	    "channel", chan, "channel_type", type), PEND_CHANADD, chan,
-	    params, result, re));
+	return (chanadmin_send(rq, "channel-add", json_pack("{s:s, s:I}",
+	    "channel", chan, "channel_type", type), PEND_CHANADD, chan));
 }
 
 static int
-rpc_channel_remove(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_channel_remove(struct request *rq)
 {
 	const char	*chan;
 
-	if (rpc_str(params, "channel", 1, &chan, re) == -1)
+	if (rpc_str(rq->params, "channel", 1, &chan, &rq->err) == -1)
 		return (-1);
-	return (chanadmin_send(cl, "channel-remove", json_pack("{s:s}",
-	    "channel", chan), PEND_CHANREMOVE, chan, params, result, re));
+	return (chanadmin_send(rq, "channel-remove", json_pack("{s:s}",
+	    "channel", chan), PEND_CHANREMOVE, chan));
 }
 
 /* add, remove: MUD names for the ban list (type 0) or the admit list. */
 static int
-rpc_channel_admin(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_channel_admin(struct request *rq)
 {
 	const char	*chan;
-	json_t		*add = json_object_get(params, "add");
-	json_t		*rem = json_object_get(params, "remove"), *v;
+	json_t		*add = json_object_get(rq->params, "add");
+	json_t		*rem = json_object_get(rq->params, "remove"), *v;
 	size_t		 i;
 
-	if (rpc_str(params, "channel", 1, &chan, re) == -1)
+	if (rpc_str(rq->params, "channel", 1, &chan, &rq->err) == -1)
 		return (-1);
 	if ((add != NULL && !json_is_array(add)) ||
 	    (rem != NULL && !json_is_array(rem)))
-		return (rpc_fail(re, I3_RPC_PARAMS, "parameters add and "
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS, "parameters add and "
 		    "remove: arrays of MUD names"));
 	json_array_foreach(add, i, v) {
 		if (!json_is_string(v))
-			return (rpc_fail(re, I3_RPC_PARAMS, "parameter add: "
-			    "MUD names are strings"));
+			return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+			    "parameter add: MUD names are strings"));
 	}
 	json_array_foreach(rem, i, v) {
 		if (!json_is_string(v))
-			return (rpc_fail(re, I3_RPC_PARAMS, "parameter remove: "
-			    "MUD names are strings"));
+			return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+			    "parameter remove: MUD names are strings"));
 	}
-	return (chanadmin_send(cl, "channel-admin", json_pack("{s:s, s:o, "
+	return (chanadmin_send(rq, "channel-admin", json_pack("{s:s, s:o, "
 	    "s:o}", "channel", chan, "add_list", add ? json_incref(add) :
 	    json_array(), "remove_list", rem ? json_incref(rem) :
-	    json_array()), 0, chan, params, result, re));
+	    json_array()), 0, chan));
 }
 
 static int
-rpc_channel_adminlist(struct client *cl, const json_t *params,
-    json_t **result, struct rpc_error *re)
+rpc_channel_adminlist(struct request *rq)
 {
 	const char	*chan;
 
-	if (rpc_str(params, "channel", 1, &chan, re) == -1)
+	if (rpc_str(rq->params, "channel", 1, &chan, &rq->err) == -1)
 		return (-1);
-	return (chanadmin_send(cl, "chan-adminlist", json_pack("{s:s}",
-	    "channel", chan), PEND_ADMINLIST, chan, params, result, re));
+	return (chanadmin_send(rq, "chan-adminlist", json_pack("{s:s}",
+	    "channel", chan), PEND_ADMINLIST, chan));
 }
 
 static int
-rpc_chanlist_refresh(struct client *cl, const json_t *params,
-    json_t **result, struct rpc_error *re)
+rpc_chanlist_refresh(struct request *rq)
 {
-	return (chanadmin_send(cl, "chanlist-req", json_object(), 0, NULL,
-	    params, result, re));
+	return (chanadmin_send(rq, "chanlist-req", json_object(), 0, NULL));
 }
 
 /* The chanlist changed: channel_add and channel_remove waiters answered. */

@@ -19,20 +19,13 @@ static void	chan_listen(const char *, int);
 static int	chan_listening(const char *);
 static int	chan_in_config(const char *);
 static void	chan_set(const char *, int);
-static int	chan_send(struct client *, const char *, const json_t *,
-		    json_t **, struct rpc_error *);
-static int	rpc_channel_send(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_channel_emote(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_channel_target(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_channel_join(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_channel_leave(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_channel_list(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
+static int	chan_send(struct request *, const char *);
+static int	rpc_channel_send(struct request *);
+static int	rpc_channel_emote(struct request *);
+static int	rpc_channel_target(struct request *);
+static int	rpc_channel_join(struct request *);
+static int	rpc_channel_leave(struct request *);
+static int	rpc_channel_list(struct request *);
 
 const struct svc svc_channel = {
 	.name = "channel",
@@ -307,9 +300,9 @@ svc_channel_refused(const json_t *named, const char *text)
 
 /* channel-m, channel-e, channel-t from a client. */
 static int
-chan_send(struct client *cl, const char *type, const json_t *params,
-    json_t **result, struct rpc_error *re)
+chan_send(struct request *rq, const char *type)
 {
+	struct client	*cl = rq->cl;
 	const char	*chan, *from, *vis, *msg = NULL, *tmud = NULL;
 	const char	*tuser = NULL, *tvis = NULL, *mo = NULL, *mt = NULL;
 	const char	*method, *canon;
@@ -317,20 +310,25 @@ chan_send(struct client *cl, const char *type, const json_t *params,
 	char		*fixed = NULL, *text;
 	int		 queued;
 
-	if (rpc_str(params, "channel", 1, &chan, re) == -1 ||
-	    rpc_user(params, &from, re) == -1 ||
-	    rpc_str(params, "visname", 0, &vis, re) == -1)
+	if (rpc_str(rq->params, "channel", 1, &chan, &rq->err) == -1 ||
+	    rpc_user(rq->params, &from, &rq->err) == -1 ||
+	    rpc_str(rq->params, "visname", 0, &vis, &rq->err) == -1)
 		return (-1);
 	if (vis == NULL)
 		vis = from;
 	fields = json_pack("{s:s, s:s, s:s}", "originator_mud",
 	    gw.conf->mud_name, "originator_user", from, "channel", chan);
 	if (strcmp(type, "channel-t") == 0) {
-		if (rpc_str(params, "target_mud", 1, &tmud, re) == -1 ||
-		    rpc_str(params, "target_user", 1, &tuser, re) == -1 ||
-		    rpc_str(params, "target_visname", 0, &tvis, re) == -1 ||
-		    rpc_str(params, "message_others", 1, &mo, re) == -1 ||
-		    rpc_str(params, "message_target", 1, &mt, re) == -1) {
+		if (rpc_str(rq->params, "target_mud", 1, &tmud,
+		    &rq->err) == -1 ||
+		    rpc_str(rq->params, "target_user", 1, &tuser,
+		    &rq->err) == -1 ||
+		    rpc_str(rq->params, "target_visname", 0, &tvis,
+		    &rq->err) == -1 ||
+		    rpc_str(rq->params, "message_others", 1, &mo,
+		    &rq->err) == -1 ||
+		    rpc_str(rq->params, "message_target", 1, &mt,
+		    &rq->err) == -1) {
 			json_decref(fields);
 			return (-1);
 		}
@@ -344,15 +342,15 @@ chan_send(struct client *cl, const char *type, const json_t *params,
 		json_object_set_new(fields, "targ_visname",
 		    json_string(tvis != NULL ? tvis : tuser));
 	} else {
-		if (rpc_str(params, "message", 0, &msg, re) == -1 ||
+		if (rpc_str(rq->params, "message", 0, &msg, &rq->err) == -1 ||
 		    (msg == NULL &&
-		    rpc_str(params, "emote", 0, &msg, re) == -1)) {
+		    rpc_str(rq->params, "emote", 0, &msg, &rq->err) == -1)) {
 			json_decref(fields);
 			return (-1);
 		}
 		if (msg == NULL) {
 			json_decref(fields);
-			return (rpc_fail(re, I3_RPC_PARAMS, "missing "
+			return (rpc_fail(&rq->err, I3_RPC_PARAMS, "missing "
 			    "parameter: message"));
 		}
 		/* Always a $N in an emote (i3-protocol.md 4.3). */
@@ -368,14 +366,14 @@ chan_send(struct client *cl, const char *type, const json_t *params,
 	raw = i3_packet_build(type, fields, NULL);
 	if (raw == NULL) {
 		json_decref(fields);
-		return (rpc_fail(re, I3_RPC_PARAMS, "cannot build a %s packet "
-		    "from these parameters", type));
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "cannot build a %s packet from these parameters", type));
 	}
 	/* The other local clients hear it now: the echo will be dropped. */
 	named = i3_packet_named(raw, I3_PKT_LENIENT, NULL, NULL);
 	json_decref(fields);
 	client_note_user(cl, from);
-	if (router_send(raw, &queued, re) == -1) {
+	if (router_send(raw, &queued, &rq->err) == -1) {
 		json_decref(named);
 		return (-1);
 	}
@@ -388,70 +386,67 @@ chan_send(struct client *cl, const char *type, const json_t *params,
 		event_deliver(method, ev, NULL, cl);
 		json_decref(named);
 	}
-	*result = svc_sent_result(queued);
+	rq->result = svc_sent_result(queued);
 	return (0);
 }
 
 static int
-rpc_channel_send(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_channel_send(struct request *rq)
 {
-	return (chan_send(cl, "channel-m", params, result, re));
+	return (chan_send(rq, "channel-m"));
 }
 
 static int
-rpc_channel_emote(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_channel_emote(struct request *rq)
 {
-	return (chan_send(cl, "channel-e", params, result, re));
+	return (chan_send(rq, "channel-e"));
 }
 
 static int
-rpc_channel_target(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_channel_target(struct request *rq)
 {
-	return (chan_send(cl, "channel-t", params, result, re));
+	return (chan_send(rq, "channel-t"));
 }
 
 static int
-rpc_channel_join(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_channel_join(struct request *rq)
 {
+	struct client	*cl = rq->cl;
 	const char	*chan, *user, *vis;
 	json_t		*id;
 
-	if (rpc_str(params, "channel", 1, &chan, re) == -1 ||
-	    rpc_str(params, "user", 0, &user, re) == -1 ||
-	    rpc_str(params, "visname", 0, &vis, re) == -1)
+	if (rpc_str(rq->params, "channel", 1, &chan, &rq->err) == -1 ||
+	    rpc_str(rq->params, "user", 0, &user, &rq->err) == -1 ||
+	    rpc_str(rq->params, "visname", 0, &vis, &rq->err) == -1)
 		return (-1);
 	/* The MUD listens; the caller hears it, its id names a refusal. */
 	if (json_object_get(chan_joined, chan) == NULL)
 		chan_set(chan, 1);
-	id = rpc_request_id();
+	id = rq->id;
 	json_object_set_new(cl->channels, chan, id != NULL ? json_incref(id) :
 	    json_true());
 	/* A user named: listed in chan-who-reply (svc-presence.c). */
 	if (user != NULL)
 		svc_presence_chan_join(cl, chan, user, vis);
-	*result = json_pack("{s:s, s:b, s:b}", "channel", chan, "joined", 1,
+	rq->result = json_pack("{s:s, s:b, s:b}", "channel", chan, "joined", 1,
 	    "known", json_object_get(router_chanlist(), chan) != NULL);
 	return (0);
 }
 
 static int
-rpc_channel_leave(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_channel_leave(struct request *rq)
 {
+	struct client	*cl = rq->cl;
 	const char	*chan, *user;
 	int		 was;
 
-	if (rpc_str(params, "channel", 1, &chan, re) == -1 ||
-	    rpc_str(params, "user", 0, &user, re) == -1)
+	if (rpc_str(rq->params, "channel", 1, &chan, &rq->err) == -1 ||
+	    rpc_str(rq->params, "user", 0, &user, &rq->err) == -1)
 		return (-1);
 	/* With a user, only that user stops listening; the client stays. */
 	if (user != NULL) {
 		svc_presence_chan_leave(cl, chan, user);
-		*result = json_pack("{s:s, s:s, s:b, s:b}", "channel", chan,
+		rq->result = json_pack("{s:s, s:s, s:b, s:b}", "channel", chan,
 		    "user", user, "left", 1, "was_joined",
 		    json_object_get(cl->channels, chan) != NULL);
 		return (0);
@@ -460,14 +455,13 @@ rpc_channel_leave(struct client *cl, const json_t *params, json_t **result,
 	json_object_del(cl->channels, chan);
 	if (was)
 		chan_set(chan, 0);
-	*result = json_pack("{s:s, s:b, s:b}", "channel", chan, "left", 1,
+	rq->result = json_pack("{s:s, s:b, s:b}", "channel", chan, "left", 1,
 	    "was_joined", was);
 	return (0);
 }
 
 static int
-rpc_channel_list(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_channel_list(struct request *rq)
 {
 	const json_t	*list = router_chanlist();
 	const char	*name;
@@ -482,7 +476,7 @@ rpc_channel_list(struct client *cl, const json_t *params, json_t **result,
 		    chan_listening(name));
 		json_array_append_new(arr, e);
 	}
-	*result = json_pack("{s:i, s:o}", "count", (int)json_array_size(arr),
+	rq->result = json_pack("{s:i, s:o}", "count", (int)json_array_size(arr),
 	    "channels", arr);
 	return (0);
 }

@@ -20,24 +20,19 @@ static json_t	*info_str(const json_t *, const char *);
 static char	*info_idle(json_int_t);
 static void	info_add(i3_buf *, const char *, size_t);
 static void	info_adds(i3_buf *, const char *);
-static int	info_request(struct client *, const char *, enum pend_kind,
+static int	info_request(struct request *, const char *, enum pend_kind,
 		    json_t *, const char *, char *, const char *, long, int,
-		    struct rpc_error *, struct pending **);
+		    struct pending **);
 static void	info_who_reply(const json_t *);
 static void	info_finger_reply(const json_t *);
 static void	info_locate_reply(const json_t *);
 static void	info_chanwho_reply(const json_t *);
 static void	info_chanuser_reply(const json_t *);
-static int	rpc_who(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_finger(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_locate(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_channel_who(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_chan_user(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
+static int	rpc_who(struct request *);
+static int	rpc_finger(struct request *);
+static int	rpc_locate(struct request *);
+static int	rpc_channel_who(struct request *);
+static int	rpc_chan_user(struct request *);
 
 const struct svc svc_info = {
 	.name = "info",
@@ -218,10 +213,11 @@ info_send(json_t *raw, struct pending *p, struct rpc_error *re)
  * to wait for its answer, and sent.  user is the requesting user (freed).
  */
 static int
-info_request(struct client *cl, const char *type, enum pend_kind kind,
+info_request(struct request *rq, const char *type, enum pend_kind kind,
     json_t *fields, const char *mud, char *user, const char *key, long ms,
-    int profile, struct rpc_error *re, struct pending **pp)
+    int profile, struct pending **pp)
 {
+	struct rpc_error *re = &rq->err;
 	struct pending	*p;
 	json_t		*raw;
 
@@ -232,7 +228,7 @@ info_request(struct client *cl, const char *type, enum pend_kind kind,
 		return (rpc_fail(re, I3_RPC_PARAMS, "cannot build a %s from "
 		    "these parameters", type));
 	}
-	p = pending_new(cl, kind, mud, user, key, ms, profile);
+	p = pending_new(rq, kind, mud, user, key, ms, profile);
 	free(user);
 	if (p == NULL) {
 		json_decref(raw);
@@ -245,8 +241,7 @@ info_request(struct client *cl, const char *type, enum pend_kind kind,
 }
 
 static int
-rpc_who(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_who(struct request *rq)
 {
 	const char	*mud;
 	struct pending	*p;
@@ -255,15 +250,15 @@ rpc_who(struct client *cl, const json_t *params, json_t **result,
 	long		 ms;
 	int		 profile;
 
-	if (info_target(params, &mud, re) == -1 ||
-	    info_common(params, gw.conf->info_timeout, &ms, &profile, &user,
-	    re) == -1)
+	if (info_target(rq->params, &mud, &rq->err) == -1 ||
+	    info_common(rq->params, gw.conf->info_timeout, &ms, &profile, &user,
+	    &rq->err) == -1)
 		return (-1);
-	if ((p = pending_new(cl, PEND_WHO, mud, user, NULL, ms,
+	if ((p = pending_new(rq, PEND_WHO, mud, user, NULL, ms,
 	    profile)) == NULL) {
 		free(user);
-		return (rpc_fail(re, I3_RPC_QUEUEFULL, "too many requests "
-		    "waiting for answers"));
+		return (rpc_fail(&rq->err, I3_RPC_QUEUEFULL,
+		    "too many requests waiting for answers"));
 	}
 	/* The gateway's busiest request: a bare header, as tell does. */
 	raw = i3_packet_header("who-req", I3_TTL, gw.conf->mud_name, user,
@@ -271,15 +266,15 @@ rpc_who(struct client *cl, const json_t *params, json_t **result,
 	free(user);
 	if (raw == NULL) {
 		pending_drop(p);
-		return (rpc_fail(re, I3_RPC_PARAMS, "cannot build a who-req "
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "cannot build a who-req "
 		    "from these parameters (not UTF-8?)"));
 	}
-	return (info_send(raw, p, re));
+	return (info_send(raw, p, &rq->err));
 }
 
 static int
-rpc_finger(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_finger(struct request *rq)
 {
 	const char	*mud, *who;
 	json_t		*f;
@@ -287,21 +282,20 @@ rpc_finger(struct client *cl, const json_t *params, json_t **result,
 	long		 ms;
 	int		 profile;
 
-	if (info_target(params, &mud, re) == -1 ||
-	    rpc_str(params, "user", 1, &who, re) == -1 ||
-	    info_common(params, gw.conf->info_timeout, &ms, &profile, &user,
-	    re) == -1)
+	if (info_target(rq->params, &mud, &rq->err) == -1 ||
+	    rpc_str(rq->params, "user", 1, &who, &rq->err) == -1 ||
+	    info_common(rq->params, gw.conf->info_timeout, &ms, &profile, &user,
+	    &rq->err) == -1)
 		return (-1);
 	f = json_pack("{s:s, s:s, s:s, s:s}", "originator_mud",
 	    gw.conf->mud_name, "originator_user", user, "target_mud", mud,
 	    "username", who);
-	return (info_request(cl, "finger-req", PEND_FINGER, f, mud, user, who,
-	    ms, profile, re, NULL));
+	return (info_request(rq, "finger-req", PEND_FINGER, f, mud, user, who,
+	    ms, profile, NULL));
 }
 
 static int
-rpc_locate(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_locate(struct request *rq)
 {
 	const char	*who;
 	struct pending	*p = NULL;
@@ -310,14 +304,15 @@ rpc_locate(struct client *cl, const json_t *params, json_t **result,
 	long		 ms;
 	int		 profile, rc;
 
-	if (rpc_str(params, "user", 1, &who, re) == -1 ||
-	    info_common(params, gw.conf->locate_window, &ms, &profile, &user,
-	    re) == -1)
+	if (rpc_str(rq->params, "user", 1, &who, &rq->err) == -1 ||
+	    info_common(rq->params, gw.conf->locate_window, &ms, &profile,
+	    &user,
+	    &rq->err) == -1)
 		return (-1);
 	f = json_pack("{s:s, s:s, s:s}", "originator_mud", gw.conf->mud_name,
 	    "originator_user", user, "username", who);
-	rc = info_request(cl, "locate-req", PEND_LOCATE, f, NULL, user, who,
-	    ms, profile, re, &p);
+	rc = info_request(rq, "locate-req", PEND_LOCATE, f, NULL, user, who,
+	    ms, profile, &p);
 	/* Every reply within the window is gathered. */
 	if (rc == RPC_DEFER)
 		p->acc = json_array();
@@ -325,8 +320,7 @@ rpc_locate(struct client *cl, const json_t *params, json_t **result,
 }
 
 static int
-rpc_channel_who(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_channel_who(struct request *rq)
 {
 	const char	*mud, *chan;
 	json_t		*f;
@@ -334,22 +328,21 @@ rpc_channel_who(struct client *cl, const json_t *params, json_t **result,
 	long		 ms;
 	int		 profile;
 
-	if (info_target(params, &mud, re) == -1 ||
-	    rpc_str(params, "channel", 1, &chan, re) == -1 ||
-	    info_common(params, gw.conf->info_timeout, &ms, &profile, &user,
-	    re) == -1)
+	if (info_target(rq->params, &mud, &rq->err) == -1 ||
+	    rpc_str(rq->params, "channel", 1, &chan, &rq->err) == -1 ||
+	    info_common(rq->params, gw.conf->info_timeout, &ms, &profile, &user,
+	    &rq->err) == -1)
 		return (-1);
 	f = json_pack("{s:s, s:s, s:s, s:s}", "originator_mud",
 	    gw.conf->mud_name, "originator_user", user, "target_mud", mud,
 	    "channel", chan);
-	return (info_request(cl, "chan-who-req", PEND_CHANWHO, f, mud, user,
-	    chan, ms, profile, re, NULL));
+	return (info_request(rq, "chan-who-req", PEND_CHANWHO, f, mud, user,
+	    chan, ms, profile, NULL));
 }
 
 /* chan-user-req carries no requesting user: waiters share the answer. */
 static int
-rpc_chan_user(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_chan_user(struct request *rq)
 {
 	const char	*mud, *who;
 	struct pending	*p;
@@ -357,23 +350,24 @@ rpc_chan_user(struct client *cl, const json_t *params, json_t **result,
 	long		 ms;
 	int		 profile, again;
 
-	if (info_target(params, &mud, re) == -1 ||
-	    rpc_str(params, "user", 1, &who, re) == -1 ||
-	    svc_info_timeout(params, gw.conf->info_timeout, &ms, re) == -1 ||
-	    svc_info_profile(params, &profile, re) == -1)
+	if (info_target(rq->params, &mud, &rq->err) == -1 ||
+	    rpc_str(rq->params, "user", 1, &who, &rq->err) == -1 ||
+	    svc_info_timeout(rq->params, gw.conf->info_timeout, &ms,
+	    &rq->err) == -1 ||
+	    svc_info_profile(rq->params, &profile, &rq->err) == -1)
 		return (-1);
 	again = pending_find(PEND_CHANUSER, mud, NULL, who) != NULL;
-	if ((p = pending_new(cl, PEND_CHANUSER, mud, NULL, who, ms,
+	if ((p = pending_new(rq, PEND_CHANUSER, mud, NULL, who, ms,
 	    profile)) == NULL)
-		return (rpc_fail(re, I3_RPC_QUEUEFULL, "too many requests "
-		    "waiting for answers"));
+		return (rpc_fail(&rq->err, I3_RPC_QUEUEFULL,
+		    "too many requests waiting for answers"));
 	if (again)
 		return (RPC_DEFER);	/* one question on the wire is enough */
 	f = json_pack("{s:s, s:s, s:s}", "originator_mud", gw.conf->mud_name,
 	    "target_mud", mud, "username", who);
 	raw = i3_packet_build("chan-user-req", f, NULL);
 	json_decref(f);
-	return (info_send(raw, p, re));
+	return (info_send(raw, p, &rq->err));
 }
 
 static void

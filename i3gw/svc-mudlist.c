@@ -13,10 +13,8 @@
 static void	mudlist_packet(const json_t *, const json_t *);
 static int	mud_is_up(const json_t *);
 static json_t	*mud_entry(const char *, const json_t *);
-static int	rpc_mudlist(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_mudinfo(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
+static int	rpc_mudlist(struct request *);
+static int	rpc_mudinfo(struct request *);
 
 const struct svc svc_mudlist = {
 	.name = "mudlist",
@@ -119,8 +117,7 @@ mud_entry(const char *name, const json_t *e)
  * updates, so there is nothing to refresh.
  */
 static int
-rpc_mudlist(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_mudlist(struct request *rq)
 {
 	const char	*status, *driver, *mudlib, *pattern, *service, *name;
 	const char	*s;
@@ -128,20 +125,21 @@ rpc_mudlist(struct client *cl, const json_t *params, json_t **result,
 	json_t		*arr, *e;
 	int		 want = -1;
 
-	if ((f = json_object_get(params, "filter")) != NULL &&
+	if ((f = json_object_get(rq->params, "filter")) != NULL &&
 	    !json_is_null(f)) {
 		if (!json_is_object(f))
-			return (rpc_fail(re, I3_RPC_PARAMS, "parameter filter: "
-			    "an object is expected"));
-		params = f;
+			return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+			    "parameter filter: an object is expected"));
+		rq->params = f;
 	}
-	if (rpc_str(params, json_object_get(params, "has_service") != NULL ?
-	    "has_service" : "service", 0, &service, re) == -1)
+	if (rpc_str(rq->params, json_object_get(rq->params,
+	    "has_service") != NULL ?
+	    "has_service" : "service", 0, &service, &rq->err) == -1)
 		return (-1);
-	if (rpc_str(params, "status", 0, &status, re) == -1 ||
-	    rpc_str(params, "driver", 0, &driver, re) == -1 ||
-	    rpc_str(params, "mudlib", 0, &mudlib, re) == -1 ||
-	    rpc_str(params, "name", 0, &pattern, re) == -1)
+	if (rpc_str(rq->params, "status", 0, &status, &rq->err) == -1 ||
+	    rpc_str(rq->params, "driver", 0, &driver, &rq->err) == -1 ||
+	    rpc_str(rq->params, "mudlib", 0, &mudlib, &rq->err) == -1 ||
+	    rpc_str(rq->params, "name", 0, &pattern, &rq->err) == -1)
 		return (-1);
 	if (status != NULL) {
 		if (strcmp(status, "up") == 0)
@@ -149,8 +147,8 @@ rpc_mudlist(struct client *cl, const json_t *params, json_t **result,
 		else if (strcmp(status, "down") == 0)
 			want = 0;
 		else if (strcmp(status, "all") != 0)
-			return (rpc_fail(re, I3_RPC_PARAMS, "parameter status: "
-			    "up, down or all"));
+			return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+			    "parameter status: up, down or all"));
 	}
 	arr = json_array();
 	json_object_foreach((json_t *)router_mudlist(), name, e) {
@@ -170,22 +168,22 @@ rpc_mudlist(struct client *cl, const json_t *params, json_t **result,
 			continue;
 		json_array_append_new(arr, mud_entry(name, e));
 	}
-	*result = json_pack("{s:i, s:o}", "count", (int)json_array_size(arr),
+	rq->result = json_pack("{s:i, s:o}", "count", (int)json_array_size(arr),
 	    "muds", arr);
 	return (0);
 }
 
 static int
-rpc_mudinfo(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_mudinfo(struct request *rq)
 {
 	const char	*mud, *canon;
 
-	if (rpc_str(params, "mud", 1, &mud, re) == -1)
+	if (rpc_str(rq->params, "mud", 1, &mud, &rq->err) == -1)
 		return (-1);
 	if (router_mud_up(mud, &canon) == -1)
-		return (rpc_fail(re, I3_RPC_NOMUD, "%s is not in the mudlist",
+		return (rpc_fail(&rq->err, I3_RPC_NOMUD,
+		    "%s is not in the mudlist",
 		    mud));
-	*result = mud_entry(canon, json_object_get(router_mudlist(), canon));
+	rq->result = mud_entry(canon, json_object_get(router_mudlist(), canon));
 	return (0);
 }

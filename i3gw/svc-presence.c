@@ -38,14 +38,10 @@ static json_t	*presence_user(const json_t *, const json_t *,
 		    struct rpc_error *);
 static void	presence_ucache(const json_t *);
 static json_t	*presence_view(const json_t *);
-static int	rpc_presence_set(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_presence_update(struct client *, const json_t *,
-		    json_t **, struct rpc_error *);
-static int	rpc_presence_list(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_answer(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
+static int	rpc_presence_set(struct request *);
+static int	rpc_presence_update(struct request *);
+static int	rpc_presence_list(struct request *);
+static int	rpc_answer(struct request *);
 
 const struct svc svc_presence = {
 	.name = "presence",
@@ -386,21 +382,20 @@ presence_ucache(const json_t *u)
 }
 
 static int
-rpc_presence_set(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_presence_set(struct request *rq)
 {
-	const json_t	*list = json_object_get(params, "users"), *v;
+	const json_t	*list = json_object_get(rq->params, "users"), *v;
 	const char	*key;
 	json_t		*next, *u;
 	char		*l;
 	size_t		 i;
 
 	if (!json_is_array(list))
-		return (rpc_fail(re, I3_RPC_PARAMS, "parameter users: an array "
-		    "of users is expected"));
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "parameter users: an array of users is expected"));
 	next = json_object();
 	json_array_foreach(list, i, v) {
-		if ((u = presence_user(v, NULL, re)) == NULL) {
+		if ((u = presence_user(v, NULL, &rq->err)) == NULL) {
 			json_decref(next);
 			return (-1);
 		}
@@ -415,25 +410,25 @@ rpc_presence_set(struct client *cl, const json_t *params, json_t **result,
 	presence = next;
 	presence_ever = 1;
 	presence_store();
-	*result = json_pack("{s:i}", "count", (int)json_object_size(presence));
+	rq->result = json_pack("{s:i}", "count",
+	    (int)json_object_size(presence));
 	return (0);
 }
 
 /* One user: fields merged; "online": false takes the user away. */
 static int
-rpc_presence_update(struct client *cl, const json_t *params,
-    json_t **result, struct rpc_error *re)
+rpc_presence_update(struct request *rq)
 {
 	const char	*name;
-	json_t		*u, *on = json_object_get(params, "online");
+	json_t		*u, *on = json_object_get(rq->params, "online");
 	char		*l;
 	int		 online;
 
-	if (rpc_str(params, "name", 1, &name, re) == -1)
+	if (rpc_str(rq->params, "name", 1, &name, &rq->err) == -1)
 		return (-1);
 	if (on != NULL && !json_is_boolean(on))
-		return (rpc_fail(re, I3_RPC_PARAMS, "parameter online: true or "
-		    "false"));
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "parameter online: true or false"));
 	online = on == NULL || json_is_true(on);
 	if (presence == NULL)
 		presence = json_object();
@@ -442,8 +437,8 @@ rpc_presence_update(struct client *cl, const json_t *params,
 	if (!online)
 		json_object_del(presence, l);
 	else {
-		if ((u = presence_user(params, json_object_get(presence, l),
-		    re)) == NULL) {
+		if ((u = presence_user(rq->params, json_object_get(presence, l),
+		    &rq->err)) == NULL) {
 			free(l);
 			return (-1);
 		}
@@ -451,7 +446,7 @@ rpc_presence_update(struct client *cl, const json_t *params,
 		json_object_set_new(presence, l, u);
 	}
 	presence_store();
-	*result = json_pack("{s:s, s:b, s:i}", "name", l, "online", online,
+	rq->result = json_pack("{s:s, s:b, s:i}", "name", l, "online", online,
 	    "count", (int)json_object_size(presence));
 	free(l);
 	return (0);
@@ -469,15 +464,14 @@ presence_view(const json_t *u)
 }
 
 static int
-rpc_presence_list(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_presence_list(struct request *rq)
 {
 	const char	*key;
 	json_t		*arr = json_array(), *u;
 
 	json_object_foreach(presence, key, u)
 		json_array_append_new(arr, presence_view(u));
-	*result = json_pack("{s:i, s:o, s:b}", "count",
+	rq->result = json_pack("{s:i, s:o, s:b}", "count",
 	    (int)json_array_size(arr), "users", arr, "enforced",
 	    presence_ever);
 	return (0);
@@ -488,21 +482,22 @@ rpc_presence_list(struct client *cl, const json_t *params, json_t **result,
  * itself (replacing its earlier choice); all_tells: it takes every tell.
  */
 static int
-rpc_answer(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_answer(struct request *rq)
 {
-	const json_t	*kinds = json_object_get(params, "kinds"), *v;
-	json_t		*mine, *arr, *at = json_object_get(params, "all_tells");
+	struct client	*cl = rq->cl;
+	const json_t	*kinds = json_object_get(rq->params, "kinds"), *v;
+	json_t		*mine, *arr, *at = json_object_get(rq->params,
+	    "all_tells");
 	const char	*k;
 	char		 idbuf[16];
 	size_t		 i, j;
 
 	if (kinds != NULL && !json_is_array(kinds))
-		return (rpc_fail(re, I3_RPC_PARAMS, "parameter kinds: an array "
-		    "of request kinds is expected"));
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "parameter kinds: an array of request kinds is expected"));
 	if (at != NULL && !json_is_boolean(at))
-		return (rpc_fail(re, I3_RPC_PARAMS, "parameter all_tells: true "
-		    "or false"));
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "parameter all_tells: true or false"));
 	json_array_foreach(kinds, i, v) {
 		for (j = 0; presence_kinds[j] != NULL; j++) {
 			if (json_is_string(v) && strcmp(json_string_value(v),
@@ -510,7 +505,8 @@ rpc_answer(struct client *cl, const json_t *params, json_t **result,
 				break;
 		}
 		if (presence_kinds[j] == NULL)
-			return (rpc_fail(re, I3_RPC_PARAMS, "parameter kinds: "
+			return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+			    "parameter kinds: "
 			    "who_request, finger_request, locate_request or "
 			    "channel_filter_request"));
 	}
@@ -554,7 +550,7 @@ rpc_answer(struct client *cl, const json_t *params, json_t **result,
 			}
 		}
 	}
-	*result = json_pack("{s:o, s:b}", "kinds", mine, "all_tells",
+	rq->result = json_pack("{s:o, s:b}", "kinds", mine, "all_tells",
 	    json_object_get(all_tells, idbuf) != NULL);
 	return (0);
 }

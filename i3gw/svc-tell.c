@@ -9,14 +9,10 @@
 
 static void	tell_packet(const json_t *, const json_t *);
 static char	*tell_lower(const char *, char *, size_t);
-static int	tell_send(struct client *, const char *, const json_t *,
-		    json_t **, struct rpc_error *);
-static int	rpc_tell(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_emoteto(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
-static int	rpc_beep(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
+static int	tell_send(struct request *, const char *);
+static int	rpc_tell(struct request *);
+static int	rpc_emoteto(struct request *);
+static int	rpc_beep(struct request *);
 
 const struct svc svc_tell = {
 	.name = "tell",
@@ -56,31 +52,33 @@ tell_lower(const char *s, char *buf, size_t size)
  * packet type, message NULL for a beep.
  */
 static int
-tell_send(struct client *cl, const char *type, const json_t *params,
-    json_t **result, struct rpc_error *re)
+tell_send(struct request *rq, const char *type)
 {
+	struct client	*cl = rq->cl;
 	const char	*mud, *user, *from, *vis, *msg = NULL, *canon;
 	json_t		*raw;
 	char		*fixed = NULL, fbuf[256], ubuf[256], *lfrom, *luser;
 	int		 queued, up;
 
-	if (rpc_str(params, "target_mud", 1, &mud, re) == -1 ||
-	    rpc_str(params, "target_user", 1, &user, re) == -1 ||
-	    rpc_user(params, &from, re) == -1 ||
-	    rpc_str(params, "visname", 0, &vis, re) == -1)
+	if (rpc_str(rq->params, "target_mud", 1, &mud, &rq->err) == -1 ||
+	    rpc_str(rq->params, "target_user", 1, &user, &rq->err) == -1 ||
+	    rpc_user(rq->params, &from, &rq->err) == -1 ||
+	    rpc_str(rq->params, "visname", 0, &vis, &rq->err) == -1)
 		return (-1);
 	if (strcmp(type, "beep") != 0) {
-		if (rpc_str(params, "message", 0, &msg, re) == -1)
+		if (rpc_str(rq->params, "message", 0, &msg, &rq->err) == -1)
 			return (-1);
-		if (msg == NULL && rpc_str(params, "emote", 0, &msg, re) == -1)
+		if (msg == NULL && rpc_str(rq->params, "emote", 0, &msg,
+		    &rq->err) == -1)
 			return (-1);
 		if (msg == NULL)
-			return (rpc_fail(re, I3_RPC_PARAMS, "missing "
+			return (rpc_fail(&rq->err, I3_RPC_PARAMS, "missing "
 			    "parameter: message"));
 	}
 	up = router_mud_up(mud, &canon);
 	if (up == 0)
-		return (rpc_fail(re, I3_RPC_MUDDOWN, "%s is down (mudlist)",
+		return (rpc_fail(&rq->err, I3_RPC_MUDDOWN,
+		    "%s is down (mudlist)",
 		    canon));
 	if (strcmp(type, "emoteto") == 0 && strstr(msg, "$N") == NULL) {
 		xasprintf(&fixed, "$N %s", msg);
@@ -105,37 +103,35 @@ tell_send(struct client *cl, const char *type, const json_t *params,
 	free(fixed);
 	if (json_array_size(raw) != (msg != NULL ? 8U : 7U)) {
 		json_decref(raw);
-		return (rpc_fail(re, I3_RPC_PARAMS, "cannot build a %s packet "
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "cannot build a %s packet "
 		    "from these parameters (not UTF-8?)", type));
 	}
 	client_note_user(cl, from);
-	if (router_send(raw, &queued, re) == -1)
+	if (router_send(raw, &queued, &rq->err) == -1)
 		return (-1);
 	if (gw.conf->log_tells)
 		log_info("%s from %s to %s@%s", type, from, user, canon);
-	*result = svc_sent_result(queued);
+	rq->result = svc_sent_result(queued);
 	return (0);
 }
 
 static int
-rpc_tell(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_tell(struct request *rq)
 {
-	return (tell_send(cl, "tell", params, result, re));
+	return (tell_send(rq, "tell"));
 }
 
 static int
-rpc_emoteto(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_emoteto(struct request *rq)
 {
-	return (tell_send(cl, "emoteto", params, result, re));
+	return (tell_send(rq, "emoteto"));
 }
 
 static int
-rpc_beep(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_beep(struct request *rq)
 {
-	return (tell_send(cl, "beep", params, result, re));
+	return (tell_send(rq, "beep"));
 }
 
 /* Incoming: every client serving this MUD hears it. */

@@ -15,8 +15,7 @@ static json_t	*ucache;	/* "user@mud" -> [visname, gender, updated] */
 
 static void	ucache_packet(const json_t *, const json_t *);
 static char	*ucache_key(const char *, const char *);
-static int	rpc_ucache_get(struct client *, const json_t *, json_t **,
-		    struct rpc_error *);
+static int	rpc_ucache_get(struct request *);
 
 const struct svc svc_ucache = {
 	.name = "ucache",
@@ -133,18 +132,18 @@ ucache_packet(const json_t *named, const json_t *raw)
 
 /* ucache_get {mud, user}: one entry; {mud}: that MUD's; {}: all. */
 static int
-rpc_ucache_get(struct client *cl, const json_t *params, json_t **result,
-    struct rpc_error *re)
+rpc_ucache_get(struct request *rq)
 {
 	const char	*mud, *user, *key, *at;
 	json_t		*arr, *e;
 	char		*k;
 
-	if (rpc_str(params, "mud", 0, &mud, re) == -1 ||
-	    rpc_str(params, "user", 0, &user, re) == -1)
+	if (rpc_str(rq->params, "mud", 0, &mud, &rq->err) == -1 ||
+	    rpc_str(rq->params, "user", 0, &user, &rq->err) == -1)
 		return (-1);
 	if (user != NULL && mud == NULL)
-		return (rpc_fail(re, I3_RPC_PARAMS, "missing parameter: mud"));
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "missing parameter: mud"));
 	svc_ucache_init();
 	arr = json_array();
 	if (user != NULL) {
@@ -169,7 +168,7 @@ rpc_ucache_get(struct client *cl, const json_t *params, json_t **result,
 			    json_array_get(e, 2)));
 		}
 	}
-	*result = json_pack("{s:i, s:o}", "count", (int)json_array_size(arr),
+	rq->result = json_pack("{s:i, s:o}", "count", (int)json_array_size(arr),
 	    "users", arr);
 	return (0);
 }
