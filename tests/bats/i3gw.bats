@@ -221,7 +221,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	gw_call Alpha 7 channel_list
 	[[ "$REPLY" == *'"count":2,'* ]]
 	gw_call Alpha 8 status
-	[[ "$REPLY" == *'"router_state":"ready","router":"*test"'* ]]
+	[[ "$REPLY" == *'"router_state":"ready","connected":true,"router":"*test"'* ]]
 	[[ "$REPLY" == *'"muds":21,"muds_up":21,"channels":2'* ]]
 	# The caches survive a restart (they are in the store).
 	gw_stop Alpha
