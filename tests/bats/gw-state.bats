@@ -147,13 +147,15 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	# The MUD listens to no channel: nobody joined one.
 	run ctl Alpha --json channel list
 	[[ "$output" == *'"name":"dchat"'*'"listening":false'* ]]
-	# who asked of Alpha is answered from presence, not after a wait.
+	# who asked of Alpha is answered from presence, not after a wait: a
+	# leftover answerer would hold it answer_timeout (2 s).  (1 s, not
+	# less: i3ctl starts and goes through the router under ASan and load.)
 	start=${EPOCHREALTIME/./}
 	run ctl Beta --json who Alpha
 	end=${EPOCHREALTIME/./}
 	echo "$output; $(( (end - start) / 1000 )) ms"
 	[[ "$output" == *'"visname":"Ann"'* ]]
-	[ $(( (end - start) / 1000 )) -lt 50 ]
+	[ $(( (end - start) / 1000 )) -lt 1000 ]
 }
 
 @test "a client that asks to be kept (subscribe keep) is kept, and resumed" {
