@@ -19,6 +19,11 @@ DATADIR		?= $(PREFIX)/share
 SYSCONFDIR	?= /etc
 UNITDIR		?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+# Where the shells look for completions (Debian's zsh: vendor-completions,
+# which debian/rules gives).
+BASHCOMPDIR	?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR	?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR	?= $(DATADIR)/fish/vendor_completions.d
 PKG_CONFIG	?= pkg-config
 LDCONFIG	?= /sbin/ldconfig
 SYSUSERS	?= systemd-sysusers
@@ -329,15 +334,13 @@ install: all $(INST_PROGS)
 	install -m 644 share/systemd/i3gw.sysusers \
 	    $(DESTDIR)$(SYSUSERSDIR)/i3gw.conf
 	@if [ -f completions/i3ctl.bash ]; then \
-	    install -d $(DESTDIR)$(DATADIR)/bash-completion/completions \
-		$(DESTDIR)$(DATADIR)/zsh/site-functions \
-		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d; \
+	    install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR); \
 	    install -m 644 completions/i3ctl.bash \
-		$(DESTDIR)$(DATADIR)/bash-completion/completions/i3ctl; \
-	    install -m 644 completions/_i3ctl \
-		$(DESTDIR)$(DATADIR)/zsh/site-functions/_i3ctl; \
+		$(DESTDIR)$(BASHCOMPDIR)/i3ctl; \
+	    install -m 644 completions/_i3ctl $(DESTDIR)$(ZSHCOMPDIR)/_i3ctl; \
 	    install -m 644 completions/i3ctl.fish \
-		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/i3ctl.fish; \
+		$(DESTDIR)$(FISHCOMPDIR)/i3ctl.fish; \
 	fi
 	@# Into the system (no DESTDIR): the dynamic linker's cache learns of
 	@# libi3.so.0 now, not when someone thinks of running ldconfig.
@@ -364,9 +367,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/i3gw
 	rm -f $(DESTDIR)$(UNITDIR)/i3gw.service $(DESTDIR)$(UNITDIR)/i3gw.socket \
 	    $(DESTDIR)$(SYSUSERSDIR)/i3gw.conf
-	rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/i3ctl \
-	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_i3ctl \
-	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/i3ctl.fish
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/i3ctl $(DESTDIR)$(ZSHCOMPDIR)/_i3ctl \
+	    $(DESTDIR)$(FISHCOMPDIR)/i3ctl.fish
 
 clean:
 	rm -rf $(B) bin/i3codec bin/i3gw bin/i3ctl bin/i3router lib/libi3.a \

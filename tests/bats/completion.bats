@@ -168,3 +168,21 @@ keyfile_file() {
 @test "fish: ignore list --channel completes channel names" { ignore_channel fish; }
 @test "fish: a subcommand's options after an alias (chan history --fol)" { subcommand_option fish; }
 @test "fish: --key-file completes file names" { keyfile_file fish; }
+
+@test "installed as debian/rules installs them, zsh and fish look where the scripts are" {
+	local t=$BATS_TEST_TMPDIR d=$BATS_TEST_TMPDIR/root mk f
+	printf 'include debian/rules\nprint-mk:\n\t@echo $(MK)\n' > "$t/mk.mk"
+	mk=$(make -s --no-print-directory -C "$I3_TOP" -f "$t/mk.mk" print-mk)
+	[[ $mk == *PREFIX=/usr* ]]
+	# shellcheck disable=SC2086
+	make -s --no-print-directory -C "$I3_TOP" SANITIZE="${I3_SANITIZE:-}" \
+	    install DESTDIR="$d" $mk LDCONFIG=true SYSUSERS=true > "$t/log" 2>&1
+	f=$(cd "$d" && find . -name _i3ctl | sed 's/^\.//')
+	run -0 zsh -fc 'print -l -- $fpath'
+	[[ $'\n'$output$'\n' == *$'\n'"${f%/_i3ctl}"$'\n'* ]]
+	f=$(cd "$d" && find . -name i3ctl.fish | sed 's/^\.//')
+	HOME=$t run -0 env -u XDG_DATA_DIRS fish -c 'string join \n -- $fish_complete_path'
+	[[ $'\n'$output$'\n' == *$'\n'"${f%/i3ctl.fish}"$'\n'* ]]
+	# bash-completion's completionsdir
+	[ -f "$d/usr/share/bash-completion/completions/i3ctl" ]
+}
