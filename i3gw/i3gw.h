@@ -79,7 +79,8 @@ struct conn {
 	int		 eof;
 	int		 gone;
 	int		 queued;	/* in the list conn_flush_all() writes */
-	int		 hold;		/* conn_hold(): output buffered, not written */		/* dispatch(NULL) done or pending */
+	int		 hold;		/* conn_hold(): output buffered, not written */
+	int		 wsock;		/* wfd is a socket: send(2) */		/* dispatch(NULL) done or pending */
 	int		 busy;
 	int		 freed;
 	uint64_t	 gone_timer;

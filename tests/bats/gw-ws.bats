@@ -340,6 +340,34 @@ EOF
 	[[ "${lines[4]}" == '{"jsonrpc":"2.0","method":"channel_suppressed","params":{"channel":"dchat","user":"bob","mud":"Beta","count":2,'* ]]
 }
 
+@test "ws: a peer that reads slowly: writes that went part way go on from the buffer, every frame whole and in order" {
+	router_start
+	newkey bot
+	printf 'rate = 0\nmethod_rate = 0\n' >> "$(T bot.key)"
+	gwd_conf Alpha "http = 127.0.0.1:0" "rate = 0" "method_rate = 0" \
+	    "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	HPORT=$(gwd_tcp_port Alpha http)
+	# 200 messages of 16 kB: 3.2 MB to a peer with a 4 kB receive buffer
+	# that reads nothing for 3 s, so most of it waits in the gateway.
+	wsraw 127.0.0.1 "$HPORT" slowread "$KEY_bot" 200 3 > "$(T slow.out)" &
+	local spid=$! i k pad msgs
+	wait_for_line "$(T slow.out)" ready 5
+	pad=$(printf '%016000d' 0)
+	for k in 0 1 2 3; do
+		msgs=()
+		for i in $(seq $((k * 50 + 1)) $((k * 50 + 50))); do
+			msgs+=("{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"channel_send\",\"params\":{\"channel\":\"dchat\",\"from_user\":\"ann\",\"message\":\"m$i $pad\"}}")
+		done
+		run wsc "ws://127.0.0.1:$HPORT/ws" --header "X-API-Key: $KEY_bot" \
+		    --count 50 --timeout 15 "${msgs[@]}"
+		[ "$status" -eq 0 ]
+		[[ "${lines[49]}" == '{"jsonrpc":"2.0","id":'$((k * 50 + 50))',"result":{"sent":'* ]]
+	done
+	wait "$spid" || { cat "$(T slow.out)" >&2; false; }
+	[ "$(tail -1 "$(T slow.out)")" = "200 in order" ]
+}
+
 @test "i3ctl --url ws://: commands, and listen for events through the WebSocket" {
 	start_pair
 	local ctl="$I3_TOP/bin/i3ctl"
