@@ -988,6 +988,9 @@ client_call(struct ctl *ctl, const char *method, json_t *params,
 		json_decref(msg);
 	}
 answer:
+	if (ctl->verbose)
+		ctl_debug("<- %s: %s", method,
+		    json_object_get(msg, "error") != NULL ? "error" : "result");
 	if ((*error = json_object_get(msg, "error")) != NULL) {
 		json_incref(*error);
 		if (!json_is_object(*error)) {

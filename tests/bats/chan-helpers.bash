@@ -1,8 +1,7 @@
 # chan-helpers.bash: bats helpers for channel tests: Alpha hears chat, Beta
 # talks on it, both stdio gateways on the test router.
 #
-# Load after helpers and gw-helpers: `load helpers; load gw-helpers;
-# load chan-helpers`.
+# Load after helpers: `load helpers; load chan-helpers`.
 #
 #   chan_alpha [LINES...]
 #	gw_conf Alpha with [mud] channels = chat and LINES, then gw_start.

@@ -4,12 +4,10 @@
 # a running gateway's Unix socket that outlives a gateway restart.
 
 load helpers
-load gw-helpers
 load ctl-helpers
 
 teardown() {
-	gwsock_stop_all
-	router_stop_all
+	stop_all
 }
 
 @test "client: the unit test is valgrind-clean (spawn, respawn, queues, copyover)" {

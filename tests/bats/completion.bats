@@ -8,7 +8,6 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
-load gw-helpers
 load ctl-helpers
 
 teardown() {

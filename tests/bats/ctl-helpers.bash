@@ -1,9 +1,9 @@
-# ctl-helpers.bash: bats helpers for i3ctl: a scripted fake gateway on a
-# Unix socket (client-side error paths only), and a real i3gw reached
-# through a Unix socket.
+# ctl-helpers.bash: bats helpers for i3ctl: its path and a clean
+# environment, and a scripted fake gateway on a Unix socket for the few
+# answers a real i3gw cannot be made to give (helpers.bash's gwsock_start
+# starts a real one).
 #
-# Load after helpers and gw-helpers: `load helpers; load gw-helpers;
-# load ctl-helpers` (it loads daemon-helpers itself).
+# Load after helpers: `load helpers; load ctl-helpers`.
 #
 #   I3CTL		bin/i3ctl
 #   fakegw_start SCRIPT
@@ -16,17 +16,14 @@
 #   fakegw_stop
 #   fake_request METHOD
 #	Print the last logged request for METHOD.
-#   gwsock_start NAME [LINES...]
-#	Start a test router (unless ROUTER_PORT is set) and, with gwd_start
-#	(daemon-helpers.bash), `i3gw -d` NAME on it: gw_conf NAME LINES,
-#	listening on the Unix socket $BATS_TEST_TMPDIR/NAME.sock.  Waits
-#	until the router link is ready (fails if the gateway does not listen
-#	or never gets ready).  Exports I3_SOCKET.
-#   gwsock_stop_all
-#	For teardown.
+#   listen_bg NAME ARGS...
+#	i3ctl --verbose ARGS (global options, then listen and its own) in
+#	the background, stdout in NAME.out, stderr in NAME.err, its pid in
+#	LISTEN_PID; returns once the gateway answered its subscribe.
+#   reap PID STATUS
+#	Wait for a background PID; fail unless it exited STATUS.
 
 I3CTL=${I3CTL:-"$I3_TOP/bin/i3ctl"}
-I3GW=${I3CTL_GW:-${I3GW:-"$I3_TOP/bin/i3gw"}}
 export NO_COLOR=1
 unset I3_API_KEY I3GW_CONFIG
 
@@ -112,28 +109,16 @@ fake_request() {
 	grep -F "\"method\": \"$1\"" "$BATS_TEST_TMPDIR/fake.log" | tail -1
 }
 
-# The daemon family (gwd_*) starts and stops them.
-. "$I3_TOP/tests/bats/daemon-helpers.bash"
-
-gwsock_start() {
-	local name=$1 t=$BATS_TEST_TMPDIR i
-	shift
-	[ -n "${ROUTER_PORT:-}" ] || router_start
-	gw_conf "$name" "$@"
-	printf '\n[api]\nsocket = %s\n' "$t/$name.sock" >> "$t/$name.conf"
-	gwd_start "$name" || return 1
-	export I3_SOCKET="$t/$name.sock"
-	# Ready when the router link is.
-	for i in $(seq 1 100); do
-		"$I3CTL" --timeout 1 -r -q .router_state status 2>/dev/null |
-		    grep -qx ready && return 0
-		sleep 0.05
-	done
-	echo "gateway $name never got ready" >&2
-	cat "$t/$name.err" >&2
-	return 1
+reap() {
+	local rc=0
+	wait "$1" || rc=$?
+	[ "$rc" -eq "$2" ] || { echo "exit $rc, not $2" >&2; return 1; }
 }
 
-gwsock_stop_all() {
-	gwd_stop_all
+listen_bg() {
+	local name=$1
+	shift
+	"$I3CTL" --verbose "$@" > "$(T "$name.out")" 2> "$(T "$name.err")" &
+	LISTEN_PID=$!
+	wait_for_line "$(T "$name.err")" '^i3ctl: <- subscribe: result$'
 }

@@ -19,7 +19,7 @@ setup() {
 
 teardown() {
 	[ -n "$GWD_PID" ] && kill "$GWD_PID" 2>/dev/null
-	router_stop_all
+	stop_all
 	true
 }
 

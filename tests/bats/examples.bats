@@ -3,7 +3,6 @@
 # against the test router, with a second gateway (Beta) as the other MUD.
 
 load helpers
-load gw-helpers
 load ctl-helpers
 
 EX="$I3_TOP/share/examples"
@@ -31,9 +30,7 @@ teardown() {
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null || true
 	done
-	gwsock_stop_all
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 # bg NAME CMD...: run in the background, output in NAME.out, stdin from

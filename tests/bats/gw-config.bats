@@ -4,13 +4,9 @@
 # table against i3gw.conf(5), and the one path search i3gw and i3ctl share.
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 teardown() {
-	gwd_stop_all
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 # A fixed config (no router needed for -n).

@@ -3,12 +3,9 @@
 # limits, address lists.
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 teardown() {
-	gwd_stop_all
-	router_stop_all
+	stop_all
 }
 
 @test "tcp: authenticate first; a wrong key and a missing key are refused" {

@@ -6,15 +6,12 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 MANY="$I3_TOP/build/tests/manyclients"
 
 teardown() {
 	[ -n "${ACT_PID:-}" ] && { kill -TERM "$ACT_PID" 2>/dev/null; wait "$ACT_PID" 2>/dev/null; }
-	gwd_stop_all
-	router_stop_all
+	stop_all
 }
 
 @test "1,000 clients at once over the Unix socket: each pinged" {

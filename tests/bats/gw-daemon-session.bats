@@ -4,13 +4,9 @@
 # a client that never reads.
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 teardown() {
-	gwd_stop_all
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 # Beta: a stdio gateway that sends; it waits until Alpha is up.

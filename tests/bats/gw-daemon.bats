@@ -3,13 +3,9 @@
 # socket modes, peer checks), stdio beside it, genkey.
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 teardown() {
-	gwd_stop_all
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 @test "unix socket: mode 0600, ping and status over it, removed on exit" {

@@ -6,7 +6,6 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
-load gw-helpers
 
 teardown() {
 	gw_stop_all

@@ -6,12 +6,10 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
-load gw-helpers
 load chan-helpers
 
 teardown() {
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 # Alpha hears chat (the config's channels), no flood limit; LINES are

@@ -6,12 +6,9 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 teardown() {
-	gwd_stop_all
-	router_stop_all
+	stop_all
 }
 
 # hcurl ARGS...: curl with a bound wait, "STATUS BODY" on one line.

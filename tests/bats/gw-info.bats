@@ -4,15 +4,10 @@
 # wire, timeouts, tells to absent users, the user cache, auth.
 
 load helpers
-load gw-helpers
 load info-helpers
 
 teardown() {
-	if type gwd_stop_all >/dev/null 2>&1; then
-		gwd_stop_all >/dev/null 2>&1 || true
-	fi
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 ANN='{"name":"Ann","visname":"%^RED%^Ann%^RESET%^","idle":30,"title":"the Wise","level":"wizard","real_name":"Ann Smith","email":"ann@example.org","ip":"10.0.0.1","login_time":"Mon Jan  1 10:00:00 2024","extra":"plan","gender":"female","private":["real_name","level"]}'
@@ -342,7 +337,6 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 }
 
 @test "socket clients of one gateway: concurrent who and finger, each its own answer" {
-	load daemon-helpers
 	router_start -l "$(T r.log)"
 	info_conf Beta "answer_timeout = 4s"
 	info_start Beta

@@ -6,12 +6,10 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
-load gw-helpers
 load chan-helpers
 
 teardown() {
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 # The messages Alpha's client was shown on chat, in order.
@@ -165,7 +163,6 @@ shown() {
 
 @test "history and moderation counts in /metrics" {
 	router_start -c chat
-	load daemon-helpers
 	chan_alpha "[moderation]" "flood_count = 2" "ignore = *@Nowhere" \
 	    "[api]" "http = 127.0.0.1:0"
 	chan_beta
@@ -188,7 +185,6 @@ shown() {
 
 @test "ignore: a key without admin may make a user's rules, not the gateway's" {
 	router_start
-	load daemon-helpers
 	out=$("$I3GW" genkey bot)
 	key=$(sed -n 's/^key: //p' <<< "$out")
 	gwd_conf Alpha "tcp = 127.0.0.1:0" "$(sed -n '/^\[key/,$p' <<< "$out")"

@@ -5,11 +5,9 @@
 # client sees of it.  docs/PROTOCOL.md section 5 lists the forms.
 
 load helpers
-load gw-helpers
 
 teardown() {
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 # The scripted router's start: a startup answered by hand, a mudlist with

@@ -4,13 +4,9 @@
 # that end with their client, channel membership, presence kept.
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 teardown() {
-	gwd_stop_all
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 @test "two gateways on one state directory: the second refuses, naming the first's pid" {

@@ -6,12 +6,9 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 teardown() {
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 @test "a MUD child, i3ctl on the socket, TLS and HTTP clients use one gateway at once" {

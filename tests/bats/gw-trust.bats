@@ -3,14 +3,10 @@
 # hostile clients against the real gateway; each test failed before its fix.
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 teardown() {
 	trap "" PIPE
-	gwd_stop_all
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 @test "SIGHUP after a failover to the 2nd router, to a config of one router: no crash, reconnects" {

@@ -7,13 +7,9 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 teardown() {
-	gwd_stop_all
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 @test "web: the page's files at /, with a policy that fetches nothing from another host" {

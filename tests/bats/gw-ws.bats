@@ -9,8 +9,6 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 WSC=/usr/bin/python3
 NODE_PATH=/usr/share/nodejs

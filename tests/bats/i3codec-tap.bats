@@ -22,7 +22,7 @@ setup() {
 
 teardown() {
 	[ -n "$TAP_PID" ] && kill "$TAP_PID" 2>/dev/null
-	router_stop_all
+	stop_all
 	true
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
-# i3ctl.bats: i3ctl without a real gateway: usage, exit codes, the command
-# table, the man page, completions, and client-side paths against a
-# scripted fake gateway (timeouts, garbage, remote errors, filters, stdin).
+# i3ctl.bats: i3ctl: usage, exit codes, the command table, the man page,
+# completions; and every command against the real i3gw on the test router
+# (what reaches the router, what comes back, the errors a gateway gives).
+# A scripted fake gateway (ctl-helpers.bash) only for the two answers a
+# real one cannot be made to give; each such test says why.
 
 bats_require_minimum_version 1.5.0
 
@@ -10,6 +12,54 @@ load ctl-helpers
 
 teardown() {
 	fakegw_stop
+	stop_all
+}
+
+# world [LINES...]: the test router (its packet log r.log; channels dchat and
+# imud_gossip), two MUDs that only log on and stay (Beta and Dead Souls,
+# i3probe), and i3gw Alpha (unpaced; LINES go to its [limits]) on a Unix
+# socket ($I3_SOCKET), once its mudlist holds all three.
+world() {
+	router_start -l "$(T r.log)" -c dchat,imud_gossip
+	startup_pkt Beta | probe_bg beta -t 60000 --wait 60000
+	startup_pkt "Dead Souls" | probe_bg ds -t 60000 --wait 60000
+	gwsock_start Alpha "rate = 0" "$@"
+	local i
+	for i in $(seq 1 100); do
+		[ "$("$I3CTL" mudlist -r | wc -l)" -eq 3 ] && return 0
+		sleep 0.05
+	done
+	echo "Alpha's mudlist: $("$I3CTL" mudlist -r)" >&2
+	return 1
+}
+
+# mud_down NAME: MUD NAME logs on and leaves; wait until Alpha's mudlist
+# has it down.
+mud_down() {
+	local i
+	startup_pkt "$1" | probe --wait 200 > /dev/null
+	for i in $(seq 1 100); do
+		[ "$("$I3CTL" -r -q ".muds[] | select(.name == \"$1\") | .up" \
+		    mudlist)" = false ] && return 0
+		sleep 0.05
+	done
+	echo "$1 never went down in Alpha's mudlist" >&2
+	return 1
+}
+
+# sent TYPE [N]: the Nth (default first) packet of TYPE the router got from
+# Alpha, as compact JSON, waiting for it (5 s).
+sent() {
+	local n=${2:-1} i p
+	for i in $(seq 1 100); do
+		p=$(jq -c --arg t "$1" \
+		    'select(.mud == "Alpha" and .packet[0] == $t) | .packet' \
+		    "$(T r.log)" 2>/dev/null | sed -n "${n}p")
+		[ -n "$p" ] && { printf '%s\n' "$p"; return 0; }
+		sleep 0.05
+	done
+	echo "the router got no $1 #$n from Alpha" >&2
+	return 1
 }
 
 commands() {
@@ -145,8 +195,7 @@ comp() {
 
 @test "bash completion: MUD and channel names from a gateway" {
 	export I3CTL
-	fakegw_start '{"mudlist":{"result":{"count":3,"muds":[{"name":"Alpha"},{"name":"Dead Souls"},{"name":"Beta"}]}},
-	    "channel_list":{"result":{"count":2,"channels":[{"name":"imud_gossip"},{"name":"dchat"}]}}}'
+	world
 	run -0 comp i3ctl who ''
 	[ "$(echo "$output" | sort | tr '\n' ,)" = "Alpha,Beta,Dead Souls," ]
 	run -0 comp i3ctl who D
@@ -161,284 +210,438 @@ comp() {
 }
 
 @test "ping: human and --json" {
-	fakegw_start '{"ping":{"result":{"pong":true,"timestamp":"T"}}}'
+	gwsock_start Alpha
 	run -0 "$I3CTL" ping
-	[[ $output == "pong from the gateway in "*" ms" ]]
+	[[ $output =~ ^pong\ from\ the\ gateway\ in\ [0-9]+\.[0-9]{3}\ ms$ ]]
 	run -0 "$I3CTL" --json ping
-	[ "$output" = '{"pong":true,"timestamp":"T"}' ]
+	echo "$output" | jq -e 'keys == ["pong", "timestamp"] and .pong == true and
+	    (.timestamp | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{3}Z$"))'
 	run -0 "$I3CTL" ping --json
-	[ "$output" = '{"pong":true,"timestamp":"T"}' ]
+	echo "$output" | jq -e 'keys == ["pong", "timestamp"]'
 }
 
-@test "tell sends the right parameters and prints nothing" {
-	fakegw_start '{"tell":{"result":{"sent":true}}}'
-	I3_USER=cron run -0 "$I3CTL" tell bob@Alpha hello   there
+@test "tell and beep: the packets the router gets; tell prints nothing" {
+	world
+	I3_USER=cron run -0 "$I3CTL" tell bob@Beta hello   there
 	[ -z "$output" ]
-	fake_request tell | jq -e '.params == {"target_mud":"Alpha","target_user":"bob","from_user":"cron","message":"hello there"}'
+	[ "$(sent tell)" = '["tell",5,"Alpha","cron","Beta","bob","cron","hello there"]' ]
 	run -0 "$I3CTL" --json tell -a ann -v Ann "bob@Dead Souls" hi
-	[ "$output" = '{"sent":true}' ]
-	fake_request tell | jq -e '.params == {"target_mud":"Dead Souls","target_user":"bob","from_user":"ann","visname":"Ann","message":"hi"}'
+	[ "$output" = '{"sent":true,"queued":false}' ]
+	[ "$(sent tell 2)" = '["tell",5,"Alpha","ann","Dead Souls","bob","Ann","hi"]' ]
 	# options after the address are message text
-	run -0 "$I3CTL" tell bob@Alpha -r is text
-	fake_request tell | jq -e '.params.message == "-r is text"'
+	run -0 "$I3CTL" tell -N bob@Beta -r is text
+	[ "$(sent tell 3)" = '["tell",5,"Alpha","i3ctl","Beta","bob","i3ctl","-r is text"]' ]
+	run -0 "$I3CTL" beep -N -a ann bob@Beta
+	[ "$(sent beep)" = '["beep",5,"Alpha","ann","Beta","bob","ann"]' ]
 }
 
 @test "messages from stdin: '-' and a pipe; empty is refused" {
-	fakegw_start '{"*":{"result":{}}}'
-	run -0 bash -c "printf 'line one\nline two\n\n' | '$I3CTL' tell bob@Alpha -"
-	fake_request tell | jq -e '.params.message == "line one\nline two"'
-	run -0 bash -c "echo piped | '$I3CTL' emote bob@Alpha"
-	fake_request emoteto | jq -e '.params.message == "piped"'
-	run -0 bash -c "echo chat | '$I3CTL' channel send dchat"
-	fake_request channel_send | jq -e '.params.message == "chat" and .params.channel == "dchat"'
-	run -2 --separate-stderr bash -c "printf '' | '$I3CTL' tell bob@Alpha"
-	[[ $stderr == *"empty message"* ]]
+	world
+	run -0 bash -c "printf 'line one\nline two\n\n' | '$I3CTL' tell -N -a ann bob@Beta -"
+	[ "$(sent tell)" = '["tell",5,"Alpha","ann","Beta","bob","ann","line one\nline two"]' ]
+	run -0 bash -c "echo piped | '$I3CTL' emote -N -a ann bob@Beta"
+	[ "$(sent emoteto)" = '["emoteto",5,"Alpha","ann","Beta","bob","ann","$N piped"]' ]
+	run -0 "$I3CTL" channel join dchat
+	run -0 bash -c "echo chat | '$I3CTL' channel send -N -a ann dchat"
+	[ "$(sent channel-m)" = '["channel-m",5,"Alpha","ann",0,0,"dchat","ann","chat"]' ]
+	run -2 --separate-stderr bash -c "printf '' | '$I3CTL' tell bob@Beta"
+	[ "$stderr" = "i3ctl: empty message: nothing sent" ]
 }
 
-@test "every command sends its method and parameters" {
-	fakegw_start '{"*":{"result":{"ok":1}}}'
-	local s=$BATS_TEST_TMPDIR
-	"$I3CTL" beep bob@Alpha
-	fake_request beep | jq -e '.params.target_user == "bob" and (.params | has("message") | not)'
-	"$I3CTL" who -w 3 Alpha >/dev/null
-	fake_request who | jq -e '.params == {"target_mud":"Alpha","timeout":3}'
-	"$I3CTL" finger bob@Alpha >/dev/null
-	fake_request finger | jq -e '.params == {"target_mud":"Alpha","user":"bob"}'
-	"$I3CTL" locate bob >/dev/null
-	fake_request locate | jq -e '.params == {"user":"bob"}'
-	"$I3CTL" chanuser bob@Alpha >/dev/null
-	fake_request chan_user | jq -e '.params.target_mud == "Alpha"'
-	"$I3CTL" mudlist --up --driver FluffOS --mudlib 'Dead Souls' --service tell 'A*' >/dev/null
-	fake_request mudlist | jq -e '.params == {"status":"up","driver":"FluffOS","mudlib":"Dead Souls","service":"tell","name":"A*"}'
-	"$I3CTL" mudinfo Alpha >/dev/null
-	fake_request mudinfo | jq -e '.params == {"mud":"Alpha"}'
-	"$I3CTL" channel list >/dev/null
-	fake_request channel_list
-	"$I3CTL" channel join dchat
-	fake_request channel_join | jq -e '.params == {"channel":"dchat"}'
-	"$I3CTL" channel leave dchat
-	fake_request channel_leave | jq -e '.params == {"channel":"dchat"}'
-	"$I3CTL" channel emote -a ann dchat waves
-	fake_request channel_emote | jq -e '.params == {"channel":"dchat","message":"waves","from_user":"ann"}'
-	"$I3CTL" channel target -a ann -T 'pokes you' dchat bob@Beta pokes '$O'
-	fake_request channel_target | jq -e '.params == {"channel":"dchat","target_mud":"Beta","target_user":"bob","message_others":"pokes $O","message_target":"pokes you","from_user":"ann"}'
-	"$I3CTL" channel who dchat Beta >/dev/null
-	fake_request channel_who | jq -e '.params == {"channel":"dchat","target_mud":"Beta"}'
-	"$I3CTL" channel history -n 5 dchat >/dev/null
-	fake_request channel_history | jq -e '.params == {"channel":"dchat","limit":5,"colour":"pinkfish"}'
-	"$I3CTL" channel history --since 2h --until 1700000000 --grep lag --user bob@Some -m Some -b 7 -n 50 dchat >/dev/null
-	fake_request channel_history | jq -e '.params == {"channel":"dchat","limit":50,"colour":"pinkfish","since":"2h","until":1700000000,"search":"lag","user":"bob@Some","mud":"Some","before_id":7}'
-	"$I3CTL" channel add -t allow mychan
-	fake_request channel_add | jq -e '.params == {"channel":"mychan","type":1}'
-	"$I3CTL" channel remove mychan
-	fake_request channel_remove | jq -e '.params == {"channel":"mychan"}'
-	"$I3CTL" channel admin mychan
-	fake_request channel_adminlist | jq -e '.params == {"channel":"mychan"}'
-	"$I3CTL" channel admin -a Beta -a Gamma -d Delta mychan
-	fake_request channel_admin | jq -e '.params == {"channel":"mychan","add":["Beta","Gamma"],"remove":["Delta"]}'
-	echo '{"users":[{"name":"bob"}]}' | "$I3CTL" presence set
-	fake_request presence_set | jq -e '.params == {"users":[{"name":"bob"}]}'
-	"$I3CTL" presence update '{"users":[]}'
-	fake_request presence_update | jq -e '.params == {"users":[]}'
-	for m in status stats reconnect shutdown; do
-		"$I3CTL" $m >/dev/null
-		fake_request $m
+@test "who, finger, locate, chanuser: the requests and their answers" {
+	world
+	run -0 "$I3CTL" --json who -w 3 Alpha
+	[ "$output" = '{"mud":"Alpha","count":0,"users":[],"text":""}' ]
+	[ "$(sent who-req)" = '["who-req",5,"Alpha","gwqa","Alpha",0]' ]
+	run -1 --separate-stderr "$I3CTL" finger bob@Alpha
+	[ "$stderr" = "i3ctl: finger: unk-user: Alpha: unk-user: bob is not online on Alpha (-32003 remote I3 error)" ]
+	[ "$(sent finger-req)" = '["finger-req",5,"Alpha","gwqb","Alpha",0,"bob"]' ]
+	run -0 "$I3CTL" --json locate -w 1 bob
+	[ "$output" = '{"user":"bob","count":0,"found":[],"locations":[]}' ]
+	[ "$(sent locate-req)" = '["locate-req",5,"Alpha","gwqc",0,0,"bob"]' ]
+	run -1 --separate-stderr "$I3CTL" chanuser bob@Alpha
+	[ "$stderr" = "i3ctl: chan_user: unk-user: Alpha: unk-user: bob is not known on Alpha (-32003 remote I3 error)" ]
+	[ "$(sent chan-user-req)" = '["chan-user-req",5,"Alpha",0,"Alpha",0,"bob"]' ]
+}
+
+@test "mudlist's filters and mudinfo reach the gateway" {
+	world
+	run -0 "$I3CTL" mudlist --up --driver i3probe --mudlib TestLib --service tell -r 'D*'
+	[ "$output" = "Dead Souls" ]
+	run -0 "$I3CTL" mudlist --driver i3probe -r
+	[ "$(echo "$output" | sort | tr '\n' ,)" = "Beta,Dead Souls," ]
+	run -0 "$I3CTL" mudlist --service nosuch -r
+	[ -z "$output" ]
+	run -0 "$I3CTL" -r -q .driver mudinfo Beta
+	[ "$output" = i3probe ]
+}
+
+@test "channel commands: the packets the router gets" {
+	world
+	run -0 "$I3CTL" channel join dchat
+	[ -z "$output" ]
+	[ "$(sent channel-listen)" = '["channel-listen",5,"Alpha",0,"*test",0,"dchat",1]' ]
+	run -0 "$I3CTL" channel emote -N -a ann dchat waves
+	[ "$(sent channel-e)" = '["channel-e",5,"Alpha","ann",0,0,"dchat","ann","$N waves"]' ]
+	run -0 "$I3CTL" channel target -N -a ann -T 'pokes you' dchat bob@Beta pokes '$O'
+	[ "$(sent channel-t)" = '["channel-t",5,"Alpha","ann",0,0,"dchat","Beta","bob","pokes $O","pokes you","ann","bob"]' ]
+	run -0 "$I3CTL" channel who -q .text -r dchat Alpha
+	[ "$output" = "[dchat] on Alpha: nobody" ]
+	[ "$(sent chan-who-req)" = '["chan-who-req",5,"Alpha","gwqa","Alpha",0,"dchat"]' ]
+	run -0 "$I3CTL" channel leave dchat
+	[ "$(sent channel-listen 2)" = '["channel-listen",5,"Alpha",0,"*test",0,"dchat",0]' ]
+	run -0 "$I3CTL" channel add -t allow mychan
+	[ "$(sent channel-add)" = '["channel-add",5,"Alpha","admin","*test",0,"mychan",1]' ]
+	run -0 "$I3CTL" channel admin mychan
+	[ "$(sent chan-adminlist)" = '["chan-adminlist",5,"Alpha","admin","*test",0,"mychan"]' ]
+	run -0 "$I3CTL" channel admin -a Beta -a Gamma -d Delta mychan
+	[ "$(sent channel-admin)" = '["channel-admin",5,"Alpha","admin","*test",0,"mychan",["Beta","Gamma"],["Delta"]]' ]
+	run -0 "$I3CTL" channel remove mychan
+	[ "$(sent channel-remove)" = '["channel-remove",5,"Alpha","admin","*test",0,"mychan"]' ]
+}
+
+@test "channel history: what the gateway kept, its filters" {
+	world
+	run -0 "$I3CTL" channel join dchat
+	run -0 "$I3CTL" channel emote -N -a ann dchat waves
+	run -0 "$I3CTL" channel send -N -a bob dchat lag again
+	# kept once the router's echo of the second came back
+	for i in $(seq 1 100); do
+		[ "$("$I3CTL" --json channel history dchat | jq -s length)" = 2 ] && break
+		sleep 0.05
 	done
-	"$I3CTL" call session_resume '{"token":"x"}' >/dev/null
-	fake_request session_resume | jq -e '.params == {"token":"x"}'
-	echo '{"a":[1]}' | "$I3CTL" call anything - >/dev/null
-	fake_request anything | jq -e '.params == {"a":[1]}'
+	run -0 "$I3CTL" channel history -n 5 dchat
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[0]} =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8}\ \[dchat\]\ ann@Alpha\ waves$ ]]
+	[[ ${lines[1]} =~ ^[0-9-]{10}\ [0-9:]{8}\ \[dchat\]\ bob@Alpha:\ lag\ again$ ]]
+	run -0 "$I3CTL" --json channel history --grep lag dchat
+	echo "$output" | jq -e '[.id, .type, .user, .message] == [2, "message", "bob", "lag again"]'
+	run -0 "$I3CTL" --json channel history --user ann@Alpha -m Alpha -n 50 --since 2h dchat
+	echo "$output" | jq -e '[.id, .type, .user, .message] == [1, "emote", "ann", "$N waves"]'
+	run -0 "$I3CTL" --json channel history -b 2 dchat
+	echo "$output" | jq -e '.id == 1'
+	run -0 "$I3CTL" channel history --until 1700000000 dchat
+	[ -z "$output" ]
 }
 
-@test "bad JSON for call and presence is a usage error" {
-	fakegw_start '{"*":{"result":{}}}'
+@test "presence set and update change who is on" {
+	gwsock_start Alpha
+	run -0 bash -c "echo '{\"users\":[{\"name\":\"bob\",\"visname\":\"Bob\"}]}' | '$I3CTL' presence set"
+	[ "$output" = "count: 1" ]
+	run -0 "$I3CTL" presence update '{"name":"cid","visname":"Cid"}'
+	run -0 "$I3CTL" who -r Alpha
+	[ "$(echo "$output" | sort | tr '\n' ,)" = "Bob,Cid," ]
+	run -0 "$I3CTL" presence update '{"name":"bob","online":false}'
+	run -0 "$I3CTL" who -r Alpha
+	[ "$output" = Cid ]
+	# one user, not a list
+	run -2 --separate-stderr "$I3CTL" presence update '{"users":[]}'
+	[ "$stderr" = "i3ctl: presence_update: missing parameter: name (-32602 invalid params)" ]
+}
+
+@test "status, stats, reconnect, shutdown" {
+	router_start -l "$(T r.log)"
+	gwsock_start Alpha
+	run -0 "$I3CTL" status
+	[ "${lines[0]}" = "mud: Alpha" ]
+	[ "${lines[1]}" = "router_state: ready" ]
+	[ "${lines[2]}" = "router: *test" ]
+	run -0 "$I3CTL" --json stats
+	echo "$output" | jq -e '.connects == 1 and .clients == 1'
+	run -0 "$I3CTL" reconnect
+	wait_for_line "$(T r.log)" '"disconnect"'
+	for i in $(seq 1 100); do
+		[ "$("$I3CTL" -r -q .router_state status)" = ready ] && break
+		sleep 0.05
+	done
+	run -0 "$I3CTL" --json stats
+	echo "$output" | jq -e '.connects == 2'
+	[ "$(count_lines "$(T r.log)" '"startup-req-3"')" -eq 2 ]
+	run -0 "$I3CTL" shutdown
+	[ "$output" = "shutting_down: yes" ]
+	gwd_stop Alpha
+	[ ! -e "$I3_SOCKET" ]
+}
+
+@test "call: any method with raw parameters, from an argument or stdin" {
+	gwsock_start Alpha
+	run -0 "$I3CTL" call ping
+	[[ ${lines[0]} == "pong: yes" ]]
+	run -4 --separate-stderr "$I3CTL" call session_resume '{"token":"x"}'
+	[ "$stderr" = "i3ctl: session_resume: unknown or expired session (-32011 no such session)" ]
+	run -0 bash -c "echo '{\"mud\":\"Alpha\"}' | '$I3CTL' call mudinfo - -q .name -r"
+	[ "$output" = Alpha ]
+	run -4 --separate-stderr bash -c "echo '{\"a\":[1]}' | '$I3CTL' call anything -"
+	[ "$stderr" = "i3ctl: anything: the gateway does not support method 'anything' (-32601 method not found)" ]
+}
+
+@test "bad JSON for call and presence is a usage error, before any connection" {
+	export I3_SOCKET=$BATS_TEST_TMPDIR/none.sock
 	run -2 --separate-stderr "$I3CTL" call foo '{bad'
-	[[ $stderr == *"bad JSON"* ]]
+	[ "$stderr" = "i3ctl: bad JSON: string or '}' expected near 'bad' (line 1, column 4)" ]
 	run -2 --separate-stderr "$I3CTL" presence set '[1]'
-	[[ $stderr == *"expected a JSON object"* ]]
-	run -2 "$I3CTL" channel add -t weird x
-	run -2 "$I3CTL" channel history -n 0 x
+	[ "$stderr" = "i3ctl: presence set: expected a JSON object" ]
+	run -2 --separate-stderr "$I3CTL" channel add -t weird x
+	[ "$stderr" = "i3ctl: -t: expected public, private or filtered, not 'weird'" ]
+	run -2 --separate-stderr "$I3CTL" channel history -n 0 x
+	[ "$stderr" = "i3ctl: -n: bad limit: '0' (1 to 1000)" ]
 }
 
 @test "human output: tables and key: value" {
-	fakegw_start '{"mudlist":{"result":{"count":2,"muds":[{"name":"Alpha","up":true,"mudlib":"Lima","driver":"FluffOS","services":{"tell":1}},{"name":"Dead Souls","up":false,"mudlib":"DS","driver":"FluffOS"}]}},
-	    "status":{"result":{"mud":"Alpha","router_state":"ready"}},
-	    "who":{"result":{"mud":"Alpha","users":[{"name":"bob","idle":5,"extra":"%^RED%^the red%^RESET%^"}]}}}'
+	world
+	mud_down Gamma
 	run -0 "$I3CTL" mudlist
-	[[ ${lines[0]} == "NAME"*"UP"*"MUDLIB"*"DRIVER"* ]]
-	[[ ${lines[2]} == "Dead Souls"*"no"*"DS"* ]]
+	[ "${lines[0]}" = "NAME        UP   MUDLIB   DRIVER      MUD_TYPE  OPEN_STATUS         IP         PLAYER_PORT" ]
+	[ "$(printf '%s\n' "${lines[@]}" | grep '^Gamma ')" = "Gamma       no   TestLib  i3probe     LP        mudlib development  127.0.0.1  4000" ]
+	[ "${#lines[@]}" -eq 5 ]
 	[[ $output != *services* ]]
 	run -0 "$I3CTL" mudlist -r
-	[ "$output" = "$(printf 'Alpha\nDead Souls')" ]
-	run -0 "$I3CTL" --json mudlist
-	echo "$output" | jq -e '.muds[0].services.tell == 1'
+	[ "$(echo "$output" | sort | tr '\n' ,)" = "Alpha,Beta,Dead Souls,Gamma," ]
+	run -0 "$I3CTL" --json mudlist 'Dead*'
+	echo "$output" | jq -e '.count == 1 and .muds[0].services.tell == 1'
 	run -0 "$I3CTL" status
-	[ "$output" = "$(printf 'mud: Alpha\nrouter_state: ready')" ]
+	[ "${lines[0]}" = "mud: Alpha" ]
+	[ "${lines[1]}" = "router_state: ready" ]
+	[ -z "$(printf '%s\n' "${lines[@]}" | grep -vE '^[a-z_]+: [^ ]')" ]
+	run -0 "$I3CTL" presence set '{"users":[{"name":"bob","visname":"Bob","idle":5,"title":"%^RED%^the red%^RESET%^"}]}'
 	run -0 "$I3CTL" who Alpha
-	[[ $output == *"NAME"*"IDLE"*"EXTRA"* ]]
-	[[ $output == *"bob"*"5"*"the red"* ]]
-	[[ $output != *"%^"* ]]
+	[ "$output" = "$(printf 'mud: Alpha\nVISNAME  IDLE  EXTRA\nBob      5     the red')" ]
 	run -0 "$I3CTL" who -r Alpha
-	[ "$output" = bob ]
+	[ "$output" = Bob ]
 }
 
 @test "filters: good, failing at run time, raw" {
-	fakegw_start '{"mudlist":{"result":{"count":2,"muds":[{"name":"Alpha","up":true},{"name":"Beta","up":false}]}}}'
-	run -0 "$I3CTL" -q '.muds[] | select(.up) | .name' mudlist
-	[ "$output" = '"Alpha"' ]
-	run -0 "$I3CTL" mudlist -r --filter '.muds[].name'
-	[ "$output" = "$(printf 'Alpha\nBeta')" ]
+	world
+	mud_down Gamma
+	run -0 "$I3CTL" -q '[.muds[] | select(.up | not) | .name]' mudlist
+	[ "$output" = '["Gamma"]' ]
+	run -0 "$I3CTL" mudlist -r --filter '.muds[].name' 'D*'
+	[ "$output" = "Dead Souls" ]
 	run -3 --separate-stderr "$I3CTL" -q '.muds | error("boom")' mudlist
 	[[ $stderr == *"boom"* ]]
 	run -3 "$I3CTL" -q '.count + "x"' mudlist
 }
 
 @test "remote I3 errors exit 1 with the I3 code" {
-	fakegw_start '{"tell":{"error":{"code":-32003,"message":"no such user","data":{"error_code":"unk-user","error_message":"no such user"}}},
-	    "beep":{"error":{"code":-32004,"message":"Beta is down (mudlist)"}},
-	    "finger":{"error":{"code":-32005,"message":"Gamma is not in the mudlist"}}}'
-	run -1 --separate-stderr "$I3CTL" tell bob@Alpha hi
-	[[ $stderr == *"unk-user"* ]]
-	run -1 --separate-stderr "$I3CTL" --json tell bob@Alpha hi
+	world
+	mud_down Gamma
+	run -0 "$I3CTL" presence set '{"users":[{"name":"bob"}]}'
+	run -1 --separate-stderr "$I3CTL" tell -a ann dan@Alpha hi
+	[ "$stderr" = "i3ctl: tell: refused by Alpha: unk-user: dan is not online on Alpha" ]
+	run -1 --separate-stderr "$I3CTL" --json finger dan@Alpha
 	echo "$output" | jq -e '.error.code == -32003 and .error.data.error_code == "unk-user"'
-	run -1 --separate-stderr "$I3CTL" beep bob@Beta
+	run -1 --separate-stderr "$I3CTL" beep bob@Gamma
 	[[ $stderr == *"target MUD down"* ]]
-	run -1 "$I3CTL" finger bob@Gamma
+	run -1 --separate-stderr "$I3CTL" mudinfo Nowhere
+	[ "$stderr" = "i3ctl: mudinfo: Nowhere is not in the mudlist (-32005 MUD not in the mudlist)" ]
 }
 
 @test "MUD names match case-insensitively against the mudlist" {
-	fakegw_start '{"mudinfo":{"error":{"code":-32005,"message":"not in the mudlist"}},
-	    "mudlist":{"result":{"count":1,"muds":[{"name":"Dead Souls"}]}}}'
-	run -1 "$I3CTL" mudinfo 'dead souls'
-	# the retry used the mudlist's spelling
-	fake_request mudinfo | jq -e '.params.mud == "Dead Souls"'
+	world
+	run -0 "$I3CTL" -r -q .name mudinfo 'dead souls'
+	[ "$output" = "Dead Souls" ]
+	run -0 "$I3CTL" tell -N -a ann 'bob@DEAD SOULS' hi
+	[ "$(sent tell)" = '["tell",5,"Alpha","ann","Dead Souls","bob","ann","hi"]' ]
 }
 
-@test "gateway errors: timeout 5, refused 4, bad params 2, unknown method 4" {
-	fakegw_start '{"who":{"error":{"code":-32002,"message":"no answer from Alpha"}},
-	    "status":{"error":{"code":-32000,"message":"router unavailable"}},
-	    "tell":{"error":{"code":-32602,"message":"missing parameter: from_user"}},
-	    "ping":{"error":{"code":-32006,"message":"shutting down"}}}'
-	run -5 "$I3CTL" who Alpha
-	run -4 "$I3CTL" status
-	run -2 "$I3CTL" tell bob@Alpha x
-	run -4 "$I3CTL" ping
-	run -4 --separate-stderr "$I3CTL" locate bob
-	[[ $stderr == *"does not support method 'locate'"* ]]
+@test "gateway errors: no answer 5, router down and queue full 4, bad params 2, unknown method 4" {
+	world "queue = 1"
+	# Beta (i3probe) never answers a who-req
+	run -5 --separate-stderr "$I3CTL" who -w 1 Beta
+	[ "$stderr" = "i3ctl: who: no answer from Beta within 1000 ms (-32002 timeout)" ]
+	run -2 --separate-stderr "$I3CTL" call tell '{"target_mud":"Beta"}'
+	[ "$stderr" = "i3ctl: tell: missing parameter: target_user (-32602 invalid params)" ]
 	run -4 --separate-stderr "$I3CTL" call no_such_method
-	[[ $stderr == *"no_such_method"* ]]
+	[ "$stderr" = "i3ctl: no_such_method: the gateway does not support method 'no_such_method' (-32601 method not found)" ]
+	router_stop
+	for i in $(seq 1 100); do
+		[ "$("$I3CTL" -r -q .router_state status)" != ready ] && break
+		sleep 0.05
+	done
+	run -0 "$I3CTL" tell -N bob@Beta queued
+	run -4 --separate-stderr "$I3CTL" tell -N bob@Beta refused
+	[[ $stderr =~ ^i3ctl:\ tell:\ router\ unavailable\ \([a-z]+\)\ and\ the\ send\ queue\ is\ full\ \(1\ packets\)\ \(-32000\ router\ unavailable\)$ ]]
+}
+
+@test "the gateway shutting down: a request it no longer takes exits 4" {
+	# i3gw answers -32006 only to a send it took after its shutdown
+	# began, a window no client can aim at: the fake gives it.
+	fakegw_start '{"ping":{"error":{"code":-32006,"message":"gateway shutting down"}}}'
+	run -4 --separate-stderr "$I3CTL" ping
+	[ "$stderr" = "i3ctl: ping: gateway shutting down (-32006 gateway shutting down)" ]
 }
 
 @test "--timeout bounds a silent gateway (exit 5, promptly)" {
-	fakegw_start '{"ping":{"delay":10}}'
-	local t0=$SECONDS
+	gwsock_start Alpha
+	# stopped, the gateway takes the connection (the kernel's backlog)
+	# and answers nothing
+	kill -STOP "$GWD_PID_Alpha"
+	SECONDS=0
 	run -5 --separate-stderr "$I3CTL" --timeout 0.5 ping
-	[[ $stderr == *"no answer"* ]]
-	[ $((SECONDS - t0)) -le 3 ]
+	kill -CONT "$GWD_PID_Alpha"
+	[ "$stderr" = "i3ctl: ping: no answer from the gateway in time (--timeout)" ]
+	[ "$SECONDS" -le 3 ]
 }
 
-@test "garbage and a closed connection exit 4" {
-	fakegw_start '{"ping":{"garbage":"this is not json"},"status":{"close":true}}'
+@test "a gateway that stops while a request waits: exit 4, said so" {
+	world
+	"$I3CTL" who -w 10 Beta > "$(T who.out)" 2>&1 &
+	local p=$!
+	wait_for_line "$(T r.log)" '"who-req"'
+	run -0 "$I3CTL" shutdown
+	reap $p 4
+	[ "$(cat "$(T who.out)")" = "i3ctl: $I3_SOCKET: the gateway closed the connection" ]
+}
+
+@test "garbage from the gateway exits 4" {
+	# i3gw writes only JSON it built: the fake sends the garbage.
+	fakegw_start '{"ping":{"garbage":"this is not json"}}'
 	run -4 --separate-stderr "$I3CTL" ping
 	[[ $stderr == *"garbage"* ]]
-	run -4 --separate-stderr "$I3CTL" status
-	[[ $stderr == *"closed"* ]]
 }
 
-@test "the API key: authenticate first, from a file or I3_API_KEY" {
-	fakegw_start '{"*":{"result":{}}}'
-	printf 'sekrit\n' > "$BATS_TEST_TMPDIR/key"
-	chmod 600 "$BATS_TEST_TMPDIR/key"
-	run -0 "$I3CTL" --key-file "$BATS_TEST_TMPDIR/key" ping
-	[ "$(jq -r .method "$BATS_TEST_TMPDIR/fake.log" | head -1)" = authenticate ]
-	fake_request authenticate | jq -e '.params == {"key":"sekrit"}'
-	: > "$BATS_TEST_TMPDIR/fake.log"
-	I3_API_KEY=envkey run -0 "$I3CTL" ping
-	fake_request authenticate | jq -e '.params == {"key":"envkey"}'
-	run -2 "$I3CTL" --key-file "$BATS_TEST_TMPDIR/nokey" ping
+@test "the API key: authenticate first, from a file or I3_API_KEY; refused keys exit 4" {
+	router_start
+	newkey bot
+	gwd_conf Alpha "tcp = 127.0.0.1:0" "$(cat "$(T bot.key)")"
+	gwd_start Alpha
+	local c="--connect 127.0.0.1:$(gwd_tcp_port Alpha)"
+	printf '%s\n' "$KEY_bot" > "$(T key)"
+	chmod 600 "$(T key)"
+	run -4 --separate-stderr "$I3CTL" $c ping
+	[ "$stderr" = "i3ctl: ping: not authenticated: call authenticate {key} first (-32007 not authenticated)" ]
+	run -0 --separate-stderr "$I3CTL" --verbose $c --key-file "$(T key)" ping
+	[ "${stderr_lines[0]}" = "i3ctl: -> authenticate" ]
+	[ "${stderr_lines[1]}" = "i3ctl: <- authenticate: result" ]
+	[ "${stderr_lines[2]}" = "i3ctl: -> ping" ]
+	I3_API_KEY=$KEY_bot run -0 "$I3CTL" $c -r -q .pong ping
+	[ "$output" = true ]
+	# the key's permissions hold
+	run -4 --separate-stderr "$I3CTL" $c --key-file "$(T key)" status
+	[ "$stderr" = "i3ctl: status: forbidden: key bot has no admin permission (-32008 forbidden)" ]
+	I3_API_KEY=wrong run -4 --separate-stderr "$I3CTL" $c ping
+	[ "$stderr" = "i3ctl: authenticate: authentication failed (-32007 not authenticated)" ]
+	run -2 "$I3CTL" $c --key-file "$BATS_TEST_TMPDIR/nokey" ping
 }
 
-@test "a refused key exits 4" {
-	fakegw_start '{"authenticate":{"error":{"code":-32010,"message":"bad key"}},"*":{"result":{}}}'
-	I3_API_KEY=wrong run -4 --separate-stderr "$I3CTL" ping
-	[[ $stderr == *"bad key"* ]]
+@test "listen: -n events as NDJSON or text, then exit 0" {
+	world
+	run -0 "$I3CTL" channel join dchat
+	listen_bg j --json listen -n 2
+	run -0 "$I3CTL" tell -N -a ann -v Ann bob@Alpha 'hi %^RED%^there%^RESET%^'
+	wait_for_line "$(T j.out)" tell_received
+	run -0 "$I3CTL" channel send -N -a ann dchat yo
+	reap $LISTEN_PID 0
+	run -0 jq -c '.params | del(.timestamp)' "$(T j.out)"
+	[ "${lines[0]}" = '{"type":"tell","ttl":5,"originator_mud":"Alpha","originator_user":"ann","target_mud":"Alpha","target_user":"bob","orig_visname":"Ann","message":"hi %^RED%^there%^RESET%^","text":"Ann@Alpha tells you: hi %^RED%^there%^RESET%^"}' ]
+	[ "${lines[1]}" = '{"type":"channel-m","ttl":5,"originator_mud":"Alpha","originator_user":"ann","target_mud":0,"target_user":0,"channel":"dchat","visname":"ann","message":"yo","text":"[dchat] ann@Alpha: yo"}' ]
+	run -0 jq -r .event "$(T j.out)"
+	[ "$output" = $'tell_received\nchannel_message' ]
+	# text, colour stripped
+	listen_bg t listen -n 2
+	run -0 "$I3CTL" tell -N -a ann -v Ann bob@Alpha 'hi %^RED%^there%^RESET%^'
+	wait_for_line "$(T t.out)" tells
+	run -0 "$I3CTL" channel send -N -a ann dchat yo
+	reap $LISTEN_PID 0
+	[ "$(cat "$(T t.out)")" = $'Ann@Alpha tells you: hi there\n[dchat] ann@Alpha: yo' ]
+	# colour
+	listen_bg c --color=always listen -n 1
+	run -0 "$I3CTL" tell -N -a ann bob@Alpha '%^RED%^there'
+	reap $LISTEN_PID 0
+	[[ $(cat "$(T c.out)") == *$'\e[31mthere'* ]]
 }
 
-@test "listen: -n events as NDJSON, then exit 0" {
-	fakegw_start '{"subscribe":{"result":{"subscribed":true},"events":[
-	    ["tell_received",{"originator_mud":"Beta","originator_user":"bob","orig_visname":"Bob","message":"hi %^RED%^there%^RESET%^","text":"Bob@Beta tells you: hi %^RED%^there%^RESET%^"}],
-	    ["channel_message",{"channel":"dchat","originator_mud":"Beta","visname":"Bob","message":"yo","text":"[dchat] Bob@Beta: yo"}],
-	    ["mud_online",{"mud":"Gamma","text":"Gamma is up"}]]}}'
-	run -0 "$I3CTL" --json listen -n 2
-	[ "${#lines[@]}" -eq 2 ]
-	echo "${lines[0]}" | jq -e '.event == "tell_received" and .params.orig_visname == "Bob"'
-	echo "${lines[1]}" | jq -e '.event == "channel_message"'
-	run -0 "$I3CTL" listen -n 3
-	[ "${lines[0]}" = "Bob@Beta tells you: hi there" ]
-	[ "${lines[1]}" = "[dchat] Bob@Beta: yo" ]
-	[ "${lines[2]}" = "Gamma is up" ]
-	run -0 "$I3CTL" --color=always listen -n 1
-	[[ ${lines[0]} == *$'\e[31mthere'* ]]
-	run -0 "$I3CTL" listen -n 1 -e mud_online -c dchat -q .params.mud -r
-	[ "$output" = Gamma ]
-	fake_request subscribe | jq -e '.params == {"events":["mud_online"],"channels":["dchat"]}'
+@test "listen: -e and -c choose the events, -q and -r shape them" {
+	world
+	run -0 "$I3CTL" channel join dchat
+	run -0 "$I3CTL" channel join imud_gossip
+	listen_bg m listen -n 1 -e channel_message -c dchat -q .params.message -r
+	run -0 "$I3CTL" channel send -N -a ann imud_gossip not this
+	run -0 "$I3CTL" tell -N -a ann bob@Alpha nor this
+	run -0 "$I3CTL" channel send -N -a ann dchat this
+	reap $LISTEN_PID 0
+	[ "$(cat "$(T m.out)")" = this ]
+	listen_bg u listen -n 1 -e mud_online -q .params.mud -r
+	startup_pkt Gamma | probe_bg gamma --wait 300
+	reap $LISTEN_PID 0
+	[ "$(cat "$(T u.out)")" = Gamma ]
 }
 
 @test "listen: --timeout ends it (0 without -n, 5 short of -n)" {
-	fakegw_start '{"subscribe":{"result":{},"events":[["mud_online",{"mud":"Gamma","text":"Gamma is up"}]]}}'
+	gwsock_start Alpha "rate = 0"
 	run -0 "$I3CTL" --timeout 0.3 listen
-	[ "$output" = "Gamma is up" ]
-	run -5 --separate-stderr "$I3CTL" --timeout 0.3 listen -n 2
-	[[ $stderr == *"1 of 2 events"* ]]
+	[ -z "$output" ]
+	listen_bg n --timeout 2 listen -n 2 -e tell_received
+	run -0 "$I3CTL" tell -N -a ann bob@Alpha hi
+	reap $LISTEN_PID 5
+	[ "$(cat "$(T n.out)")" = "ann@Alpha tells you: hi" ]
+	grep -qx "i3ctl: listen: timed out after 1 of 2 events" "$(T n.err)"
 	run -2 "$I3CTL" listen -n x
 }
 
 @test "shell: commands typed in a pseudo-terminal, events between prompts" {
-	fakegw_start '{"ping":{"result":{"pong":true},"events":[["tell_received",{"originator_mud":"Beta","orig_visname":"Bob","message":"psst","text":"Bob@Beta tells you: psst"}]]},
-	    "subscribe":{"result":{}},"mudlist":{"result":{"count":1,"muds":[{"name":"Alpha"}]}}}'
+	gwsock_start Alpha "rate = 0"
 	cat > "$BATS_TEST_TMPDIR/shellpty.py" <<'EOF'
-import os, pty, sys, time, select
+import os, pty, re, select, subprocess, sys, time
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(sys.argv[1], sys.argv[1:])
 out = b""
-def drain(t):
+def clean(b):
+    b = re.sub(rb"\r\x1b\[[0-9]+G", b"", b)
+    return re.sub(rb"\x1b\[[0-9;]*[A-Za-z]", b"", b)
+def expect(what, t=10):
+    # read until the screen holds WHAT (after what was there before)
     global out
+    start = len(out)
     end = time.time() + t
     while time.time() < end:
+        if what in clean(out[start:]):
+            return
         r, _, _ = select.select([fd], [], [], 0.05)
         if r:
             try:
                 out += os.read(fd, 65536)
             except OSError:
-                return
-drain(0.5)
-for keys in [b"pi\t\r", b"mudinfo Al\t", b"\x03", b"lscm\r", b"quit\r"]:
-    os.write(fd, keys)
-    drain(0.7)
+                break
+    sys.stdout.write(out.decode("utf-8", "replace"))
+    sys.exit("no %r on the screen" % what)
+expect(b"> ")
+os.write(fd, b"pi\t\r")
+expect(b"pong from the gateway")
+subprocess.run([sys.argv[1], "tell", "-N", "-a", "ann", "bob@Alpha", "psst"],
+    check=True)
+expect(b"ann@Alpha tells you: psst")
+os.write(fd, b"mudinfo Al\t")
+expect(b"mudinfo Alpha")
+os.write(fd, b"\x03")
+expect(b"> ")
+os.write(fd, b"lscm\r")
+expect(b"tell (t)")
+os.write(fd, b"quit\r")
 os.waitpid(pid, 0)
-import re
-out = re.sub(rb"\r\x1b\[[0-9]+G", b"", out)
-out = re.sub(rb"\x1b\[[0-9;]*[A-Za-z]", b"", out)
-sys.stdout.write(out.decode("utf-8", "replace"))
+sys.stdout.write(clean(out).decode("utf-8", "replace"))
 EOF
-	HOME=$BATS_TEST_TMPDIR TERM=xterm run timeout 15 python3 "$BATS_TEST_TMPDIR/shellpty.py" "$I3CTL" shell
+	HOME=$BATS_TEST_TMPDIR TERM=xterm run timeout 20 python3 "$BATS_TEST_TMPDIR/shellpty.py" "$I3CTL" shell
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ $output == *"i3> "* ]]
-	[[ $output == *"i3> ping "*"pong from the gateway"* ]]
-	[[ $output == *"Bob@Beta tells you: psst"* ]]
+	[[ $output == *"ping "*"pong from the gateway"* ]]
+	[[ $output == *"ann@Alpha tells you: psst"* ]]
 	[[ $output == *"mudinfo Alpha"* ]]
 	[[ $output == *"tell (t)"* ]]
-	grep -q '^lscm' "$BATS_TEST_TMPDIR/.local/state/i3ctl/history"
+	# (libedit's file: each line as typed, its newline as \012)
+	grep -qx 'lscm\\012' "$BATS_TEST_TMPDIR/.local/state/i3ctl/history"
 }
 
 @test "shell: lines from a pipe, failures do not end it" {
-	fakegw_start '{"ping":{"result":{"pong":true}},"subscribe":{"result":{}}}'
-	run -0 --separate-stderr bash -c "printf 'ping\nnosuch\nping --json\nquit\n' | '$I3CTL' shell"
-	[[ ${lines[0]} == "pong from the gateway"* ]]
-	[ "${lines[1]}" = '{"pong":true}' ]
+	gwsock_start Alpha
+	run -0 --separate-stderr bash -c "printf 'ping\nnosuch\nping --json\nfinger bob@Alpha\nstatus -q .mud\nquit\n' | '$I3CTL' shell"
+	[[ ${lines[0]} =~ ^pong\ from\ the\ gateway\ in\ [0-9.]+\ ms$ ]]
+	echo "${lines[1]}" | jq -e 'keys == ["pong", "timestamp"]'
+	[ "${lines[2]}" = '"Alpha"' ]
+	[ "${#lines[@]}" -eq 3 ]
 	[[ $stderr == *"unknown command: nosuch"* ]]
+	[[ $stderr == *"finger: unk-user"* ]]
 }
 
 @test "an unknown command names the near ones; an unknown subcommand lists its siblings" {

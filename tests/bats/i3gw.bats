@@ -4,11 +4,9 @@
 
 load helpers
 bats_require_minimum_version 1.5.0
-load gw-helpers
 
 teardown() {
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann","message":"hello"}'

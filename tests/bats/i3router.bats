@@ -4,7 +4,7 @@
 load helpers
 
 teardown() {
-	router_stop_all
+	stop_all
 }
 
 @test "startup: reply, mudlist, chanlist in order; 9-digit password" {

@@ -1,6 +1,6 @@
 # info-helpers.bash: bats helpers for the information services of i3gw.
 #
-# Load after helpers and gw-helpers.
+# Load after helpers: `load helpers; load info-helpers`.
 #
 #   info_conf NAME [LINES...]
 #	gw_conf with rate 0 and short timeouts (info 2 s, locate 700 ms,

@@ -6,13 +6,9 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
-load gw-helpers
-load daemon-helpers
 
 teardown() {
-	gw_stop_all
-	gwd_stop_all
-	router_stop_all
+	stop_all
 }
 
 # section FILE MARKER: the lines between "<!-- MARKER -->" and "<!-- end -->".

@@ -11,11 +11,10 @@ BATS_TEST_TMPDIR=$T
 I3_TOP=$TOP
 export I3_TOP BATS_TEST_TMPDIR
 . "$TOP/tests/bats/helpers.bash"
-. "$TOP/tests/bats/gw-helpers.bash"
 . "$TOP/tests/bats/ctl-helpers.bash"
 if ! gwsock_start Bench "[limits]" "rate = 0" >/dev/null 2>&1; then
-	echo "ctl: no gateway could be started (bin/i3gw, build/tests/i3router); skipped"
-	exit 0
+	echo "ctl: no gateway could be started (bin/i3gw, build/tests/i3router)" >&2
+	exit 1
 fi
 B=${B:-build}
 CTL="$TOP/$B/bench/ctl"
@@ -25,7 +24,5 @@ echo "target: median under 2000 us; 1,000 cron-style tells under 2 s"
 "$CTL" "i3ctl ping" 300 "$I3CTL" ping
 "$CTL" "i3ctl tell" 300 "$I3CTL" tell -a bench bob@Bench hello
 "$CTL" "1,000 tells (cron loop)" 1000 "$I3CTL" tell -a cron bob@Bench tick
-echo "(posix_spawn to exit; socket: $(
-    [ -f "$T/Bench.relay.err" ] && echo 'python relay to i3gw -s' ||
-    echo "i3gw's own listener"))"
+echo "(posix_spawn to exit; i3gw's own Unix socket)"
 exit 0
