@@ -208,7 +208,7 @@ need_ctl() {
 	[[ "$output" == "On Beta: "* ]]
 	# no answer: i3ctl's exit status, and nothing said
 	run sh -c "PATH='$I3_TOP/bin':\$PATH '$EX/shell/who.sh' -n NoSuchMud"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" != *"On NoSuchMud"* ]]
 }
 

@@ -118,9 +118,9 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[1]}" == *'"id":2,"result":{"pong":true'* ]]
 	run openssl s_client -connect "127.0.0.1:$port" -tls1_1 < /dev/null
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)" --timeout 2
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 3 ]
 	kill -0 "$GWD_PID_Alpha"
 }
 
@@ -136,7 +136,7 @@ teardown() {
 	port=$(gwd_tcp_port Alpha)
 	run gwc "tcp:127.0.0.1:$port" --tls "$(T ca.pem)" "$(rq 1 ping)" \
 	    --timeout 2
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 3 ]
 	run gwc "tcp:127.0.0.1:$port" --tls "$(T ca.pem)" \
 	    --cert "$(T cli.pem)" --key "$(T cli.key)" \
 	    "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" "$(rq 2 ping)"
@@ -148,14 +148,14 @@ teardown() {
 	ROUTER_PORT=4000 gw_conf Alpha
 	printf '[key bot]\npermissions = all\n' >> "$(T Alpha.conf)"
 	run "$I3GW" -n -f "$(T Alpha.conf)"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"[key bot]: no hash"* ]]
 	ROUTER_PORT=4000 gw_conf Beta "[api]" "tls = yes"
 	run "$I3GW" -n -f "$(T Beta.conf)"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"tls needs tls_cert and tls_key"* ]]
 	ROUTER_PORT=4000 gw_conf Gamma "[api]" "permissions = all"
 	run "$I3GW" -n -f "$(T Gamma.conf)"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"unknown key 'permissions' in [api]"* ]]
 }

@@ -35,14 +35,14 @@ teardown() {
 	chmod 0755 "$(T run/i3gw)"
 	XDG_RUNTIME_DIR="$(T run)" run "$I3GW" -d -f "$(T Alpha.conf)" \
 	    --state-dir "$(T Alpha.state)"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"unsafe permissions 0755"* ]]
 	# A configured socket in a directory others may write: refused.
 	mkdir -m 0777 "$(T open)"
 	chmod 0777 "$(T open)"
 	run "$I3GW" -d -f "$(T Alpha.conf)" --state-dir "$(T Alpha.state)" \
 	    -S "$(T open/gw.sock)"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"unsafe permissions 0777"* ]]
 	[ ! -e "$(T open/gw.sock)" ]
 }
@@ -52,7 +52,7 @@ teardown() {
 	gwd_conf Alpha
 	gwd_start Alpha
 	run "$I3GW" -d -f "$(T Alpha.conf)" --state-dir "$(T other.state)"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"another gateway is serving it"* ]]
 	kill -KILL "$GWD_PID_Alpha"
 	wait "$GWD_PID_Alpha" || true
@@ -100,5 +100,5 @@ teardown() {
 	[ "$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)" = "$hash" ]
 	[[ "$output" == *"[key bot]"* ]]
 	run "$I3GW" genkey
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 }

@@ -181,7 +181,8 @@ start_http() {
 	# A second gateway to answer the who-req.
 	gw_conf Beta
 	gw_start Beta
-	gw_call Beta 1 presence_set '{"user":"bob","visname":"Bob"}' > /dev/null
+	gw_call Beta 1 presence_set '{"users":[{"name":"bob","visname":"Bob"}]}' > /dev/null
+	[[ "$REPLY" == *'"result":{"count":1}'* ]]
 	for i in $(seq 1 50); do
 		run hcurl -H "Authorization: Bearer $KEY_bot" \
 		    -d "$(rq 1 mudlist)" "http://127.0.0.1:$HPORT/rpc"
@@ -192,8 +193,7 @@ start_http() {
 	    -d "$(rq 9 who '{"mud":"Beta","timeout":3000}')" \
 	    "http://127.0.0.1:$HPORT/rpc"
 	gw_stop Beta
-	[[ "$output" == '200 {"jsonrpc":"2.0","id":9,'* ]]
-	[[ "$output" == *'"result"'*'Bob'* || "$output" == *'"error"'* ]]
+	[[ "$output" == '200 {"jsonrpc":"2.0","id":9,"result":{"mud":"Beta","count":1,"users":[{"visname":"Bob",'* ]]
 }
 
 @test "http: allow/deny lists apply to HTTP clients" {

@@ -258,7 +258,7 @@ EOF
 	router_start --max-seconds 1
 	sleep 1.5
 	run kill -0 "$ROUTER_PID"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	rc=0
 	router_stop || rc=$?
 	[ "$rc" -eq 0 ]
