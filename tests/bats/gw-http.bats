@@ -190,7 +190,7 @@ start_http() {
 		sleep 0.1
 	done
 	run hcurl -H "Authorization: Bearer $KEY_bot" \
-	    -d "$(rq 9 who '{"mud":"Beta","timeout":3000}')" \
+	    -d "$(rq 9 who '{"target_mud":"Beta","timeout":3}')" \
 	    "http://127.0.0.1:$HPORT/rpc"
 	gw_stop Beta
 	[[ "$output" == '200 {"jsonrpc":"2.0","id":9,"result":{"mud":"Beta","count":1,"users":[{"visname":"Bob",'* ]]
