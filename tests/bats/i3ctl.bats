@@ -345,7 +345,7 @@ comp() {
 	run -0 "$I3CTL" status
 	[ "${lines[0]}" = "mud: Alpha" ]
 	[ "${lines[1]}" = "router_state: ready" ]
-	[ "${lines[2]}" = "router: *test" ]
+	[ "$(printf '%s\n' "${lines[@]}" | grep '^router: ')" = "router: *test" ]
 	run -0 "$I3CTL" --json stats
 	echo "$output" | jq -e '.connects == 1 and .clients == 1'
 	run -0 "$I3CTL" reconnect
@@ -448,7 +448,8 @@ comp() {
 	world "queue = 1"
 	# Beta (i3probe) never answers a who-req
 	run -5 --separate-stderr "$I3CTL" who -w 1 Beta
-	[ "$stderr" = "i3ctl: who: no answer from Beta within 1000 ms (-32002 timeout)" ]
+	# (the time it waited, a few ms past the second on a busy machine)
+	[[ $stderr =~ ^i3ctl:\ who:\ no\ answer\ from\ Beta\ within\ 10[0-9]{2}\ ms\ \(-32002\ timeout\)$ ]]
 	run -2 --separate-stderr "$I3CTL" call tell '{"target_mud":"Beta"}'
 	[ "$stderr" = "i3ctl: tell: missing parameter: target_user (-32602 invalid params)" ]
 	run -4 --separate-stderr "$I3CTL" call no_such_method
@@ -517,8 +518,8 @@ comp() {
 	I3_API_KEY=$KEY_bot run -0 "$I3CTL" $c -r -q .pong ping
 	[ "$output" = true ]
 	# the key's permissions hold
-	run -4 --separate-stderr "$I3CTL" $c --key-file "$(T key)" status
-	[ "$stderr" = "i3ctl: status: forbidden: key bot has no admin permission (-32008 forbidden)" ]
+	run -4 --separate-stderr "$I3CTL" $c --key-file "$(T key)" reconnect
+	[ "$stderr" = "i3ctl: reconnect: forbidden: key bot has no admin permission (-32008 forbidden)" ]
 	I3_API_KEY=wrong run -4 --separate-stderr "$I3CTL" $c ping
 	[ "$stderr" = "i3ctl: authenticate: authentication failed (-32007 not authenticated)" ]
 	run -2 "$I3CTL" $c --key-file "$BATS_TEST_TMPDIR/nokey" ping
