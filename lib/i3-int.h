@@ -75,6 +75,7 @@ struct i3__ptype {
 	const struct i3__ptype	*alt;		/* body used at alt's count */
 	const char		*summary;
 	const char		*example;	/* canonical LPC text */
+	size_t			 namelen;	/* strlen(name) */
 };
 
 extern const struct i3__ptype	 i3__ptypes[];

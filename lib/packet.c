@@ -71,6 +71,8 @@ static json_t	*val_raw(struct pctx *, const struct where *,
 		    enum i3__ftype, const json_t *);
 static json_t	*pkt_named(struct pctx *, const json_t *);
 static json_t	*pkt_raw(struct pctx *, const json_t *);
+static int	 pkt_raw_ordered(struct pctx *, const json_t *,
+		    const struct i3__ptype *, int, json_t **);
 static const struct i3__field *pkt_body(const struct i3__ptype *,
 		    const json_t *, size_t *);
 static int	 body_has(const struct i3__field *, size_t, const char *);
@@ -355,15 +357,30 @@ rec_raw(struct pctx *c, const struct where *w, const struct i3__field *f,
 {
 	json_t		*a;
 	const json_t	*e;
+	void		*it;
 	size_t		 i;
 	int		 r;
 
 	if (!json_is_object(v))
 		return (REF(v));
-	if ((r = unwrap_raw(c, w, v, &e)) != 0)
-		return (r == -1 ? NULL : REF(e));
 	if ((a = json_array()) == NULL)
 		return (NULL);
+	/* The quick way first: the keys in the order of the fields. */
+	it = json_object_iter((json_t *)v);
+	for (i = 0; i < nf && it != NULL; i++) {
+		if (strcmp(json_object_iter_key(it), f[i].name) != 0)
+			break;
+		if (json_array_append(a, json_object_iter_value(it)) == -1)
+			goto fail;
+		it = json_object_iter_next((json_t *)v, it);
+	}
+	if (i == nf && it == NULL)
+		return (a);
+	json_array_clear(a);
+	if ((r = unwrap_raw(c, w, v, &e)) != 0) {
+		json_decref(a);
+		return (r == -1 ? NULL : REF(e));
+	}
 	for (i = 0; i < nf; i++) {
 		if ((e = json_object_get(v, f[i].name)) == NULL) {
 			pkt_fail(c, w, "%s missing", f[i].name);
@@ -883,6 +900,66 @@ fail:
 	return (NULL);
 }
 
+/*
+ * named -> raw the quick way, for a packet whose keys come in the order of
+ * its fields (as i3_packet_named() and i3_packet_build() make them): one
+ * walk over the keys, no lookups.  1 and *out set; 0 when the keys are in
+ * another order, or others are there (pkt_raw() then looks each field up,
+ * and reports what is wrong); -1 on an error.
+ */
+static int
+pkt_raw_ordered(struct pctx *c, const json_t *named,
+    const struct i3__ptype *pt, int hdr, json_t **out)
+{
+	const struct i3__field	*f = pt->fields;
+	struct where		 w;
+	json_t			*a, *nv;
+	void			*it;
+	size_t			 i;
+
+	it = json_object_iter((json_t *)named);
+	if (it == NULL || strcmp(json_object_iter_key(it), "type") != 0)
+		return (0);
+	if ((a = json_array()) == NULL)
+		goto nomem;
+	if (json_array_append(a, json_object_iter_value(it)) == -1)
+		goto nomem;
+	it = json_object_iter_next((json_t *)named, it);
+	for (i = 1; hdr && i < 6; i++) {
+		if (it == NULL || strcmp(json_object_iter_key(it),
+		    i3__hdr_fields[i].name) != 0)
+			goto other;
+		if (json_array_append(a, json_object_iter_value(it)) == -1)
+			goto nomem;
+		it = json_object_iter_next((json_t *)named, it);
+	}
+	memset(&w, 0, sizeof w);
+	for (i = 0; it != NULL; i++) {
+		if (i == pt->nfields ||
+		    strcmp(json_object_iter_key(it), f[i].name) != 0)
+			goto other;
+		w.field = f[i].name;
+		if ((nv = val_raw(c, &w, f[i].type,
+		    json_object_iter_value(it))) == NULL) {
+			json_decref(a);
+			return (-1);
+		}
+		if (json_array_append_new(a, nv) == -1)
+			goto nomem;
+		it = json_object_iter_next((json_t *)named, it);
+	}
+	*out = a;
+	return (1);
+
+other:
+	json_decref(a);
+	return (0);
+nomem:
+	json_decref(a);
+	i3__seterr(c->err, I3_ENOMEM, 0, "out of memory");
+	return (-1);
+}
+
 static json_t *
 pkt_raw(struct pctx *c, const json_t *named)
 {
@@ -909,6 +986,14 @@ pkt_raw(struct pctx *c, const json_t *named)
 	c->type = json_string_value(t);
 	pt = i3__ptype_find(c->type);
 	hdr = pt == NULL || !(pt->flags & I3T_NOHDR);
+	if (pt != NULL) {
+		switch (pkt_raw_ordered(c, named, pt, hdr, &a)) {
+		case 1:
+			goto built;
+		case -1:
+			return (NULL);
+		}
+	}
 	if ((a = json_array()) == NULL)
 		goto nomem;
 	if (json_array_append(a, (json_t *)t) == -1)
@@ -982,6 +1067,7 @@ pkt_raw(struct pctx *c, const json_t *named)
 		    "?");
 		goto fail;
 	}
+built:
 	if (c->flags & I3_PKT_STRICT) {
 		memset(&sc, 0, sizeof sc);
 		sc.flags = I3_PKT_STRICT;

@@ -240,9 +240,9 @@ static const struct i3__field f_oob_end[] = {
 };
 
 #define T(name, hdr, fl, f, old, alt, sum, ex) \
-	{ name, hdr, fl, f, NF(f), old, alt, sum, ex }
+	{ name, hdr, fl, f, NF(f), old, alt, sum, ex, sizeof (name) - 1 }
 #define T0(name, hdr, sum, ex) \
-	{ name, hdr, 0, f_none, 0, 0, NULL, sum, ex }
+	{ name, hdr, 0, f_none, 0, 0, NULL, sum, ex, sizeof (name) - 1 }
 
 /* startup-req-2 with a protocol-3 body of 20 elements (i3-protocol.md 6.8). */
 static const struct i3__ptype startup3_body =
@@ -414,14 +414,16 @@ const struct i3__ptype i3__ptypes[] = {
 
 const size_t i3__nptypes = NF(i3__ptypes);
 
+/* Every packet is looked up here: by length and first byte before memcmp. */
 const struct i3__ptype *
 i3__ptype_find(const char *name)
 {
-	size_t	i;
+	size_t	i, len = strlen(name);
 
 	for (i = 0; i < i3__nptypes; i++) {
-		if (i3__ptypes[i].name[0] == name[0] &&
-		    strcmp(i3__ptypes[i].name, name) == 0)
+		if (i3__ptypes[i].namelen == len &&
+		    i3__ptypes[i].name[0] == name[0] &&
+		    memcmp(i3__ptypes[i].name, name, len) == 0)
 			return (&i3__ptypes[i]);
 	}
 	return (NULL);

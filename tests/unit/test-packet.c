@@ -40,6 +40,8 @@ static void	 test_docs(void);
 static void	 test_api(void);
 static void	 test_examples(void);
 static void	 test_header(void);
+static void	 test_key_order(void);
+static json_t	*reversed(const json_t *);
 
 static char *
 slurp(const char *path, size_t *lenp)
@@ -528,6 +530,84 @@ test_header(void)
 	    "header: no type");
 }
 
+/* A deep copy of v with the keys of every object in reverse order. */
+static json_t *
+reversed(const json_t *v)
+{
+	const char	*k[64];
+	json_t		*o, *e;
+	void		*it;
+	size_t		 n = 0, i;
+
+	if (json_is_array(v)) {
+		o = json_array();
+		json_array_foreach(v, i, e)
+			json_array_append_new(o, reversed(e));
+		return (o);
+	}
+	if (!json_is_object(v))
+		return (json_incref((json_t *)v));
+	for (it = json_object_iter((json_t *)v); it != NULL && n < 64;
+	    it = json_object_iter_next((json_t *)v, it))
+		k[n++] = json_object_iter_key(it);
+	o = json_object();
+	while (n > 0) {
+		n--;
+		json_object_set_new(o, k[n], reversed(json_object_get(v,
+		    k[n])));
+	}
+	return (o);
+}
+
+/*
+ * named -> raw takes the keys in the order i3_packet_named() writes them
+ * the quick way, and any other order the general way: the same packet
+ * either way, and the same errors.
+ */
+static void
+test_key_order(void)
+{
+	static const char *const pkts[] = {
+		"({\"tell\",5,\"A\",\"bob\",\"B\",\"ann\",\"Bob\",\"hi\",})",
+		"({\"who-reply\",5,\"B\",0,\"A\",\"bob\",({({\"Ann\",3,"
+		    "\"x\",}),({\"Cy\",0,0,}),}),})",
+		"({\"mudlist\",5,\"*r\",0,\"A\",0,7,([\"B\":({-1,"
+		    "\"1.2.3.4\",4000,0,0,\"L\",\"L\",\"D\",\"LP\",\"o\","
+		    "\"a@b\",([\"tell\":1,]),0,}),\"C\":0,]),})",
+		"({\"error\",5,\"B\",0,\"A\",\"bob\",\"unk-user\",\"no\","
+		    "({\"tell\",5,\"A\",\"bob\",\"B\",\"ann\",\"Bob\","
+		    "\"hi\",}),})",
+	};
+	json_t		*raw, *named, *rev, *r1, *r2;
+	i3_error	 e;
+	size_t		 i;
+
+	for (i = 0; i < sizeof pkts / sizeof pkts[0]; i++) {
+		raw = lpc(pkts[i]);
+		named = raw ? i3_packet_named(raw, I3_PKT_LENIENT, NULL, &e) :
+		    NULL;
+		rev = named ? reversed(named) : NULL;
+		r1 = named ? i3_packet_raw(named, I3_PKT_STRICT, &e) : NULL;
+		r2 = rev ? i3_packet_raw(rev, I3_PKT_STRICT, &e) : NULL;
+		T_OK(r1 != NULL && json_equal(r1, raw), "key order: %zu: in "
+		    "order", i);
+		T_OK(r2 != NULL && json_equal(r2, raw), "key order: %zu: "
+		    "reversed: %s", i, r2 ? "differs" : e.text);
+		json_decref(r1);
+		json_decref(r2);
+		/* An unknown key is refused whatever the order. */
+		json_object_set_new(named, "zz", json_integer(1));
+		r1 = i3_packet_raw(named, I3_PKT_LENIENT, &e);
+		T_OK(r1 == NULL && strstr(e.text, "unknown field \"zz\"") !=
+		    NULL, "key order: %zu: unknown key: %s", i, r1 ?
+		    "accepted" : e.text);
+		json_decref(r1);
+		json_decref(rev);
+		json_decref(named);
+		json_decref(raw);
+	}
+}
+
 int
 main(void)
 {
@@ -538,6 +618,7 @@ main(void)
 	test_examples();
 	test_api();
 	test_header();
+	test_key_order();
 	printf("round trips checked: %d\n", nroundtrip);
 	json_decref(covered);
 	return (T_DONE());
