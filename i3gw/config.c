@@ -246,6 +246,11 @@ static const struct config_key config_keys[] = {
 	  RL_NOW, "3s", "its doubling stops here" },
 	{ "api", "session_queue", CK_LONG, A(session_queue), 0, 10000000,
 	  NULL, RL_NOW, "1000", "events kept per session" },
+	{ "api", "resume_events", CK_LONG, A(resume_events), 0, 1000000,
+	  NULL, RL_NOW, "1000", "events written to a kept session's client, "
+	  "kept to replay after a resume" },
+	{ "api", "resume_bytes", CK_SIZE, A(resume_bytes), 0, 1LL << 30,
+	  NULL, RL_NOW, "1M", "their bytes, at most" },
 	{ "api", "session_max_age", CK_MS, A(session_age), 0, 0, NULL, RL_NOW,
 	  "1h", "events older than this are dropped" },
 	{ "api", "session_expire", CK_MS, A(session_expire), 0, 0, NULL,

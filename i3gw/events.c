@@ -225,7 +225,7 @@ evout_params(struct evout *eo, size_t *len)
 
 /*
  * The notification line for a client of this profile, with its session's
- * sequence number spliced in as the first member of params (none for 0):
+ * sequence number spliced in as the last member of params (none for 0):
  * the rest is the profile's line, made once.  The line lives until the
  * next call or the event's end.
  */
@@ -234,7 +234,7 @@ evout_line(struct evout *eo, int profile, uint64_t seq, size_t *len)
 {
 	const char	*line;
 	char		 num[32];
-	size_t		 llen, nlen, off;
+	size_t		 llen, nlen, cut;
 
 	if ((line = evout_make(eo, profile, &llen)) == NULL)
 		return (NULL);
@@ -242,18 +242,18 @@ evout_line(struct evout *eo, int profile, uint64_t seq, size_t *len)
 		*len = llen;
 		return (line);
 	}
-	nlen = (size_t)snprintf(num, sizeof num, "\"seq\":%llu%s",
-	    (unsigned long long)seq, line[eo->head] == '}' ? "" : ",");
+	/* The line ends with params' "}", then "}\n". */
+	cut = llen - 3;
+	nlen = (size_t)snprintf(num, sizeof num, "%s\"seq\":%llu",
+	    line[cut - 1] == '{' ? "" : ",", (unsigned long long)seq);
 	if (llen + nlen + 1 > evout_bufsize) {
 		evout_bufsize = llen + nlen + 4096;
 		evout_buf = xrealloc(evout_buf, evout_bufsize);
 	}
-	memcpy(evout_buf, line, eo->head);
-	off = eo->head;
-	memcpy(evout_buf + off, num, nlen);
-	off += nlen;
-	memcpy(evout_buf + off, line + eo->head, llen - eo->head + 1);
-	*len = off + llen - eo->head;
+	memcpy(evout_buf, line, cut);
+	memcpy(evout_buf + cut, num, nlen);
+	memcpy(evout_buf + cut + nlen, line + cut, 4);
+	*len = llen + nlen;
 	return (evout_buf);
 }
 

@@ -694,6 +694,8 @@ struct api_conf {
 	long		 auth_delay;	/* ms, doubled per failure */
 	long		 auth_delay_max;
 	long		 session_queue;
+	long		 resume_events;	/* written events kept to replay */
+	size_t		 resume_bytes;
 	long		 session_age;	/* ms */
 	long		 session_expire;
 	long		 sessions_per_key;	/* detached sessions kept */

@@ -1,7 +1,8 @@
 /*
  * session.c: client sessions: ids, resume tokens, subscriptions and
  * filters, events kept (in SQLite) for a client gone or not reading,
- * session_resume, --linger.
+ * sequence numbers and the events written lately (to replay what a
+ * connection that died never handed over), session_resume, --linger.
  */
 
 #include <sys/stat.h>
@@ -21,6 +22,15 @@
 
 #include "i3gw.h"
 
+/* An event written to a kept session's client: replayed after a resume. */
+struct sent {
+	uint64_t	 seq;
+	const struct event *ev;
+	json_t		*params;	/* as built (shared, never changed) */
+	size_t		 bytes;		/* its line */
+	uint64_t	 ts;		/* wall-clock ms */
+};
+
 struct session {
 	char		 id[33];
 	char		 token[65];
@@ -38,6 +48,12 @@ struct session {
 	long		 queued;	/* events in the store */
 	long		 dropped_count;
 	int		 saved;		/* a row in the store */
+	uint64_t	 seq;		/* the last event's sequence number */
+	struct sent	*sent;		/* ring: written lately (kept ones) */
+	size_t		 sent_cap;
+	size_t		 sent_first;
+	size_t		 sent_n;
+	size_t		 sent_bytes;
 };
 
 static sqlite3		*sdb;
@@ -48,6 +64,7 @@ static uint64_t		 dropped_total;
 static uint64_t		 replayed_total;
 static uint64_t		 resumed_total;
 static uint64_t		 evicted_total;
+static uint64_t		 gaps_total;	/* resumes that could not be whole */
 
 static int	session_rpc_subscribe(struct request *);
 static int	session_rpc_unsubscribe(struct request *);
@@ -69,6 +86,11 @@ static long	session_count(const char *, const char *, long long);
 static int	session_exec(const char *);
 static void	session_bound(void);
 static void	session_evict(struct client *, const char *);
+static void	session_sent_add(struct session *, const struct event *,
+		    json_t *, uint64_t, size_t);
+static void	session_sent_drop(struct session *);
+static void	session_sent_store(struct client *);
+static void	session_column(const char *, const char *, const char *);
 
 const struct svc svc_session = {
 	.name = "session",
@@ -85,8 +107,8 @@ const struct svc svc_session = {
 		    "[events] [channels]",
 		    "stop events; none named: all" },
 		{ "session_resume", session_rpc_resume, 0, METHOD_STREAM,
-		    "token",
-		    "take over a kept session; replay what waited" },
+		    "token [last_seq]",
+		    "take over a kept session; replay from after last_seq" },
 		{ NULL, NULL, 0, 0, NULL, NULL }
 	}
 };
@@ -116,6 +138,30 @@ session_exec(const char *sql)
 		return (-1);
 	}
 	return (0);
+}
+
+/* A column a store from before it lacks, added once. */
+static void
+session_column(const char *table, const char *col, const char *decl)
+{
+	sqlite3_stmt	*st;
+	char		*sql;
+	int		 found = 0;
+
+	if (sdb == NULL)
+		return;
+	xasprintf(&sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = "
+	    "'%s'", table, col);
+	if (sqlite3_prepare_v2(sdb, sql, -1, &st, NULL) == SQLITE_OK) {
+		found = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	free(sql);
+	if (found)
+		return;
+	xasprintf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", table, col, decl);
+	(void)session_exec(sql);
+	free(sql);
 }
 
 static uint64_t
@@ -200,6 +246,7 @@ session_load_row(sqlite3_stmt *st)
 			cl->perms = api->keys[i].perms;
 	}
 	s->dropped_count = sqlite3_column_int64(st, 4);
+	s->seq = (uint64_t)sqlite3_column_int64(st, 5);
 	sub = json_loads(sub_text != NULL ? sub_text : "{}", 0, NULL);
 	s->all = json_is_true(json_object_get(sub, "all"));
 	json_array_foreach(json_object_get(sub, "events"), i, v)
@@ -220,7 +267,12 @@ session_load_row(sqlite3_stmt *st)
 	}
 	json_decref(sub);
 	s->queued = session_count("SELECT COUNT(*) FROM event WHERE "
-	    "session = ?", s->id, 0);
+	    "session = ? AND sent = 0", s->id, 0);
+	/* The last number given, whichever of the rows says more. */
+	if ((uint64_t)session_count("SELECT MAX(eseq) FROM event WHERE "
+	    "session = ?", s->id, 0) > s->seq)
+		s->seq = (uint64_t)session_count("SELECT MAX(eseq) FROM event "
+		    "WHERE session = ?", s->id, 0);
 	log_info("session %s: kept from before the restart, %ld events",
 	    s->id, s->queued);
 }
@@ -255,6 +307,13 @@ session_init(void)
 	    " method TEXT NOT NULL, params TEXT NOT NULL);"
 	    "CREATE INDEX IF NOT EXISTS event_session ON event (session, "
 	"seq);");
+	/*
+	 * Sequence numbers: the session's last, each event's; sent: written
+	 * to the client before it went (replayed only after last_seq).
+	 */
+	session_column("session", "seq", "INTEGER NOT NULL DEFAULT 0");
+	session_column("event", "eseq", "INTEGER NOT NULL DEFAULT 0");
+	session_column("event", "sent", "INTEGER NOT NULL DEFAULT 0");
 	/* Sessions detached too long ago are gone. */
 	cutoff = session_wall_ms() - (uint64_t)api->session_expire;
 	if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE session IN "
@@ -271,7 +330,7 @@ session_init(void)
 		sqlite3_finalize(st);
 	}
 	if (sqlite3_prepare_v2(sdb, "SELECT id, token_hash, sub, key, "
-	    "dropped FROM session", -1, &st, NULL) == SQLITE_OK) {
+	    "dropped, seq FROM session", -1, &st, NULL) == SQLITE_OK) {
 		while (sqlite3_step(st) == SQLITE_ROW)
 			session_load_row(st);
 		sqlite3_finalize(st);
@@ -338,6 +397,8 @@ session_free(struct session *s)
 		return;
 	json_decref(s->events);
 	filter_free(s->filter);
+	session_sent_drop(s);
+	free(s->sent);
 	free(s->key);
 	OPENSSL_cleanse(s->token, sizeof s->token);
 	free(s);
@@ -412,8 +473,8 @@ session_keep(struct client *cl, struct evout *eo)
 			return (-1);
 		/* The oldest goes, and is counted. */
 		if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE seq = "
-		    "(SELECT MIN(seq) FROM event WHERE session = ?)", -1, &st,
-		    NULL) == SQLITE_OK) {
+		    "(SELECT MIN(seq) FROM event WHERE session = ? AND sent = "
+		    "0)", -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 			(void)session_step(st, "delete from event");
 			sqlite3_finalize(st);
@@ -434,17 +495,21 @@ session_keep(struct client *cl, struct evout *eo)
 	if ((text = evout_params(eo, &len)) == NULL)
 		return (-1);
 	if (sqlite3_prepare_v2(sdb, "INSERT INTO event (session, ts, method, "
-	    "params) VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	    "params, eseq) VALUES (?, ?, ?, ?, ?)", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return (-1);
 	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)session_wall_ms());
 	sqlite3_bind_text(st, 3, ev->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, text, (int)len, SQLITE_STATIC);
+	/* Its number is given when it is kept: none is wasted on a refusal. */
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)(s->seq + 1));
 	/* A row not written is an event not kept: the caller is told. */
 	rc = session_step(st, "insert into event");
 	sqlite3_finalize(st);
 	if (rc == -1)
 		return (-1);
+	s->seq++;
 	s->queued++;
 	return (0);
 }
@@ -474,8 +539,8 @@ session_save(struct client *cl)
 	text = json_dumps(sub, JSON_COMPACT);
 	json_decref(sub);
 	if (sqlite3_prepare_v2(sdb, "INSERT OR REPLACE INTO session (id, "
-	    "token_hash, sub, key, dropped, detached) VALUES (?, ?, ?, ?, ?, "
-	    "?)", -1, &st, NULL) == SQLITE_OK) {
+	    "token_hash, sub, key, dropped, detached, seq) VALUES (?, ?, ?, "
+	    "?, ?, ?, ?)", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 2, s->token_hash, 32, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
@@ -485,6 +550,7 @@ session_save(struct client *cl)
 			sqlite3_bind_null(st, 4);
 		sqlite3_bind_int64(st, 5, s->dropped_count);
 		sqlite3_bind_int64(st, 6, (sqlite3_int64)session_wall_ms());
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)s->seq);
 		(void)session_step(st, "insert or replace into session");
 		sqlite3_finalize(st);
 	}
@@ -538,12 +604,110 @@ session_offer(struct client *cl, struct evout *eo)
 		}
 		return (session_keep(cl, eo) == 0);
 	}
-	if ((line = evout_line(eo, cl->render, 0, &len)) == NULL)
+	if ((line = evout_line(eo, cl->render, s != NULL ? s->seq + 1 : 0,
+	    &len)) == NULL)
 		return (0);
 	client_send_line(cl, line, len);
 	cl->notifications++;
 	gw.events++;
+	if (s != NULL) {
+		s->seq++;
+		/* Written is not handled: kept a while, for a resume. */
+		if (s->kept)
+			session_sent_add(s, eo->ev, eo->params, s->seq, len);
+	}
 	return (1);
+}
+
+/*
+ * The ring of events written to a kept session's client, bounded by
+ * resume_events and resume_bytes: the oldest go first.
+ */
+static void
+session_sent_add(struct session *s, const struct event *ev, json_t *params,
+    uint64_t seq, size_t bytes)
+{
+	struct sent	*e;
+	size_t		 cap = (size_t)api->resume_events;
+
+	if (cap == 0 || bytes > api->resume_bytes)
+		return;
+	if (s->sent_cap != cap) {
+		/* First use, or resume_events changed: start afresh. */
+		session_sent_drop(s);
+		free(s->sent);
+		s->sent = xcalloc(cap, sizeof *s->sent);
+		s->sent_cap = cap;
+	}
+	while (s->sent_n > 0 && (s->sent_n == s->sent_cap ||
+	    s->sent_bytes + bytes > api->resume_bytes)) {
+		e = &s->sent[s->sent_first];
+		json_decref(e->params);
+		s->sent_bytes -= e->bytes;
+		s->sent_first = (s->sent_first + 1) % s->sent_cap;
+		s->sent_n--;
+	}
+	e = &s->sent[(s->sent_first + s->sent_n) % s->sent_cap];
+	e->seq = seq;
+	e->ev = ev;
+	e->params = json_incref(params);
+	e->bytes = bytes;
+	e->ts = session_wall_ms();
+	s->sent_bytes += bytes;
+	s->sent_n++;
+}
+
+static void
+session_sent_drop(struct session *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->sent_n; i++)
+		json_decref(s->sent[(s->sent_first + i) % s->sent_cap].params);
+	s->sent_first = s->sent_n = s->sent_bytes = 0;
+}
+
+/*
+ * The client is gone (or the gateway stops): what was written to it lately
+ * goes to the store beside what waits, marked sent, and is replayed only
+ * to a resume that says it did not handle it (last_seq).
+ */
+static void
+session_sent_store(struct client *cl)
+{
+	struct session	*s = cl->session;
+	struct sent	*e;
+	sqlite3_stmt	*st;
+	char		*text;
+	size_t		 i;
+
+	if (sdb == NULL || s->sent_n == 0) {
+		session_sent_drop(s);
+		return;
+	}
+	if (sqlite3_prepare_v2(sdb, "INSERT INTO event (session, ts, method, "
+	    "params, eseq, sent) VALUES (?, ?, ?, ?, ?, 1)", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		session_sent_drop(s);
+		return;
+	}
+	(void)session_exec("BEGIN");
+	for (i = 0; i < s->sent_n; i++) {
+		e = &s->sent[(s->sent_first + i) % s->sent_cap];
+		if ((text = json_dumps(e->params, JSON_COMPACT)) == NULL)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)e->ts);
+		sqlite3_bind_text(st, 3, e->ev->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)e->seq);
+		(void)session_step(st, "insert into event");
+		free(text);
+	}
+	(void)session_exec("COMMIT");
+	sqlite3_finalize(st);
+	session_sent_drop(s);
 }
 
 /* Never silence: an I3 error to the sender of a tell nobody took. */
@@ -588,6 +752,7 @@ session_detach(struct client *cl, const char *why)
 	s->replaying = 0;
 	s->detached_at = ev_now();
 	session_save(cl);
+	session_sent_store(cl);
 	listen_client_gone(cl);
 	conn_free(cl->conn);
 	tls_detach(cl);
@@ -613,8 +778,10 @@ session_client_gone(struct client *cl)
 			if (s->key == NULL && cl->key != NULL)
 				s->key = xstrdup(cl->key->name);
 			session_save(cl);
+			session_sent_store(cl);
 			log_info("client %d: session %s kept for after the "
-			    "restart", cl->id, s->id);
+			    "restart (events to seq %llu)", cl->id, s->id,
+			    (unsigned long long)s->seq);
 		}
 		return (0);
 	}
@@ -666,11 +833,12 @@ session_replay(struct client *cl)
 	json_t		*params;
 	const char	*method, *text, *line;
 	long long	 last = 0;
+	uint64_t	 eseq;
 	size_t		 len;
 
 	if (sdb != NULL && sqlite3_prepare_v2(sdb, "SELECT seq, method, "
-	    "params FROM event WHERE session = ? ORDER BY seq", -1, &st,
-	    NULL) == SQLITE_OK) {
+	    "params, eseq FROM event WHERE session = ? ORDER BY eseq, seq",
+	    -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			last = sqlite3_column_int64(st, 0);
@@ -682,20 +850,27 @@ session_replay(struct client *cl)
 				json_decref(params);
 				continue;
 			}
-			line = event_replay_line(method, params, cl->render, 0,
-			    &len, &eo);
+			/* A row from before sequence numbers gets one. */
+			eseq = (uint64_t)sqlite3_column_int64(st, 3);
+			if (eseq == 0)
+				eseq = ++s->seq;
+			line = event_replay_line(method, params, cl->render,
+			    eseq, &len, &eo);
 			if (line != NULL) {
 				client_send_line(cl, line, len);
+				if (s->kept)
+					session_sent_add(s, eo.ev, eo.params,
+					    eseq, len);
 				evout_clear(&eo);
 			}
 			cl->notifications++;
 			replayed_total++;
 		}
 		sqlite3_finalize(st);
-		if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE session "
-		    "= ? AND seq <= ?", -1, &st, NULL) == SQLITE_OK) {
+		/* All of it went out (nothing is kept meanwhile). */
+		if (last != 0 && sqlite3_prepare_v2(sdb, "DELETE FROM event "
+		    "WHERE session = ?", -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, last);
 			(void)session_step(st, "delete from event");
 			sqlite3_finalize(st);
 		}
@@ -978,7 +1153,58 @@ session_rpc_unsubscribe(struct request *rq)
 	return (0);
 }
 
-/* session_resume {token}: take a kept session over, replay what waited. */
+/*
+ * What a resume with last_seq replays: the events after it, written before
+ * (sent) or waiting; written ones up to it were handled and go.  Fills the
+ * first number replayed and how many after last_seq are missing (dropped
+ * from the store, or out of the ring before the client went).
+ */
+static void
+session_resume_from(struct session *s, uint64_t last, uint64_t *first,
+    uint64_t *missed)
+{
+	sqlite3_stmt	*st;
+	uint64_t	 have = 0;
+
+	*first = s->seq + 1;
+	*missed = 0;
+	if (sdb == NULL) {
+		*missed = s->seq - last;
+		return;
+	}
+	if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE session = ? AND "
+	    "sent = 1 AND eseq <= ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)last);
+		(void)session_step(st, "delete from event");
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(sdb, "UPDATE event SET sent = 0 WHERE session = "
+	    "? AND sent = 1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+		(void)session_step(st, "update event");
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(sdb, "SELECT COUNT(*), MIN(eseq) FROM event "
+	    "WHERE session = ? AND eseq > ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)last);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			have = (uint64_t)sqlite3_column_int64(st, 0);
+			if (have > 0)
+				*first = (uint64_t)sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+	}
+	if (s->seq - last > have)
+		*missed = s->seq - last - have;
+}
+
+/*
+ * session_resume {token, last_seq?}: take a kept session over and replay:
+ * with last_seq, every event after it (those written to the connection
+ * that died included); without, what waited unwritten.
+ */
 static int
 session_rpc_resume(struct request *rq)
 {
@@ -989,12 +1215,18 @@ session_rpc_resume(struct request *rq)
 	unsigned char	 h[32];
 	unsigned int	 n = 32;
 	json_t		*tmp;
+	json_int_t	 last = -1;
 	sqlite3_stmt	*st;
 	long		 dropped_age = 0, dropped_count;
-	uint64_t	 cutoff;
+	uint64_t	 cutoff, first = 0, missed = 0;
+	char		 after[32] = "";
 
-	if (rpc_str(rq->params, "token", 1, &token, &rq->err) == -1)
+	if (rpc_str(rq->params, "token", 1, &token, &rq->err) == -1 ||
+	    rpc_int(rq->params, "last_seq", 0, &last, &rq->err) == -1)
 		return (-1);
+	if (json_object_get(rq->params, "last_seq") != NULL && last < 0)
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS, "parameter last_seq: "
+		    "0 or more"));
 	EVP_Digest(token, strlen(token), h, &n, EVP_sha256(), NULL);
 	TAILQ_FOREACH(o, &clients, entry) {
 		if (o->session != NULL && o != cl &&
@@ -1011,13 +1243,18 @@ session_rpc_resume(struct request *rq)
 		    "session %s is attached to another connection", s->id));
 	if (!cl->trusted && (s->key == NULL || cl->key == NULL ||
 	    strcmp(s->key, cl->key->name) != 0))
-		return (rpc_fail(&rq->err, I3_RPC_FORBIDDEN,
-		    "session %s belongs to another key", s->id));
+		return (rpc_fail(&rq->err, I3_RPC_FORBIDDEN, "session %s belongs to "
+		    "another key", s->id));
+	if (last > 0 && (uint64_t)last > s->seq)
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS, "parameter last_seq: %lld "
+		    "is past the session's last event (%llu)", (long long)last,
+		    (unsigned long long)s->seq));
 
 	/* Too old to replay: dropped, and counted. */
 	cutoff = session_wall_ms() - (uint64_t)api->session_age;
 	if (sdb != NULL && sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE "
-	    "session = ? AND ts < ?", -1, &st, NULL) == SQLITE_OK) {
+	    "session = ? AND ts < ? AND sent = 0", -1, &st, NULL) ==
+	    SQLITE_OK) {
 		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)cutoff);
 		if (session_step(st, "delete from event") == 0)
@@ -1029,6 +1266,17 @@ session_rpc_resume(struct request *rq)
 		s->queued = 0;
 	dropped_total += dropped_age;
 	dropped_count = s->dropped_count;
+	if (last >= 0)
+		session_resume_from(s, (uint64_t)last, &first, &missed);
+	else if (sdb != NULL && sqlite3_prepare_v2(sdb, "DELETE FROM event "
+	    "WHERE session = ? AND sent = 1", -1, &st, NULL) == SQLITE_OK) {
+		/* No last_seq: what was written counts as handled. */
+		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+		(void)session_step(st, "delete from event");
+		sqlite3_finalize(st);
+	}
+	s->queued = session_count("SELECT COUNT(*) FROM event WHERE "
+	    "session = ?", s->id, 0);
 
 	/* The new connection takes the session, its channels, its token. */
 	mine = cl->session;
@@ -1053,12 +1301,26 @@ session_rpc_resume(struct request *rq)
 	s->paused_at = 0;
 	s->dropped_count = 0;
 	resumed_total++;
-	log_info("client %d: resumed session %s: %ld to replay, %ld dropped "
-	    "(age), %ld dropped (count)", cl->id, s->id, s->queued,
-	    dropped_age, dropped_count);
-	rq->result = json_pack("{s:o, s:i, s:i, s:i}", "session",
-	    session_info(cl), "replayed", (int)s->queued, "dropped_age",
-	    (int)dropped_age, "dropped_count", (int)dropped_count);
+	if (missed > 0)
+		gaps_total++;
+	if (last >= 0)
+		snprintf(after, sizeof after, " after #%lld", (long long)last);
+	log_info("client %d: resumed session %s%s: %ld to replay, %ld dropped "
+	    "(age), %ld dropped (count), %llu missing", cl->id, s->id, after,
+	    s->queued, dropped_age, dropped_count, (unsigned long long)missed);
+	rq->result = json_pack("{s:o, s:I}", "session", session_info(cl),
+	    "last_seq", (json_int_t)s->seq);
+	if (last >= 0) {
+		json_object_set_new(rq->result, "first_seq",
+		    json_integer((json_int_t)first));
+		json_object_set_new(rq->result, "gap", json_boolean(missed > 0));
+		json_object_set_new(rq->result, "missed",
+		    json_integer((json_int_t)missed));
+	}
+	json_object_set_new(rq->result, "replayed", json_integer(s->queued));
+	json_object_set_new(rq->result, "dropped_age", json_integer(dropped_age));
+	json_object_set_new(rq->result, "dropped_count",
+	    json_integer(dropped_count));
 	return (0);
 }
 
@@ -1103,4 +1365,5 @@ session_stats(json_t *o)
 	    json_integer(dropped_total));
 	json_object_set_new(o, "tells_refused", json_integer(refused_tells));
 	json_object_set_new(o, "sessions_evicted", json_integer(evicted_total));
+	json_object_set_new(o, "resume_gaps", json_integer(gaps_total));
 }

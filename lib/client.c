@@ -103,6 +103,7 @@ struct i3_client {
 
 	json_t			*channels;	/* joined: replayed */
 	char			 token[80];	/* socket: session resume token */
+	json_int_t		 last_seq;	/* the last event handled */
 
 	unsigned int		 backoff;	/* ms, current delay */
 	int64_t			 next_try;	/* ms */
@@ -528,14 +529,20 @@ i3c_session(i3_client *c)
 {
 	json_t	*params;
 
-	if (c->kind == I3C_SPAWN)
+	/* A child gateway started again numbers its events from 1. */
+	if (c->kind == I3C_SPAWN) {
+		c->last_seq = 0;
 		return;
+	}
 	if (c->token[0] != '\0') {
-		params = json_pack("{s:s}", "token", c->token);
+		/* From the first event after the last one handled. */
+		params = json_pack("{s:s, s:I}", "token", c->token, "last_seq",
+		    c->last_seq);
 		(void)i3c_request(c, "session_resume", params, i3c_resumed,
 		    NULL, 1);
 	} else {
 		/* keep: this library resumes the session after a gap. */
+		c->last_seq = 0;
 		params = json_pack("{s:b}", "keep", 1);
 		(void)i3c_request(c, "subscribe", params, i3c_subscribed,
 		    NULL, 1);
@@ -578,6 +585,7 @@ i3c_resumed(i3_client *c, int64_t id, const json_t *result,
 		    "what came while away is lost",
 		    json_string_value(json_object_get(error, "message")));
 		c->token[0] = '\0';
+		c->last_seq = 0;
 		params = json_pack("{s:b}", "keep", 1);
 		(void)i3c_request(c, "subscribe", params, i3c_subscribed,
 		    NULL, 1);
@@ -587,7 +595,14 @@ i3c_resumed(i3_client *c, int64_t id, const json_t *result,
 	i3c_keep_token(c, result);
 	age = json_integer_value(json_object_get(result, "dropped_age"));
 	count = json_integer_value(json_object_get(result, "dropped_count"));
-	if (age + count > 0)
+	if (json_is_true(json_object_get(result, "gap")))
+		i3c_status(c, I3_CLIENT_WARNING, "session resumed with a gap: "
+		    "%lld events after #%lld could not be replayed (the first "
+		    "replayed is #%lld)", (long long)json_integer_value(
+		    json_object_get(result, "missed")), (long long)c->last_seq,
+		    (long long)json_integer_value(json_object_get(result,
+		    "first_seq")));
+	else if (age + count > 0)
 		i3c_status(c, I3_CLIENT_WARNING, "session resumed: %lld "
 		    "events replayed, %lld dropped (too old: %lld, queue "
 		    "full: %lld)", (long long)json_integer_value(
@@ -837,6 +852,7 @@ i3c_line(i3_client *c, const char *s, size_t len)
 	json_error_t	 jerr;
 	const char	*method;
 	int64_t		 n;
+	json_int_t	 seq;
 	unsigned int	 i;
 	size_t		 h;
 	int		 taken;
@@ -858,6 +874,18 @@ i3c_line(i3_client *c, const char *s, size_t len)
 	errv = json_object_get(v, "error");
 
 	if (method != NULL && (id == NULL || json_is_null(id))) {
+		/*
+		 * Its session's number: one at or below the last handled is a
+		 * replay of what this client had (skipped); the rest advance it.
+		 */
+		seq = json_integer_value(json_object_get(json_object_get(v,
+		    "params"), "seq"));
+		if (seq > 0 && seq <= c->last_seq) {
+			json_decref(v);
+			return;
+		}
+		if (seq > 0)
+			c->last_seq = seq;
 		c->busy++;
 		taken = 0;
 		for (h = 0; h < c->nhand && !c->freeing; h++) {

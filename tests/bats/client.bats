@@ -117,4 +117,6 @@ C
 	wait "$cpid"
 	cat "$BATS_TEST_TMPDIR/r.out"
 	grep -q '^tell meanwhile (replayed)$' "$BATS_TEST_TMPDIR/r.out"
+	# it resumed from the last event it handled, nothing missing
+	grep -qE 'resumed session [0-9a-f]+ after #[1-9][0-9]*: [0-9]+ to replay, .* 0 missing$' "$BATS_TEST_TMPDIR/Alpha.err"
 }

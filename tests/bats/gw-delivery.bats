@@ -1,15 +1,15 @@
 #!/usr/bin/env bats
 # gw-delivery.bats: what "sent" means: the send queue's priorities and caps,
 # frames the router never took sent again on the next link, refusals back
-# to the request that caused them.
+# to the request that caused them; events' sequence numbers, and a resume
+# that replays what a connection that died never handed over.
 
 bats_require_minimum_version 1.5.0
 
 load helpers
 
 teardown() {
-	gw_stop_all
-	router_stop_all
+	stop_all
 }
 
 # A router that answers the startup, then sends N who-req for the MUD.
@@ -149,4 +149,92 @@ print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM sendq").fetchon
 	gw_call Alpha 8 stats
 	[[ "$REPLY" == *'"expired":1,'* ]]
 	[[ "$REPLY" == *'"queue":0,'* ]]
+}
+
+# A client of Alpha's socket that subscribes to tells (kept), handles the
+# first $2 (printing "seq message"), then reads nothing for 2 s and drops
+# the connection with what came meanwhile unread.  Token in $1.
+handle_then_drop() {
+	python3 - "$(T Alpha.sock)" "$1" "$2" <<'PY'
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"events":["tell_received"],"keep":true}}\n')
+f = s.makefile("rb")
+r = json.loads(f.readline())
+open(sys.argv[2], "w").write(r["result"]["session"]["resume_token"])
+for _ in range(int(sys.argv[3])):
+    p = json.loads(f.readline())["params"]
+    print(p["seq"], p["message"], flush=True)
+time.sleep(2)
+s.close()
+PY
+}
+
+two_gateways() {
+	router_start
+	gwd_conf Alpha "$@"
+	gwd_start Alpha
+	gw_conf Beta "rate = 0" "[api]" "socket = none"
+	gw_start Beta
+	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
+}
+
+tells_to_ann() {
+	local i=1 m
+	for m in "$@"; do
+		gw_call Beta "$i" tell "{\"target_mud\":\"Alpha\",\"target_user\":\"ann\",\"from_user\":\"bob\",\"message\":\"$m\"}" > /dev/null
+		i=$((i + 1))
+	done
+}
+
+@test "every event a client gets carries its session's seq: 1, 2, 3... with no gap, whatever the event" {
+	router_start
+	gw_conf Beta "rate = 0"
+	gw_start Beta
+	gw_wait Beta '"router_connected"' 10
+	gw_call Beta 1 channel_join '{"channel":"chat"}' > /dev/null
+	gw_call Beta 2 channel_send '{"channel":"chat","from_user":"bob","message":"hi"}' > /dev/null
+	gw_call Beta 3 tell '{"target_mud":"Beta","target_user":"bob","from_user":"bob","message":"me"}' > /dev/null
+	gw_wait Beta '"tell_received"' 5
+	grep '"method"' "$(T Beta.out)" | grep -v '"seq":[0-9]*}}$' && false
+	seqs=$(grep '"method"' "$(T Beta.out)" | sed -E 's/.*"seq":([0-9]+)}}$/\1/' | tr '\n' ' ')
+	n=$(grep -c '"method"' "$(T Beta.out)")
+	[ "$n" -ge 3 ]
+	[ "$seqs" = "$(seq 1 "$n" | tr '\n' ' ')" ]
+}
+
+@test "resume with last_seq: the tells written to a connection that died unread come again, from the first after it" {
+	two_gateways
+	handle_then_drop "$(T token)" 2 > "$(T h.out)" &
+	wait_for_line "$(T Alpha.err)" 'subscribe' 1 || sleep 0.5
+	tells_to_ann one two three four five
+	wait "$!"
+	[ "$(cat "$(T h.out)")" = "$(printf '1 one\n2 two')" ]
+	sleep 0.3
+	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$(cat "$(T token)")\",\"last_seq\":2}")" --events 3
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *'"last_seq":5,"first_seq":3,"gap":false,"missed":0,"replayed":3,'* ]]
+	[[ "${lines[1]}" == *'"message":"three"'*'"replayed":true,"seq":3}}' ]]
+	[[ "${lines[2]}" == *'"message":"four"'*'"seq":4}}' ]]
+	[[ "${lines[3]}" == *'"message":"five"'*'"seq":5}}' ]]
+	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "resume: past resume_events the gap is said (gap, missed, first_seq), never silent; last_seq past the last is -32602" {
+	two_gateways "resume_events = 1"
+	handle_then_drop "$(T token)" 1 > "$(T h.out)" &
+	wait_for_line "$(T Alpha.err)" 'subscribe' 1 || sleep 0.5
+	tells_to_ann one two three four
+	wait "$!"
+	sleep 0.3
+	token=$(cat "$(T token)")
+	run gwc "unix:$(T Alpha.sock)" "$(rq 8 session_resume "{\"token\":\"$token\",\"last_seq\":7}")"
+	[[ "$output" == *'"code":-32602,"message":"parameter last_seq: 7 is past the session'"'"'s last event (4)"'* ]]
+	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\",\"last_seq\":1}")" --events 1
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *'"last_seq":4,"first_seq":4,"gap":true,"missed":2,"replayed":1,'* ]]
+	[[ "${lines[1]}" == *'"message":"four"'*'"seq":4}}' ]]
+	gw_call Beta 20 stats > /dev/null
+	grep -q 'resumed session [0-9a-f]* after #1: 1 to replay, .*, 2 missing' "$(T Alpha.err)"
 }
