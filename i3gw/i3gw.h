@@ -285,12 +285,6 @@ void		 router_send_control(json_t *raw);
 void		 router_note_tx(void);
 void		 router_link_failed(const char *why);
 size_t		 router_queue_len(void);
-const json_t	*router_mudlist(void);
-const json_t	*router_chanlist(void);
-/* -1 unknown, 0 not up, 1 up; *canon gets the canonical spelling. */
-int		 router_mud_up(const char *name, const char **canon);
-void		 router_mudlist_apply(const json_t *named);
-void		 router_chanlist_apply(const json_t *named);
 int		 router_from_router(const json_t *named);
 void		 router_stats(json_t *);
 uint64_t	 router_connected_since(void);
@@ -503,10 +497,18 @@ void		 svc_channel_client_gone(struct client *);
 void		 svc_channel_init(void);
 size_t		 svc_channel_listening(void);
 int		 svc_channel_refused(const json_t *, const char *);
-/* svc-mudlist.c */
-void		 svc_mudlist_changed(const char *mud, const json_t *old,
-		    const json_t *new);
-void		 svc_chanlist_changed(json_t *added, json_t *removed);
+/* svc-mudlist.c: the mudlist and chanlist caches (their one owner) */
+void		 svc_mudlist_load(const char *router, long long mudlist_id,
+		    long long chanlist_id);
+const char	*svc_mudlist_router(void);
+void		 svc_mudlist_startup(void);
+long long	 svc_mudlist_id(void);
+const json_t	*svc_mudlist_muds(void);
+const json_t	*svc_mudlist_chans(void);
+/* -1 unknown, 0 not up, 1 up; *canon gets the canonical spelling. */
+int		 svc_mudlist_up(const char *name, const char **canon);
+void		 svc_mudlist_chanlist_apply(const json_t *named);
+void		 svc_mudlist_stats(json_t *);
 /* svc-admin.c */
 /* svc-error.c */
 /* svc-info.c: asking other MUDs (who, finger, locate, channel_who...) */

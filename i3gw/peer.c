@@ -91,7 +91,7 @@ peer_colour(const char *mud)
 
 	if (pc != NULL && peer_profiles[pc->colour] != -1)
 		return (peer_profiles[pc->colour]);
-	if (mud == NULL || (e = json_object_get(router_mudlist(), mud)) ==
+	if (mud == NULL || (e = json_object_get(svc_mudlist_muds(), mud)) ==
 	    NULL)
 		return (I3_COLOUR_PINKFISH);
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {

@@ -1,6 +1,7 @@
 /*
- * router.c: the router link: connect, startup, caches, keepalive, reconnect
- * with back-off and failover.  What is sent goes through sendq.c.
+ * router.c: the router link: connect, startup, keepalive, reconnect with
+ * back-off and failover.  What is sent goes through sendq.c; the mudlist
+ * and chanlist the router sends are svc-mudlist.c's.
  */
 
 #include <sys/socket.h>
@@ -44,14 +45,8 @@ static struct {
 	time_t		 last_connect;	/* wall-clock second */
 	uint64_t	 since;		/* READY since (ev_now) */
 
-	/* The caches of the router they came from. */
-	char		*cache_router;
-	json_t		*mudlist;	/* name -> named entry */
-	json_t		*chanlist;	/* name -> {owner, type} */
+	/* The password of the router whose lists svc-mudlist.c holds. */
 	long long	 password;
-	long long	 mudlist_id;
-	long long	 chanlist_id;
-	int		 chanlist_fresh;	/* none since this startup */
 
 	uint64_t	 connects;
 	uint64_t	 disconnects;
@@ -109,7 +104,7 @@ static const char *
 router_cur_name(void)
 {
 	if (rt.idx >= gw.conf->nrouters)
-		return (rt.cache_router);
+		return (svc_mudlist_router());
 	return (gw.conf->routers[rt.idx].name);
 }
 
@@ -139,18 +134,6 @@ router_link_failed(const char *why)
 	router_fail(why, rt.state != RS_READY);
 }
 
-const json_t *
-router_mudlist(void)
-{
-	return (rt.mudlist);
-}
-
-const json_t *
-router_chanlist(void)
-{
-	return (rt.chanlist);
-}
-
 static void
 router_set_state(enum router_state s)
 {
@@ -168,8 +151,6 @@ router_init(void)
 
 	rt.fd = -1;
 	sendq_init();
-	rt.mudlist = json_object();
-	rt.chanlist = json_object();
 
 	/*
 	 * Routers learned from earlier startup-replies come after ours, when
@@ -215,26 +196,18 @@ router_learn(const char *name, const char *host, int port)
 	return (1);
 }
 
-/* Load the ids, password and caches stored for one router. */
+/* The password stored for one router; its lists go to svc-mudlist.c. */
 static void
 router_load_cache(const char *name)
 {
 	struct store_router	sr;
+	const char		*cur = svc_mudlist_router();
 
-	if (rt.cache_router != NULL && strcmp(rt.cache_router, name) == 0)
+	if (cur != NULL && strcmp(cur, name) == 0)
 		return;
-	free(rt.cache_router);
-	rt.cache_router = xstrdup(name);
 	store_router_get(name, &sr);
 	rt.password = sr.password;
-	rt.mudlist_id = sr.mudlist_id;
-	rt.chanlist_id = sr.chanlist_id;
-	json_decref(rt.mudlist);
-	json_decref(rt.chanlist);
-	rt.mudlist = store_mudlist_load(name);
-	rt.chanlist = store_chanlist_load(name);
-	log_debug("router %s: %zu MUDs, %zu channels cached", name,
-	    json_object_size(rt.mudlist), json_object_size(rt.chanlist));
+	svc_mudlist_load(name, sr.mudlist_id, sr.chanlist_id);
 }
 
 void
@@ -363,7 +336,7 @@ router_connected(int fd, int what, void *arg)
 	sendq_link_up(fd);
 	rt.last_rx = rt.last_tx = ev_now();
 	rt.ping_sent = 0;
-	rt.chanlist_fresh = 0;
+	svc_mudlist_startup();
 	router_send_startup();
 }
 
@@ -395,7 +368,7 @@ router_send_startup(void)
 	    " s:s, s:s, s:s, s:O, s:o}",
 	    "target_mud", router_cur_name(),
 	    "password", (json_int_t)rt.password,
-	    "old_mudlist_id", (json_int_t)rt.mudlist_id,
+	    "old_mudlist_id", (json_int_t)svc_mudlist_id(),
 	    "old_chanlist_id", (json_int_t)0,
 	    "player_port", gw.conf->player_port,
 	    "imud_tcp_port", 0,
@@ -838,155 +811,6 @@ router_send_control(json_t *raw)
 		json_decref(raw);
 }
 
-int
-router_mud_up(const char *name, const char **canon)
-{
-	const char	*key;
-	json_t		*v;
-	json_int_t	 state;
-
-	*canon = name;
-	if ((v = json_object_get(rt.mudlist, name)) == NULL) {
-		json_t	*e;
-
-		json_object_foreach(rt.mudlist, key, e) {
-			if (strcasecmp(key, name) == 0) {
-				*canon = key;
-				v = e;
-				break;
-			}
-		}
-		if (v == NULL)
-			return (-1);
-	}
-	state = json_integer_value(json_object_get(v, "state"));
-	return (state == -1);
-}
-
-/* A mudlist packet: merge, 0 deletes; persisted with its id. */
-void
-router_mudlist_apply(const json_t *named)
-{
-	json_t		*info = json_object_get(named, "info"), *v, *old;
-	const char	*name;
-	json_int_t	 id = i3_pkt_int(named, "mudlist_id", 0);
-
-	if (!json_is_object(info))
-		return;
-	store_begin();
-	json_object_foreach(info, name, v) {
-		old = json_object_get(rt.mudlist, name);
-		if (old != NULL)
-			json_incref(old);
-		if (json_is_object(v)) {
-			json_object_set(rt.mudlist, name, v);
-			store_mud_put(rt.cache_router, name, v);
-		} else {
-			json_object_del(rt.mudlist, name);
-			store_mud_put(rt.cache_router, name, NULL);
-		}
-		svc_mudlist_changed(name, old, json_is_object(v) ? v : NULL);
-		json_decref(old);
-	}
-	if (id != rt.mudlist_id) {
-		rt.mudlist_id = id;
-		store_mudlist_id_set(rt.cache_router, id);
-	}
-	store_commit();
-	/* Frames held for the mudlist, or for a MUD now up. */
-	sendq_mudlist();
-}
-
-/*
- * A chanlist entry as {owner, type}, whatever shape it came in (new), or
- * NULL when it says the channel is gone.  The Dead Souls router announces a
- * channel just added as ({owner, ({})}): a type that is not an int is 0,
- * and the first one is logged (i3-protocol.md 9.1; docs/PROTOCOL.md 5).
- */
-static json_t *
-router_chan_entry(const char *name, const json_t *v)
-{
-	static int	 noted;
-	const json_t	*owner, *type;
-	json_t		*e;
-
-	if (json_is_object(v)) {
-		owner = json_object_get(v, "owner");
-		type = json_object_get(v, "type");
-	} else if (json_is_array(v) && json_array_size(v) == 2) {
-		owner = json_array_get(v, 0);
-		type = json_array_get(v, 1);
-	} else
-		return (NULL);
-	if (!json_is_integer(type) && !noted) {
-		noted = 1;
-		log_info("router %s: chanlist entry \"%s\" has a type that "
-		    "is not an int: read as 0 (noted once)", router_cur_name(),
-		    name);
-	}
-	e = json_object();
-	json_object_set_new(e, "owner", json_is_string(owner) ?
-	    json_incref((json_t *)owner) : json_integer(0));
-	json_object_set_new(e, "type", json_integer(json_is_integer(type) ?
-	    json_integer_value(type) : 0));
-	return (e);
-}
-
-/* A chanlist-reply: the first after startup replaces, later ones merge. */
-void
-router_chanlist_apply(const json_t *named)
-{
-	json_t		*chans = json_object_get(named, "channels"), *v;
-	json_t		*added, *removed, *old, *e;
-	const char	*name;
-	json_int_t	 id = i3_pkt_int(named, "chanlist_id", 0);
-	void		*tmp;
-
-	if (!json_is_object(chans))
-		return;
-	added = json_array();
-	removed = json_array();
-	store_begin();
-	if (!rt.chanlist_fresh) {
-		rt.chanlist_fresh = 1;
-		json_object_foreach_safe(rt.chanlist, tmp, name, v) {
-			old = json_object_get(chans, name);
-			if (old == NULL || (!json_is_object(old) &&
-			    !json_is_array(old))) {
-				json_array_append_new(removed,
-				    json_string(name));
-				json_object_del(rt.chanlist, name);
-			}
-		}
-		store_chan_clear(rt.cache_router);
-		json_object_foreach(rt.chanlist, name, v)
-			store_chan_put(rt.cache_router, name, v);
-	}
-	json_object_foreach(chans, name, v) {
-		old = json_object_get(rt.chanlist, name);
-		if ((e = router_chan_entry(name, v)) != NULL) {
-			if (old == NULL)
-				json_array_append_new(added, json_string(name));
-			json_object_set(rt.chanlist, name, e);
-			store_chan_put(rt.cache_router, name, e);
-			json_decref(e);
-		} else if (old != NULL) {
-			json_array_append_new(removed, json_string(name));
-			json_object_del(rt.chanlist, name);
-			store_chan_put(rt.cache_router, name, NULL);
-		}
-	}
-	if (id != rt.chanlist_id) {
-		rt.chanlist_id = id;
-		store_chanlist_id_set(rt.cache_router, id);
-	}
-	store_commit();
-	if (json_array_size(added) > 0 || json_array_size(removed) > 0)
-		svc_chanlist_changed(added, removed);
-	json_decref(added);
-	json_decref(removed);
-}
-
 void
 router_stats(json_t *o)
 {
@@ -1000,10 +824,5 @@ router_stats(json_t *o)
 	json_object_set_new(o, "frames_out", json_integer(gw.pkts_out));
 	json_object_set_new(o, "frames_in", json_integer(gw.pkts_in));
 	sendq_stats(o);
-	json_object_set_new(o, "mudlist_id", json_integer(rt.mudlist_id));
-	json_object_set_new(o, "chanlist_id", json_integer(rt.chanlist_id));
-	json_object_set_new(o, "muds", json_integer(
-	    json_object_size(rt.mudlist)));
-	json_object_set_new(o, "channels", json_integer(
-	    json_object_size(rt.chanlist)));
+	svc_mudlist_stats(o);
 }

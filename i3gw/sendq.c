@@ -886,7 +886,7 @@ sendq_held(const struct sframe *f)
 		return (0);
 	if (sq.gated)
 		return (1);
-	return (router_mud_up(f->target, &canon) == 0);
+	return (svc_mudlist_up(f->target, &canon) == 0);
 }
 
 /* Past its deadline: dropped, its sender told. */
@@ -905,7 +905,7 @@ sendq_expire(struct sframe *f)
 		snprintf(why, sizeof why, "not handed to a router within %lds "
 		    "(router %s)", gw.conf->queue_deadline / 1000,
 		    router_state_name(router_state()));
-	else if (f->target != NULL && router_mud_up(f->target, &canon) == 0)
+	else if (f->target != NULL && svc_mudlist_up(f->target, &canon) == 0)
 		snprintf(why, sizeof why, "%s stayed down for %lds", canon,
 		    gw.conf->queue_deadline / 1000);
 	else

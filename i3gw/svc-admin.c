@@ -54,7 +54,7 @@ rpc_ping(struct request *rq)
 static int
 rpc_status(struct request *rq)
 {
-	const json_t	*ml = router_mudlist();
+	const json_t	*ml = svc_mudlist_muds();
 	const char	*name;
 	json_t		*e;
 	int		 up = 0;
@@ -74,7 +74,7 @@ rpc_status(struct request *rq)
 	    "connected_for", (json_int_t)(since ? (now - since) / 1000 : 0),
 	    "muds", (int)json_object_size(ml),
 	    "muds_up", up,
-	    "channels", (int)json_object_size(router_chanlist()),
+	    "channels", (int)json_object_size(svc_mudlist_chans()),
 	    "listening", (int)svc_channel_listening(),
 	    "queue", (int)router_queue_len(),
 	    "clients", (int)client_count(),
@@ -122,8 +122,8 @@ rpc_stats(struct request *rq)
 		    "s:I, s:I}}",
 		    "connected", router_ready(),
 		    "uptime", (json_int_t)((ev_now() - gw.started_ms) / 1000),
-		    "muds", (int)json_object_size(router_mudlist()),
-		    "channels", (int)json_object_size(router_chanlist()),
+		    "muds", (int)json_object_size(svc_mudlist_muds()),
+		    "channels", (int)json_object_size(svc_mudlist_chans()),
 		    "packets_in", (json_int_t)gw.pkts_in,
 		    "packets_out", (json_int_t)gw.pkts_out,
 		    "client",

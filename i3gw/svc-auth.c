@@ -150,7 +150,7 @@ rpc_auth_request(struct request *rq)
 	    svc_info_timeout(rq->params, gw.conf->info_timeout, &ms,
 	    &rq->err) == -1)
 		return (-1);
-	if (router_mud_up(mud, &canon) == 0)
+	if (svc_mudlist_up(mud, &canon) == 0)
 		return (rpc_fail(&rq->err, I3_RPC_MUDDOWN,
 		    "%s is down (mudlist)",
 		    canon));

@@ -205,7 +205,7 @@ svc_chanadmin_changed(const json_t *added, const json_t *removed)
 		chan = json_string_value(v);
 		while ((p = pending_find(PEND_CHANADD, NULL, NULL, chan)) !=
 		    NULL) {
-			e = json_object_get(router_chanlist(), chan);
+			e = json_object_get(svc_mudlist_chans(), chan);
 			pending_answer(p, json_pack("{s:s, s:O?, s:O?, s:b}",
 			    "channel", chan, "owner", json_object_get(e,
 			    "owner"), "type", json_object_get(e, "type"),
@@ -244,7 +244,7 @@ svc_chanadmin_chanlist(const json_t *named)
 		/* Out of our cache too: svc_chanadmin_changed() answers. */
 		delta = json_pack("{s:O?, s:O}", "chanlist_id",
 		    json_object_get(named, "chanlist_id"), "channels", gone);
-		router_chanlist_apply(delta);
+		svc_mudlist_chanlist_apply(delta);
 		json_decref(delta);
 		json_object_foreach(gone, chan, v) {
 			while ((p = pending_find(PEND_CHANREMOVE, NULL, NULL,
@@ -306,7 +306,7 @@ chanadmin_filter(const json_t *named, const json_t *raw)
 
 	if (chan == NULL || !json_is_array(pkt))
 		return;
-	e = json_object_get(router_chanlist(), chan);
+	e = json_object_get(svc_mudlist_chans(), chan);
 	if (e == NULL || json_integer_value(json_object_get(e, "type")) != 2)
 		log_debug("chan-filter-req for %s, not a filtered channel "
 		    "of ours in the chanlist", chan);

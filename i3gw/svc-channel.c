@@ -332,7 +332,7 @@ chan_send(struct request *rq, const char *type)
 			json_decref(fields);
 			return (-1);
 		}
-		if (router_mud_up(tmud, &canon) != -1)
+		if (svc_mudlist_up(tmud, &canon) != -1)
 			tmud = canon;
 		json_object_set_new(fields, "targ_mud", json_string(tmud));
 		json_object_set_new(fields, "targ_user", json_string(tuser));
@@ -429,7 +429,7 @@ rpc_channel_join(struct request *rq)
 	if (user != NULL)
 		svc_presence_chan_join(cl, chan, user, vis);
 	rq->result = json_pack("{s:s, s:b, s:b}", "channel", chan, "joined", 1,
-	    "known", json_object_get(router_chanlist(), chan) != NULL);
+	    "known", json_object_get(svc_mudlist_chans(), chan) != NULL);
 	return (0);
 }
 
@@ -463,7 +463,7 @@ rpc_channel_leave(struct request *rq)
 static int
 rpc_channel_list(struct request *rq)
 {
-	const json_t	*list = router_chanlist();
+	const json_t	*list = svc_mudlist_chans();
 	const char	*name;
 	json_t		*v, *arr, *e;
 

@@ -166,7 +166,7 @@ info_target(const json_t *params, const char **canon, struct rpc_error *re)
 
 	if (rpc_str(params, "target_mud", 1, &mud, re) == -1)
 		return (-1);
-	if (router_mud_up(mud, canon) == 0)
+	if (svc_mudlist_up(mud, canon) == 0)
 		return (rpc_fail(re, I3_RPC_MUDDOWN, "%s is down (mudlist)",
 		    *canon));
 	return (0);

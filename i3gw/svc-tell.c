@@ -75,7 +75,7 @@ tell_send(struct request *rq, const char *type)
 			return (rpc_fail(&rq->err, I3_RPC_PARAMS, "missing "
 			    "parameter: message"));
 	}
-	up = router_mud_up(mud, &canon);
+	up = svc_mudlist_up(mud, &canon);
 	if (up == 0)
 		return (rpc_fail(&rq->err, I3_RPC_MUDDOWN,
 		    "%s is down (mudlist)",
