@@ -3,6 +3,8 @@
 # start-up refuses, -n -v, environment overrides, SIGHUP key by key, the
 # table against i3gw.conf(5), and the one path search i3gw and i3ctl share.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 teardown() {
@@ -39,7 +41,7 @@ conf() {
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
 	[ -n "$port" ]
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
 	[[ "$output" == *'"id":1,'* ]]
 }
 
@@ -159,7 +161,7 @@ conf() {
 	# The new services reach the router with the next startup.
 	wait_for_line "$(T r.log)" '"startup-req-3".*\{"tell":1,"channel":1\}'
 	# The key works at once over the Unix socket.
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 authenticate "{\"key\":\"$key\"}")"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 authenticate "{\"key\":\"$key\"}")"
 	[[ "$output" == *'"authenticated":true,"key":"bot"'* ]]
 	# An unchanged file changes nothing.
 	kill -HUP "$GWD_PID_Alpha"

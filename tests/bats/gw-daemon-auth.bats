@@ -2,6 +2,8 @@
 # gw-daemon-auth.bats: TCP and TLS listeners, API keys, permissions, rate
 # limits, address lists.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 teardown() {
@@ -16,14 +18,14 @@ teardown() {
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
 	[ -n "$port" ]
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
 	[[ "$output" == *'"id":1,"error":{"code":-32007'*'not authenticated'* ]]
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate '{"key":"i3k_wrong"}')" \
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate '{"key":"i3k_wrong"}')" \
 	    "$(rq 2 ping)"
 	# The failure is answered after auth_delay: the ping's answer first.
 	[[ "${lines[0]}" == *'"id":2,"error":{"code":-32007'* ]]
 	[[ "${lines[1]}" == *'"id":1,"error":{"code":-32007,"message":"authentication failed"'* ]]
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" \
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" \
 	    "$(rq 2 ping)" "$(rq 3 tell '{"target_mud":"Alpha","target_user":"x","from_user":"y","message":"z"}')"
 	[[ "${lines[0]}" == *'"id":1,"result":{"authenticated":true,"key":"bot","permissions":["tell","channel","info"]'* ]]
 	[[ "${lines[1]}" == *'"id":2,"result":{"pong":true'* ]]
@@ -40,7 +42,7 @@ teardown() {
 	port=$(gwd_tcp_port Alpha)
 	bad=$(rq 1 authenticate '{"key":"nope"}')
 	start=$(date +%s%N)
-	run gwc "tcp:127.0.0.1:$port" "$bad" "$(rq 2 authenticate '{"key":"nope2"}')" \
+	run -0 gwc "tcp:127.0.0.1:$port" "$bad" "$(rq 2 authenticate '{"key":"nope2"}')" \
 	    "$(rq 3 authenticate '{"key":"nope3"}')"
 	end=$(date +%s%N)
 	[ "$(grep -c '"code":-32007' <<< "$output")" -eq 3 ]
@@ -55,7 +57,7 @@ teardown() {
 	gwd_conf Alpha "tcp = 127.0.0.1:0" "$(cat "$(T bot.key)")"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" \
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" \
 	    "$(rq 2 tell '{"target_mud":"Alpha","target_user":"x","from_user":"y","message":"z"}')" \
 	    "$(rq 3 shutdown)" "$(rq 4 mudlist)" "$(rq 5 channel_join '{"channel":"chat"}')"
 	[[ "${lines[1]}" == *'"id":2,"error":{"code":-32008,"message":"forbidden: key bot has no tell permission"'* ]]
@@ -73,7 +75,7 @@ teardown() {
 	sed -i 's/^permissions = .*/permissions = all/' "$(T Alpha.conf)"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" \
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" \
 	    "$(rq 2 ping)" "$(rq 3 ping)" "$(rq 4 ping)" "$(rq 5 status)" \
 	    "$(rq 6 status)"
 	[[ "${lines[1]}" == *'"id":2,"result"'* ]]
@@ -88,19 +90,19 @@ teardown() {
 	gwd_conf Alpha "tcp = 127.0.0.1:0" "deny = 127.0.0.0/8"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
 	[[ "$output" == *'"code":-32010,"message":"address not allowed"'* ]]
 	gwd_stop Alpha
 	gwd_conf Alpha "tcp = 127.0.0.1:0" "allow = 10.0.0.0/8, ::1"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
 	[[ "$output" == *'"code":-32010'* ]]
 	gwd_stop Alpha
 	gwd_conf Alpha "tcp = 127.0.0.1:0" "allow = 127.0.0.1/32"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
 	[[ "$output" == *'"code":-32007'* ]]
 }
 

@@ -102,9 +102,9 @@ os.execve(sys.argv[3], sys.argv[3:], env)
 	grep -q "listening on http (activated fd 4)" "$ACT_ERR"
 	# Its own socket is not made: the activated one serves.
 	[ ! -e "$(T Alpha.sock)" ]
-	run gwc "unix:$(T act.sock)" "$(rq 1 ping)"
+	run -0 gwc "unix:$(T act.sock)" "$(rq 1 ping)"
 	[[ "$output" == *'"id":1,"result":{"pong":true'* ]]
-	run "$MANY" -a "unix:$(T act.sock)" -n 50 -t 5
+	run -0 "$MANY" -a "unix:$(T act.sock)" -n 50 -t 5
 	[ "$output" = "connected 50 answered 50 pong 50 errors 0" ]
 	hport=$(cat "$(T act.port)")
 	run curl -s -m 5 "http://127.0.0.1:$hport/health"

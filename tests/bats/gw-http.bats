@@ -61,7 +61,7 @@ start_http() {
 	[[ "$output" == 200* ]]
 	[[ "$output" == *'"status":"ok"'* ]]
 	[[ "$output" == *'"router":{"ready":false'* ]]
-	run hcurl "http://127.0.0.1:$HPORT/health/ready"
+	run -0 hcurl "http://127.0.0.1:$HPORT/health/ready"
 	[[ "$output" == 503* ]]
 	[[ "$output" == *'"ready":false'* ]]
 	gwd_stop Alpha
@@ -70,13 +70,13 @@ start_http() {
 	gwd_start Alpha
 	HPORT=$(gwd_tcp_port Alpha http)
 	wait_ready
-	run hcurl "http://127.0.0.1:$HPORT/health"
+	run -0 hcurl "http://127.0.0.1:$HPORT/health"
 	[[ "$output" == 200*'"router":{"ready":true,"state":"ready","name":"*test"}'* ]]
-	run hcurl "http://127.0.0.1:$HPORT/health/ready"
+	run -0 hcurl "http://127.0.0.1:$HPORT/health/ready"
 	[[ "$output" == '200 {"ready":true,"router_state":"ready"}' ]]
-	run hcurl "http://127.0.0.1:$HPORT/nothing"
+	run -0 hcurl "http://127.0.0.1:$HPORT/nothing"
 	[[ "$output" == 404* ]]
-	run hcurl -X POST "http://127.0.0.1:$HPORT/health"
+	run -0 hcurl -X POST "http://127.0.0.1:$HPORT/health"
 	[[ "$output" == 405* ]]
 }
 
@@ -113,26 +113,26 @@ start_http() {
 
 @test "http: /rpc needs a key: none, a wrong one, the header, authenticate first" {
 	start_http
-	run hcurl -d "$(rq 1 ping)" "http://127.0.0.1:$HPORT/rpc"
+	run -0 hcurl -d "$(rq 1 ping)" "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == '401 {"jsonrpc":"2.0","id":null,"error":{"code":-32007,'* ]]
-	run hcurl -H "Authorization: Bearer i3k_wrong" -d "$(rq 1 ping)" \
+	run -0 hcurl -H "Authorization: Bearer i3k_wrong" -d "$(rq 1 ping)" \
 	    "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == *'401 {"jsonrpc":"2.0","id":null,"error":{"code":-32007,"message":"authentication failed"}}'* ]]
-	run hcurl -H "Authorization: Bearer $KEY_bot" -d "$(rq 7 ping)" \
+	run -0 hcurl -H "Authorization: Bearer $KEY_bot" -d "$(rq 7 ping)" \
 	    "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == '200 {"jsonrpc":"2.0","id":7,"result":{"pong":true'* ]]
 	# A method the key may not call.
-	run hcurl -H "Authorization: Bearer $KEY_bot" \
+	run -0 hcurl -H "Authorization: Bearer $KEY_bot" \
 	    -d "$(rq 2 presence_set '{"user":"x"}')" "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == *'"id":2,"error":{"code":-32008'* ]]
 	# A notification only: 204.
-	run hcurl -H "Authorization: Bearer $KEY_bot" \
+	run -0 hcurl -H "Authorization: Bearer $KEY_bot" \
 	    -d '{"jsonrpc":"2.0","method":"ping"}' "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == '204 ' ]]
 	# GET /rpc, bad JSON.
-	run hcurl "http://127.0.0.1:$HPORT/rpc"
+	run -0 hcurl "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == 405* ]]
-	run hcurl -H "Authorization: Bearer $KEY_bot" -d '{"jsonrpc":' \
+	run -0 hcurl -H "Authorization: Bearer $KEY_bot" -d '{"jsonrpc":' \
 	    "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == *'"code":-32700'* ]]
 	grep -q "bad key" "$(T Alpha.err)"
@@ -141,7 +141,7 @@ start_http() {
 @test "http: a batch, authenticate first in it, a deferred answer held and sent" {
 	start_http
 	wait_ready
-	run hcurl -d "[$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}"),$(rq 2 ping),$(rq 3 reconnect),{\"jsonrpc\":\"2.0\",\"method\":\"ping\"},$(rq 4 nosuch)]" \
+	run -0 hcurl -d "[$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}"),$(rq 2 ping),$(rq 3 reconnect),{\"jsonrpc\":\"2.0\",\"method\":\"ping\"},$(rq 4 nosuch)]" \
 	    "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == '200 ['* ]]
 	body=${output#200 }
@@ -152,12 +152,12 @@ start_http() {
 	[ "$(jq -r '.[] | select(.id == 3) | .error.code' <<< "$body")" = -32008 ]
 	[ "$(jq -r '.[] | select(.id == 4) | .error.code' <<< "$body")" = -32601 ]
 	# Without a key in the batch: the batch is refused.
-	run hcurl -d "[$(rq 2 ping)]" "http://127.0.0.1:$HPORT/rpc"
+	run -0 hcurl -d "[$(rq 2 ping)]" "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == 401* ]]
 	# A wrong key through authenticate is answered later (auth_delay): the
 	# request is held, then answered with everything else.
 	start=$(date +%s%N)
-	run hcurl -d "[$(rq 1 authenticate '{"key":"i3k_bad"}'),$(rq 2 ping)]" \
+	run -0 hcurl -d "[$(rq 1 authenticate '{"key":"i3k_bad"}'),$(rq 2 ping)]" \
 	    "http://127.0.0.1:$HPORT/rpc"
 	end=$(date +%s%N)
 	[[ "$output" == '200 ['* ]]
@@ -166,12 +166,12 @@ start_http() {
 	[ "$(jq -r '.[] | select(.id == 2) | .error.code' <<< "$body")" = -32007 ]
 	[ $(( (end - start) / 1000000 )) -ge 40 ]
 	# Sessions need a connection that stays.
-	run hcurl -H "Authorization: Bearer $KEY_bot" \
+	run -0 hcurl -H "Authorization: Bearer $KEY_bot" \
 	    -d "$(rq 5 subscribe '{"events":["tell"]}')" \
 	    "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == *'"id":5,"error":{"code":-32601'*'not available over HTTP'* ]]
 	# The HTTP clients are gone once answered.
-	run hcurl "http://127.0.0.1:$HPORT/metrics"
+	run -0 hcurl "http://127.0.0.1:$HPORT/metrics"
 	[[ "$output" == *'i3gw_clients{transport="http"} 0'* ]]
 }
 
@@ -184,12 +184,12 @@ start_http() {
 	gw_call Beta 1 presence_set '{"users":[{"name":"bob","visname":"Bob"}]}' > /dev/null
 	[[ "$REPLY" == *'"result":{"count":1}'* ]]
 	for i in $(seq 1 50); do
-		run hcurl -H "Authorization: Bearer $KEY_bot" \
+		run -0 hcurl -H "Authorization: Bearer $KEY_bot" \
 		    -d "$(rq 1 mudlist)" "http://127.0.0.1:$HPORT/rpc"
 		[[ "$output" == *'"Beta"'* ]] && break
 		sleep 0.1
 	done
-	run hcurl -H "Authorization: Bearer $KEY_bot" \
+	run -0 hcurl -H "Authorization: Bearer $KEY_bot" \
 	    -d "$(rq 9 who '{"target_mud":"Beta","timeout":3}')" \
 	    "http://127.0.0.1:$HPORT/rpc"
 	gw_stop Beta
@@ -198,7 +198,7 @@ start_http() {
 
 @test "http: allow/deny lists apply to HTTP clients" {
 	start_http "deny = 127.0.0.0/8"
-	run hcurl "http://127.0.0.1:$HPORT/health"
+	run -0 hcurl "http://127.0.0.1:$HPORT/health"
 	[[ "$output" == 000* ]]
 }
 
@@ -239,7 +239,7 @@ start_http() {
 	for i in 1 2 3 4 5; do
 		batch="$batch${batch:+,}$(rq $i tell '{"target_mud":"Beta","target_user":"ann","from_user":"bob","message":"hi '$i'"}')"
 	done
-	run hcurl -H "Authorization: Bearer $KEY_bot" -d "[$batch]" \
+	run -0 hcurl -H "Authorization: Bearer $KEY_bot" -d "[$batch]" \
 	    "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == '200 ['* ]]
 	body=${output#200 }

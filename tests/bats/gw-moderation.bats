@@ -190,7 +190,7 @@ shown() {
 	gwd_conf Alpha "tcp = 127.0.0.1:0" "$(sed -n '/^\[key/,$p' <<< "$out")"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$key\"}")" \
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$key\"}")" \
 	    "$(rq 2 ignore_add '{"pattern":"*@SpamMud"}')" \
 	    "$(rq 3 ignore_add '{"pattern":"*@SpamMud","user":"ann"}')" \
 	    "$(rq 4 ignore_list)"

@@ -4,6 +4,8 @@
 # their own bytes from the test router's script mode, and what i3gw's
 # client sees of it.  docs/PROTOCOL.md section 5 lists the forms.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 teardown() {
@@ -164,7 +166,7 @@ peer_start() {
 	gw_call Alpha 1 who '{"target_mud":"Zeta","from_user":"bob"}'
 	[[ "$REPLY" == *'"visname":"&YKim&D the %^RED%^Quiet%^RESET%^"'* ]]
 	gw_wait Alpha '"method":"tell_received","params":\{.*"message":"%\^RED%\^hi &Y%\^RESET%\^"'
-	run "$I3GW" -n -v -f "$(T Alpha.conf)"
+	run -0 "$I3GW" -n -v -f "$(T Alpha.conf)"
 	[[ "$output" == *$'[peer zeta]\ncolour = pinkfish'* ]]
 	gw_conf Bad "[peer Zeta]" "colour = blue"
 	run "$I3GW" -n -f "$(T Bad.conf)"

@@ -3,6 +3,8 @@
 # and credentials per MUD name, daemon start-up, sessions and answerers
 # that end with their client, channel membership, presence kept.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 teardown() {
@@ -18,7 +20,7 @@ teardown() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"i3gw: state: $(T Alpha.state) is in use by another i3gw (pid $GWD_PID_Alpha)"* ]]
 	# Alpha was not disturbed.
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
 	[[ "$output" == *'"pong":true'* ]]
 }
 
@@ -71,7 +73,7 @@ teardown() {
 	grep -q 'listening on' "$(T Alpha.err)"
 	wait_for_line "$(T Alpha.log)" 'MUD Alpha, state in'
 	! grep -q 'MUD Alpha, state in' "$(T Alpha.err)"
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
 	[[ "$output" == *'"pong":true'* ]]
 	kill -TERM "$pid"
 	for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -138,16 +140,16 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	# The store holds no session, the status counts none detached.
 	[ "$(store_rows Alpha session)" -eq 0 ]
 	[ "$(store_rows Alpha event)" -eq 0 ]
-	run ctl Alpha --json status
+	run -0 ctl Alpha --json status
 	[[ "$output" != *'"sessions_detached":'[1-9]* ]]
 	# The MUD listens to no channel: nobody joined one.
-	run ctl Alpha --json channel list
+	run -0 ctl Alpha --json channel list
 	[[ "$output" == *'"name":"dchat"'*'"listening":false'* ]]
 	# who asked of Alpha is answered from presence, not after a wait: a
 	# leftover answerer would hold it answer_timeout (2 s).  (1 s, not
 	# less: i3ctl starts and goes through the router under ASan and load.)
 	start=${EPOCHREALTIME/./}
-	run ctl Beta --json who Alpha
+	run -0 ctl Beta --json who Alpha
 	end=${EPOCHREALTIME/./}
 	echo "$output; $(( (end - start) / 1000 )) ms"
 	[[ "$output" == *'"visname":"Ann"'* ]]
@@ -158,14 +160,14 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	router_start
 	gwd_conf Alpha
 	gwd_start Alpha
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"keep":true}')"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"keep":true}')"
 	token=$(grep -oE '"resume_token":"[0-9a-f]+"' <<< "$output" | cut -d'"' -f4)
 	[ -n "$token" ]
 	sleep 0.2
 	[ "$(store_rows Alpha session)" -eq 1 ]
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 session_resume "{\"token\":\"$token\"}")"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 session_resume "{\"token\":\"$token\"}")"
 	[[ "$output" == *'"id":1,"result":'* ]]
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"keep":"yes"}')"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"keep":"yes"}')"
 	[[ "$output" == *'"code":-32602'*'keep'* ]]
 }
 
@@ -193,7 +195,7 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	gwd_start Alpha
 	wait_for_line "$(T r.log)" '"startup-req-3",5,"Alpha"' 
 	[ "$(grep -c '"channel-listen",5,"Alpha",0,"\*test",0,"dchat",1' "$(T r.log)")" -eq 2 ]
-	run ctl Alpha --json channel list
+	run -0 ctl Alpha --json channel list
 	[[ "$output" == *'"name":"dchat"'*'"joined":true,"listening":true'* ]]
 	# Leaving is for the MUD too.
 	ctl Alpha channel leave dchat
@@ -209,7 +211,7 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	router_stop
 	sleep 0.3
 	start=${EPOCHREALTIME/./}
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 who '{"target_mud":"Beta"}')"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 who '{"target_mud":"Beta"}')"
 	end=${EPOCHREALTIME/./}
 	echo "$output; $(( (end - start) / 1000 )) ms"
 	[[ "$output" == *'"id":1,"error":{"code":-32004,"message":"router unavailable'* ]]
@@ -253,7 +255,7 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	gw_call Alpha 2 channel_join '{"channel":"dchat"}'
 	gw_stop Alpha
 	# What the next start-up restores: dchat, not the refused channel.
-	run python3 -c 'import sqlite3, sys
+	run -0 python3 -c 'import sqlite3, sys
 for r in sqlite3.connect(sys.argv[1]).execute(
     "SELECT channel FROM listen WHERE mud = ? ORDER BY channel", ("Alpha",)):
 	print(r[0])' "$(T Alpha.state)/i3gw.db"

@@ -54,7 +54,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'"id":3,"result":{"sent":'* ]]
 	# The key has no admin permission: shutdown is forbidden over HTTP.
-	run curl -s -m 5 -H "Authorization: Bearer $key" \
+	run -0 curl -s -m 5 -H "Authorization: Bearer $key" \
 	    -d "$(rq 4 shutdown)" "http://127.0.0.1:$hport/rpc"
 	[[ "$output" == *'"id":4,"error":{"code":-32008'* ]]
 

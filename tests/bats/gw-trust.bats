@@ -2,6 +2,8 @@
 # gw-trust.bats: i3gw's trust boundary (issue 13): hostile routers and
 # hostile clients against the real gateway; each test failed before its fix.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 teardown() {
@@ -152,15 +154,15 @@ print(int(worst))
 	router_start
 	gwd_conf Alpha
 	gwd_start Alpha
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":"def f: f; f"}')"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":"def f: f; f"}')"
 	[[ "$output" == *'"code":-32602,"message":"parameter filter: the gateway runs no filter programs'* ]]
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":"last(range(1e13))"}')"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":"last(range(1e13))"}')"
 	[[ "$output" == *'"code":-32602'* ]]
 	# No libjq in the gateway at all (it leaked on rejected programs).
 	! ldd "$I3GW" | grep -q libjq
 	# The most a filter may hold: 16 patterns of 64 bytes in every field.
 	p=$(python3 -c 'import json; print(json.dumps({k: ["*" + "a*" * 31 + "b"] * 16 for k in ("kinds", "channels", "muds", "users")} | {"text": "z" * 128}))')
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe "{\"filter\":{\"kinds\":[\"$(printf 'a*%.0s' $(seq 1 33))\"]}}")"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe "{\"filter\":{\"kinds\":[\"$(printf 'a*%.0s' $(seq 1 33))\"]}}")"
 	[[ "$output" == *'"code":-32602,"message":"parameter filter: kinds: patterns are strings of 1 to 64 bytes"'* ]]
 	for i in $(seq 1 10); do
 		gwc_bg "s$i" "unix:$(T Alpha.sock)" "$(rq 1 subscribe "{\"filter\":$p}")" --hold 30 --timeout 30
@@ -307,7 +309,7 @@ rss() {
 	hold idle 100 127.0.0.1 "$port"
 	sleep 0.3
 	grep -q "refused 127.0.0.1: the rest is reserved (reserve_local)" "$(T Alpha.err)"
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
 	[[ "$output" == *'"pong":true'* ]]
 	kill "$HOLD_idle"
 	gwd_stop Alpha
@@ -315,7 +317,7 @@ rss() {
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
 	hold five 5 127.0.0.1 "$port"
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)"
 	[[ "$output" == *'"code":-32010,"message":"too many connections from this address"'* ]]
 	grep -q "refused 127.0.0.1: 5 connections from it already (max_per_ip)" "$(T Alpha.err)"
 }
@@ -353,7 +355,7 @@ rss() {
 	    "max_per_ip = 5000" "auth_timeout = 5m"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
 	idle=$(rss "$GWD_PID_Alpha")
 	hold many 3000 127.0.0.1 "$port" 700
 	[ "$(cat "$(T many.ready)")" -eq 3000 ]
@@ -366,7 +368,7 @@ rss() {
 	kill "$HOLD_many"
 	wait "$HOLD_many" 2>/dev/null || true
 	for i in $(seq 1 50); do
-		run gwc "unix:$(T Alpha.sock)" "$(rq 1 status)"
+		run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 status)"
 		[[ "$output" == *'"clients":1'* ]] && break
 		sleep 0.1
 	done
@@ -389,7 +391,7 @@ rss() {
 		    "$(rq 2 subscribe '{"events":["tell_received"],"keep":true}')" > /dev/null
 	done
 	sleep 0.5
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 stats)"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 stats)"
 	[[ "$output" == *'"sessions_detached":3'* ]]
 	[[ "$output" == *'"sessions_evicted":7'* ]]
 	grep -q "dropped: 3 sessions kept per key at most (sessions_per_key)" "$(T Alpha.err)"
@@ -398,7 +400,7 @@ rss() {
 		gwc "unix:$(T Alpha.sock)" "$(rq 2 subscribe '{"events":["tell_received"],"keep":true}')" > /dev/null
 	done
 	sleep 0.5
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 stats)"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 stats)"
 	[[ "$output" == *'"sessions_detached":5'* ]]
 }
 

@@ -21,19 +21,19 @@ teardown() {
 	grep -qi '^content-type: text/html' "$(T hdr)"
 	grep -qi "^content-security-policy: default-src 'self'" "$(T hdr)"
 	cmp "$(T index)" "$I3_TOP/share/web/index.html"
-	run curl -s -m 5 -o /dev/null -w '%{http_code} %{content_type}' \
+	run -0 curl -s -m 5 -o /dev/null -w '%{http_code} %{content_type}' \
 	    "http://127.0.0.1:$hport/i3gw.js"
 	[ "$output" = "200 text/javascript; charset=utf-8" ]
-	run curl -s -m 5 -o /dev/null -w '%{http_code}' \
+	run -0 curl -s -m 5 -o /dev/null -w '%{http_code}' \
 	    "http://127.0.0.1:$hport/../Makefile"
 	[ "$output" = 404 ]
 	# A request's head: 2 kB is fine, 6 kB is over the 4 kB a connection
 	# holds (what keeps an idle WebSocket client small).
-	run curl -s -m 5 -o /dev/null -w '%{http_code}' \
+	run -0 curl -s -m 5 -o /dev/null -w '%{http_code}' \
 	    -H "X-Big: $(head -c 2000 /dev/zero | tr '\0' a)" \
 	    "http://127.0.0.1:$hport/health"
 	[ "$output" = 200 ]
-	run curl -s -m 5 -o /dev/null -w '%{http_code}' \
+	run -0 curl -s -m 5 -o /dev/null -w '%{http_code}' \
 	    -H "X-Big: $(head -c 6000 /dev/zero | tr '\0' a)" \
 	    "http://127.0.0.1:$hport/health"
 	[ "$output" = 431 ]
@@ -45,7 +45,7 @@ teardown() {
 	printf 'web_root = %s\n' "$(T nowhere)" >> "$(T Alpha.conf)"
 	gwd_start Alpha
 	hport=$(gwd_tcp_port Alpha http)
-	run curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$hport/"
+	run -0 curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$hport/"
 	[ "$output" = 404 ]
 }
 

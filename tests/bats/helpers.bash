@@ -94,7 +94,8 @@
 #	--tls CAFILE (TLS, verifying the server), --cert FILE --key FILE
 #	(a client certificate), --noread SECONDS (read nothing for that long
 #	after sending), --hold SECONDS (stay connected that long after).
-#	Exit status 0, or 2 on a timeout, 3 when the connection failed.
+#	Exit status 0, or 2 on a timeout, 3 when the connection failed
+#	(connecting, writing or reading).
 #   gwc_bg NAME ADDR [OPTIONS] [LINES...]
 #	The same in the background, output in $T/NAME.out; GWC_PID_NAME.
 #   rq ID METHOD [PARAMS]
@@ -476,7 +477,11 @@ for l in lines:
 			want += sum(1 for x in o if isinstance(x, dict) and "id" in x)
 	except ValueError:
 		want += 1
-	s.sendall(l.encode() + b"\n")
+	try:
+		s.sendall(l.encode() + b"\n")
+	except (ssl.SSLError, OSError) as e:
+		print("write failed: %s" % e, file=sys.stderr)
+		sys.exit(3)
 if opts["noread"]:
 	time.sleep(opts["noread"])
 deadline = time.time() + opts["timeout"]

@@ -126,9 +126,9 @@ tell='({"tell",5,"Alpha","bob","Beta","ann","Bob","hi",})'
 	L="$T/tap.log"
 	# one line per frame, and nothing reported of the clean one
 	[ "$(grep -c '"dir":"mud>router","offset"' "$L")" -eq 8 ]
-	run jq -c 'select(.offset==0 and .dir=="mud>router") | .findings' "$L"
+	run -0 jq -c 'select(.offset==0 and .dir=="mud>router") | .findings' "$L"
 	[ "$output" = "null" ]
-	run jq -r 'select(.findings) | .findings[] as $f | "\(.offset) \($f.code)"' "$L"
+	run -0 jq -r 'select(.findings) | .findings[] as $f | "\(.offset) \($f.code)"' "$L"
 	[ "${lines[0]}" = "56 no-nul" ]
 	[ "${lines[1]}" = "111 stray-nul" ]
 	[ "${lines[2]}" = "112 cr-end" ]
@@ -150,7 +150,7 @@ tell='({"tell",5,"Alpha","bob","Beta","ann","Bob","hi",})'
 	python3 "$RAWPEER" send "$TAP_PORT" "$T/in" "$T/got" --wait 0.3
 	tap_stop
 	[ "$(grep -c '"dir":"mud>router","offset"' "$T/tap.log")" -eq 30 ]
-	run jq -r 'select(.findings) | "\(.offset) \(.findings[0].code)"' "$T/tap.log"
+	run -0 jq -r 'select(.findings) | "\(.offset) \(.findings[0].code)"' "$T/tap.log"
 	[ "$output" = "$((56 * 10)) flood" ]
 }
 
@@ -166,7 +166,7 @@ tell='({"tell",5,"Alpha","bob","Beta","ann","Bob","hi",})'
 	# then another one: reported, and the router refuses it as a real one would
 	startup_pkt Alpha 12345 | probe_p --wait 300 > "$T/third" || true
 	tap_stop
-	run jq -r 'select(.findings) | "\(.conn) \(.findings[].code)"' "$T/tap.log"
+	run -0 jq -r 'select(.findings) | "\(.conn) \(.findings[].code)"' "$T/tap.log"
 	[ "$output" = "3 password" ]
 	grep -q "issued $pw last time" "$T/tap.log"
 }
@@ -187,7 +187,7 @@ tell='({"tell",5,"Alpha","bob","Beta","ann","Bob","hi",})'
 	[ "$(jq -r 'select(.event=="open") | .conn' "$T/tap.log" | sort | tr '\n' ' ')" = "1 2 " ]
 	[ "$(jq -r 'select(.type=="startup-req-3") | .named.originator_mud' "$T/tap.log" | sort | tr '\n' ' ')" = "Alpha Beta " ]
 	[ "$(jq -r 'select(.event=="close") | .conn' "$T/tap.log" | sort | tr '\n' ' ')" = "1 2 " ]
-	run jq -c 'select(.event=="stop") | .totals["mud>router"].frames' "$T/tap.log"
+	run -0 jq -c 'select(.event=="stop") | .totals["mud>router"].frames' "$T/tap.log"
 	[ "$output" = 2 ]
 }
 
@@ -199,9 +199,9 @@ tell='({"tell",5,"Alpha","bob","Beta","ann","Bob","hi",})'
 	python3 "$RAWPEER" send "$TAP_PORT" "$T/in" "$T/got" --wait 1
 	tap_stop
 	cmp "$T/reply" "$T/got"		# what came, came through
-	run jq -r 'select(.findings) | "\(.dir) \(.offset) \(.findings[0].code): \(.findings[0].text)"' "$T/tap.log"
+	run -0 jq -r 'select(.findings) | "\(.dir) \(.offset) \(.findings[0].code): \(.findings[0].text)"' "$T/tap.log"
 	[ "$output" = "router>mud 56 truncated: closed mid-frame: 16 of 52 bytes came" ]
-	run jq -r 'select(.event=="close") | .reason' "$T/tap.log"
+	run -0 jq -r 'select(.event=="close") | .reason' "$T/tap.log"
 	[ "$output" = "the router closed" ]
 }
 
@@ -211,7 +211,7 @@ tell='({"tell",5,"Alpha","bob","Beta","ann","Bob","hi",})'
 	tap_start "$RAW_PORT" --quiet
 	python3 "$RAWPEER" send "$TAP_PORT" "$T/in" "$T/got" --wait 0.3
 	tap_stop
-	run jq -r 'select(.dir) | .findings[0].code' "$T/tap.log"
+	run -0 jq -r 'select(.dir) | .findings[0].code' "$T/tap.log"
 	[ "$output" = "cr-end" ]
 	rm -rf "$T/rr"
 	rawrouter

@@ -19,7 +19,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	run "$I3GW" -n -f "$(T Alpha.conf)"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"configuration OK"* ]]
-	run "$I3GW" -n -v -f "$(T Alpha.conf)"
+	run -0 "$I3GW" -n -v -f "$(T Alpha.conf)"
 	[[ "$output" == *"name = Alpha"* ]]
 	[[ "$output" == *"[router *test]"* ]]
 }
@@ -95,7 +95,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	gw_wait Alpha router_connected
 	gw_stop Alpha eof
 	wait_for_line "$(T r.log)" '"packet":\["shutdown",5,"Alpha",0,"\*test",0,0\]'
-	run grep -vc '^{"jsonrpc":"2.0",' "$(T Alpha.out)"
+	run -1 grep -vc '^{"jsonrpc":"2.0",' "$(T Alpha.out)"
 	[ "$output" -eq 0 ]
 	grep -q 'shutting down' "$(T Alpha.err)"
 }

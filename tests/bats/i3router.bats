@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # i3router.bats: the test router (tests/helpers/i3router.c) driven by i3probe.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 teardown() {
@@ -240,7 +242,7 @@ EOF
 	probe --expect 3 <<< "$(startup_pkt Alpha)" >/dev/null
 	probe --wait 200 <<< '["tell",5,"X",0,"Y",0,"v","m"]' >/dev/null
 	wait_for_line "$(T r.log)" '"conn":2,"event":"disconnect"'
-	run cat "$(T r.log)"
+	run -0 cat "$(T r.log)"
 	[[ "${lines[0]}" =~ ^\{\"t\":[0-9]+,\"conn\":1,\"event\":\"connect\"\}$ ]]
 	[[ "${lines[1]}" =~ ^\{\"t\":[0-9]+,\"conn\":1,\"mud\":null,\"packet\":\[\"startup-req-3\",5,\"Alpha\", ]]
 	[[ "${lines[2]}" =~ ^\{\"t\":[0-9]+,\"conn\":1,\"event\":\"disconnect\"\}$ ]]
@@ -327,7 +329,7 @@ EOF
 @test "script: a wrong packet makes the router exit 3" {
 	printf 'expect startup-req-3\nexpect tell\n' > "$(T s.txt)"
 	router_start -s "$(T s.txt)"
-	run probe --wait 300 <<EOF
+	run -3 probe --wait 300 <<EOF
 $(startup_pkt Alpha)
 ["who-req",5,"Alpha","bob","Beta",0]
 EOF
@@ -394,12 +396,12 @@ EOF
 
 @test "--state keeps passwords across a restart" {
 	router_start --state "$(T st.json)"
-	run probe --expect 3 <<< "$(startup_pkt Alpha)"
+	run -0 probe --expect 3 <<< "$(startup_pkt Alpha)"
 	pw=$(echo "${lines[0]}" | sed -E 's/.*,([0-9]+)\]$/\1/')
 	router_stop
 	[ -s "$(T st.json)" ]
 	router_start --state "$(T st.json)"
-	run probe --expect 2 <<< "$(startup_pkt Beta)"
+	run -0 probe --expect 2 <<< "$(startup_pkt Beta)"
 	# Alpha is known (down) after the restart.
 	[[ "${lines[1]}" == *'"Alpha":[0,'* ]]
 	run probe --expect 1 <<< "$(startup_pkt Alpha "$pw")"
@@ -477,9 +479,9 @@ EOF
 	router_start --down-delay 1200
 	probe_bg b --wait 3500 <<< "$(startup_pkt Beta)"
 	wait_for_line "$(T b.out)" chanlist-reply
-	run probe --expect 3 <<< "$(startup_pkt Alpha)"
+	run -0 probe --expect 3 <<< "$(startup_pkt Alpha)"
 	pw=$(echo "${lines[0]}" | sed -E 's/.*,([0-9]+)\]$/\1/')
-	run probe --expect 3 <<< "$(startup_pkt Alpha "$pw")"
+	run -0 probe --expect 3 <<< "$(startup_pkt Alpha "$pw")"
 	sleep 0.5
 	[ "$(count_lines "$(T b.out)" '"Alpha":\[0,')" -eq 0 ]
 	wait_for_line "$(T b.out)" '"Alpha":\[0,' 3
@@ -550,7 +552,7 @@ EOF
 	for i in $(seq 1 200); do
 		probe_wait m$i
 	done
-	run probe --expect 2 <<< "$(startup_pkt Last)"
+	run -0 probe --expect 2 <<< "$(startup_pkt Last)"
 	[ "$(echo "${lines[1]}" | grep -oE '"Many[0-9]+":\[' | wc -l)" -eq 200 ]
 }
 

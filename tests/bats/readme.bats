@@ -5,6 +5,8 @@
 # config steps work on a fresh home; and the tests only call commands of
 # packages the project installs (tests/pkgpath.sh).
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	I3_TOP=${I3_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 	README="$I3_TOP/README.md"
@@ -82,7 +84,7 @@ block() {
 	for c in git ss sudo; do
 		[ ! -e "$d/$c" ] || { echo "$c should not be there"; false; }
 	done
-	run sh "$I3_TOP/tests/pkgpath.sh" -w pgrep
+	run -0 sh "$I3_TOP/tests/pkgpath.sh" -w pgrep
 	[ "$output" = procps ]
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # schema.bats: i3codec's packet options: schema, --named/--raw, named encode.
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	I3_TOP=${I3_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 	C="$I3_TOP/bin/i3codec"
@@ -75,7 +77,7 @@ tell_named='{"type":"tell","ttl":5,"originator_mud":"Alpha","originator_user":"b
 	run sh -c "'$C' schema --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(len(s[\"packets\"]))'"
 	[ "$status" -eq 0 ]
 	[ "$output" -ge 41 ]
-	run sh -c "'$C' schema --json tell | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s[\"elements\"], s[\"fields\"][1][\"name\"])'"
+	run -0 sh -c "'$C' schema --json tell | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s[\"elements\"], s[\"fields\"][1][\"name\"])'"
 	[ "$output" = "8 message" ]
 }
 

@@ -53,7 +53,7 @@ methods() {
 	} | sort -u > "$BATS_TEST_TMPDIR/ctl"
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/ctl")" -gt 20 ]
 	methods | sort -u > "$BATS_TEST_TMPDIR/gw"
-	run comm -23 "$BATS_TEST_TMPDIR/ctl" "$BATS_TEST_TMPDIR/gw"
+	run -0 comm -23 "$BATS_TEST_TMPDIR/ctl" "$BATS_TEST_TMPDIR/gw"
 	[ "$output" = "" ]
 }
 
@@ -63,7 +63,7 @@ methods() {
 	    sort -u > "$BATS_TEST_TMPDIR/lib"
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/lib")" -gt 10 ]
 	methods | sort -u > "$BATS_TEST_TMPDIR/gw"
-	run comm -23 "$BATS_TEST_TMPDIR/lib" "$BATS_TEST_TMPDIR/gw"
+	run -0 comm -23 "$BATS_TEST_TMPDIR/lib" "$BATS_TEST_TMPDIR/gw"
 	[ "$output" = "" ]
 }
 
@@ -75,7 +75,7 @@ methods() {
 }
 
 @test "no error code is defined outside lib/i3.h" {
-	run grep -nE '(#define|case|==|code",?) *\(?-32[0-9]{3}\b' \
+	run -1 grep -nE '(#define|case|==|code",?) *\(?-32[0-9]{3}\b' \
 	    "$I3_TOP"/i3gw/*.[ch] "$I3_TOP"/i3ctl/*.[ch] "$I3_TOP"/lib/client.c
 	[ "$output" = "" ]
 }
@@ -97,7 +97,7 @@ methods() {
 	    sed 's/^permissions = .*/permissions = info/')"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
-	run gwc "tcp:127.0.0.1:$port" \
+	run -0 gwc "tcp:127.0.0.1:$port" \
 	    "$(rq 1 authenticate "{\"key\":\"$(sed -n 's/^key: //p' <<< "$key")\"}")" \
 	    "$(rq 2 ucache_get)"
 	[ "${lines[1]}" = '{"jsonrpc":"2.0","id":2,"result":{"count":0,"users":[]}}' ]
