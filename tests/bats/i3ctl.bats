@@ -533,7 +533,9 @@ comp() {
 	wait_for_line "$(T j.out)" tell_received
 	run -0 "$I3CTL" channel send -N -a ann dchat yo
 	reap $LISTEN_PID 0
-	run -0 jq -c '.params | del(.timestamp)' "$(T j.out)"
+	run -0 jq -s '.[1].params.seq > .[0].params.seq' "$(T j.out)"
+	[ "$output" = true ]
+	run -0 jq -c '.params | del(.timestamp, .seq)' "$(T j.out)"
 	[ "${lines[0]}" = '{"type":"tell","ttl":5,"originator_mud":"Alpha","originator_user":"ann","target_mud":"Alpha","target_user":"bob","orig_visname":"Ann","message":"hi %^RED%^there%^RESET%^","text":"Ann@Alpha tells you: hi %^RED%^there%^RESET%^"}' ]
 	[ "${lines[1]}" = '{"type":"channel-m","ttl":5,"originator_mud":"Alpha","originator_user":"ann","target_mud":0,"target_user":0,"channel":"dchat","visname":"ann","message":"yo","text":"[dchat] ann@Alpha: yo"}' ]
 	run -0 jq -r .event "$(T j.out)"
