@@ -36,6 +36,19 @@ wsraw() {
 	"$WSC" "$I3_TOP/tests/helpers/wsraw.py" "$@"
 }
 
+# ws_clients_wait N: until the gateway counts N WebSocket clients (15 s,
+# a loaded machine; then a failure).
+ws_clients_wait() {
+	local i
+	for i in $(seq 1 150); do
+		curl -s "http://127.0.0.1:$HPORT/metrics" |
+		    grep -qx "i3gw_clients{transport=\"ws\"} $1" && return 0
+		sleep 0.1
+	done
+	echo "never $1 WebSocket clients" >&2
+	return 1
+}
+
 # start_ws [API LINES...]: a router, gateway Alpha with http and key "bot".
 start_ws() {
 	router_start
@@ -198,12 +211,8 @@ start_pair() {
 	[[ "${lines[0]}" == '{"jsonrpc":"2.0","id":"s","result":{'*'"frames_out":'*'"rss_kb":'* ]]
 	wsnode "$URL" --header "X-API-Key: $KEY_bot" --count 5 --timeout 10 \
 	    > "$(T node.out)" &
-	local npid=$! i
-	for i in $(seq 1 50); do
-		curl -s "http://127.0.0.1:$HPORT/metrics" |
-		    grep -qx 'i3gw_clients{transport="ws"} 1' && break
-		sleep 0.1
-	done
+	local npid=$!
+	ws_clients_wait 1
 	gwd_stop Alpha
 	wait "$npid"
 	# router_disconnected (every event, unasked), then the close.
@@ -379,12 +388,7 @@ EOF
 	"$ctl" --url "ws://127.0.0.1:$HPORT/ws" --json listen -e tell_received \
 	    -n 1 --timeout 15 > "$(T listen.out)" 2>&1 &
 	local lpid=$!
-	local i
-	for i in $(seq 1 50); do
-		curl -s "http://127.0.0.1:$HPORT/metrics" |
-		    grep -qx 'i3gw_clients{transport="ws"} 1' && break
-		sleep 0.1
-	done
+	ws_clients_wait 1
 	gw_call Beta 1 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"to i3ctl over ws"}'
 	wait "$lpid" || { cat "$(T listen.out)" >&2; false; }
 	grep -q '"message":"to i3ctl over ws"' "$(T listen.out)"
