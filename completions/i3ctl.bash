@@ -88,7 +88,9 @@ _i3ctl_reply()
 _i3ctl_kind()
 {
 	case $1 in
-	file|mud|channel|user@mud) local IFS=$'\n' ;;
+	file|mud|channel|user@mud)
+		local IFS=$'\n'
+		compopt -o filenames 2>/dev/null ;;
 	esac
 	case $1 in
 	file) COMPREPLY=($(compgen -f -- "$cur")) ;;

@@ -757,7 +757,9 @@ cmd_completion_bash(void)
 	    "\t\treturn\n\tfi\n");
 	printf("_i3ctl_kind()\n{\n"
 	    "\tcase $1 in\n"
-	    "\tfile|mud|channel|user@mud) local IFS=$'\\n' ;;\n"
+	    "\tfile|mud|channel|user@mud)\n"
+	    "\t\tlocal IFS=$'\\n'\n"
+	    "\t\tcompopt -o filenames 2>/dev/null ;;\n"
 	    "\tesac\n"
 	    "\tcase $1 in\n"
 	    "\tfile) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"

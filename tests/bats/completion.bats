@@ -98,6 +98,20 @@ gw_ockham() {
 	run -0 fish -n "$I3_TOP/completions/i3ctl.fish"
 }
 
+# A gateway whose mudlist holds "Dead Souls" too (a MUD that started up
+# on the router and left).
+gw_deadsouls() {
+	router_start
+	startup_pkt "Dead Souls" | probe --expect 1 > /dev/null
+	gw_ockham
+	for i in $(seq 1 40); do
+		"$I3CTL" mudlist -r | grep -qx "Dead Souls" && return 0
+		sleep 0.1
+	done
+	echo "Dead Souls never in the mudlist" >&2
+	return 1
+}
+
 # The cases, each run in each shell.
 tell_mud() {
 	gw_ockham
@@ -107,6 +121,11 @@ tell_mud() {
 mudinfo_mud() {
 	gw_ockham
 	completes "$1" "i3ctl mudinfo Ock" i3ctl mudinfo Ockham
+}
+
+mud_with_space() {
+	gw_deadsouls
+	completes "$1" "i3ctl who Dea" i3ctl who "Dead Souls"
 }
 
 driver_nothing() {
@@ -143,6 +162,7 @@ keyfile_file() {
 
 @test "bash: tell user@MUD completes the MUD after the @" { tell_mud bash; }
 @test "bash: mudinfo completes MUD names (the control case)" { mudinfo_mud bash; }
+@test "bash: a MUD name with a space completes as one word" { mud_with_space bash; }
 @test "bash: mudlist --driver offers no MUD names" { driver_nothing bash; }
 @test "bash: listen -e completes event names from i3gw's event table" { listen_event bash; }
 @test "bash: listen -c completes channel names" { listen_channel bash; }
@@ -152,6 +172,7 @@ keyfile_file() {
 
 @test "zsh: tell user@MUD completes the MUD after the @" { tell_mud zsh; }
 @test "zsh: mudinfo completes MUD names (the control case)" { mudinfo_mud zsh; }
+@test "zsh: a MUD name with a space completes as one word" { mud_with_space zsh; }
 @test "zsh: mudlist --driver offers no MUD names" { driver_nothing zsh; }
 @test "zsh: listen -e completes event names from i3gw's event table" { listen_event zsh; }
 @test "zsh: listen -c completes channel names" { listen_channel zsh; }
@@ -161,6 +182,7 @@ keyfile_file() {
 
 @test "fish: tell user@MUD completes the MUD after the @" { tell_mud fish; }
 @test "fish: mudinfo completes MUD names (the control case)" { mudinfo_mud fish; }
+@test "fish: a MUD name with a space completes as one word" { mud_with_space fish; }
 @test "fish: mudlist --driver offers no MUD names" { driver_nothing fish; }
 @test "fish: listen -e completes event names from i3gw's event table" { listen_event fish; }
 @test "fish: listen -c completes channel names" { listen_channel fish; }
