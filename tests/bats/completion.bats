@@ -82,14 +82,19 @@ completes() {
 	[ "$output" = "$(printf '<%s>\n' "$@")" ]
 }
 
-gw_ockham() {
-	gwsock_start Ockham
+# await_mud NAME: wait (4 s) until NAME is in the gateway's mudlist.
+await_mud() {
+	local i
 	for i in $(seq 1 40); do
-		"$I3CTL" mudlist -r | grep -qx Ockham && return 0
+		"$I3CTL" mudlist -r | grep -qx "$1" && return 0
 		sleep 0.1
 	done
-	echo "Ockham never in its own mudlist" >&2
+	echo "$1 never in the mudlist" >&2
 	return 1
+}
+
+gw_ockham() {
+	gwsock_start Ockham && await_mud Ockham
 }
 
 @test "the committed scripts parse in their shells" {
@@ -103,13 +108,7 @@ gw_ockham() {
 gw_deadsouls() {
 	router_start
 	startup_pkt "Dead Souls" | probe --expect 1 > /dev/null
-	gw_ockham
-	for i in $(seq 1 40); do
-		"$I3CTL" mudlist -r | grep -qx "Dead Souls" && return 0
-		sleep 0.1
-	done
-	echo "Dead Souls never in the mudlist" >&2
-	return 1
+	gw_ockham && await_mud "Dead Souls"
 }
 
 # The cases, each run in each shell.
