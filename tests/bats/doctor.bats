@@ -9,18 +9,14 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() {
-	I3GW="$I3_TOP/bin/i3gw"
 	T="$BATS_TEST_TMPDIR"
-	GWD_PID=""
 	# the default socket of this test's own, never another gateway's
 	mkdir -p -m 700 "$T/run"
 	export XDG_RUNTIME_DIR="$T/run"
 }
 
 teardown() {
-	[ -n "$GWD_PID" ] && kill "$GWD_PID" 2>/dev/null
 	stop_all
-	true
 }
 
 # conf [LINES...]: $T/a.conf for MUD Alpha on the test router, mode 0600.
@@ -39,7 +35,7 @@ conf() {
 }
 
 doctor() {
-	run --separate-stderr "$I3GW" doctor -f "$T/a.conf" --state-dir "$T/st" "$@"
+	run --separate-stderr "$I3GW" doctor -f "$T/a.conf" --state-dir "$T/a.state" "$@"
 }
 
 # refusing CODE TEXT: a router that answers the startup with that error.
@@ -84,7 +80,7 @@ refusing() {
 
 @test "doctor: no config at all says which paths it tried" {
 	HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" run --separate-stderr \
-	    "$I3GW" doctor --state-dir "$T/st"
+	    "$I3GW" doctor --state-dir "$T/a.state"
 	[ "$status" -eq 1 ]
 	echo "${lines[0]}" | grep -qE "^fail  config    no config file found: tried .*$T/home/.config/i3gw/i3gw.conf"
 	echo "${lines[1]}" | grep -q 'fix: mkdir -p ~/.config/i3gw && cp share/i3gw.conf.example'
@@ -154,18 +150,11 @@ refusing() {
 @test "doctor: a state directory a running gateway holds: asked, not bypassed" {
 	router_start -l "$T/r.log"
 	conf "" "[api]" "socket = $T/a.sock"
-	"$I3GW" -d -f "$T/a.conf" --state-dir "$T/st" < /dev/null \
-	    > /dev/null 2> "$T/gw.err" &
-	GWD_PID=$!
-	wait_for_line "$T/r.log" '"startup-req-3"'
-	for i in $(seq 1 100); do
-		[ -S "$T/a.sock" ] && break
-		sleep 0.05
-	done
-	sleep 0.2
+	gwd_start a
+	gwd_ready a
 	doctor
 	[ "$status" -eq 0 ]
-	echo "$output" | grep -qF "info  state     $T/st: in use by the running i3gw, pid $GWD_PID: the routers are checked through it"
+	echo "$output" | grep -qF "info  state     $T/a.state: in use by the running i3gw, pid $GWD_PID_a: the routers are checked through it"
 	echo "$output" | grep -qE '^ok +router +\*test: the running gateway is connected \([0-9]+ s\), [0-9]+ MUDs up$'
 	echo "$output" | grep -qF "info  listen    held by the running gateway: not probed"
 	# the doctor did not start up beside it
@@ -177,13 +166,7 @@ refusing() {
 	conf
 	sed 's/^name = Alpha$/name = Beta/' "$T/a.conf" > "$T/b.conf"
 	chmod 600 "$T/b.conf"
-	"$I3GW" -d -f "$T/b.conf" --state-dir "$T/bst" < /dev/null \
-	    > /dev/null 2> "$T/gw.err" &
-	GWD_PID=$!
-	for i in $(seq 1 100); do
-		[ -S "$T/run/i3gw/i3gw.sock" ] && break
-		sleep 0.05
-	done
+	gwd_start b
 	[ -S "$T/run/i3gw/i3gw.sock" ]
 	doctor
 	[ "$status" -eq 0 ]
@@ -206,7 +189,7 @@ refusing() {
 	python3 -c 'import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE creds SET updated = ?", (int(time.time()) + 3600,))
-db.commit()' "$T/st/i3gw.db"
+db.commit()' "$T/a.state/i3gw.db"
 	doctor
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -qE '^warn +clock +the state directory was written 3[0-9]{3} s later than this machine.s time now: the clock went back$'

@@ -70,6 +70,10 @@
 #	Start bin/i3gw -d -f NAME.conf --state-dir NAME.state ARGS in the
 #	background (stderr to NAME.err) and wait (10 s) for its "listening"
 #	lines.  GWD_PID_NAME holds the pid.
+#   gwd_ready NAME
+#	Wait (5 s) until daemon NAME's router link is ready, asking it over
+#	its Unix socket $BATS_TEST_TMPDIR/NAME.sock; fail (its log on
+#	stderr) if it never is.
 #   gwd_tcp_port NAME [tcp|http]
 #	The port the gateway printed for its TCP (or HTTP) listener.
 #   gwd_stop NAME
@@ -365,6 +369,19 @@ gwd_start() {
 	return 0
 }
 
+gwd_ready() {
+	local i
+	for i in $(seq 1 100); do
+		"${I3CTL:-$I3_TOP/bin/i3ctl}" -S "$BATS_TEST_TMPDIR/$1.sock" \
+		    --timeout 1 -r -q .router_state status 2>/dev/null |
+		    grep -qx ready && return 0
+		sleep 0.05
+	done
+	echo "gateway $1 never got ready" >&2
+	cat "$BATS_TEST_TMPDIR/$1.err" >&2
+	return 1
+}
+
 gwd_tcp_port() {
 	local kind=${2:-tcp}
 	sed -nE "s/.*listening on $kind [^ ]*:([0-9]+).*/\\1/p" \
@@ -396,22 +413,14 @@ gwd_stop_all() {
 }
 
 gwsock_start() {
-	local name=$1 t=$BATS_TEST_TMPDIR i
+	local name=$1 t=$BATS_TEST_TMPDIR
 	shift
 	[ -n "${ROUTER_PORT:-}" ] || router_start
 	gw_conf "$name" "$@"
 	printf '\n[api]\nsocket = %s\n' "$t/$name.sock" >> "$t/$name.conf"
 	gwd_start "$name" || return 1
 	export I3_SOCKET="$t/$name.sock"
-	# Ready when the router link is.
-	for i in $(seq 1 100); do
-		"${I3CTL:-$I3_TOP/bin/i3ctl}" --timeout 1 -r -q .router_state \
-		    status 2>/dev/null | grep -qx ready && return 0
-		sleep 0.05
-	done
-	echo "gateway $name never got ready" >&2
-	cat "$t/$name.err" >&2
-	return 1
+	gwd_ready "$name"
 }
 
 gwsock_stop_all() {

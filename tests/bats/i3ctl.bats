@@ -350,10 +350,7 @@ comp() {
 	echo "$output" | jq -e '.connects == 1 and .clients == 1'
 	run -0 "$I3CTL" reconnect
 	wait_for_line "$(T r.log)" '"disconnect"'
-	for i in $(seq 1 100); do
-		[ "$("$I3CTL" -r -q .router_state status)" = ready ] && break
-		sleep 0.05
-	done
+	gwd_ready Alpha
 	run -0 "$I3CTL" --json stats
 	echo "$output" | jq -e '.connects == 2'
 	[ "$(count_lines "$(T r.log)" '"startup-req-3"')" -eq 2 ]
