@@ -52,6 +52,20 @@ static uint64_t		 listen_sweep_timer;
 
 #define LISTEN_SWEEP_MS		250
 
+/*
+ * A refused connection is read (and what it sent dropped) until it closes,
+ * for LISTEN_LINGER_MS at most: closed with its request unread, the peer
+ * would get a reset instead of the line that says why.  At most
+ * LISTEN_LINGER_MAX linger at once; past that, closed at once.
+ */
+#define LISTEN_LINGER_MS	1000
+#define LISTEN_LINGER_MAX	32
+static struct linger_slot {
+	int		 used;
+	int		 fd;
+	uint64_t	 timer;
+} listen_lingering[LISTEN_LINGER_MAX];
+
 uint64_t		 listen_accepted;
 uint64_t		 listen_refused;
 uint64_t		 listen_timeouts;
@@ -66,6 +80,9 @@ static int	listen_activation(void);
 static long	*listen_uid_slot(uid_t);
 static int	listen_peer_in_group(uid_t, gid_t);
 static void	listen_refuse(int, const char *);
+static void	listen_linger_read(int, int, void *);
+static int	listen_linger_timeout(void *);
+static void	listen_linger_end(struct linger_slot *);
 static int	listen_sweep(void *);
 static long	listen_ip_count(const char *, int);
 static long	listen_live(void);
@@ -604,23 +621,71 @@ listen_peer_in_group(uid_t uid, gid_t gid)
 	return (0);
 }
 
-/* Say why, best effort, then close. */
+/* Say why, best effort, then close once the peer has (listen_lingering). */
 static void
 listen_refuse(int fd, const char *why)
 {
-	char	buf[256];
-	int	n;
+	struct linger_slot	*ls;
+	char			 buf[256];
+	int			 n;
+	size_t			 i;
 
 	listen_refused++;
 	n = snprintf(buf, sizeof buf, "{\"jsonrpc\":\"2.0\",\"id\":null,"
 	    "\"error\":{\"code\":%d,\"message\":\"%s\"}}\n", I3_RPC_REFUSED,
 	    why);
 	(void)!write(fd, buf, n);
-	/* What the peer sent already would turn the close into a reset. */
 	shutdown(fd, SHUT_WR);
+	for (i = 0; i < LISTEN_LINGER_MAX; i++) {
+		ls = &listen_lingering[i];
+		if (!ls->used) {
+			ls->used = 1;
+			ls->fd = fd;
+			ls->timer = ev_timer_add(LISTEN_LINGER_MS,
+			    listen_linger_timeout, ls);
+			ev_io_set(fd, EV_READ, listen_linger_read, ls);
+			return;
+		}
+	}
+	/* No room: drop what came already, then close. */
 	while (read(fd, buf, sizeof buf) > 0)
 		;
 	close(fd);
+}
+
+/* Drop what a refused peer sends; done at its EOF (or an error). */
+static void
+listen_linger_read(int fd, int what, void *arg)
+{
+	char	buf[4096];
+	ssize_t	n;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		;
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	listen_linger_end(arg);
+}
+
+static int
+listen_linger_timeout(void *arg)
+{
+	struct linger_slot	*ls = arg;
+
+	ls->timer = 0;
+	listen_linger_end(ls);
+	return (EV_NOMORE);
+}
+
+static void
+listen_linger_end(struct linger_slot *ls)
+{
+	ev_io_del(ls->fd);
+	if (ls->timer != 0)
+		ev_timer_del(ls->timer);
+	close(ls->fd);
+	ls->used = 0;
+	ls->timer = 0;
 }
 
 /* Out of descriptors: stop accepting for a while instead of spinning. */
