@@ -17,6 +17,7 @@ static int	 flood_check(struct mud *, struct conn *, const json_t *,
 		    int);
 static int	 startup_shape_ok(const json_t *, int);
 static json_t	*router_list(void);
+static struct chan *named_chan(struct conn *, json_t *, size_t);
 static struct chan *admin_chan(struct conn *, json_t *, size_t);
 static void	 edit_list(json_t *, const json_t *, int);
 
@@ -341,8 +342,12 @@ handle_startup(struct conn *c, json_t *p, int reply)
 	state_save();
 }
 
+/*
+ * The channel named at [6] of a packet of at least need elements; NULL
+ * once c was sent bad-pkt or unk-channel.
+ */
 static struct chan *
-admin_chan(struct conn *c, json_t *p, size_t need)
+named_chan(struct conn *c, json_t *p, size_t need)
 {
 	struct chan	*ch;
 	char		*msg;
@@ -355,8 +360,18 @@ admin_chan(struct conn *c, json_t *p, size_t need)
 		xasprintf(&msg, "Unknown channel: %s", jstr(p, 6));
 		send_error(c, "unk-channel", msg, NULL, p);
 		free(msg);
-		return (NULL);
 	}
+	return (ch);
+}
+
+/* As named_chan(), and c's MUD must own it (else not-allowed). */
+static struct chan *
+admin_chan(struct conn *c, json_t *p, size_t need)
+{
+	struct chan	*ch;
+
+	if ((ch = named_chan(c, p, need)) == NULL)
+		return (NULL);
 	if (strcmp(ch->owner, c->mud->name) != 0) {
 		send_error(c, "not-allowed", "You are not the owner of that "
 		    "channel.", NULL, p);
@@ -390,7 +405,6 @@ handle_router_cmd(struct conn *c, json_t *p, const char *type)
 	json_t		*map, *q, *fp;
 	json_int_t	 on, ctype;
 	const char	*cname, *key;
-	char		*msg;
 
 	if (strcmp(type, "chanlist-req") == 0 ||
 	    strcmp(type, "chanlist-request") == 0) {
@@ -404,12 +418,8 @@ handle_router_cmd(struct conn *c, json_t *p, const char *type)
 		json_decref(fp);
 		if (json_array_size(p) < 8 || jstr(p, 6) == NULL || on == -1)
 			return;
-		if ((ch = chan_find(jstr(p, 6))) == NULL) {
-			xasprintf(&msg, "Unknown channel: %s", jstr(p, 6));
-			send_error(c, "unk-channel", msg, NULL, p);
-			free(msg);
+		if ((ch = named_chan(c, p, 8)) == NULL)
 			return;
-		}
 		if (on)
 			json_object_set_new(ch->listen, c->mud->name,
 			    json_true());
@@ -449,16 +459,8 @@ handle_router_cmd(struct conn *c, json_t *p, const char *type)
 		edit_list(ch->list, json_array_get(p, 7), 1);
 		edit_list(ch->list, json_array_get(p, 8), 0);
 	} else if (strcmp(type, "chan-adminlist") == 0) {
-		if (json_array_size(p) < 7 || jstr(p, 6) == NULL) {
-			send_error(c, "bad-pkt", "Bad packet format.", NULL, p);
+		if ((ch = named_chan(c, p, 7)) == NULL)
 			return;
-		}
-		if ((ch = chan_find(jstr(p, 6))) == NULL) {
-			xasprintf(&msg, "Unknown channel: %s", jstr(p, 6));
-			send_error(c, "unk-channel", msg, NULL, p);
-			free(msg);
-			return;
-		}
 		q = i3_packet_header("chan-adminlist-reply", I3_TTL, R.name,
 		    NULL, c->mud->name, jstr(p, 3));
 		json_array_append_new(q, json_string(ch->name));
@@ -519,17 +521,12 @@ handle_channel(struct conn *c, json_t *p, const char *type)
 	if (!json_is_integer(json_array_get(p, 4)) ||
 	    !json_is_integer(json_array_get(p, 5)) ||
 	    json_integer_value(json_array_get(p, 4)) != 0 ||
-	    json_integer_value(json_array_get(p, 5)) != 0 ||
-	    json_array_size(p) < need || jstr(p, 6) == NULL) {
+	    json_integer_value(json_array_get(p, 5)) != 0) {
 		send_error(c, "bad-pkt", "Bad packet format.", NULL, p);
 		return;
 	}
-	if ((ch = chan_find(jstr(p, 6))) == NULL) {
-		xasprintf(&msg, "Unknown channel: %s", jstr(p, 6));
-		send_error(c, "unk-channel", msg, NULL, p);
-		free(msg);
+	if ((ch = named_chan(c, p, need)) == NULL)
 		return;
-	}
 	if ((ch->type == 0 && json_object_get(ch->list, name) != NULL) ||
 	    (ch->type != 0 && json_object_get(ch->list, name) == NULL &&
 	    strcmp(ch->owner, name) != 0)) {
