@@ -375,4 +375,5 @@ clean:
 	    lib/libi3.so* \
 	    lib/libi3.pc
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# Header dependencies (-MMD) of objects, tests and benchmarks.
+-include $(shell find $(O) $(B)/tests $(B)/bench -name '*.d' 2>/dev/null)
