@@ -303,6 +303,7 @@ void		 sendq_link_up(int fd);
 void		 sendq_link_down(int suspect);
 void		 sendq_ready(void);
 void		 sendq_mudlist(void);
+void		 sendq_target_down(const char *mud);
 void		 sendq_probe(void);
 void		 sendq_probe_back(void);
 void		 sendq_last_drain(void);

@@ -21,7 +21,12 @@
  *
  * After a startup, queued frames for a MUD wait for the new mudlist (or
  * SENDQ_MUDLIST_MS), and then for their target to be up: a router drops
- * tells to a MUD it knows is down without a word.  A frame still waiting
+ * tells to a MUD it knows is down without a word.  For the same reason,
+ * when the mudlist says a MUD went down, the frames sent to it that no
+ * probe has shown handled before that news came are queued again, to wait
+ * for it (it may see some twice, never none); a probe follows the last
+ * frame of a burst once the link has been quiet SENDQ_TRAIL_MS, so that
+ * those are few.  A frame still waiting
  * at its deadline ([limits] queue_deadline) is dropped and its sender
  * told (send_failed).
  */
@@ -63,6 +68,10 @@
 #define SENDQ_REFUSAL_MS	30000	/* a refusal quoting its packet */
 #define SENDQ_GUESS_MS		5000	/* one that does not: by user */
 #define SENDQ_TYPELEN		24	/* a longer packet type is kept as "" */
+#define SENDQ_RESEND_MS		3000	/* sent again when their MUD goes down */
+#define SENDQ_TRAIL_MS		50	/* a probe when the link goes quiet */
+#define SENDQ_RECENT		1024	/* ... at most so many, */
+#define SENDQ_RECENT_BYTES	(1024 * 1024)	/* ... and bytes */
 
 /* Who sent a frame, until when it may wait, where it is stored. */
 struct fmeta {
@@ -103,6 +112,19 @@ struct sent {
 	json_t		*id;
 	char		 type[24];
 	char		 target[128];
+};
+
+/* A frame of the MUD's handed to the link lately, and for which MUD. */
+struct recent {
+	uint64_t	 at;		/* ev_now() */
+	uint64_t	 link;		/* the link it went on (sq.link) */
+	uint64_t	 end;		/* its link offset after its last byte */
+	char		*data;
+	size_t		 len;
+	char		 type[SENDQ_TYPELEN];
+	char		 target[64];
+	int		 client;
+	json_t		*id;
 };
 
 static struct {
@@ -151,6 +173,15 @@ static struct {
 	struct sent	*sent;		/* ring */
 	size_t		 sent_next;
 
+	struct recent	 recent[SENDQ_RECENT];	/* ring */
+	uint64_t	 link;		/* links so far */
+	uint64_t	 t_trail;
+	uint64_t	 last_commit;	/* ev_now() of the last MUD frame */
+	size_t		 recent_first;
+	size_t		 recent_n;
+	size_t		 recent_bytes;
+	uint64_t	 resent;
+
 	uint64_t	 queued_total;
 	uint64_t	 handed_over;
 	uint64_t	 requeued;
@@ -162,7 +193,10 @@ static struct {
 } sq;
 
 static void	 sendq_commit(const char *, size_t, int, const char *,
-		    struct fmeta *);
+		    const char *, struct fmeta *);
+static void	 sendq_recent_add(const char *, size_t, const char *,
+		    const char *, const struct fmeta *, uint64_t);
+static int	 sendq_trail_timer(void *);
 static void	 sendq_drain(void);
 static int	 sendq_pace_ok(int);
 static void	 sendq_pace_take(int);
@@ -315,6 +349,7 @@ sendq_link_up(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, sizeof v);
 	if ((sq.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		fatal("dup");
+	sq.link++;
 	ev_set_nonblock(sq.fd);
 	sq.lbstart = sq.lblen = 0;
 	sq.lboff = sq.written = sq.acked = 0;
@@ -600,7 +635,7 @@ sendq_ack_timer(void *arg)
  */
 static void
 sendq_commit(const char *data, size_t len, int prio, const char *type,
-    struct fmeta *m)
+    const char *target, struct fmeta *m)
 {
 	struct lrec	*r, *nr;
 	size_t		 need, i;
@@ -638,6 +673,13 @@ sendq_commit(const char *data, size_t len, int prio, const char *type,
 	sendq_type_set(r->type, type);
 	if (prio != SQ_CTL)
 		sq.data_end = r->end;
+	if (prio == SQ_MUD && target != NULL) {
+		sendq_recent_add(data, len, type, target, m, r->end);
+		sq.last_commit = ev_now();
+		if (sq.t_trail == 0)
+			sq.t_trail = ev_timer_add(SENDQ_TRAIL_MS,
+			    sendq_trail_timer, NULL);
+	}
 	if (m != NULL)
 		r->m = *m;
 	else
@@ -647,6 +689,127 @@ sendq_commit(const char *data, size_t len, int prio, const char *type,
 	metrics_pkt_out(r->type, len);
 	router_note_tx();
 	sq.flushq = 1;
+}
+
+/* The oldest frame handed over lately forgotten. */
+static void
+sendq_recent_pop(void)
+{
+	struct recent	*e = &sq.recent[sq.recent_first];
+
+	free(e->data);
+	json_decref(e->id);
+	sq.recent_bytes -= e->len;
+	memset(e, 0, sizeof *e);
+	sq.recent_first = (sq.recent_first + 1) % SENDQ_RECENT;
+	sq.recent_n--;
+}
+
+/*
+ * A frame of the MUD's for a MUD, handed to the link (its last byte at
+ * link offset end): kept SENDQ_RESEND_MS (at most SENDQ_RECENT of them,
+ * SENDQ_RECENT_BYTES), with its sender.
+ */
+static void
+sendq_recent_add(const char *data, size_t len, const char *type,
+    const char *target, const struct fmeta *m, uint64_t end)
+{
+	struct recent	*e;
+	uint64_t	 now = ev_now();
+
+	if (strlen(target) >= sizeof e->target || len > SENDQ_RECENT_BYTES)
+		return;
+	while (sq.recent_n > 0 && (sq.recent_n == SENDQ_RECENT ||
+	    sq.recent_bytes + len > SENDQ_RECENT_BYTES ||
+	    now - sq.recent[sq.recent_first].at > SENDQ_RESEND_MS))
+		sendq_recent_pop();
+	e = &sq.recent[(sq.recent_first + sq.recent_n) % SENDQ_RECENT];
+	e->at = now;
+	e->link = sq.link;
+	e->end = end;
+	e->data = xmalloc(len);
+	memcpy(e->data, data, len);
+	e->len = len;
+	sendq_type_set(e->type, type);
+	memcpy(e->target, target, strlen(target) + 1);
+	e->client = m != NULL ? m->client : 0;
+	e->id = m != NULL ? json_incref(m->id) : NULL;
+	sq.recent_bytes += len;
+	sq.recent_n++;
+}
+
+/*
+ * The MUD's frames to other MUDs stopped (none for SENDQ_TRAIL_MS, none
+ * queued): a probe shows soon which the router handled.  (While frames
+ * keep coming, the usual probes every SENDQ_PROBE_MS or SENDQ_PROBE_BYTES
+ * do.)
+ */
+static int
+sendq_trail_timer(void *arg)
+{
+	uint64_t	last, quiet = ev_now() - sq.last_commit;
+
+	if (quiet < SENDQ_TRAIL_MS)
+		return ((int)(SENDQ_TRAIL_MS - quiet));
+	sq.t_trail = 0;
+	/* More to come: the commit of the last one starts this again. */
+	if (!TAILQ_EMPTY(&sq.q[SQ_MUD]))
+		return (EV_NOMORE);
+	last = sq.nprobes > 0 ? sq.probe_off[sq.nprobes - 1] : sq.confirmed;
+	if (router_ready() && sq.fd != -1 && sq.data_end > last)
+		sendq_probe();
+	return (EV_NOMORE);
+}
+
+/*
+ * The mudlist says mud went down: a router drops without a word what it
+ * gets for a MUD it knows is down.  The router handles a link's packets in
+ * order and says a MUD went down when it does: what it handled before is
+ * on its way to the MUD, and a probe that came back before this news
+ * proves a frame was.  The frames sent to the MUD on this link that no
+ * probe has shown handled (at most SENDQ_RESEND_MS old) go back to the
+ * head of the queue, in order, to wait for it to be up again (or their
+ * deadline: send_failed).  It may get some twice; it loses none.  (A
+ * router that announces a MUD down late drops, meanwhile, frames a probe
+ * shows handled: those are lost.)
+ */
+void
+sendq_target_down(const char *mud)
+{
+	struct recent	*e;
+	struct sframe	*f;
+	struct fmeta	 m;
+	uint64_t	 now = ev_now();
+	size_t		 i, n = 0;
+
+	for (i = sq.recent_n; i > 0; i--) {
+		e = &sq.recent[(sq.recent_first + i - 1) % SENDQ_RECENT];
+		if (e->data == NULL || now - e->at > SENDQ_RESEND_MS ||
+		    e->link != sq.link || e->end <= sendq_keep_from() ||
+		    strcasecmp(e->target, mud) != 0)
+			continue;
+		memset(&m, 0, sizeof m);
+		m.client = e->client;
+		m.id = e->id;		/* the reference goes with it */
+		e->id = NULL;
+		if (gw.conf->queue_deadline > 0)
+			m.deadline = sendq_wall_ms() + gw.conf->queue_deadline;
+		f = sendq_frame(e->data, e->len, SQ_MUD, e->type, e->target,
+		    &m);
+		TAILQ_INSERT_HEAD(&sq.q[SQ_MUD], f, entry);
+		sq.qlen[SQ_MUD]++;
+		sendq_store_put(f, 1);
+		/* Not sent again a second time. */
+		e->target[0] = '\0';
+		n++;
+	}
+	if (n == 0)
+		return;
+	sq.resent += n;
+	log_info("router: %zu frames to %s not known handled queued again: "
+	    "it went down", n, mud);
+	if (sq.t_tick == 0)
+		sq.t_tick = ev_timer_add(SENDQ_TICK_MS, sendq_tick, NULL);
 }
 
 /* Write what the link buffer holds; before each poll and when writable. */
@@ -946,7 +1109,8 @@ sendq_drain(void)
 			}
 			TAILQ_REMOVE(&sq.q[prio], f, entry);
 			sq.qlen[prio]--;
-			sendq_commit(f->data, f->len, prio, f->type, &f->m);
+			sendq_commit(f->data, f->len, prio, f->type,
+			    f->target, &f->m);
 			sendq_frame_free(f);
 		}
 	}
@@ -1075,7 +1239,8 @@ sendq_put(json_t *raw, int prio, int *queued, struct rpc_error *re)
 	if (prio == SQ_MUD && gw.conf->queue_deadline > 0)
 		m.deadline = sendq_wall_ms() + gw.conf->queue_deadline;
 	if (!*queued) {
-		sendq_commit(fb.data, fb.len, prio, i3_packet_type(raw), &m);
+		sendq_commit(fb.data, fb.len, prio, i3_packet_type(raw),
+		    json_string_value(json_array_get(raw, 4)), &m);
 		json_decref(raw);
 		return (0);
 	}
@@ -1109,7 +1274,7 @@ sendq_control(json_t *raw, int cost)
 	fb.len = 0;
 	if (sq.fd != -1 && i3_frame_buf(&fb, raw, 0, NULL) == 0) {
 		sendq_pace_take(cost);
-		sendq_commit(fb.data, fb.len, SQ_CTL, i3_packet_type(raw),
+		sendq_commit(fb.data, fb.len, SQ_CTL, i3_packet_type(raw), NULL,
 		    NULL);
 	}
 	json_decref(raw);
@@ -1332,6 +1497,8 @@ sendq_stats(json_t *o)
 	json_object_set_new(o, "link_kept", json_integer(sq.nacked));
 	json_object_set_new(o, "handed_over", json_integer(sq.handed_over));
 	json_object_set_new(o, "requeued", json_integer(sq.requeued));
+	json_object_set_new(o, "resent_target_down",
+	    json_integer(sq.resent));
 	json_object_set_new(o, "restored", json_integer(sq.restored));
 	json_object_set_new(o, "expired", json_integer(sq.expired));
 	json_object_set_new(o, "refusals", json_integer(sq.refusals));

@@ -469,8 +469,14 @@ session_keep(struct client *cl, struct evout *eo)
 		return (-1);
 	session_save(cl);
 	if (s->queued >= api->session_queue) {
-		if (ev->flags & EVENT_TELL)
+		/*
+		 * A tell is refused (its sender told when no one else takes
+		 * it), but it has its number: the resume says it is missing.
+		 */
+		if (ev->flags & EVENT_TELL) {
+			s->seq++;
 			return (-1);
+		}
 		/* The oldest goes, and is counted. */
 		if (sqlite3_prepare_v2(sdb, "DELETE FROM event WHERE seq = "
 		    "(SELECT MIN(seq) FROM event WHERE session = ? AND sent = "

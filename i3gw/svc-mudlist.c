@@ -302,10 +302,13 @@ mudlist_changed(const char *mud, const json_t *old, const json_t *new)
 		event_deliver("mud_online", json_pack("{s:s, s:s, s:O, s:s}",
 		    "mud", mud, "timestamp", ts, "info", new, "text", text),
 		    NULL, NULL);
-	else
+	else {
+		/* What the router dropped for it meanwhile goes again. */
+		sendq_target_down(mud);
 		event_deliver("mud_offline", json_pack("{s:s, s:s, s:b, s:s}",
 		    "mud", mud, "timestamp", ts, "deleted", new == NULL,
 		    "text", text), NULL, NULL);
+	}
 	free(text);
 	free(ts);
 }

@@ -108,7 +108,10 @@ stat_of() {
 	run --separate-stderr "$I3_TOP/build/tests/faults" -n 300
 	printf '%s\n' "$output" >&2
 	[ "$status" -eq 0 ]
-	[[ "${lines[-1]}" == "6 passed, 0 failed" ]]
+	[[ "${lines[-1]}" == "8 passed, 0 failed" ]]
+	# the two rows where Beta's client goes and resumes are in it
+	[[ "$output" == *"gateway B restarted, client resumes"* ]]
+	[[ "$output" == *"B's client disconnects, resumes"* ]]
 }
 
 @test "-32001 with pacing off names the router, not the pacing limit" {

@@ -6,6 +6,15 @@
  * (send_failed came back for them) and lost (accepted, neither delivered
  * nor reported); dup says how many tells Beta got more than once (a link
  * reset makes the gateway send again what the router may not have read).
+ * In the rows where Beta's client goes away and resumes, that client is a
+ * socket client of Beta's with a kept session: it counts a tell delivered
+ * when it handles it, tracks the last sequence number it handled and
+ * resumes with it (session_resume last_seq), as libi3's client does; what
+ * was written to the connection it dropped unread must come again.
+ * A kept session may hold 100,000 events here (session_queue): when Beta
+ * goes down, Alpha sends again what no probe showed the router handled
+ * (it drops, without a word, what it gets for a MUD it knows is down), so
+ * what waits for the client may be more than the tells.
  * Exit 1 when anything was lost.
  *
  * faults [-n N] [-r ROW]	(N tells a row, default 2000: make bench;
@@ -13,7 +22,9 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -38,6 +49,8 @@ enum fault {
 	F_GW_TERM,
 	F_GW_KILL,
 	F_NO_MUD,
+	F_GW_RESTART,
+	F_CLIENT_GONE,
 	F_NONE
 };
 
@@ -57,6 +70,22 @@ static const struct row {
 	{ F_GW_KILL, "gw-kill", "gateway SIGKILL with the tells queued, "
 	    "started again" },
 	{ F_NO_MUD, "no-mud", "tells to a MUD the router does not know" },
+	{ F_GW_RESTART, "gw-b-restart", "gateway B restarted, client resumes" },
+	{ F_CLIENT_GONE, "client-resume", "B's client disconnects, resumes up "
+	    "to 300 tells later" },
+};
+
+/* Beta's socket client (the resume rows). */
+struct sclient {
+	int		 fd;
+	char		*buf;
+	size_t		 len;
+	size_t		 size;
+	char		 token[80];
+	unsigned long long last_seq;	/* the last one handled */
+	int		 resumed;	/* the answer to session_resume came */
+	int		 gap;		/* it said some could not be replayed */
+	size_t		 replays;	/* seen again, at or below last_seq */
 };
 
 static const char	*top;
@@ -65,6 +94,8 @@ static int		 port;
 static struct proc	 router;
 static size_t		 n;
 static unsigned char	*accepted, *delivered, *reported, *answered;
+static char		 sockpath[300];
+static struct sclient	 sc = { .fd = -1 };
 
 static void
 router_up(int fixed)
@@ -126,7 +157,8 @@ write_conf(const char *name, const char *extra)
 	    "port = %d\n[limits]\nrate = 0\nqueue = 100000\n"
 	    "connect_spacing = no\nbackoff_min = 100ms\nbackoff_max = 500ms\n"
 	    "startup_timeout = 2s\nidle_ping = 300ms\ndead_after = 1500ms\n"
-	    "client_maxout = 512M\nclient_highwater = 64M\n%s", name, port,
+	    "client_maxout = 512M\nclient_highwater = 64M\n"
+	    "[api]\nsession_queue = 100000\n%s", name, port,
 	    extra != NULL ? extra : "");
 	fclose(f);
 }
@@ -135,8 +167,14 @@ static void
 gw_up(struct proc *p, const char *name, int wait)
 {
 	char	 gw[512], conf[512], state[512];
-	char	*argv[] = { gw, "-s", "-f", conf, "--state-dir", state, NULL };
+	char	*argv[] = { gw, "-s", "-f", conf, "--state-dir", state, NULL,
+		    NULL, NULL };
 
+	/* Beta's Unix socket, for the resume rows' client. */
+	if (strcmp(name, "Beta") == 0) {
+		argv[6] = "-S";
+		argv[7] = sockpath;
+	}
 	snprintf(gw, sizeof gw, "%s/bin/i3gw", top);
 	snprintf(conf, sizeof conf, "%s/%s.conf", tmpdir, name);
 	snprintf(state, sizeof state, "%s/%s.state", tmpdir, name);
@@ -213,6 +251,134 @@ beta_line(const char *line, size_t len, void *arg)
 		delivered[i]++;
 }
 
+static int
+has(const char *line, size_t len, const char *what)
+{
+	return (memmem(line, len, what, strlen(what)) != NULL);
+}
+
+/* A line to Beta's socket client: answers, tells (counted if handled). */
+static void
+sc_line(const char *line, size_t len)
+{
+	const char	*p;
+	long		 i;
+	long long	 seq;
+	size_t		 t;
+
+	if ((p = memmem(line, len, "\"resume_token\":\"", 16)) != NULL) {
+		p += 16;
+		for (t = 0; t < sizeof sc.token - 1 && p + t < line + len &&
+		    p[t] != '"'; t++)
+			sc.token[t] = p[t];
+		sc.token[t] = '\0';
+	}
+	if (has(line, len, "\"id\":2,\"result\"")) {
+		sc.resumed = 1;
+		sc.gap = has(line, len, "\"gap\":true");
+	}
+	if (has(line, len, "\"id\":2,\"error\""))
+		fatalx("session_resume refused: %.*s", (int)len, line);
+	if (!has(line, len, "\"method\":\"tell_received\""))
+		return;
+	if ((seq = num_after(line, len, "\"seq\":")) <= 0)
+		fatalx("an event without a sequence number: %.*s", (int)len,
+		    line);
+	/* Handled already (a replay of what it had): skipped. */
+	if ((unsigned long long)seq <= sc.last_seq) {
+		sc.replays++;
+		return;
+	}
+	sc.last_seq = (unsigned long long)seq;
+	i = num_after(line, len, "\"message\":\"m");
+	if (i >= 0 && (size_t)i < n && delivered[i] < 255)
+		delivered[i]++;
+}
+
+static void
+sc_pump(void)
+{
+	ssize_t	 got;
+	char	*nl, *s;
+
+	if (sc.fd == -1)
+		return;
+	for (;;) {
+		if (sc.size - sc.len < 65536) {
+			sc.size = sc.len + 262144;
+			sc.buf = xrealloc(sc.buf, sc.size);
+		}
+		got = read(sc.fd, sc.buf + sc.len, sc.size - sc.len);
+		if (got <= 0) {
+			if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+				/* The gateway went: the client will resume. */
+				close(sc.fd);
+				sc.fd = -1;
+			}
+			break;
+		}
+		sc.len += got;
+	}
+	s = sc.buf;
+	while ((nl = memchr(s, '\n', sc.len - (s - sc.buf))) != NULL) {
+		sc_line(s, nl - s);
+		s = nl + 1;
+	}
+	sc.len -= s - sc.buf;
+	memmove(sc.buf, s, sc.len);
+}
+
+/*
+ * Connect to Beta's socket (retrying up to 10 s) and subscribe to tells,
+ * kept; or, with a token, resume with the last sequence number handled.
+ */
+static void
+sc_connect(void)
+{
+	struct sockaddr_un sun;
+	char		 req[400];
+	int		 i, len;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(sockpath) >= sizeof sun.sun_path)
+		fatalx("%s: too long for a socket", sockpath);
+	memcpy(sun.sun_path, sockpath, strlen(sockpath) + 1);
+	for (i = 0; i < 500; i++) {
+		if ((sc.fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+			fatal("socket");
+		if (connect(sc.fd, (struct sockaddr *)&sun, sizeof sun) == 0)
+			break;
+		close(sc.fd);
+		sc.fd = -1;
+		usleep(20000);
+	}
+	if (sc.fd == -1)
+		fatalx("Beta's socket %s: no connection", sockpath);
+	fcntl(sc.fd, F_SETFL, O_NONBLOCK);
+	sc.len = 0;
+	sc.resumed = 0;
+	if (sc.token[0] == '\0')
+		len = snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"subscribe\",\"params\":{\"events\":"
+		    "[\"tell_received\"],\"keep\":true}}\n");
+	else
+		len = snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":2,"
+		    "\"method\":\"session_resume\",\"params\":{\"token\":"
+		    "\"%s\",\"last_seq\":%llu}}\n", sc.token, sc.last_seq);
+	write_all(sc.fd, req, len);
+}
+
+/* The client drops its connection with what it has not read unread. */
+static void
+sc_drop(void)
+{
+	if (sc.fd != -1)
+		close(sc.fd);
+	sc.fd = -1;
+	sc.len = 0;
+}
+
 static void
 send_tell(struct proc *a, size_t i, const char *mud)
 {
@@ -226,22 +392,29 @@ send_tell(struct proc *a, size_t i, const char *mud)
 	write_all(a->in, buf, len);
 }
 
+/* The resume rows: Beta's socket client counts; paused: it does not read. */
+static int	sc_rows, sc_paused;
+
 static void
 pump_both(struct proc *a, struct proc *b, int ms)
 {
 	uint64_t	end = now_us() + (uint64_t)ms * 1000;
-	struct pollfd	pfd[2];
+	struct pollfd	pfd[3];
 
 	do {
 		if (a != NULL)
 			pump(a, alpha_line, NULL);
 		if (b != NULL)
-			pump(b, beta_line, NULL);
+			pump(b, sc_rows ? NULL : beta_line, NULL);
+		if (sc_rows && !sc_paused)
+			sc_pump();
 		pfd[0].fd = a != NULL ? a->out : -1;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = b != NULL ? b->out : -1;
 		pfd[1].events = POLLIN;
-		poll(pfd, 2, 5);
+		pfd[2].fd = sc_rows && !sc_paused ? sc.fd : -1;
+		pfd[2].events = POLLIN;
+		poll(pfd, 3, 5);
 	} while (now_us() < end);
 }
 
@@ -280,7 +453,7 @@ static int
 run_row(const struct row *r)
 {
 	struct proc	 a, b;
-	size_t		 i, fault_at = n * 35 / 100, lst;
+	size_t		 i, fault_at = n * 35 / 100, lst, back_at;
 	uint64_t	 t0, gap;
 	const char	*mud = r->fault == F_NO_MUD ? "NoSuchMud" : "Beta";
 	char		 cmd[600];
@@ -293,6 +466,15 @@ run_row(const struct row *r)
 	memset(delivered, 0, n);
 	memset(reported, 0, n);
 	memset(answered, 0, n);
+	free(sc.buf);
+	memset(&sc, 0, sizeof sc);
+	sc.fd = -1;
+	sc_rows = r->fault == F_GW_RESTART || r->fault == F_CLIENT_GONE;
+	sc_paused = 0;
+	snprintf(sockpath, sizeof sockpath, "%s/Beta.sock", tmpdir);
+	/* The client comes back 300 tells later (fewer in a short run). */
+	back_at = fault_at + (n - fault_at - n / 10 < 300 ?
+	    n - fault_at - n / 10 : 300);
 	router_up(0);
 	write_conf("Beta", NULL);
 	write_conf("Alpha", NULL);
@@ -300,6 +482,13 @@ run_row(const struct row *r)
 	gw_up(&a, "Alpha", 0);
 	if (wait_line(&a, "\"mud\":\"Beta\"", 10000) == -1)
 		fatalx("Alpha never saw Beta up");
+	if (sc_rows) {
+		sc_connect();
+		for (i = 0; i < 250 && sc.token[0] == '\0'; i++)
+			pump_both(&a, &b, 20);
+		if (sc.token[0] == '\0')
+			fatalx("Beta's client: no resume token");
+	}
 	pump_both(&a, &b, 300);
 
 	/* About 1,000 a second; the fault at 35%. */
@@ -316,6 +505,17 @@ run_row(const struct row *r)
 				break;
 			case F_ROUTER_RESTART:
 				router_kill();
+				break;
+			case F_GW_RESTART:
+				/* What it flushes before it ends is read. */
+				gw_kill(&b, SIGTERM);
+				while (sc.fd != -1)
+					sc_pump();
+				gw_up(&b, "Beta", 1);
+				sc_connect();
+				break;
+			case F_CLIENT_GONE:
+				sc_paused = 1;
 				break;
 			case F_GW_TERM:
 			case F_GW_KILL:
@@ -337,6 +537,13 @@ run_row(const struct row *r)
 		}
 		if (r->fault == F_ROUTER_RESTART && i == fault_at + n / 4)
 			router_up(1);
+		/* Gone with tells written to it unread; back later. */
+		if (r->fault == F_CLIENT_GONE && i == fault_at + 20)
+			sc_drop();
+		if (r->fault == F_CLIENT_GONE && i == back_at) {
+			sc_paused = 0;
+			sc_connect();
+		}
 		send_tell(&a, i, mud);
 		while (now_us() < t0 + (i + 1) * gap)
 			pump_both(&a, &b, 0);
@@ -358,7 +565,15 @@ run_row(const struct row *r)
 	lst = lost();
 	printf("  %-54s %6zu %8zu %9zu %8zu %5zu %5zu\n", r->what, n,
 	    count(accepted), count(delivered), count(reported), lst, dups());
+	if (sc_rows)
+		printf("    (resumed at seq %llu: %zu seen again and skipped, "
+		    "gap %s)\n", sc.last_seq, sc.replays, sc.gap ? "yes" :
+		    "no");
 	fflush(stdout);
+	if (sc.fd != -1)
+		close(sc.fd);
+	sc.fd = -1;
+	sc_rows = 0;
 	gw_kill(&a, SIGTERM);
 	gw_kill(&b, SIGTERM);
 	router_kill();
