@@ -1,5 +1,7 @@
 /*
- * client.c: the client API: a MUD's connection to i3gw, with reconnection.
+ * client.c: the client API: a MUD's connection to i3gw, with reconnection:
+ * calls and their answers, events, lines in and out (transports in
+ * client-conn.c, handoff across an exec in client-handoff.c).
  */
 
 #include <sys/types.h>
@@ -20,137 +22,30 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "i3-int.h"
+#include "client-int.h"
 
-#define I3C_MAX_LINE		(1024 * 1024)
-#define I3C_MAX_QUEUE		(256 * 1024)
-#define I3C_MAX_PENDING		256
-#define I3C_MAX_DISPATCH	64
-#define I3C_BACKOFF_MIN		250
-#define I3C_BACKOFF_MAX		30000
-#define I3C_READ_CHUNK		65536
-#define I3C_CONNECT_WAIT	5000	/* first TCP connect, ms */
-#define I3C_DETACH_WAIT		2000	/* detach: flush and drain, ms */
-#define I3C_FREE_WAIT		3000	/* free: the child's clean exit, ms */
-#define I3C_HANDOFF_TAG		"i3c1"
 
-enum i3c_kind {
-	I3C_SPAWN = 0,
-	I3C_UNIX,
-	I3C_TCP,
-	I3C_NONE		/* attached with nowhere to go back to */
-};
-
-enum i3c_state {
-	I3C_UP,
-	I3C_CONNECTING,		/* TCP connect in progress */
-	I3C_DOWN,		/* waiting for the next attempt */
-	I3C_DEAD		/* down for good */
-};
-
-struct i3c_pending {
-	int64_t			 id;
-	i3_client_result_cb	 cb;
-	void			*arg;
-	uint64_t		 end;		/* stream offset after its line */
-	int64_t			 deadline;	/* ms, 0 for none */
-	char			 method[32];
-};
-
-struct i3c_handler {
-	char			*event;		/* NULL: catch-all */
-	i3_client_event_cb	 cb;
-	void			*arg;
-};
-
-struct i3_client {
-	enum i3c_kind		 kind;
-	enum i3c_state		 state;
-	i3_client_opts		 o;
-	i3_error		 err;
-
-	/* Where the gateway is. */
-	char			*where;		/* i3gw, socket path, host */
-	char			*port;
-	char		       **argv;
-	long			 pid;		/* our child, -1 */
-	long			 oldpid;	/* a child not reaped yet */
-
-	int			 rfd;
-	int			 wfd;
-	int			 broken;	/* lost: tear down in poll */
-	char			 why[128];
-
-	/* Output: whole lines; obase is the stream offset of obuf[0]. */
-	char			*obuf;
-	size_t			 olen;
-	size_t			 ooff;
-	size_t			 osize;
-	uint64_t		 obase;
-
-	/* Input: up to max_line bytes of the current lines. */
-	char			*ibuf;
-	size_t			 ilen;
-	size_t			 isize;
-	int			 skipping;	/* in an over-long line */
-
-	struct i3c_pending	*pend;
-	unsigned int		 npend;
-	int64_t			 next_id;
-
-	struct i3c_handler	*hand;
-	size_t			 nhand;
-
-	json_t			*channels;	/* joined: replayed */
-	char			 token[80];	/* socket: session resume token */
-	json_int_t		 last_seq;	/* the last event handled */
-
-	unsigned int		 backoff;	/* ms, current delay */
-	int64_t			 next_try;	/* ms */
-	uint64_t		 rnd;
-	int			 busy;		/* inside poll */
-	int			 freeing;	/* freed from a callback */
-};
-
-static int64_t	 i3c_now(void);
 static void	 i3c_seterr(i3_client *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	 i3c_status(i3_client *, enum i3_client_status, const char *,
 		    ...) __attribute__((format(printf, 3, 4)));
-static i3_client *i3c_new(enum i3c_kind, const i3_client_opts *);
 static void	 i3c_session(i3_client *);
 static void	 i3c_keep_token(i3_client *, const json_t *);
 static void	 i3c_subscribed(i3_client *, int64_t, const json_t *,
 		    const json_t *, void *);
 static void	 i3c_resumed(i3_client *, int64_t, const json_t *,
 		    const json_t *, void *);
-static void	 i3c_destroy(i3_client *);
-static int	 i3c_nonblock(int);
-static int	 i3c_cloexec(int, int);
-static int	 i3c_open(i3_client *, int);
-static int	 i3c_spawn(i3_client *);
-static int	 i3c_unix(i3_client *);
-static int	 i3c_tcp(i3_client *, int);
-static int	 i3c_tcp_done(i3_client *);
-static void	 i3c_up(i3_client *);
 static void	 i3c_lost(i3_client *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-static void	 i3c_teardown(i3_client *);
 static void	 i3c_schedule(i3_client *);
-static void	 i3c_reap(i3_client *, int);
-static int	 i3c_flush(i3_client *);
-static int	 i3c_read(i3_client *);
-static int	 i3c_dispatch(i3_client *, unsigned int);
 static void	 i3c_line(i3_client *, const char *, size_t);
 static void	 i3c_answer(i3_client *, struct i3c_pending *,
 		    const json_t *, const json_t *);
-static void	 i3c_fail_all(i3_client *, int, const char *, uint64_t);
 static void	 i3c_timeouts(i3_client *, int64_t);
 static int	 i3c_enqueue(i3_client *, const json_t *);
 static int64_t	 i3c_request(i3_client *, const char *, const json_t *,
 		    i3_client_result_cb, void *, int);
 static void	 i3c_replay(i3_client *);
-static int	 i3c_target(i3_client *, const char *, char *const []);
 static void	 i3c_housekeep(i3_client *);
 static int64_t	 i3c_msg(i3_client *, const char *, const char *,
 		    const char *, const char *, const char *, const char *,
@@ -158,8 +53,8 @@ static int64_t	 i3c_msg(i3_client *, const char *, const char *,
 		    i3_client_result_cb, void *);
 static int	 i3c_set(json_t *, const char *, const char *);
 
-static int64_t
-i3c_now(void)
+int64_t
+i3__c_now(void)
 {
 	struct timespec	ts;
 
@@ -195,8 +90,8 @@ i3c_status(i3_client *c, enum i3_client_status st, const char *fmt, ...)
 	c->busy--;
 }
 
-static i3_client *
-i3c_new(enum i3c_kind kind, const i3_client_opts *opts)
+i3_client *
+i3__c_new(enum i3c_kind kind, const i3_client_opts *opts)
 {
 	i3_client	*c;
 
@@ -231,21 +126,21 @@ i3c_new(enum i3c_kind kind, const i3_client_opts *opts)
 	c->next_id = 1;
 	c->backoff = c->o.backoff_min_ms;
 	c->rnd = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^
-	    (uint64_t)i3c_now();
+	    (uint64_t)i3__c_now();
 	c->isize = c->o.max_line + 1;
 	c->ibuf = malloc(c->isize);
 	c->pend = calloc(c->o.max_pending, sizeof *c->pend);
 	c->channels = json_object();
 	if (c->ibuf == NULL || c->pend == NULL || c->channels == NULL) {
-		i3c_destroy(c);
+		i3__c_destroy(c);
 		return (NULL);
 	}
 	return (c);
 }
 
 /* Release memory only: the fds and the child are dealt with before. */
-static void
-i3c_destroy(i3_client *c)
+void
+i3__c_destroy(i3_client *c)
 {
 	size_t	i;
 	char	**p;
@@ -268,246 +163,8 @@ i3c_destroy(i3_client *c)
 	free(c);
 }
 
-static int
-i3c_nonblock(int fd)
-{
-	int	fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1)
-		return (-1);
-	return (fcntl(fd, F_SETFL, fl | O_NONBLOCK));
-}
-
-static int
-i3c_cloexec(int fd, int on)
-{
-	int	fl;
-
-	if ((fl = fcntl(fd, F_GETFD)) == -1)
-		return (-1);
-	fl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
-	return (fcntl(fd, F_SETFD, fl));
-}
-
-/* One attempt to get the gateway: 0 (up or connecting) or -1 (c->why). */
-static int
-i3c_open(i3_client *c, int wait_ms)
-{
-	switch (c->kind) {
-	case I3C_SPAWN:
-		return (i3c_spawn(c));
-	case I3C_UNIX:
-		return (i3c_unix(c));
-	case I3C_TCP:
-		return (i3c_tcp(c, wait_ms));
-	default:
-		snprintf(c->why, sizeof c->why, "nowhere to reconnect to");
-		return (-1);
-	}
-}
-
-static int
-i3c_spawn(i3_client *c)
-{
-	int	 sv[2], ep[2], fd, e, n, lfd = -1;
-	pid_t	 pid;
-	char	*const *argv = c->argv;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		snprintf(c->why, sizeof c->why, "socketpair: %s",
-		    strerror(errno));
-		return (-1);
-	}
-	/* The child's end must not be 0 or 1, which dup2 would clobber. */
-	if (sv[1] < 3) {
-		fd = fcntl(sv[1], F_DUPFD_CLOEXEC, 3);
-		e = errno;
-		close(sv[1]);
-		sv[1] = fd;
-		if (fd == -1) {
-			close(sv[0]);
-			snprintf(c->why, sizeof c->why, "fcntl: %s",
-			    strerror(e));
-			return (-1);
-		}
-	}
-	if (c->o.stderr_path != NULL &&
-	    (lfd = open(c->o.stderr_path, O_WRONLY | O_APPEND | O_CREAT |
-	    O_CLOEXEC, 0600)) == -1) {
-		snprintf(c->why, sizeof c->why, "%s: %s", c->o.stderr_path,
-		    strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		return (-1);
-	}
-	if (pipe2(ep, O_CLOEXEC) == -1) {
-		snprintf(c->why, sizeof c->why, "pipe: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		if (lfd != -1)
-			close(lfd);
-		return (-1);
-	}
-	pid = fork();
-	if (pid == -1) {
-		snprintf(c->why, sizeof c->why, "fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		close(ep[0]);
-		close(ep[1]);
-		if (lfd != -1)
-			close(lfd);
-		return (-1);
-	}
-	if (pid == 0) {
-		/* The child: only async-signal-safe calls from here. */
-		if (dup2(sv[1], 0) == -1 || dup2(sv[1], 1) == -1 ||
-		    (lfd != -1 && lfd != 2 && dup2(lfd, 2) == -1))
-			goto fail;
-		signal(SIGPIPE, SIG_DFL);
-		if (strchr(c->where, '/') != NULL)
-			execv(c->where, argv);
-		else
-			execvp(c->where, argv);
-	fail:
-		e = errno;
-		n = write(ep[1], &e, sizeof e);
-		(void)n;
-		_exit(127);
-	}
-	close(sv[1]);
-	close(ep[1]);
-	if (lfd != -1)
-		close(lfd);
-	/* Nothing to read means the exec worked (the pipe was close-on-exec). */
-	do {
-		n = read(ep[0], &e, sizeof e);
-	} while (n == -1 && errno == EINTR);
-	close(ep[0]);
-	if (n == (int)sizeof e) {
-		snprintf(c->why, sizeof c->why, "cannot run %s: %s", c->where,
-		    strerror(e));
-		close(sv[0]);
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			continue;
-		return (-1);
-	}
-	i3c_nonblock(sv[0]);
-	c->rfd = c->wfd = sv[0];
-	c->pid = pid;
-	i3c_up(c);
-	return (0);
-}
-
-static int
-i3c_unix(i3_client *c)
-{
-	struct sockaddr_un	sun;
-	int			fd;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(c->where) >= sizeof sun.sun_path) {
-		snprintf(c->why, sizeof c->why, "socket path too long");
-		return (-1);
-	}
-	memcpy(sun.sun_path, c->where, strlen(c->where));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd == -1) {
-		snprintf(c->why, sizeof c->why, "socket: %s", strerror(errno));
-		return (-1);
-	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		snprintf(c->why, sizeof c->why, "%s: %s", c->where,
-		    strerror(errno));
-		close(fd);
-		return (-1);
-	}
-	c->rfd = c->wfd = fd;
-	i3c_up(c);
-	return (0);
-}
-
-/* Connect to the first address; wait_ms 0 leaves it in progress. */
-static int
-i3c_tcp(i3_client *c, int wait_ms)
-{
-	struct addrinfo	 hints, *res, *ai;
-	struct pollfd	 pfd;
-	int		 fd = -1, rc, e = 0;
-
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(c->where, c->port, &hints, &res)) != 0) {
-		snprintf(c->why, sizeof c->why, "%s: %s", c->where,
-		    gai_strerror(rc));
-		return (-1);
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, ai->ai_protocol);
-		if (fd == -1) {
-			e = errno;
-			continue;
-		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
-		    errno == EINPROGRESS)
-			break;
-		e = errno;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd == -1) {
-		snprintf(c->why, sizeof c->why, "%s port %s: %s", c->where,
-		    c->port, strerror(e));
-		return (-1);
-	}
-	c->rfd = c->wfd = fd;
-	c->state = I3C_CONNECTING;
-	if (wait_ms > 0) {
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		do {
-			rc = poll(&pfd, 1, wait_ms);
-		} while (rc == -1 && errno == EINTR);
-		if (rc == 0) {
-			snprintf(c->why, sizeof c->why, "%s port %s: timed out",
-			    c->where, c->port);
-			close(fd);
-			c->rfd = c->wfd = -1;
-			c->state = I3C_DOWN;
-			return (-1);
-		}
-		return (i3c_tcp_done(c));
-	}
-	return (0);
-}
-
-/* The connect finished (the fd is writable): up, or -1 and down. */
-static int
-i3c_tcp_done(i3_client *c)
-{
-	int		e = 0;
-	socklen_t	len = sizeof e;
-
-	if (getsockopt(c->rfd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
-		e = errno;
-	if (e != 0) {
-		snprintf(c->why, sizeof c->why, "%s port %s: %s", c->where,
-		    c->port, strerror(e));
-		close(c->rfd);
-		c->rfd = c->wfd = -1;
-		c->state = I3C_DOWN;
-		return (-1);
-	}
-	i3c_up(c);
-	return (0);
-}
-
-static void
-i3c_up(i3_client *c)
+void
+i3__c_up(i3_client *c)
 {
 	c->state = I3C_UP;
 	c->broken = 0;
@@ -640,26 +297,8 @@ i3c_lost(i3_client *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Collect a child: block for the old one only (it was killed). */
-static void
-i3c_reap(i3_client *c, int kill_old)
-{
-	int	st;
-	pid_t	r;
-
-	if (c->oldpid == -1)
-		return;
-	if (kill_old)
-		kill((pid_t)c->oldpid, SIGKILL);
-	do {
-		r = waitpid((pid_t)c->oldpid, &st, kill_old ? 0 : WNOHANG);
-	} while (r == -1 && errno == EINTR);
-	if (r != 0)
-		c->oldpid = -1;
-}
-
-static void
-i3c_teardown(i3_client *c)
+void
+i3__c_teardown(i3_client *c)
 {
 	size_t	b, n;
 	int	st, i;
@@ -693,7 +332,7 @@ i3c_teardown(i3_client *c)
 			    " (killed by signal %d)", WTERMSIG(st));
 		else if (r == 0) {
 			if (c->oldpid != -1)
-				i3c_reap(c, 1);
+				i3__c_reap(c, 1);
 			c->oldpid = c->pid;
 		}
 		c->pid = -1;
@@ -721,10 +360,10 @@ i3c_teardown(i3_client *c)
 	if (c->state == I3C_DOWN)
 		i3c_schedule(c);
 	i3c_status(c, I3_CLIENT_LOST, "%s", c->why);
-	i3c_fail_all(c, I3_CLIENT_ELOST, "connection to the gateway lost",
+	i3__c_fail_all(c, I3_CLIENT_ELOST, "connection to the gateway lost",
 	    c->obase);
 	if (c->state == I3C_DEAD)
-		i3c_fail_all(c, I3_CLIENT_ELOST,
+		i3__c_fail_all(c, I3_CLIENT_ELOST,
 		    "connection to the gateway lost", UINT64_MAX);
 }
 
@@ -739,7 +378,7 @@ i3c_schedule(i3_client *c)
 	c->rnd ^= c->rnd << 17;
 	d = c->backoff;
 	d = d * 3 / 4 + (d > 1 ? c->rnd % (d / 2 + 1) : 0);
-	c->next_try = i3c_now() + (int64_t)d;
+	c->next_try = i3__c_now() + (int64_t)d;
 	if (c->backoff < c->o.backoff_max_ms / 2)
 		c->backoff *= 2;
 	else
@@ -747,8 +386,8 @@ i3c_schedule(i3_client *c)
 }
 
 /* Write what can be written; 0, or -1 when the connection broke. */
-static int
-i3c_flush(i3_client *c)
+int
+i3__c_flush(i3_client *c)
 {
 	ssize_t	n;
 
@@ -777,8 +416,8 @@ i3c_flush(i3_client *c)
 }
 
 /* Read once; the bytes read, 0, or -1 when the connection ended. */
-static int
-i3c_read(i3_client *c)
+int
+i3__c_read(i3_client *c)
 {
 	ssize_t	n;
 	size_t	room;
@@ -807,8 +446,8 @@ i3c_read(i3_client *c)
 }
 
 /* Handle up to max whole lines from the input buffer; how many. */
-static int
-i3c_dispatch(i3_client *c, unsigned int max)
+int
+i3__c_dispatch(i3_client *c, unsigned int max)
 {
 	char		*nl;
 	size_t		 start = 0, len;
@@ -945,8 +584,8 @@ i3c_answer(i3_client *c, struct i3c_pending *p, const json_t *res,
 }
 
 /* Answer with an error every pending call whose line ends by upto. */
-static void
-i3c_fail_all(i3_client *c, int code, const char *msg, uint64_t upto)
+void
+i3__c_fail_all(i3_client *c, int code, const char *msg, uint64_t upto)
 {
 	struct i3c_pending	 p;
 	json_t			*e;
@@ -1085,7 +724,7 @@ i3c_request(i3_client *c, const char *method, const json_t *params,
 	p->arg = arg;
 	p->end = c->obase + c->olen;
 	if (c->o.call_timeout_ms != 0)
-		p->deadline = i3c_now() + c->o.call_timeout_ms;
+		p->deadline = i3__c_now() + c->o.call_timeout_ms;
 	snprintf(p->method, sizeof p->method, "%s", method);
 
 	if (!internal && params != NULL &&
@@ -1096,7 +735,7 @@ i3c_request(i3_client *c, const char *method, const json_t *params,
 		else if (strcmp(method, "channel_leave") == 0)
 			json_object_del(c->channels, ch);
 	}
-	i3c_flush(c);
+	i3__c_flush(c);
 	return (id);
 }
 
@@ -1106,33 +745,6 @@ i3c_set(json_t *o, const char *key, const char *val)
 	if (o == NULL || val == NULL)
 		return (0);
 	return (json_object_set_new(o, key, json_string(val)));
-}
-
-/* Where the gateway is: the program and its argv, a path, a host. */
-static int
-i3c_target(i3_client *c, const char *where, char *const argv[])
-{
-	size_t	n, i;
-
-	if ((c->where = strdup(where)) == NULL)
-		return (-1);
-	if (c->kind != I3C_SPAWN)
-		return (0);
-	for (n = 0; argv != NULL && argv[n] != NULL; n++)
-		continue;
-	if ((c->argv = calloc(n > 0 ? n + 1 : 3, sizeof *c->argv)) == NULL)
-		return (-1);
-	if (n == 0) {
-		c->argv[0] = strdup(where);
-		c->argv[1] = strdup("--stdio");
-		if (c->argv[0] == NULL || c->argv[1] == NULL)
-			return (-1);
-	}
-	for (i = 0; i < n; i++) {
-		if ((c->argv[i] = strdup(argv[i])) == NULL)
-			return (-1);
-	}
-	return (0);
 }
 
 /* ------------------------------------------------------------- public */
@@ -1147,18 +759,18 @@ i3_client_spawn(const char *i3gw_path, char *const argv[],
 		i3__seterr(err, I3_EINVAL, 0, "no gateway program given");
 		return (NULL);
 	}
-	if ((c = i3c_new(I3C_SPAWN, opts)) == NULL ||
-	    i3c_target(c, i3gw_path, argv) == -1)
+	if ((c = i3__c_new(I3C_SPAWN, opts)) == NULL ||
+	    i3__c_target(c, i3gw_path, argv) == -1)
 		goto nomem;
-	if (i3c_open(c, 0) == -1) {
+	if (i3__c_open(c, 0) == -1) {
 		i3__seterr(err, I3_ECLIENT, 0, "%s", c->why);
-		i3c_destroy(c);
+		i3__c_destroy(c);
 		return (NULL);
 	}
 	return (c);
 nomem:
 	if (c != NULL)
-		i3c_destroy(c);
+		i3__c_destroy(c);
 	i3__seterr(err, I3_ENOMEM, 0, "out of memory");
 	return (NULL);
 }
@@ -1173,16 +785,16 @@ i3_client_connect_unix(const char *path, const i3_client_opts *opts,
 		i3__seterr(err, I3_EINVAL, 0, "no socket path given");
 		return (NULL);
 	}
-	if ((c = i3c_new(I3C_UNIX, opts)) == NULL ||
+	if ((c = i3__c_new(I3C_UNIX, opts)) == NULL ||
 	    (c->where = strdup(path)) == NULL) {
 		if (c != NULL)
-			i3c_destroy(c);
+			i3__c_destroy(c);
 		i3__seterr(err, I3_ENOMEM, 0, "out of memory");
 		return (NULL);
 	}
-	if (i3c_open(c, 0) == -1) {
+	if (i3__c_open(c, 0) == -1) {
 		i3__seterr(err, I3_ECLIENT, 0, "%s", c->why);
-		i3c_destroy(c);
+		i3__c_destroy(c);
 		return (NULL);
 	}
 	return (c);
@@ -1198,17 +810,17 @@ i3_client_connect_tcp(const char *host, const char *port,
 		i3__seterr(err, I3_EINVAL, 0, "no host or port given");
 		return (NULL);
 	}
-	if ((c = i3c_new(I3C_TCP, opts)) == NULL ||
+	if ((c = i3__c_new(I3C_TCP, opts)) == NULL ||
 	    (c->where = strdup(host)) == NULL ||
 	    (c->port = strdup(port)) == NULL) {
 		if (c != NULL)
-			i3c_destroy(c);
+			i3__c_destroy(c);
 		i3__seterr(err, I3_ENOMEM, 0, "out of memory");
 		return (NULL);
 	}
-	if (i3c_open(c, I3C_CONNECT_WAIT) == -1) {
+	if (i3__c_open(c, I3C_CONNECT_WAIT) == -1) {
 		i3__seterr(err, I3_ECLIENT, 0, "%s", c->why);
-		i3c_destroy(c);
+		i3__c_destroy(c);
 		return (NULL);
 	}
 	return (c);
@@ -1231,15 +843,15 @@ i3_client_free(i3_client *c)
 	c->freeing = 1;
 	c->busy++;
 	/* Best effort: what is queued (a last message) goes out. */
-	end = i3c_now() + 1000;
+	end = i3__c_now() + 1000;
 	while (c->state == I3C_UP && !c->broken && c->ooff < c->olen &&
-	    i3c_now() < end) {
+	    i3__c_now() < end) {
 		pfd.fd = c->wfd;
 		pfd.events = POLLOUT;
 		if (poll(&pfd, 1, 50) > 0)
-			i3c_flush(c);
+			i3__c_flush(c);
 	}
-	i3c_fail_all(c, I3_CLIENT_ECLOSED, "client closed", UINT64_MAX);
+	i3__c_fail_all(c, I3_CLIENT_ECLOSED, "client closed", UINT64_MAX);
 	if (c->rfd != -1)
 		close(c->rfd);
 	if (c->wfd != -1 && c->wfd != c->rfd)
@@ -1253,12 +865,12 @@ i3_client_free(i3_client *c)
 			poll(NULL, 0, 20);
 		}
 		if (i == I3C_FREE_WAIT / 20) {
-			i3c_reap(c, 1);
+			i3__c_reap(c, 1);
 			c->oldpid = c->pid;
 		}
 	}
-	i3c_reap(c, 1);
-	i3c_destroy(c);
+	i3__c_reap(c, 1);
+	i3__c_destroy(c);
 }
 
 int
@@ -1311,12 +923,12 @@ i3c_housekeep(i3_client *c)
 	int64_t	now;
 
 	if (c->broken)
-		i3c_teardown(c);
+		i3__c_teardown(c);
 	if (c->oldpid != -1)
-		i3c_reap(c, 0);
-	now = i3c_now();
+		i3__c_reap(c, 0);
+	now = i3__c_now();
 	if (c->state == I3C_DOWN && now >= c->next_try && !c->freeing) {
-		if (i3c_open(c, 0) == -1) {
+		if (i3__c_open(c, 0) == -1) {
 			i3c_schedule(c);
 			i3c_status(c, I3_CLIENT_RETRY, "%s", c->why);
 		} else if (c->state == I3C_UP)
@@ -1343,7 +955,7 @@ i3_client_poll(i3_client *c, int timeout_ms)
 	c->busy++;
 	i3c_housekeep(c);
 
-	now = i3c_now();
+	now = i3__c_now();
 	wait = timeout_ms < 0 ? INT32_MAX : timeout_ms;
 	if (c->state == I3C_DOWN && c->next_try - now < wait)
 		wait = c->next_try - now > 0 ? c->next_try - now : 0;
@@ -1380,7 +992,7 @@ i3_client_poll(i3_client *c, int timeout_ms)
 
 	if (rc > 0 && c->state == I3C_CONNECTING) {
 		if (pfd[0].revents != 0) {
-			if (i3c_tcp_done(c) == 0)
+			if (i3__c_tcp_done(c) == 0)
 				i3c_status(c, I3_CLIENT_CONNECTED,
 				    "connected to the gateway");
 			else {
@@ -1392,16 +1004,16 @@ i3_client_poll(i3_client *c, int timeout_ms)
 		for (i = 0; i < (unsigned int)nfd; i++) {
 			if ((pfd[i].revents & (POLLOUT | POLLERR)) != 0 &&
 			    pfd[i].fd == c->wfd)
-				i3c_flush(c);
+				i3__c_flush(c);
 		}
 		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
-			i3c_read(c);
+			i3__c_read(c);
 	}
-	n = i3c_dispatch(c, c->o.max_dispatch);
-	if (c->broken || (c->state == I3C_DOWN && i3c_now() >= c->next_try))
+	n = i3__c_dispatch(c, c->o.max_dispatch);
+	if (c->broken || (c->state == I3C_DOWN && i3__c_now() >= c->next_try))
 		i3c_housekeep(c);
 	else if (c->state == I3C_UP && c->ooff < c->olen)
-		i3c_flush(c);
+		i3__c_flush(c);
 	c->busy--;
 	if (c->freeing) {
 		i3_client_free(c);
@@ -1455,7 +1067,7 @@ i3_client_notify(i3_client *c, const char *method, const json_t *params)
 	rc = i3c_enqueue(c, msg);
 	json_decref(msg);
 	if (rc == 0)
-		i3c_flush(c);
+		i3__c_flush(c);
 	return (rc);
 }
 
@@ -1616,148 +1228,3 @@ i3_client_on_status(i3_client *c, i3_client_status_cb cb, void *arg)
 	c->o.status_arg = arg;
 }
 
-/*
- * The handoff string: "i3c1:KIND:RFD:WFD:PID:NEXTID:SKIP", fds -1 when
- * there was no connection, SKIP 1 when a line was cut (the new client
- * drops input up to the next newline).
- */
-int
-i3_client_detach(i3_client *c, char *buf, size_t len, i3_error *err)
-{
-	struct pollfd	pfd;
-	int64_t		end;
-	int		n, skip = 0;
-
-	if (c == NULL || buf == NULL) {
-		i3__seterr(err, I3_EINVAL, 0, "bad arguments");
-		return (-1);
-	}
-	if (c->busy) {
-		i3__seterr(err, I3_ECLIENT, 0, "cannot detach from a callback");
-		return (-1);
-	}
-	if (len < I3_CLIENT_HANDOFF_MAX) {
-		i3__seterr(err, I3_EINVAL, 0, "buffer too small (%zu < %d)",
-		    len, I3_CLIENT_HANDOFF_MAX);
-		return (-1);
-	}
-	c->busy++;
-	end = i3c_now() + I3C_DETACH_WAIT;
-	/* Send everything queued. */
-	while (c->state == I3C_UP && !c->broken && c->ooff < c->olen &&
-	    i3c_now() < end) {
-		pfd.fd = c->wfd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, 50) > 0)
-			i3c_flush(c);
-	}
-	/* Dispatch what was read, reading on to the end of a cut line. */
-	for (;;) {
-		i3c_dispatch(c, UINT32_MAX);
-		if (c->ilen == 0 || c->broken || c->state != I3C_UP ||
-		    i3c_now() >= end)
-			break;
-		pfd.fd = c->rfd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 50) > 0 && i3c_read(c) == -1)
-			break;
-	}
-	c->busy--;
-	if (c->ilen > 0 || c->skipping)
-		skip = 1;
-	if (c->broken)
-		i3c_teardown(c);
-	if (c->state == I3C_UP) {
-		i3c_cloexec(c->rfd, 0);
-		i3c_cloexec(c->wfd, 0);
-		n = snprintf(buf, len, "%s:%d:%d:%d:%ld:%" PRId64 ":%d",
-		    I3C_HANDOFF_TAG, (int)c->kind, c->rfd, c->wfd, c->pid,
-		    c->next_id, skip);
-	} else
-		n = snprintf(buf, len, "%s:%d:-1:-1:-1:%" PRId64 ":0",
-		    I3C_HANDOFF_TAG, (int)c->kind, c->next_id);
-	if (n < 0 || (size_t)n >= len) {
-		i3__seterr(err, I3_EINVAL, 0, "buffer too small");
-		return (-1);
-	}
-	c->busy++;
-	i3c_fail_all(c, I3_CLIENT_ECLOSED, "client detached", UINT64_MAX);
-	c->busy--;
-	/* An old child not reaped yet would be lost track of. */
-	i3c_reap(c, 1);
-	i3c_destroy(c);
-	return (0);
-}
-
-i3_client *
-i3_client_attach(const char *handoff, const char *where,
-    char *const argv[], const i3_client_opts *opts, i3_error *err)
-{
-	i3_client	*c;
-	long long	 v[6];
-	const char	*s;
-	char		*end, *colon;
-	int		 i;
-
-	if (handoff == NULL || strncmp(handoff, I3C_HANDOFF_TAG ":",
-	    sizeof I3C_HANDOFF_TAG) != 0) {
-		i3__seterr(err, I3_EINVAL, 0, "not a client handoff string");
-		return (NULL);
-	}
-	s = handoff + sizeof I3C_HANDOFF_TAG;
-	for (i = 0; i < 6; i++) {
-		errno = 0;
-		v[i] = strtoll(s, &end, 10);
-		if (errno != 0 || end == s || *end != (i < 5 ? ':' : '\0')) {
-			i3__seterr(err, I3_EINVAL, (size_t)(s - handoff),
-			    "bad client handoff string");
-			return (NULL);
-		}
-		s = end + 1;
-	}
-	if (v[0] < I3C_SPAWN || v[0] > I3C_NONE || v[1] < -1 ||
-	    v[1] > INT32_MAX || v[2] < -1 || v[2] > INT32_MAX || v[4] < 1 ||
-	    (v[1] == -1) != (v[2] == -1)) {
-		i3__seterr(err, I3_EINVAL, 0, "bad client handoff string");
-		return (NULL);
-	}
-	if (v[1] != -1 && (fcntl((int)v[1], F_GETFD) == -1 ||
-	    fcntl((int)v[2], F_GETFD) == -1)) {
-		i3__seterr(err, I3_ECLIENT, 0, "handoff: fd %lld: %s", v[1],
-		    strerror(errno));
-		return (NULL);
-	}
-
-	if ((c = i3c_new(where == NULL ? I3C_NONE : (enum i3c_kind)v[0],
-	    opts)) == NULL || (where != NULL &&
-	    i3c_target(c, where, argv) == -1)) {
-		if (c != NULL)
-			i3c_destroy(c);
-		i3__seterr(err, I3_ENOMEM, 0, "out of memory");
-		return (NULL);
-	}
-	if (c->kind == I3C_TCP && (colon = strrchr(c->where, ':')) != NULL) {
-		*colon = '\0';
-		free(c->port);
-		if ((c->port = strdup(colon + 1)) == NULL) {
-			i3c_destroy(c);
-			i3__seterr(err, I3_ENOMEM, 0, "out of memory");
-			return (NULL);
-		}
-	}
-	c->next_id = v[4];
-	if (v[1] == -1) {
-		c->next_try = i3c_now();	/* get it back at the first poll */
-		return (c);
-	}
-	c->rfd = (int)v[1];
-	c->wfd = (int)v[2];
-	c->pid = (long)v[3];
-	c->skipping = v[5] != 0;
-	i3c_cloexec(c->rfd, 1);
-	i3c_cloexec(c->wfd, 1);
-	i3c_nonblock(c->rfd);
-	i3c_nonblock(c->wfd);
-	c->state = I3C_UP;
-	return (c);
-}
