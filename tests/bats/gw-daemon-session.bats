@@ -45,7 +45,7 @@ subscribe_token() {
 	tell 3 three
 	wait_for_line "$(T Alpha.err)" "x" 1 || true
 	sleep 0.3
-	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
 	    --events 3
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == *'"id":9,"result":{"session":'*'"replayed":3,"dropped_age":0,"dropped_count":0}'* ]]
@@ -53,7 +53,7 @@ subscribe_token() {
 	[[ "${lines[2]}" == *'"message":"two"'* ]]
 	[[ "${lines[3]}" == *'"message":"three"'* ]]
 	# The token was used: the session is attached elsewhere or replaced.
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 session_resume '{"token":"00"}')"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 session_resume '{"token":"00"}')"
 	[[ "$output" == *'"code":-32011'* ]]
 }
 
@@ -72,7 +72,7 @@ subscribe_token() {
 	sleep 0.5
 	tell 5 t1
 	gw_wait Beta '"send_failed".*"id":5,.*queue is full' 5
-	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
 	    --events 2
 	[[ "${lines[0]}" == *'"replayed":2,"dropped_age":0,"dropped_count":1}'* ]]
 	[[ "${lines[1]}" == *'"message":"c2"'* ]]
@@ -90,7 +90,7 @@ subscribe_token() {
 	sleep 3.5
 	tell 2 new
 	sleep 1
-	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
 	    --events 1
 	[[ "${lines[0]}" == *'"replayed":1,"dropped_age":1,"dropped_count":0}'* ]]
 	[[ "${lines[1]}" == *'"message":"new"'* ]]
@@ -112,7 +112,7 @@ subscribe_token() {
 	sleep 0.5
 	tell 4 after
 	sleep 0.3
-	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
 	    --events 3
 	[[ "${lines[0]}" == *'"replayed":3,"dropped_age":0,"dropped_count":0}'* ]]
 	[[ "${lines[1]}" == *'"message":"before"'* ]]
@@ -136,7 +136,7 @@ subscribe_token() {
 	tell 2 "while away"
 	sleep 0.3
 	kill -0 "$GW_PID_Alpha"
-	run gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 9 session_resume "{\"token\":\"$token\"}")" \
 	    --events 1
 	[[ "${lines[0]}" == *'"replayed":1,'* ]]
 	[[ "${lines[1]}" == *'"message":"while away"'* ]]
@@ -159,7 +159,7 @@ subscribe_token() {
 	router_start
 	gwd_conf Alpha
 	gwd_start Alpha
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":{"kinds":"tell_*","bogus":1}}')"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":{"kinds":"tell_*","bogus":1}}')"
 	[[ "$output" == *'"id":1,"error":{"code":-32602,"message":"parameter filter: unknown key bogus'* ]]
 	gwc_bg sub "unix:$(T Alpha.sock)" \
 	    "$(rq 1 subscribe '{"events":["tell_received"],"filter":{"users":["b?b"],"text":"KEEP"}}')" \
@@ -195,6 +195,6 @@ subscribe_token() {
 		[ $((i % 20)) -ne 0 ] || sleep 0.2
 	done
 	kill -0 "$GWD_PID_Alpha"
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
 	[[ "$output" == *'"pong":true'* ]]
 }

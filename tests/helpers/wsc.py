@@ -59,6 +59,10 @@ async def main(a):
         print("close %d %s" % (code, e.rcvd.reason if e.rcvd else ""),
               flush=True)
         return 0
+    except websockets.exceptions.InvalidMessage as e:
+        # No HTTP answer at all (e.g. plain ws:// to a TLS listener).
+        print("no handshake: %s" % e, flush=True)
+        return 3
     return 0
 
 
