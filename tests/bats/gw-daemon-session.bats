@@ -4,6 +4,7 @@
 # a client that never reads.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 teardown() {
 	stop_all
