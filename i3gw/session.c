@@ -732,13 +732,17 @@ session_refuse_tell(const json_t *ev, const char *why)
 	refused_tells++;
 	xasprintf(&msg, "%s@%s cannot take your message: %s",
 	    tuser != NULL ? tuser : "someone", gw.conf->mud_name, why);
-	raw = json_pack("[s, i, s, i, s, s, s, s, i]", "error", 5,
-	    gw.conf->mud_name, 0, omud, ouser != NULL ? ouser : "",
-	    "unk-user", msg, 0);
-	free(msg);
+	raw = i3_packet_header("error", I3_TTL, gw.conf->mud_name, NULL, omud,
+	    ouser != NULL ? ouser : "");
 	log_info("a tell from %s@%s refused: %s", ouser ? ouser : "?", omud,
 	    why);
-	router_send_reply(raw);
+	if (raw != NULL) {
+		json_array_append_new(raw, json_string("unk-user"));
+		json_array_append_new(raw, json_string(msg));
+		json_array_append_new(raw, json_integer(0));
+		router_send_reply(raw);
+	}
+	free(msg);
 }
 
 /* The connection is gone or stuck: keep the session without it. */
