@@ -182,11 +182,13 @@ _i3ctl_tab()
 	"canon:lscm") printf '%s\n' "list-commands" ;;
 	"opts:list-commands") printf '%s\n' "-j --json" ;;
 	"canon:follow") printf '%s\n' "listen" ;;
-	"argopts:listen") printf '%s\n' "-c --channel -e --event -n --count" ;;
+	"argopts:listen") printf '%s\n' "-c --channel -e --event -n --count -R --resume" ;;
 	"argkind:listen:-c") printf '%s\n' "channel" ;;
 	"argkind:listen:--channel") printf '%s\n' "channel" ;;
 	"argkind:listen:-e") printf '%s\n' "event" ;;
 	"argkind:listen:--event") printf '%s\n' "event" ;;
+	"argkind:listen:-R") printf '%s\n' "file" ;;
+	"argkind:listen:--resume") printf '%s\n' "file" ;;
 	"argopts:locate") printf '%s\n' "-w --wait" ;;
 	"kinds:locate") printf '%s\n' "user" ;;
 	"kinds:mudinfo") printf '%s\n' "mud" ;;

@@ -230,6 +230,8 @@ static const struct {
 	{ NULL, "channel", "CHANNEL", "only this channel (repeatable)" },
 	{ "listen", "event", "EVENT", "only this event (repeatable)" },
 	{ "listen", "count", "N", "exit after N events" },
+	{ "listen", "resume", "FILE", "keep the session: resume it from FILE "
+	  "(token, last seq handled), replaying what was missed" },
 	{ NULL, "user", "USER", "the rule of this player of the MUD (without: "
 	  "the gateway's own)" },
 	{ NULL, "up", NULL, "only MUDs that are up" },
