@@ -82,6 +82,7 @@ struct listen_state {
 	const char	*path;		/* NULL: no --resume */
 	char		*token;
 	json_int_t	 last;
+	int		 fresh;		/* the token is a new session's */
 };
 
 /* Read FILE: 0 when absent, 1 read, or an exit code (reported). */
@@ -171,7 +172,11 @@ listen_subscribe(struct ctl *ctl, struct listen_state *st, json_t *params)
 		free(st->token);
 		st->token = xstrdup(token);
 		st->last = 0;
-		listen_save(st);
+		st->fresh = 1;
+		if (listen_save(st) == -1) {
+			json_decref(result);
+			return (CTL_EUSAGE);
+		}
 	}
 	json_decref(result);
 	return (CTL_OK);
@@ -189,6 +194,26 @@ listen_resume(struct ctl *ctl, struct listen_state *st, json_t *params)
 	rc = ctl_call_quiet(ctl, "session_resume", json_pack("{s:s, s:I}",
 	    "token", st->token, "last_seq", (json_int_t)st->last), &result,
 	    &error);
+	if (rc != CTL_OK && error != NULL && json_integer_value(
+	    json_object_get(error, "code")) == I3_RPC_PARAMS) {
+		/*
+		 * Our last seq is past the session's: the gateway lost the
+		 * numbers it gave last (killed before it stored them).  Take
+		 * its numbering from here: what it kept unwritten comes.
+		 */
+		ctl_warnx("listen: the gateway's session is behind seq %lld "
+		    "(%s): events it gave since it last stored the session "
+		    "may be lost", (long long)st->last,
+		    json_string_value(json_object_get(error, "message")));
+		json_decref(error);
+		rc = ctl_call_quiet(ctl, "session_resume", json_pack("{s:s}",
+		    "token", st->token), &result, &error);
+		/* What it replays was never written: none is skipped. */
+		if (rc == CTL_OK)
+			st->last = json_integer_value(json_object_get(result,
+			    "replayed")) > 0 ? 0 : json_integer_value(
+			    json_object_get(result, "last_seq"));
+	}
 	if (rc == CTL_OK) {
 		if (json_is_true(json_object_get(result, "gap"))) {
 			missed = json_integer_value(json_object_get(result,
@@ -289,10 +314,14 @@ listen_reconnect(struct ctl *ctl, struct listen_state *st, json_t *params,
 		    attempt);
 		if (listen_sleep(wait) == -1)
 			return (CLIENT_INTR);
+		st->fresh = 0;
 		rc = listen_open(ctl, st, params);
 		if (rc == CTL_OK) {
-			ctl_warnx("listen: resumed after seq %lld",
-			    (long long)st->last);
+			if (st->fresh)
+				ctl_warnx("listen: reconnected, a new session");
+			else
+				ctl_warnx("listen: resumed after seq %lld",
+				    (long long)st->last);
 			return (CTL_OK);
 		}
 		if (rc != LISTEN_AGAIN && rc != CTL_EGATEWAY &&
@@ -308,7 +337,7 @@ static int
 cmd_listen_exec(struct ctl *ctl, const struct cmd_entry *entry,
     struct cmd_args *a)
 {
-	struct listen_state	 st = { NULL, NULL, 0 };
+	struct listen_state	 st = { NULL, NULL, 0, 0 };
 	json_t			*params, *list, *note, *ev;
 	const char		*s, *method;
 	char			*end;
@@ -356,8 +385,12 @@ cmd_listen_exec(struct ctl *ctl, const struct cmd_entry *entry,
 		if (count != -1 && seen >= count)
 			break;
 		rc = client_next_event(ctl, deadline, &note);
-		if (rc == CTL_EGATEWAY && st.path != NULL)
-			rc = listen_reconnect(ctl, &st, params, deadline);
+		if (rc == CTL_EGATEWAY && st.path != NULL) {
+			/* Back on: the next event is the first replayed. */
+			if ((rc = listen_reconnect(ctl, &st, params,
+			    deadline)) == CTL_OK)
+				continue;
+		}
 		if (rc == CLIENT_INTR) {
 			rc = CTL_OK;
 			break;

@@ -181,3 +181,42 @@ resume_fg() {
 	grep -qx "i3ctl: $I3_SOCKET: the gateway closed the connection" "$(T a.err)"
 	run -1 grep -c reconnecting "$(T a.err)"
 }
+
+# kill_restart: SIGKILL Alpha (it stores nothing more), start it again.
+kill_restart() {
+	kill -KILL "$GWD_PID_Alpha"
+	wait "$GWD_PID_Alpha" 2>/dev/null || true
+	GWD_PID_Alpha=
+	gwd_start Alpha
+	gwd_ready Alpha
+	alpha_up
+}
+
+@test "listen --resume: a gateway killed (SIGKILL) that forgot the session: said, a new one" {
+	alpha
+	resume_bg a -n 3
+	tells 1 2
+	wait_for_line "$(T a.out)" '^2$'
+	kill_restart
+	wait_for_line "$(T a.err)" '^i3ctl: listen: reconnected, a new session$' 20
+	grep -q 'the gateway does not know the session' "$(T a.err)"
+	tells 3
+	reap "$LISTEN_PID" 0
+	LISTEN_PID=
+	[ "$(cat "$(T a.out)")" = $'1\n2\n3' ]
+}
+
+@test "listen --resume: a gateway killed (SIGKILL) whose stored session is behind us: said, it goes on" {
+	alpha
+	first_run
+	resume_bg b -n 2
+	tells 2
+	wait_for_line "$(T b.out)" '^2$'
+	kill_restart
+	wait_for_line "$(T b.err)" '^i3ctl: listen: resumed after seq' 20
+	grep -q "^i3ctl: listen: the gateway's session is behind seq 2" "$(T b.err)"
+	tells 3
+	reap "$LISTEN_PID" 0
+	LISTEN_PID=
+	[ "$(cat "$(T b.out)")" = $'2\n3' ]
+}
