@@ -67,14 +67,20 @@ resume_bg() {
 	    '^i3ctl: <- (subscribe|session_resume): result$'
 }
 
+# finish NAME "N..." EXPECTED: tells N..., then the listener NAME exits 0
+# having printed EXPECTED.
+finish() {
+	tells $2
+	reap "$LISTEN_PID" 0
+	LISTEN_PID=
+	[ "$(cat "$(T "$1.out")")" = "$3" ]
+}
+
 # first_run: a listen --resume -n 1 that gets tell 1 and exits 0 (the
 # session kept, its token and last seq in $(T state)).
 first_run() {
 	resume_bg a -n 1
-	tells 1
-	reap "$LISTEN_PID" 0
-	LISTEN_PID=
-	[ "$(cat "$(T a.out)")" = 1 ]
+	finish a 1 1
 }
 
 # resume_fg ARGS...: the same in the foreground, under run.
@@ -120,10 +126,7 @@ resume_fg() {
 	gwd_ready Alpha
 	alpha_up
 	wait_for_line "$(T a.err)" '^i3ctl: listen: resumed after seq' 20
-	tells 3 4
-	reap "$LISTEN_PID" 0
-	LISTEN_PID=
-	[ "$(cat "$(T a.out)")" = $'1\n2\n3\n4' ]
+	finish a "3 4" $'1\n2\n3\n4'
 	grep -qx 'i3ctl: listen: reconnecting in 0.1 s (attempt 1)' "$(T a.err)"
 }
 
@@ -200,10 +203,7 @@ kill_restart() {
 	kill_restart
 	wait_for_line "$(T a.err)" '^i3ctl: listen: reconnected, a new session$' 20
 	grep -q 'the gateway does not know the session' "$(T a.err)"
-	tells 3
-	reap "$LISTEN_PID" 0
-	LISTEN_PID=
-	[ "$(cat "$(T a.out)")" = $'1\n2\n3' ]
+	finish a "3" $'1\n2\n3'
 }
 
 @test "listen --resume: a gateway killed (SIGKILL) whose stored session is behind us: said, it goes on" {
@@ -215,8 +215,5 @@ kill_restart() {
 	kill_restart
 	wait_for_line "$(T b.err)" '^i3ctl: listen: resumed after seq' 20
 	grep -q "^i3ctl: listen: the gateway's session is behind seq 2" "$(T b.err)"
-	tells 3
-	reap "$LISTEN_PID" 0
-	LISTEN_PID=
-	[ "$(cat "$(T b.out)")" = $'2\n3' ]
+	finish b "3" $'2\n3'
 }
