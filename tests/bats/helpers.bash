@@ -388,6 +388,18 @@ gwd_tcp_port() {
 	    "$BATS_TEST_TMPDIR/$1.err" | head -1
 }
 
+# A daemon gateway that is to exit by itself (shutdown, --linger):
+# waited for up to SECS, its exit status returned; killed after that.
+gwd_wait_exit() {
+	local name=$1 pid
+	eval "pid=\${GWD_PID_$name:-}"
+	[ -n "$pid" ] || return 0
+	_i3_reap "$pid" "${2:-15}"
+	local rc=$?
+	eval "GWD_PID_$name="
+	return $rc
+}
+
 gwd_stop() {
 	local name=$1 pid rc
 	eval "pid=\${GWD_PID_$name:-}"

@@ -356,7 +356,8 @@ comp() {
 	[ "$(count_lines "$(T r.log)" '"startup-req-3"')" -eq 2 ]
 	run -0 "$I3CTL" shutdown
 	[ "$output" = "shutting_down: yes" ]
-	gwd_stop Alpha
+	# It goes by itself (a TERM now could race its exit), status 0.
+	gwd_wait_exit Alpha
 	[ ! -e "$I3_SOCKET" ]
 }
 
