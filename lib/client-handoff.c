@@ -43,13 +43,7 @@ i3_client_detach(i3_client *c, char *buf, size_t len, i3_error *err)
 	c->busy++;
 	end = i3__c_now() + I3C_DETACH_WAIT;
 	/* Send everything queued. */
-	while (c->state == I3C_UP && !c->broken && c->ooff < c->olen &&
-	    i3__c_now() < end) {
-		pfd.fd = c->wfd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, 50) > 0)
-			i3__c_flush(c);
-	}
+	i3__c_drain(c, I3C_DETACH_WAIT);
 	/* Dispatch what was read, reading on to the end of a cut line. */
 	for (;;) {
 		i3__c_dispatch(c, UINT32_MAX);

@@ -110,6 +110,7 @@ void	 i3__c_up(i3_client *);
 void	 i3__c_teardown(i3_client *);
 void	 i3__c_reap(i3_client *, int);
 int	 i3__c_flush(i3_client *);
+void	 i3__c_drain(i3_client *, int);
 int	 i3__c_read(i3_client *);
 int	 i3__c_dispatch(i3_client *, unsigned int);
 void	 i3__c_fail_all(i3_client *, int, const char *, uint64_t);

@@ -415,6 +415,22 @@ i3__c_flush(i3_client *c)
 	return (c->broken ? -1 : 0);
 }
 
+/* Send what is queued, waiting up to ms for the gateway to take it. */
+void
+i3__c_drain(i3_client *c, int ms)
+{
+	struct pollfd	pfd;
+	int64_t		end = i3__c_now() + ms;
+
+	while (c->state == I3C_UP && !c->broken && c->ooff < c->olen &&
+	    i3__c_now() < end) {
+		pfd.fd = c->wfd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, 50) > 0)
+			i3__c_flush(c);
+	}
+}
+
 /* Read once; the bytes read, 0, or -1 when the connection ended. */
 int
 i3__c_read(i3_client *c)
@@ -829,8 +845,6 @@ i3_client_connect_tcp(const char *host, const char *port,
 void
 i3_client_free(i3_client *c)
 {
-	struct pollfd	pfd;
-	int64_t		end;
 	int		st, i;
 	pid_t		r;
 
@@ -843,14 +857,7 @@ i3_client_free(i3_client *c)
 	c->freeing = 1;
 	c->busy++;
 	/* Best effort: what is queued (a last message) goes out. */
-	end = i3__c_now() + 1000;
-	while (c->state == I3C_UP && !c->broken && c->ooff < c->olen &&
-	    i3__c_now() < end) {
-		pfd.fd = c->wfd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, 50) > 0)
-			i3__c_flush(c);
-	}
+	i3__c_drain(c, 1000);
 	i3__c_fail_all(c, I3_CLIENT_ECLOSED, "client closed", UINT64_MAX);
 	if (c->rfd != -1)
 		close(c->rfd);
