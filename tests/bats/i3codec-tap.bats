@@ -30,6 +30,9 @@ teardown() {
 tap_start() {
 	local up=$1 i
 	shift
+	# Made here: the background job may open them after the first look.
+	: > "$T/tap.log"
+	: > "$T/tap.err"
 	"$C" tap -l 127.0.0.1:0 "$@" "127.0.0.1:$up" > "$T/tap.log" \
 	    2> "$T/tap.err" &
 	TAP_PID=$!
