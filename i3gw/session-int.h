@@ -41,8 +41,8 @@ struct session {
 	size_t		 sent_bytes;
 };
 
-extern uint64_t	 dropped_total;		/* events dropped from the store */
-extern uint64_t	 replayed_total;	/* events replayed from it */
+extern uint64_t	 session_dropped_total;		/* events dropped from the store */
+extern uint64_t	 session_replayed_total;	/* events replayed from it */
 
 /* session.c */
 uint64_t	 session_wall_ms(void);

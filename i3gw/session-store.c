@@ -228,7 +228,7 @@ session_keep(struct client *cl, struct evout *eo)
 		}
 		s->queued--;
 		s->dropped_count++;
-		dropped_total++;
+		session_dropped_total++;
 		if (sqlite3_prepare_v2(sdb, "UPDATE session SET dropped = ? "
 		    "WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_int64(st, 1, s->dropped_count);
@@ -411,7 +411,7 @@ session_replay(struct client *cl)
 				evout_clear(&eo);
 			}
 			cl->notifications++;
-			replayed_total++;
+			session_replayed_total++;
 		}
 		sqlite3_finalize(st);
 		/* All of it went out (nothing is kept meanwhile). */

@@ -26,8 +26,8 @@
 static uint64_t		 session_timer;
 static uint64_t		 linger_timer;
 static uint64_t		 refused_tells;
-uint64_t		 dropped_total;
-uint64_t		 replayed_total;
+uint64_t		 session_dropped_total;
+uint64_t		 session_replayed_total;
 static uint64_t		 resumed_total;
 static uint64_t		 evicted_total;
 static uint64_t		 gaps_total;	/* resumes that could not be whole */
@@ -716,7 +716,7 @@ session_rpc_resume(struct request *rq)
 	s->queued -= dropped_age;
 	if (s->queued < 0)
 		s->queued = 0;
-	dropped_total += dropped_age;
+	session_dropped_total += dropped_age;
 	dropped_count = s->dropped_count;
 	if (last >= 0)
 		session_resume_from(s, (uint64_t)last, &first, &missed);
@@ -808,9 +808,9 @@ session_stats(json_t *o)
 	json_object_set_new(o, "sessions_resumed",
 	    json_integer(resumed_total));
 	json_object_set_new(o, "events_replayed",
-	    json_integer(replayed_total));
+	    json_integer(session_replayed_total));
 	json_object_set_new(o, "events_dropped",
-	    json_integer(dropped_total));
+	    json_integer(session_dropped_total));
 	json_object_set_new(o, "tells_refused", json_integer(refused_tells));
 	json_object_set_new(o, "sessions_evicted", json_integer(evicted_total));
 	json_object_set_new(o, "resume_gaps", json_integer(gaps_total));
