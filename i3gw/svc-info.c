@@ -198,7 +198,7 @@ info_send(json_t *raw, struct pending *p, struct rpc_error *re)
 	if (!router_ready()) {
 		json_decref(raw);
 		pending_drop(p);
-		return (rpc_fail(re, I3_RPC_MUDDOWN, "router unavailable: no "
+		return (rpc_fail(re, I3_RPC_UNAVAILABLE, "router unavailable: no "
 		    "link to a router to ask through"));
 	}
 	if (router_send(raw, &queued, re) == -1) {

@@ -202,19 +202,24 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	wait_for_line "$(T r.log)" '"channel-listen",5,"Alpha",0,"\*test",0,"dchat",0'
 }
 
-@test "who while the router is down fails at once with -32004" {
+@test "who, finger and locate while the router is down fail at once with -32000 (router unavailable)" {
 	router_start
 	gwd_conf Alpha
 	gwd_start Alpha
-	wait_for_line "$(T Alpha.err)" 'router .* ready'
-	sleep 0.3
+	gwd_ready Alpha
 	router_stop
-	sleep 0.3
+	wait_for_line "$(T Alpha.err)" 'router \*test: connection closed'
 	start=${EPOCHREALTIME/./}
-	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 who '{"target_mud":"Beta"}')"
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 who '{"target_mud":"Beta"}')" \
+	    "$(rq 2 finger '{"target_mud":"Beta","user":"bob"}')" \
+	    "$(rq 3 locate '{"user":"bob"}')"
 	end=${EPOCHREALTIME/./}
 	echo "$output; $(( (end - start) / 1000 )) ms"
-	[[ "$output" == *'"id":1,"error":{"code":-32004,"message":"router unavailable'* ]]
+	[ "${#lines[@]}" -eq 3 ]
+	local i
+	for i in 1 2 3; do
+		[[ "${lines[i - 1]}" == '{"jsonrpc":"2.0","id":'$i',"error":{"code":-32000,"message":"router unavailable: no link to a router to ask through"}}' ]]
+	done
 	[ $(( (end - start) / 1000 )) -lt 1000 ]
 }
 

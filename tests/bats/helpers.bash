@@ -120,6 +120,9 @@
 #	Wait (default 5 s) until a line of FILE matches the extended REGEX.
 #   count_lines FILE REGEX
 #	Print how many lines of FILE match the extended REGEX.
+#   wait_until SECONDS WHAT COMMAND [ARGS...]
+#	Run COMMAND every 50 ms until it succeeds; fail, saying "timed out
+#	after SECONDS s waiting for WHAT" on stderr, if it never does.
 #   T NAME
 #	Print $BATS_TEST_TMPDIR/NAME: where a test keeps its files.
 
@@ -587,6 +590,17 @@ wait_for_line() {
 		sleep 0.05
 	done
 	echo "no line matching '$re' in $file" >&2
+	return 1
+}
+
+wait_until() {
+	local secs=$1 what=$2 i
+	shift 2
+	for i in $(seq 1 $((secs * 20))); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "timed out after $secs s waiting for $what" >&2
 	return 1
 }
 

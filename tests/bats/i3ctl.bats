@@ -47,6 +47,11 @@ mud_down() {
 	return 1
 }
 
+# not_ready: Alpha's router link is not ready (asked through i3ctl status).
+not_ready() {
+	[ "$("$I3CTL" -r -q .router_state status)" != ready ]
+}
+
 # sent TYPE [N]: the Nth (default first) packet of TYPE the router got from
 # Alpha, as compact JSON, waiting for it (5 s).
 sent() {
@@ -442,7 +447,7 @@ comp() {
 	[ "$(sent tell)" = '["tell",5,"Alpha","ann","Dead Souls","bob","ann","hi"]' ]
 }
 
-@test "gateway errors: no answer 5, router down and queue full 4, bad params 2, unknown method 4" {
+@test "gateway errors: no answer 5, router down (who; tell with the queue full) 4, bad params 2, unknown method 4" {
 	world "queue = 1"
 	# Beta (i3probe) never answers a who-req
 	run -5 --separate-stderr "$I3CTL" who -w 1 Beta
@@ -453,10 +458,10 @@ comp() {
 	run -4 --separate-stderr "$I3CTL" call no_such_method
 	[ "$stderr" = "i3ctl: no_such_method: the gateway does not support method 'no_such_method' (-32601 method not found)" ]
 	router_stop
-	for i in $(seq 1 100); do
-		[ "$("$I3CTL" -r -q .router_state status)" != ready ] && break
-		sleep 0.05
-	done
+	wait_until 5 "the gateway to see its router gone" not_ready
+	# Nobody to ask a who through: router unavailable, exit 4.
+	run -4 --separate-stderr "$I3CTL" who Beta
+	[ "$stderr" = "i3ctl: who: router unavailable: no link to a router to ask through (-32000 router unavailable)" ]
 	run -0 "$I3CTL" tell -N bob@Beta queued
 	run -4 --separate-stderr "$I3CTL" tell -N bob@Beta refused
 	[[ $stderr =~ ^i3ctl:\ tell:\ router\ unavailable\ \([a-z]+\)\ and\ the\ send\ queue\ is\ full\ \(1\ packets\)\ \(-32000\ router\ unavailable\)$ ]]
