@@ -23,6 +23,61 @@ static void		 client_dispatch(struct conn *, const char *, size_t,
 static void		 client_write(struct client *, const char *, size_t);
 
 static size_t		 client_n;	/* in the clients list */
+static struct client	**client_byid;	/* id -> client, chained by id_next */
+static size_t		 client_byid_size;	/* a power of 2 */
+
+static void
+client_byid_add(struct client *cl)
+{
+	struct client	**t, *c, *next;
+	size_t		  i, size;
+
+	if (client_n >= client_byid_size / 2) {
+		size = client_byid_size != 0 ? client_byid_size * 2 : 64;
+		t = xcalloc(size, sizeof *t);
+		for (i = 0; i < client_byid_size; i++) {
+			for (c = client_byid[i]; c != NULL; c = next) {
+				next = c->id_next;
+				c->id_next = t[c->id & (size - 1)];
+				t[c->id & (size - 1)] = c;
+			}
+		}
+		free(client_byid);
+		client_byid = t;
+		client_byid_size = size;
+	}
+	i = cl->id & (client_byid_size - 1);
+	cl->id_next = client_byid[i];
+	client_byid[i] = cl;
+}
+
+static void
+client_byid_remove(struct client *cl)
+{
+	struct client	**p;
+
+	p = &client_byid[cl->id & (client_byid_size - 1)];
+	while (*p != NULL && *p != cl)
+		p = &(*p)->id_next;
+	if (*p != NULL)
+		*p = cl->id_next;
+}
+
+/* The client with this id, if it is still here. */
+struct client *
+client_find(int id)
+{
+	struct client	*cl;
+
+	if (client_byid_size == 0 || id <= 0)
+		return (NULL);
+	for (cl = client_byid[id & (client_byid_size - 1)]; cl != NULL;
+	    cl = cl->id_next) {
+		if (cl->id == id)
+			return (cl);
+	}
+	return (NULL);
+}
 
 struct client *
 client_new(int rfd, int wfd, int transport)
@@ -40,6 +95,7 @@ client_new(int rfd, int wfd, int transport)
 	conn_set_limits(cl->conn, gw.conf->max_line,
 	    gw.conf->client_highwater, gw.conf->client_maxout);
 	TAILQ_INSERT_TAIL(&clients, cl, entry);
+	client_byid_add(cl);
 	client_n++;
 	log_debug("client %d: attached (fds %d/%d)", cl->id, rfd, wfd);
 	return (cl);
@@ -106,6 +162,7 @@ client_free(struct client *cl)
 			json_object_del(client_users, key);
 	}
 	TAILQ_REMOVE(&clients, cl, entry);
+	client_byid_remove(cl);
 	client_n--;
 	conn_flush(cl->conn, 500);
 	conn_free(cl->conn);

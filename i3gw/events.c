@@ -72,6 +72,9 @@ static const struct event events[] = {
 	    "a message on a filtered channel this MUD hosts (`answer`)" },
 	{ NULL, 0, 0, NULL, NULL }
 };
+/* A session's events asked for are a bit each (event_bit()). */
+_Static_assert(sizeof events / sizeof events[0] <= 33,
+    "more events than bits in a session's set");
 
 /* The row of an event, or NULL. */
 const struct event *
@@ -84,6 +87,13 @@ event_find(const char *name)
 			return (e);
 	}
 	return (NULL);
+}
+
+/* The event's bit in a session's set of events asked for. */
+uint32_t
+event_bit(const struct event *e)
+{
+	return ((uint32_t)1 << (e - events));
 }
 
 /* The row after e (the first for NULL), NULL after the last. */
@@ -145,6 +155,9 @@ evout_init(struct evout *eo, const struct event *ev, json_t *params)
 	memset(eo, 0, sizeof *eo);
 	eo->ev = ev;
 	eo->params = params;
+	if (ev->flags & EVENT_CHANNEL)
+		eo->chan = json_string_value(json_object_get(params,
+		    "channel"));
 }
 
 void
@@ -233,7 +246,7 @@ const char *
 evout_line(struct evout *eo, int profile, uint64_t seq, size_t *len)
 {
 	const char	*line;
-	char		 num[32];
+	char		 num[32], *p = num + sizeof num;
 	size_t		 llen, nlen, cut;
 
 	if ((line = evout_make(eo, profile, &llen)) == NULL)
@@ -242,16 +255,22 @@ evout_line(struct evout *eo, int profile, uint64_t seq, size_t *len)
 		*len = llen;
 		return (line);
 	}
-	/* The line ends with params' "}", then "}\n". */
+	/* The line ends with params' "}", then "}\n": ,"seq":N goes before. */
 	cut = llen - 3;
-	nlen = (size_t)snprintf(num, sizeof num, "%s\"seq\":%llu",
-	    line[cut - 1] == '{' ? "" : ",", (unsigned long long)seq);
+	do
+		*--p = '0' + seq % 10;
+	while ((seq /= 10) != 0);
+	p -= sizeof "\"seq\":" - 1;
+	memcpy(p, "\"seq\":", sizeof "\"seq\":" - 1);
+	if (line[cut - 1] != '{')
+		*--p = ',';
+	nlen = num + sizeof num - p;
 	if (llen + nlen + 1 > evout_bufsize) {
 		evout_bufsize = llen + nlen + 4096;
 		evout_buf = xrealloc(evout_buf, evout_bufsize);
 	}
 	memcpy(evout_buf, line, cut);
-	memcpy(evout_buf + cut, num, nlen);
+	memcpy(evout_buf + cut, p, nlen);
 	memcpy(evout_buf + cut + nlen, line + cut, 4);
 	*len = llen + nlen;
 	return (evout_buf);

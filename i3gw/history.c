@@ -917,7 +917,7 @@ hist_answer(struct hist_job *j)
 	json_t			*list, *m, *result;
 	size_t			 i;
 
-	if ((cl = pending_client(q->client)) == NULL)
+	if ((cl = client_find(q->client)) == NULL)
 		return;
 	if (q->result == NULL) {
 		memset(&re, 0, sizeof re);

@@ -384,6 +384,7 @@ struct client {
 	int		 render;	/* colour profile of events' text */
 	uint64_t	 since;		/* ev_now() of its connection */
 	TAILQ_ENTRY(client) entry;
+	struct client	*id_next;	/* client_find()'s chain */
 };
 TAILQ_HEAD(clients, client);
 extern struct clients clients;
@@ -396,6 +397,7 @@ void		 client_send_line(struct client *, const char *, size_t);
 void		 client_send_result(struct client *, json_int_t,
 		    const json_t *);
 size_t		 client_count(void);
+struct client	*client_find(int);
 void		 client_drop(struct client *, const char *why);
 struct client	*client_by_user(const char *user);
 void		 client_note_user(struct client *, const char *user);
@@ -468,6 +470,7 @@ struct event {
 
 const struct event *event_find(const char *);
 const struct event *event_next(const struct event *);
+uint32_t	 event_bit(const struct event *);
 int		 event_allowed(const struct client *, const struct event *);
 void		 event_list(FILE *, int json);
 /*
@@ -482,6 +485,7 @@ struct evout {
 	char		*line[I3_COLOUR_NPROFILES + 1];	/* no seq */
 	size_t		 len[I3_COLOUR_NPROFILES + 1];
 	size_t		 head;		/* up to params' first member */
+	const char	*chan;		/* params' channel, or NULL */
 };
 size_t		 event_deliver(const char *name, json_t *params,
 		    struct client *to, struct client *except);
@@ -629,7 +633,6 @@ size_t		 pending_count(void);
 int		 call_client(struct client *, const char *method,
 		    json_t *params, long timeout_ms, call_fn, json_t *ctx);
 int		 call_response(struct client *, const json_t *msg);
-struct client	*pending_client(int id);
 
 /* ---------------------------------------------------------- apiconf.c */
 

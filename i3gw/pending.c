@@ -39,18 +39,6 @@ static int	pending_same(const char *, const char *);
 static int	call_timer(void *);
 static void	call_done(struct call *, const json_t *);
 
-struct client *
-pending_client(int id)
-{
-	struct client	*cl;
-
-	TAILQ_FOREACH(cl, &clients, entry) {
-		if (cl->id == id)
-			return (cl);
-	}
-	return (NULL);
-}
-
 size_t
 pending_count(void)
 {
@@ -158,7 +146,7 @@ pending_answer(struct pending *p, json_t *result)
 {
 	struct client	*cl;
 
-	if ((cl = pending_client(p->client)) != NULL && p->rpc_id != NULL)
+	if ((cl = client_find(p->client)) != NULL && p->rpc_id != NULL)
 		rpc_respond(cl, p->rpc_id, result, NULL);
 	else
 		json_decref(result);
@@ -178,7 +166,7 @@ pending_fail(struct pending *p, int code, json_t *data, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(re.message, sizeof re.message, fmt, ap);
 	va_end(ap);
-	if ((cl = pending_client(p->client)) != NULL && p->rpc_id != NULL) {
+	if ((cl = client_find(p->client)) != NULL && p->rpc_id != NULL) {
 		gw.rpc_errors++;
 		rpc_respond(cl, p->rpc_id, NULL, &re);
 	}

@@ -1320,7 +1320,7 @@ sendq_failed(struct fmeta *m, const char *frame, const char *code,
 	else
 		snprintf(target, sizeof target, "%s", tmud != NULL ? tmud :
 		    "?");
-	if (m->client != 0 && (cl = pending_client(m->client)) != NULL)
+	if (m->client != 0 && (cl = client_find(m->client)) != NULL)
 		sendq_notify_failed(cl, m->id, type != NULL ? type : "?",
 		    target, code, why, gw.conf->mud_name);
 	else
@@ -1471,7 +1471,7 @@ sendq_refusal(const json_t *named, const json_t *raw)
 			break;
 		}
 	}
-	if (found == NULL || (cl = pending_client(found->client)) == NULL)
+	if (found == NULL || (cl = client_find(found->client)) == NULL)
 		return (0);
 	sq.refusals_matched++;
 	sendq_notify_failed(cl, found->id, found->type, found->target, code,

@@ -21,7 +21,7 @@ struct session {
 	char		 token[65];
 	unsigned char	 token_hash[32];
 	int		 all;		/* every event */
-	json_t		*events;	/* method -> true */
+	uint32_t	 events;	/* event_bit()s asked for */
 	struct filter	*filter;	/* declarative (filter.c) */
 	char		*key;		/* the key that made it, or NULL */
 	int		 kept;		/* worth keeping when the client goes */
@@ -45,6 +45,8 @@ extern uint64_t	 session_dropped_total;		/* events dropped from the store */
 extern uint64_t	 session_replayed_total;	/* events replayed from it */
 
 /* session.c */
+json_t		*session_event_names(const struct session *);
+void		 session_set_detached(struct session *, int);
 uint64_t	 session_wall_ms(void);
 void		 session_sent_add(struct session *, const struct event *,
 		    json_t *, uint64_t, size_t);

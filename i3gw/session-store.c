@@ -109,6 +109,7 @@ session_load_row(sqlite3_stmt *st)
 {
 	struct client	*cl;
 	struct session	*s;
+	const struct event *e;
 	json_t		*sub, *v;
 	const char	*id, *sub_text, *key;
 	const void	*hash;
@@ -126,10 +127,9 @@ session_load_row(sqlite3_stmt *st)
 	cl->session = s;
 	snprintf(s->id, sizeof s->id, "%s", id);
 	memcpy(s->token_hash, hash, 32);
-	s->events = json_object();
 	s->kept = 1;
 	s->saved = 1;
-	s->detached = 1;
+	session_set_detached(s, 1);
 	s->detached_at = ev_now();
 	s->key = key != NULL ? xstrdup(key) : NULL;
 	/*
@@ -149,9 +149,11 @@ session_load_row(sqlite3_stmt *st)
 	s->seq = (uint64_t)sqlite3_column_int64(st, 5);
 	sub = json_loads(sub_text != NULL ? sub_text : "{}", 0, NULL);
 	s->all = json_is_true(json_object_get(sub, "all"));
-	json_array_foreach(json_object_get(sub, "events"), i, v)
-		json_object_set_new(s->events, json_string_value(v),
-		    json_true());
+	json_array_foreach(json_object_get(sub, "events"), i, v) {
+		if (json_is_string(v) &&
+		    (e = event_find(json_string_value(v))) != NULL)
+			s->events |= event_bit(e);
+	}
 	/* Read back as data, bounded as when it was given; never a program. */
 	if ((v = json_object_get(sub, "filter")) != NULL &&
 	    (s->filter = filter_new(v, err, sizeof err)) == NULL)
@@ -273,9 +275,7 @@ session_save(struct client *cl)
 
 	if (sdb == NULL)
 		return;
-	ev = json_array();
-	json_object_foreach(s->events, k, v)
-		json_array_append_new(ev, json_string(k));
+	ev = session_event_names(s);
 	ch = json_array();
 	json_object_foreach(cl->channels, k, v)
 		json_array_append_new(ch, json_string(k));

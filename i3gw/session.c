@@ -36,10 +36,10 @@ static int	session_rpc_subscribe(struct request *);
 static int	session_rpc_unsubscribe(struct request *);
 static int	session_rpc_resume(struct request *);
 static void	session_detach(struct client *, const char *);
-static int	session_wants(struct client *, const struct event *,
-		    const json_t *);
+static int	session_wants(struct client *, const struct evout *);
 static int	session_tick(void *);
 static int	session_linger_end(void *);
+static size_t	ndetached;	/* sessions without a client */
 static void	session_free(struct session *);
 static void	session_noop(struct conn *, const char *, size_t, int);
 static void	session_bound(void);
@@ -109,7 +109,6 @@ session_new(struct client *cl)
 		snprintf(s->token + 2 * i, 3, "%02x", raw[i]);
 	OPENSSL_cleanse(raw, sizeof raw);
 	EVP_Digest(s->token, 64, s->token_hash, &n, EVP_sha256(), NULL);
-	s->events = json_object();
 	/* The MUD on stdio hears everything, as before sessions. */
 	if (cl->transport == CLIENT_STDIO) {
 		s->all = 1;
@@ -126,7 +125,7 @@ session_free(struct session *s)
 {
 	if (s == NULL)
 		return;
-	json_decref(s->events);
+	session_set_detached(s, 0);
 	filter_free(s->filter);
 	session_sent_drop(s);
 	free(s->sent);
@@ -135,19 +134,29 @@ session_free(struct session *s)
 	free(s);
 }
 
+/* The names of the events the session asked for (a new array). */
+json_t *
+session_event_names(const struct session *s)
+{
+	const struct event	*e;
+	json_t			*a = json_array();
+
+	for (e = event_next(NULL); e != NULL; e = event_next(e)) {
+		if (s->events & event_bit(e))
+			json_array_append_new(a, json_string(e->name));
+	}
+	return (a);
+}
+
 json_t *
 session_info(struct client *cl)
 {
 	struct session	*s = cl->session;
 	json_t		*o, *ev;
-	const char	*k;
-	json_t		*v;
 
 	if (s == NULL)
 		return (json_pack("{s:i}", "client", cl->id));
-	ev = json_array();
-	json_object_foreach(s->events, k, v)
-		json_array_append_new(ev, json_string(k));
+	ev = session_event_names(s);
 	o = json_pack("{s:s, s:i, s:b, s:o, s:O}", "id", s->id, "client",
 	    cl->id, "all", s->all, "events", ev, "channels", cl->channels);
 	/* The token is shown to the client that holds the session only. */
@@ -160,27 +169,26 @@ session_info(struct client *cl)
 
 /* Is this event for this client at all? */
 static int
-session_wants(struct client *cl, const struct event *ev,
-    const json_t *params)
+session_wants(struct client *cl, const struct evout *eo)
 {
-	struct session	*s = cl->session;
-	const char	*chan;
-	int		 asked = 0;
+	struct session		*s = cl->session;
+	const struct event	*ev = eo->ev;
+	int			 asked = 0;
 
 	/* Receiving needs the event's permission, as calling a method does. */
 	if (!event_allowed(cl, ev))
 		return (0);
-	if (s->all || json_object_get(s->events, ev->name) != NULL)
+	if (s->all || (s->events & event_bit(ev)) != 0)
 		asked = 1;
-	else if ((ev->flags & EVENT_CHANNEL) &&
-	    (chan = json_string_value(json_object_get(params, "channel"))) !=
-	    NULL && json_object_get(cl->channels, chan) != NULL)
+	else if (eo->chan != NULL &&
+	    json_object_get(cl->channels, eo->chan) != NULL)
 		asked = 1;
 	else if (ev->flags & EVENT_SENDER)
 		asked = 1;
 	if (!asked)
 		return (0);
-	if (s->filter != NULL && !filter_match(s->filter, ev->name, params))
+	if (s->filter != NULL && !filter_match(s->filter, ev->name,
+	    eo->params))
 		return (0);
 	return (1);
 }
@@ -199,7 +207,7 @@ session_offer(struct client *cl, struct evout *eo)
 	/* An HTTP request's answer carries no events. */
 	if (cl->http != NULL)
 		return (0);
-	if (s != NULL && !session_wants(cl, eo->ev, eo->params))
+	if (s != NULL && !session_wants(cl, eo))
 		return (0);
 	if (s != NULL && (s->detached || s->spooling || cl->conn->paused)) {
 		/* Gone, replaying, or not reading: into the store, in order. */
@@ -313,7 +321,7 @@ session_detach(struct client *cl, const char *why)
 	svc_presence_answer_kinds(cl, NULL, 0);
 	if (s->key == NULL && cl->key != NULL)
 		s->key = xstrdup(cl->key->name);
-	s->detached = 1;
+	session_set_detached(s, 1);
 	s->spooling = 0;
 	s->replaying = 0;
 	s->detached_at = ev_now();
@@ -421,6 +429,10 @@ session_bound(void)
 	int		 all;
 	char		 why[128];
 
+	/* Too few kept to be over either bound: nothing to look at. */
+	if ((long)ndetached <= api->sessions_per_key &&
+	    (long)ndetached <= api->sessions_max)
+		return;
 	for (;;) {
 		counts = json_object();
 		total = 0;
@@ -592,7 +604,7 @@ session_rpc_subscribe(struct request *rq)
 			    apiconf_group_name(e->perm)));
 			continue;
 		}
-		json_object_set_new(s->events, e->name, json_true());
+		s->events |= event_bit(e);
 		json_array_append_new(granted, json_string(e->name));
 	}
 	/* who_request, finger_request...: this client answers them. */
@@ -625,9 +637,10 @@ static int
 session_rpc_unsubscribe(struct request *rq)
 {
 	struct client	*cl = rq->cl;
-	struct session	*s = cl->session;
-	json_t		*events, *chans, *v;
-	size_t		 i;
+	struct session		*s = cl->session;
+	const struct event	*e;
+	json_t			*events, *chans, *v;
+	size_t			 i;
 
 	if (s == NULL)
 		return (rpc_fail(&rq->err, I3_RPC_INVALID, "no session"));
@@ -635,7 +648,7 @@ session_rpc_unsubscribe(struct request *rq)
 	chans = json_object_get(rq->params, "channels");
 	if (events == NULL && chans == NULL) {
 		s->all = 0;
-		json_object_clear(s->events);
+		s->events = 0;
 		filter_free(s->filter);
 		s->filter = NULL;
 		s->kept = 0;
@@ -643,9 +656,9 @@ session_rpc_unsubscribe(struct request *rq)
 		json_object_clear(cl->channels);
 	} else {
 		json_array_foreach(events, i, v) {
-			if (json_is_string(v))
-				json_object_del(s->events,
-				    json_string_value(v));
+			if (json_is_string(v) &&
+			    (e = event_find(json_string_value(v))) != NULL)
+				s->events &= ~event_bit(e);
 		}
 		if (json_array_size(events) > 0)
 			s->all = 0;
@@ -743,7 +756,7 @@ session_rpc_resume(struct request *rq)
 		ev_timer_del(linger_timer);
 		linger_timer = 0;
 	}
-	s->detached = 0;
+	session_set_detached(s, 0);
 	s->spooling = 1;
 	s->replaying = 1;
 	s->paused_at = 0;
@@ -775,14 +788,20 @@ session_rpc_resume(struct request *rq)
 size_t
 session_detached(void)
 {
-	struct client	*cl;
-	size_t		 n = 0;
+	return (ndetached);
+}
 
-	TAILQ_FOREACH(cl, &clients, entry) {
-		if (cl->session != NULL && cl->session->detached)
-			n++;
-	}
-	return (n);
+/* A session has no client (1) or has one again (0): counted here. */
+void
+session_set_detached(struct session *s, int on)
+{
+	if (s->detached == on)
+		return;
+	s->detached = on;
+	if (on)
+		ndetached++;
+	else
+		ndetached--;
 }
 
 size_t

@@ -603,7 +603,7 @@ svc_presence_answerer(const char *kind)
 	size_t		 i;
 
 	for (i = 0; i < json_array_size(arr); i++) {
-		cl = pending_client((int)json_integer_value(json_array_get(arr,
+		cl = client_find((int)json_integer_value(json_array_get(arr,
 		    i)));
 		if (cl != NULL)
 			return (cl);
@@ -629,7 +629,7 @@ svc_presence_tell_ok(const json_t *named, const json_t *raw)
 	if (!presence_ever || gw.conf->take_all_tells)
 		return (1);
 	json_object_foreach_safe(all_tells, tmp, key, v) {
-		if (pending_client(atoi(key)) != NULL)
+		if (client_find(atoi(key)) != NULL)
 			return (1);
 		json_object_del(all_tells, key);	/* that client left */
 	}
@@ -692,7 +692,7 @@ svc_presence_chan_listeners(const char *chan)
 	list = json_array();
 	users = json_object_get(chan_users, chan);
 	json_object_foreach_safe(users, tmp, key, v) {
-		if (pending_client((int)json_integer_value(json_object_get(v,
+		if (client_find((int)json_integer_value(json_object_get(v,
 		    "client"))) == NULL) {
 			json_object_del(users, key);	/* its client left */
 			continue;
