@@ -504,21 +504,22 @@ fan_read(int ep, struct fanout *fo, size_t waiting, const char *what, int ms)
 /*
  * One channel message to N subscribed clients (Unix socket or TCP), timed
  * from the sender's write to each client's read: BATCHES runs of ROUNDS
- * messages, each run's figures printed.
+ * messages, each run's figures printed; the gateway and the bench on CPUs
+ * of their own (fanout_pin()), but for the last run.
  */
 static void
 bench_fanout(int tcp)
 {
-	enum { N = 1000, ROUNDS = 30, BATCHES = 3 };
+	enum { N = 1000, ROUNDS = 30, BATCHES = 4 };
 	struct cl		*cs, sender;
 	struct fanout		 fo;
 	struct epoll_event	 ev;
 	char			 req[512], what[64];
 	size_t			 i, missing;
-	int			 r, b, len, ep;
+	int			 r, b, len, ep, apart;
 
 	cs = calloc(N, sizeof *cs);
-	open_clients(cs, N, "bench", tcp);
+	open_clients(cs, N, "dchat", tcp);
 	open_clients(&sender, 1, NULL, tcp);
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		die("epoll_create1");
@@ -532,15 +533,22 @@ bench_fanout(int tcp)
 	printf("  one channel message to %d subscribed %s clients, from the "
 	    "sender's write to each client's read:\n", N, tcp ? "TCP" :
 	    "Unix-socket");
-	fanout_floor(N, tcp);
+	apart = fanout_pin(gw_pid, 1) == 0;
+	fanout_pin(gw_pid, 0);
+	fanout_floor(N, tcp, apart);
+	if (apart)
+		printf("    runs 1-%d: the gateway on CPU 0, the bench's clients "
+		    "on CPU 1; run %d: wherever the scheduler puts them\n",
+		    BATCHES - 1, BATCHES);
 	for (b = 0; b < BATCHES; b++) {
+		fanout_pin(gw_pid, apart && b < BATCHES - 1);
 		fanout_begin(&fo, gw_pid, N, ROUNDS);
 		for (r = 0; r < ROUNDS; r++) {
 			for (i = 0; i < N; i++)
 				cs[i].want = 1;
 			len = snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\","
 			    "\"id\":%d,\"method\":\"channel_send\",\"params\":"
-			    "{\"channel\":\"bench\",\"from_user\":\"bencher\","
+			    "{\"channel\":\"dchat\",\"from_user\":\"bencher\","
 			    "\"message\":\"m%d.%d\"}}\n", 10 + r, b, r);
 			snprintf(what, sizeof what, "\"m%d.%d\"", b, r);
 			fanout_send(&fo, now_us());
@@ -557,7 +565,8 @@ bench_fanout(int tcp)
 			collect(&sender, 1, "\"id\":", 1000);
 			usleep(20000);
 		}
-		snprintf(what, sizeof what, "run %d", b + 1);
+		snprintf(what, sizeof what, "run %d (%s)", b + 1, apart &&
+		    b < BATCHES - 1 ? "apart" : "the scheduler's choice");
 		fanout_report(&fo, what);
 	}
 	close(ep);

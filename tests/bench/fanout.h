@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,39 @@ fanout_schedstat(pid_t pid, uint64_t *run, uint64_t *wait)
 	}
 	*run = r;
 	*wait = w;
+}
+
+/*
+ * Runs "apart": the gateway measured on one CPU, this process (the
+ * clients' reader and the sender) on another, as a server and its clients
+ * on different machines or cores.  Otherwise the scheduler's choice: on a
+ * 2-CPU machine it often puts the woken reader on the gateway's CPU, and
+ * the figures are the two sharing one CPU.  cpu -1: every CPU again.  0
+ * when done; -1 when the machine has fewer than 2 CPUs.
+ */
+static inline int
+fanout_pin(pid_t gw, int apart)
+{
+	cpu_set_t	all, one;
+	long		n = sysconf(_SC_NPROCESSORS_ONLN), i;
+
+	if (n < 2)
+		return (-1);
+	CPU_ZERO(&all);
+	for (i = 0; i < n; i++)
+		CPU_SET(i, &all);
+	if (!apart) {
+		sched_setaffinity(gw, sizeof all, &all);
+		sched_setaffinity(0, sizeof all, &all);
+		return (0);
+	}
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	if (sched_setaffinity(gw, sizeof one, &one) == -1)
+		return (-1);
+	CPU_ZERO(&one);
+	CPU_SET(1, &one);
+	return (sched_setaffinity(0, sizeof one, &one));
 }
 
 /* Start measuring messages to clients clients of the gateway gw. */
@@ -179,7 +213,7 @@ out:
  * child reads them all through epoll, here and now; 30 rounds' mean.
  */
 static inline void
-fanout_floor(size_t n, int tcp)
+fanout_floor(size_t n, int tcp, int apart)
 {
 	struct sockaddr_in	 sin;
 	struct epoll_event	 ev, evs[256];
@@ -222,6 +256,8 @@ fanout_floor(size_t n, int tcp)
 	if ((pid = fork()) == -1)
 		goto fail;
 	if (pid == 0) {
+		if (apart)
+			fanout_pin(getppid(), 1);
 		ep = epoll_create1(0);
 		for (i = 0; i < n; i++) {
 			close(w[i]);
@@ -252,9 +288,11 @@ fanout_floor(size_t n, int tcp)
 	for (i = 0; i < n; i++)
 		close(w[i]);
 	waitpid(pid, NULL, 0);
+	if (apart)
+		fanout_pin(getpid(), 0);
 	printf("    floor, here and now: send(2) of a line to %zu %s "
-	    "sockets costs %.2f ms CPU\n", n, tcp ? "TCP" : "Unix",
-	    cpu / 30);
+	    "sockets costs %.2f ms CPU%s\n", n, tcp ? "TCP" : "Unix",
+	    cpu / 30, apart ? " (sender and reader apart, as below)" : "");
 	goto out;
 fail:
 	perror("fanout floor");

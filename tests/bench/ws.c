@@ -35,7 +35,7 @@
 
 #define NCLIENTS	1000
 #define NMSGS		30	/* a run */
-#define NRUNS		3
+#define NRUNS		4	/* the last with nothing pinned */
 
 struct wsclient {
 	int			 fd;
@@ -263,7 +263,7 @@ main(void)
 	uint64_t		 t0, deadline;
 	long			 rss0, rss1;
 	size_t			 i, up, want;
-	int			 rport, hport, ep, n, k, run, on = 1;
+	int			 rport, hport, ep, n, k, run, on = 1, apart;
 
 	if ((top = getenv("I3_TOP")) == NULL)
 		top = ".";
@@ -349,7 +349,15 @@ main(void)
 
 	printf("channel message from another gateway through the router to "
 	    "all %d WebSocket clients:\n", NCLIENTS);
+	apart = fanout_pin(a.pid, 1) == 0;
+	fanout_pin(a.pid, 0);
+	fanout_floor(NCLIENTS, 1, apart);
+	if (apart)
+		printf("    runs 1-%d: the gateway on CPU 0, the bench's clients "
+		    "on CPU 1; run %d: wherever the scheduler puts them\n",
+		    NRUNS - 1, NRUNS);
 	for (run = 0; run < NRUNS; run++) {
+		fanout_pin(a.pid, apart && run < NRUNS - 1);
 		fanout_begin(&fo, a.pid, NCLIENTS, NMSGS);
 		for (i = 0; i < NMSGS; i++) {
 			n = snprintf(line, sizeof line, "{\"jsonrpc\":\"2.0\","
@@ -373,7 +381,8 @@ main(void)
 				    i, NCLIENTS - (want - fo.nlat), NCLIENTS);
 			usleep(20000);
 		}
-		snprintf(line, sizeof line, "run %d", run + 1);
+		snprintf(line, sizeof line, "run %d (%s)", run + 1, apart &&
+		    run < NRUNS - 1 ? "apart" : "the scheduler's choice");
 		fanout_report(&fo, line);
 	}
 
