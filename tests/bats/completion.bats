@@ -77,7 +77,7 @@ completes() {
 	shift 2
 	run complete_in "$sh" "$line"
 	echo "$output"
-	cat "$BATS_TEST_TMPDIR/pty.out" >&2 || true
+	cat "$BATS_TEST_TMPDIR/pty.out" >&2
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '<%s>\n' "$@")" ]
 }

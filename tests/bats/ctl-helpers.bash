@@ -20,8 +20,6 @@
 #	i3ctl --verbose ARGS (global options, then listen and its own) in
 #	the background, stdout in NAME.out, stderr in NAME.err, its pid in
 #	LISTEN_PID; returns once the gateway answered its subscribe.
-#   reap PID STATUS
-#	Wait for a background PID; fail unless it exited STATUS.
 
 I3CTL=${I3CTL:-"$I3_TOP/bin/i3ctl"}
 export NO_COLOR=1
@@ -107,12 +105,6 @@ fakegw_stop() {
 
 fake_request() {
 	grep -F "\"method\": \"$1\"" "$BATS_TEST_TMPDIR/fake.log" | tail -1
-}
-
-reap() {
-	local rc=0
-	wait "$1" || rc=$?
-	[ "$rc" -eq "$2" ] || { echo "exit $rc, not $2" >&2; return 1; }
 }
 
 listen_bg() {

@@ -123,6 +123,11 @@
 #   wait_until SECONDS WHAT COMMAND [ARGS...]
 #	Run COMMAND every 50 ms until it succeeds; fail, saying "timed out
 #	after SECONDS s waiting for WHAT" on stderr, if it never does.
+#   gone PID
+#	True once PID has exited (a zombie counts as gone): for wait_until.
+#   reap PID STATUS
+#	Wait for a background PID (a child of the test); fail unless it
+#	exited STATUS.
 #   T NAME
 #	Print $BATS_TEST_TMPDIR/NAME: where a test keeps its files.
 
@@ -606,6 +611,16 @@ wait_until() {
 
 count_lines() {
 	grep -cE -- "$2" "$1" 2>/dev/null || true
+}
+
+gone() {
+	! _i3_alive "$1"
+}
+
+reap() {
+	local rc=0
+	wait "$1" || rc=$?
+	[ "$rc" -eq "$2" ] || { echo "pid $1 exited $rc, not $2" >&2; return 1; }
 }
 
 T() {
