@@ -34,8 +34,12 @@ conf() {
 	chmod 600 "$T/a.conf"
 }
 
+# doctor STATUS [ARGS...]: i3gw doctor on a.conf, which must exit STATUS.
 doctor() {
-	run --separate-stderr "$I3GW" doctor -f "$T/a.conf" --state-dir "$T/a.state" "$@"
+	local st=$1
+	shift
+	run -"$st" --separate-stderr "$I3GW" doctor -f "$T/a.conf" \
+	    --state-dir "$T/a.state" "$@"
 }
 
 # refusing CODE TEXT: a router that answers the startup with that error.
@@ -51,15 +55,13 @@ refusing() {
 @test "doctor: a healthy set-up, and the password it was issued kept" {
 	router_start
 	conf
-	doctor
-	[ "$status" -eq 0 ]
+	doctor 0
 	[ "${lines[-1]}" = "healthy" ]
 	echo "$output" | grep -qE '^ok +router +\*test: 127\.0\.0\.1 port [0-9]+ answered the startup in [0-9]+ ms$'
 	echo "$output" | grep -qE '^info +router +\*test: issued a password, now kept'
 	echo "$output" | grep -qE '^ok +mudlist +\*test: lists Alpha as up at 127\.0\.0\.1$'
 	# the second run starts up with it: nothing issued, no warning
-	doctor --json
-	[ "$status" -eq 0 ]
+	doctor 0 --json
 	[ "$(echo "$output" | jq -c .healthy)" = true ]
 	[ "$(echo "$output" | jq -r '.checks[] | select(.area=="state" and .subject=="*test") | .text')" = \
 	    "holds the password the router issued to Alpha" ]
@@ -70,8 +72,7 @@ refusing() {
 	router_start
 	conf
 	chmod 664 "$T/a.conf"
-	doctor
-	[ "$status" -eq 1 ]
+	doctor 1
 	[ "${lines[0]}" = "fail  config    $T/a.conf: writable by its group (mode 664), refused: chmod go-w it" ]
 	[ "${lines[1]}" = "                fix: chmod go-w the file: others could change the router or the keys" ]
 	# nothing else is tried on a config start would refuse
@@ -79,9 +80,8 @@ refusing() {
 }
 
 @test "doctor: no config at all says which paths it tried" {
-	HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" run --separate-stderr \
+	HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" run -1 --separate-stderr \
 	    "$I3GW" doctor --state-dir "$T/a.state"
-	[ "$status" -eq 1 ]
 	echo "${lines[0]}" | grep -qE "^fail  config    no config file found: tried .*$T/home/.config/i3gw/i3gw.conf"
 	echo "${lines[1]}" | grep -q 'fix: mkdir -p ~/.config/i3gw && cp share/i3gw.conf.example'
 }
@@ -95,8 +95,7 @@ refusing() {
 		IFS='|' read -r code text means <<< "$c"
 		refusing "$code" "$text"
 		conf
-		doctor
-		[ "$status" -eq 1 ]
+		doctor 1
 		echo "$output" | grep -qF "fail  router    *test: refused the startup: $code \"$text\": $means"
 		router_stop
 	done
@@ -106,21 +105,18 @@ refusing() {
 	printf 'expect startup-req-3\nsilent\n' > "$T/script.txt"
 	router_start -s "$T/script.txt"
 	conf
-	doctor -t 500ms
-	[ "$status" -eq 1 ]
+	doctor 1 -t 500ms
 	echo "$output" | grep -qF 'fail  router    *test: no answer to the startup within 500 ms'
 	router_stop
 	printf 'expect startup-req-3\ndrop\n' > "$T/script.txt"
 	router_start -s "$T/script.txt"
 	conf
-	doctor
-	[ "$status" -eq 1 ]
+	doctor 1
 	echo "$output" | grep -qF 'fail  router    *test: closed the connection without answering the startup'
 	port=$ROUTER_PORT
 	router_stop
 	ROUTER_PORT=$port conf
-	doctor
-	[ "$status" -eq 1 ]
+	doctor 1
 	echo "$output" | grep -qF "fail  router    *test: cannot connect to 127.0.0.1 port $port: Connection refused"
 	echo "$output" | grep -qF 'fix: check host and port in [router NAME]'
 }
@@ -128,8 +124,7 @@ refusing() {
 @test "doctor: a listener port in use, pacing over the flood rule" {
 	router_start
 	conf "rate = 20" "" "[api]" "tcp = 127.0.0.1:$ROUTER_PORT"
-	doctor
-	[ "$status" -eq 1 ]
+	doctor 1
 	echo "$output" | grep -qF "warn  pacing    [limits] rate: 20 a second: over the routers' flood rule of 10 a second"
 	echo "$output" | grep -qF "fail  listen    tcp: tcp 127.0.0.1:$ROUTER_PORT: Address already in use"
 }
@@ -142,8 +137,7 @@ refusing() {
 	    -out "$T/b.key" 2>/dev/null
 	conf "" "[api]" "tcp = 127.0.0.1:0" "tls = yes" "tls_cert = $T/a.crt" \
 	    "tls_key = $T/b.key"
-	doctor
-	[ "$status" -eq 1 ]
+	doctor 1
 	echo "$output" | grep -qE "^fail  tls       tls_key $T/b.key: .*(key values mismatch|KEY_VALUES_MISMATCH)"
 }
 
@@ -152,8 +146,7 @@ refusing() {
 	conf "" "[api]" "socket = $T/a.sock"
 	gwd_start a
 	gwd_ready a
-	doctor
-	[ "$status" -eq 0 ]
+	doctor 0
 	echo "$output" | grep -qF "info  state     $T/a.state: in use by the running i3gw, pid $GWD_PID_a: the routers are checked through it"
 	echo "$output" | grep -qE '^ok +router +\*test: the running gateway is connected \([0-9]+ s\), [0-9]+ MUDs up$'
 	echo "$output" | grep -qF "info  listen    held by the running gateway: not probed"
@@ -168,8 +161,7 @@ refusing() {
 	chmod 600 "$T/b.conf"
 	gwd_start b
 	[ -S "$T/run/i3gw/i3gw.sock" ]
-	doctor
-	[ "$status" -eq 0 ]
+	doctor 0
 	echo "$output" | grep -qE '^ok +router +\*test: 127\.0\.0\.1 port [0-9]+ answered the startup'
 	[ "$(grep -c '"startup-req-3".*"Alpha"' "$T/r.log")" -eq 1 ]
 }
@@ -177,20 +169,17 @@ refusing() {
 @test "doctor: the state's passwords of another MUD name, and a clock gone back" {
 	router_start
 	conf
-	doctor
-	[ "$status" -eq 0 ]
+	doctor 0
 	echo "$output" | grep -qE '^ok +clock +not behind what the state directory recorded$'
 	# the same state directory under another name: Alpha's password named, never sent
 	sed -i 's/^name = Alpha$/name = Beta/' "$T/a.conf"
-	doctor
-	[ "$status" -eq 0 ]
+	doctor 0
 	echo "$output" | grep -qF "info  state     *test: also holds the password this router issued to Alpha (an earlier [mud] name?): never sent for Beta"
 	# a credential written an hour from now: the clock went back
 	python3 -c 'import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE creds SET updated = ?", (int(time.time()) + 3600,))
 db.commit()' "$T/a.state/i3gw.db"
-	doctor
-	[ "$status" -eq 1 ]
+	doctor 1
 	echo "$output" | grep -qE '^warn +clock +the state directory was written 3[0-9]{3} s later than this machine.s time now: the clock went back$'
 }

@@ -3,6 +3,8 @@
 # for a short smoke on its committed corpus (tests/fuzz/corpus/NAME), so
 # that a crash found once stays found.  Long runs: make fuzz.
 
+bats_require_minimum_version 1.5.0
+
 FUZZ_SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-3}
 
 setup_file() {

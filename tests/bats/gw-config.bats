@@ -26,8 +26,7 @@ conf() {
 @test "inline comments after whitespace, with # or ;, are not part of values" {
 	conf '[limits]' 'rate = 50  # fifty' 'queue = 99 ; ninety-nine' \
 	    '[api]' 'tcp = 127.0.0.1:0  # loopback'
-	run "$I3GW" -n -v -f "$(T c.conf)"
-	[ "$status" -eq 0 ]
+	run -0 "$I3GW" -n -v -f "$(T c.conf)"
 	[[ "$output" == *$'\nrate = 50\n'* ]]
 	[[ "$output" == *$'\nqueue = 99\n'* ]]
 	[[ "$output" == *$'\ntcp = 127.0.0.1:0\n'* ]]
@@ -36,8 +35,7 @@ conf() {
 @test "a tcp address -n accepts is one start-up accepts" {
 	router_start
 	gwd_conf Alpha 'tcp = 127.0.0.1:0  # loopback, any port'
-	run "$I3GW" -n -f "$(T Alpha.conf)"
-	[ "$status" -eq 0 ]
+	run -0 "$I3GW" -n -f "$(T Alpha.conf)"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
 	[ -n "$port" ]
@@ -47,34 +45,28 @@ conf() {
 
 @test "-n refuses what start-up would: bad ports, hosts, several http, tls files" {
 	conf '[api]' 'tcp = 127.0.0.1:70000'
-	run "$I3GW" -n -f "$(T c.conf)"
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" -n -f "$(T c.conf)"
 	[[ "$output" == *"c.conf:7: '127.0.0.1:70000': the port must be 0-65535"* ]]
 	conf '[api]' 'tcp = no.such.host.invalid:4040'
-	run "$I3GW" -n -f "$(T c.conf)"
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" -n -f "$(T c.conf)"
 	[[ "$output" == *"c.conf:7: 'no.such.host.invalid:4040'"* ]]
 	conf '[api]' 'http = 127.0.0.1:1, 127.0.0.1:2'
-	run "$I3GW" -n -f "$(T c.conf)"
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" -n -f "$(T c.conf)"
 	[[ "$output" == *"one address only"* ]]
 	conf '[api]' 'tls = yes' "tls_cert = $(T none.pem)" \
 	    "tls_key = $(T none.key)" 'tcp = 0'
-	run "$I3GW" -n -f "$(T c.conf)"
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" -n -f "$(T c.conf)"
 	[[ "$output" == *"tls_cert $(T none.pem)"* ]]
 }
 
 @test "the example config and its [api] lines, uncommented, pass -n" {
 	cp "$I3_TOP/share/i3gw.conf.example" "$(T ex.conf)"
-	run "$I3GW" -n -f "$(T ex.conf)"
-	[ "$status" -eq 0 ]
+	run -0 "$I3GW" -n -f "$(T ex.conf)"
 	# Every commented [api] line but the TLS and group ones, switched on.
 	sed -E -e '/^#\[api\]/,/^# \[key/s/^#(\[api\]|socket |max_|tcp |http |allow |deny |rate |burst |method_|auth_|session_|pause_)/\1/' \
 	    "$I3_TOP/share/i3gw.conf.example" > "$(T ex2.conf)"
 	grep -q '^tcp = 127.0.0.1:4040' "$(T ex2.conf)"
-	run "$I3GW" -n -v -f "$(T ex2.conf)"
-	[ "$status" -eq 0 ]
+	run -0 "$I3GW" -n -v -f "$(T ex2.conf)"
 	[[ "$output" == *$'\ntcp = 127.0.0.1:4040\n'* ]]
 	[[ "$output" == *$'\nallow = 127.0.0.1/32, 10.0.0.0/8\n'* ]]
 }
@@ -84,8 +76,7 @@ conf() {
 	hash=$(sed -n 's/^hash = //p' <<< "$newkey_out")
 	conf '[key bot]' "hash = $hash" 'permissions = tell'
 	I3GW_LIMITS_RATE=3 I3GW_API_MAX_CLIENTS=9 \
-	    run "$I3GW" -n -v -f "$(T c.conf)"
-	[ "$status" -eq 0 ]
+	    run -0 "$I3GW" -n -v -f "$(T c.conf)"
 	[[ "$output" == *"; read: $(T c.conf)"* ]]
 	[[ "$output" == *$'\nrate = 3\t; from I3GW_LIMITS_RATE\n'* ]]
 	[[ "$output" == *$'\nmax_clients = 9\t; from I3GW_API_MAX_CLIENTS\n'* ]]
@@ -102,24 +93,20 @@ conf() {
 @test "the environment reaches every unnamed section; unknown keys are refused" {
 	conf
 	I3GW_PRESENCE_SEND_EMAIL=yes I3GW_LOG_TELLS=yes I3GW_API_TCP=0 \
-	    run "$I3GW" -n -v -f "$(T c.conf)"
-	[ "$status" -eq 0 ]
+	    run -0 "$I3GW" -n -v -f "$(T c.conf)"
 	[[ "$output" == *$'\nsend_email = yes\t; from I3GW_PRESENCE_SEND_EMAIL\n'* ]]
 	[[ "$output" == *$'\ntells = yes\t; from I3GW_LOG_TELLS\n'* ]]
 	[[ "$output" == *$'\ntcp = 0\t; from I3GW_API_TCP\n'* ]]
-	I3GW_LIMITS_NOPE=1 run "$I3GW" -n -f "$(T c.conf)"
-	[ "$status" -eq 1 ]
+	I3GW_LIMITS_NOPE=1 run -1 "$I3GW" -n -f "$(T c.conf)"
 	[[ "$output" == *"I3GW_LIMITS_NOPE: no such key in [limits]"* ]]
-	I3GW_API_RATE=fast run "$I3GW" -n -f "$(T c.conf)"
-	[ "$status" -eq 1 ]
+	I3GW_API_RATE=fast run -1 "$I3GW" -n -f "$(T c.conf)"
 	[[ "$output" == *"I3GW_API_RATE: bad value for rate: 'fast'"* ]]
 }
 
 @test "no config file: the error says which paths were tried" {
 	mkdir -p "$(T home)"
 	HOME="$(T home)" XDG_CONFIG_HOME= I3GW_CONFIG= \
-	    run "$I3GW" -n
-	[ "$status" -eq 1 ]
+	    run -1 "$I3GW" -n
 	[[ "$output" == *"no config file: tried \$I3GW_CONFIG (not set), $(T home)/.config/i3gw/i3gw.conf, /etc/i3gw.conf"* ]]
 }
 

@@ -115,14 +115,11 @@ teardown() {
 	    "$(cat "$(T bot.key)")"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
-	run gwc "tcp:127.0.0.1:$port" --tls "$(T ca.pem)" \
+	run -0 gwc "tcp:127.0.0.1:$port" --tls "$(T ca.pem)" \
 	    "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" "$(rq 2 ping)"
-	[ "$status" -eq 0 ]
 	[[ "${lines[1]}" == *'"id":2,"result":{"pong":true'* ]]
-	run openssl s_client -connect "127.0.0.1:$port" -tls1_1 < /dev/null
-	[ "$status" -eq 1 ]
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)" --timeout 2
-	[ "$status" -eq 3 ]
+	run -1 openssl s_client -connect "127.0.0.1:$port" -tls1_1 < /dev/null
+	run -3 gwc "tcp:127.0.0.1:$port" "$(rq 1 ping)" --timeout 2
 	kill -0 "$GWD_PID_Alpha"
 }
 
@@ -136,28 +133,23 @@ teardown() {
 	    "$(cat "$(T bot.key)")"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
-	run gwc "tcp:127.0.0.1:$port" --tls "$(T ca.pem)" "$(rq 1 ping)" \
+	run -3 gwc "tcp:127.0.0.1:$port" --tls "$(T ca.pem)" "$(rq 1 ping)" \
 	    --timeout 2
-	[ "$status" -eq 3 ]
-	run gwc "tcp:127.0.0.1:$port" --tls "$(T ca.pem)" \
+	run -0 gwc "tcp:127.0.0.1:$port" --tls "$(T ca.pem)" \
 	    --cert "$(T cli.pem)" --key "$(T cli.key)" \
 	    "$(rq 1 authenticate "{\"key\":\"$KEY_bot\"}")" "$(rq 2 ping)"
-	[ "$status" -eq 0 ]
 	[[ "${lines[1]}" == *'"pong":true'* ]]
 }
 
 @test "-n refuses a key without a hash and a TLS listener without a certificate" {
 	ROUTER_PORT=4000 gw_conf Alpha
 	printf '[key bot]\npermissions = all\n' >> "$(T Alpha.conf)"
-	run "$I3GW" -n -f "$(T Alpha.conf)"
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" -n -f "$(T Alpha.conf)"
 	[[ "$output" == *"[key bot]: no hash"* ]]
 	ROUTER_PORT=4000 gw_conf Beta "[api]" "tls = yes"
-	run "$I3GW" -n -f "$(T Beta.conf)"
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" -n -f "$(T Beta.conf)"
 	[[ "$output" == *"tls needs tls_cert and tls_key"* ]]
 	ROUTER_PORT=4000 gw_conf Gamma "[api]" "permissions = all"
-	run "$I3GW" -n -f "$(T Gamma.conf)"
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" -n -f "$(T Gamma.conf)"
 	[[ "$output" == *"unknown key 'permissions' in [api]"* ]]
 }

@@ -3,6 +3,8 @@
 # locate, chan-who, chan-user from presence or a client, privacy on the
 # wire, timeouts, tells to absent users, the user cache, auth.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 load info-helpers
 
@@ -27,7 +29,7 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	[[ "$REPLY" != *Cid* ]]
 	rlog_wait '"packet":\["who-req",5,"Alpha","bob","Beta",0\]'
 	rlog_wait '"packet":\["who-reply",5,"Beta",0,"Alpha","bob",\[.*\["%\^RED%\^Ann%\^RESET%\^",30,"the Wise"\]'
-	! grep -q '"Cid"' "$(T r.log)"
+	run -1 grep -q '"Cid"' "$(T r.log)"
 	gw_call Alpha 2 who '{"target_mud":"Beta","colour":"ansi"}'
 	[[ "$REPLY" == *'"text":"\u001B[31mAnn\u001B[0m  (idle 30s)  the Wise'* ]]
 	gw_call Alpha 3 who '{"target_mud":"Beta","colour":"nosuch"}'
@@ -51,8 +53,8 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	gw_call Alpha 2 finger '{"target_mud":"Gamma","user":"ann","from_user":"bob"}'
 	[[ "$REPLY" == *'"email":"ann@example.org"'* ]]
 	rlog_wait '"packet":\["finger-reply",5,"Gamma",0,"Alpha","bob","%\^RED%\^Ann%\^RESET%\^","the Wise",0,"ann@example.org","Mon Jan  1 10:00:00 2024",3[0-9],"10.0.0.1",0,"plan"\]'
-	! grep -q 'Ann Smith' "$(T r.log)"
-	! grep -q '"wizard"' "$(T r.log)"
+	run -1 grep -q 'Ann Smith' "$(T r.log)"
+	run -1 grep -q '"wizard"' "$(T r.log)"
 	# Invisible or absent: unk-user, as -32003 with the I3 code.
 	gw_call Alpha 3 finger '{"target_mud":"Beta","user":"cid"}'
 	[[ "$REPLY" == *'"code":-32003'*'"data":{"error_code":"unk-user"'* ]]

@@ -53,9 +53,8 @@ beta() {
 	gwd_conf Alpha "[limits]" "rate = 0"
 	gwd_start Alpha
 	beta
-	run gwc "unix:$(T Alpha.sock)" "$(rq 1 render '{"render":"smaug"}')" \
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 render '{"render":"smaug"}')" \
 	    "$(rq 2 tell '{"target_mud":"Beta","target_user":"bob","from_user":"ann","message":"&Rhot&d news\u001b[2J\r!"}')"
-	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == *'"result":{"render":"smaug"}'* ]]
 	[[ "${lines[1]}" == *'"sent":true'* ]]
 	wait_for_line "$(T r.log)" '"packet":\["tell",5,"Alpha","ann","Beta","bob"' 5
@@ -65,9 +64,8 @@ beta() {
 	[[ "$m" != *'\r'* ]]
 	[[ "$m" != *'&R'* ]]
 	# With no profile the text is Pinkfish already; it is only cleaned.
-	run gwc "unix:$(T Alpha.sock)" \
+	run -0 gwc "unix:$(T Alpha.sock)" \
 	    "$(rq 3 tell '{"target_mud":"Beta","target_user":"bob","from_user":"ann","message":"%^GREEN%^ok\u0007\ttab"}')"
-	[ "$status" -eq 0 ]
 	wait_for_line "$(T r.log)" 'ok tab' 5
 	m=$(grep 'ok tab' "$(T r.log)" | tail -1)
 	[[ "$m" == *'"%^GREEN%^ok tab"'* ]]
@@ -78,16 +76,14 @@ beta() {
 	gwd_conf Alpha "[limits]" "rate = 0"
 	gwd_start Alpha
 	beta --render plain
-	run gwc "unix:$(T Alpha.sock)" \
+	run -0 gwc "unix:$(T Alpha.sock)" \
 	    "$(rq 1 tell '{"target_mud":"Beta","target_user":"bob","from_user":"ann","message":"%^BOLD%^%^YELLOW%^sun%^RESET%^ny"}')"
-	[ "$status" -eq 0 ]
 	gw_wait Beta '"tell_received"' 5
 	line=$(grep tell_received "$(T Beta.out)")
 	[[ "$line" == *'"text":"ann@Alpha tells you: sunny"'* ]]
 	[[ "$line" == *'"message":"%^BOLD%^%^YELLOW%^sun%^RESET%^ny"'* ]]
 	gw_call Beta 5 render '{"render":"klingon"}'
 	[[ "$REPLY" == *'"code":-32602'*'unknown profile klingon'* ]]
-	run "$I3GW" --render klingon -n
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" --render klingon -n
 	[[ "$output" == *"unknown colour profile klingon"* ]]
 }

@@ -16,8 +16,7 @@ teardown() {
 	gwd_conf Alpha
 	gwd_start Alpha
 	gwd_conf Beta
-	run timeout 10 "$I3GW" -d -f "$(T Beta.conf)" --state-dir "$(T Alpha.state)"
-	[ "$status" -eq 1 ]
+	run -1 timeout 10 "$I3GW" -d -f "$(T Beta.conf)" --state-dir "$(T Alpha.state)"
 	[[ "$output" == *"i3gw: state: $(T Alpha.state) is in use by another i3gw (pid $GWD_PID_Alpha)"* ]]
 	# Alpha was not disturbed.
 	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
@@ -39,7 +38,7 @@ teardown() {
 	gw_wait Beta router_connected
 	gw_stop Beta
 	grep -q '"packet":\["startup-req-3",5,"Beta",0,"\*test",0,0,' "$(T r.log)"
-	! grep -q "\"packet\":\[\"startup-req-3\",5,\"Beta\",0,\"\*test\",0,$pw," "$(T r.log)"
+	run -1 grep -q "\"packet\":\[\"startup-req-3\",5,\"Beta\",0,\"\*test\",0,$pw," "$(T r.log)"
 	# Alpha, back, still has its own.
 	gw_start Alpha
 	gw_wait Alpha router_connected
@@ -51,12 +50,11 @@ teardown() {
 	gwd_conf Alpha
 	gwd_start Alpha
 	gw_conf Beta
-	run timeout 10 "$I3GW" -f "$(T Beta.conf)" --state-dir "$(T Beta.state)" \
+	run -1 timeout 10 "$I3GW" -f "$(T Beta.conf)" --state-dir "$(T Beta.state)" \
 	    -S "$(T Alpha.sock)"
-	[ "$status" -eq 1 ]
 	[[ "$output" == *"$(T Alpha.sock): another gateway is serving it"* ]]
 	sleep 0.2
-	! pgrep -f -- "--state-dir $(T Beta.state)"
+	run -1 pgrep -f -- "--state-dir $(T Beta.state)"
 }
 
 @test "daemon: listening before the parent exits, --pidfile, the log after detaching" {
@@ -72,12 +70,12 @@ teardown() {
 	[ "$(cat "$(T Alpha.state)/i3gw.pid")" = "$pid" ]
 	grep -q 'listening on' "$(T Alpha.err)"
 	wait_for_line "$(T Alpha.log)" 'MUD Alpha, state in'
-	! grep -q 'MUD Alpha, state in' "$(T Alpha.err)"
+	run -1 grep -q 'MUD Alpha, state in' "$(T Alpha.err)"
 	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
 	[[ "$output" == *'"pong":true'* ]]
 	kill -TERM "$pid"
 	for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	! kill -0 "$pid" 2>/dev/null
+	run -1 kill -0 "$pid"
 	[ ! -e "$(T Alpha.pid)" ]
 }
 
@@ -177,8 +175,7 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	gwd_start Alpha
 	gwd_conf Beta
 	gwd_start Beta
-	run ctl Alpha channel join dchat
-	[ "$status" -eq 0 ]
+	run -0 ctl Alpha channel join dchat
 	wait_for_line "$(T r.log)" '"channel-listen",5,"Alpha",0,"\*test",0,"dchat",1'
 	ctl Alpha --timeout 5 listen -n 1 > "$(T l1.out)" &
 	p1=$!

@@ -42,16 +42,14 @@ teardown() {
 	# The MUD (stdio), the TLS bot and the HTTP script each send a tell.
 	gw_call Alpha 1 tell '{"target_mud":"Beta","target_user":"bob","from_user":"ann","message":"from the mud"}'
 	[[ "$REPLY" == *'"result":{"sent":'* ]]
-	run gwc "tcp:127.0.0.1:$tport" --tls "$t/srv.pem" \
+	run -0 gwc "tcp:127.0.0.1:$tport" --tls "$t/srv.pem" \
 	    "$(rq 1 authenticate "{\"key\":\"$key\"}")" \
 	    "$(rq 2 tell '{"target_mud":"Beta","target_user":"bob","from_user":"tlsbot","message":"from tls"}')"
-	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == *'"authenticated":true'* ]]
 	[[ "${lines[1]}" == *'"id":2,"result":{"sent":'* ]]
-	run curl -s -m 5 -H "Authorization: Bearer $key" \
+	run -0 curl -s -m 5 -H "Authorization: Bearer $key" \
 	    -d "$(rq 3 tell '{"target_mud":"Beta","target_user":"bob","from_user":"script","message":"from http"}')" \
 	    "http://127.0.0.1:$hport/rpc"
-	[ "$status" -eq 0 ]
 	[[ "$output" == *'"id":3,"result":{"sent":'* ]]
 	# The key has no admin permission: shutdown is forbidden over HTTP.
 	run -0 curl -s -m 5 -H "Authorization: Bearer $key" \

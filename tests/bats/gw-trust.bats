@@ -51,11 +51,11 @@ teardown() {
 		sleep 0.05
 	done
 	grep -q 'i3gw_router_packets_total{direction="in",type="tell"} 1' "$(T m)"
-	! grep -q '^forged_metric' "$(T m)"
-	! grep -q 'kind' "$(T m)"
+	run -1 grep -q '^forged_metric' "$(T m)"
+	run -1 grep -q 'kind' "$(T m)"
 	grep -qx 'i3gw_router_packets_total{direction="in",type="other"} 101' "$(T m)"
 	# Every sample line is NAME{labels} VALUE or NAME VALUE.
-	! grep -vE '^(#.*|[a-z0-9_]+(\{[a-z_]+="[^"\\]*"(,[a-z_]+="[^"\\]*")*\})? [0-9.e+-]+)$' "$(T m)"
+	run -1 grep -vE '^(#.*|[a-z0-9_]+(\{[a-z_]+="[^"\\]*"(,[a-z_]+="[^"\\]*")*\})? [0-9.e+-]+)$' "$(T m)"
 }
 
 # A scripted router: the startup answered, then LINES sent, then silence.
@@ -95,8 +95,8 @@ script_router() {
 	line=$(grep '"tell_received"' "$(T Alpha.out)")
 	text=$(jq -r .params.text <<< "$line")
 	[[ "$text" == *hi* ]]
-	! printf '%s' "$text" | LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]'
-	! printf '%s' "$text" | grep -q $'\xc2\x9b'
+	LC_ALL=C run -1 grep -q $'[\x01-\x09\x0b-\x1f\x7f]' <<< "$text"
+	run -1 grep -q $'\xc2\x9b' <<< "$text"
 }
 
 @test "duplicate JSON keys are refused, not resolved to the last one" {
@@ -116,16 +116,13 @@ script_router() {
 @test "a config writable by its group, or owned by another user, is refused" {
 	ROUTER_PORT=4000 gw_conf Alpha
 	chmod 664 "$(T Alpha.conf)"
-	run "$I3GW" -n -f "$(T Alpha.conf)"
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" -n -f "$(T Alpha.conf)"
 	[[ "$output" == *"Alpha.conf: writable by its group (mode 664), refused"* ]]
 	chmod 644 "$(T Alpha.conf)"
-	run "$I3GW" -n -f "$(T Alpha.conf)"
-	[ "$status" -eq 0 ]
+	run -0 "$I3GW" -n -f "$(T Alpha.conf)"
 	if [ "$(id -u)" = 0 ]; then
 		chown 65534 "$(T Alpha.conf)"
-		run "$I3GW" -n -f "$(T Alpha.conf)"
-		[ "$status" -eq 1 ]
+		run -1 "$I3GW" -n -f "$(T Alpha.conf)"
 		[[ "$output" == *"owned by uid 65534, neither root nor this user"* ]]
 	fi
 }
@@ -159,7 +156,7 @@ print(int(worst))
 	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"filter":"last(range(1e13))"}')"
 	[[ "$output" == *'"code":-32602'* ]]
 	# No libjq in the gateway at all (it leaked on rejected programs).
-	! ldd "$I3GW" | grep -q libjq
+	run -1 grep -q libjq <<< "$(ldd "$I3GW")"
 	# The most a filter may hold: 16 patterns of 64 bytes in every field.
 	p=$(python3 -c 'import json; print(json.dumps({k: ["*" + "a*" * 31 + "b"] * 16 for k in ("kinds", "channels", "muds", "users")} | {"text": "z" * 128}))')
 	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe "{\"filter\":{\"kinds\":[\"$(printf 'a*%.0s' $(seq 1 33))\"]}}")"
@@ -253,7 +250,7 @@ PY
 	gw_stop Alpha
 	n=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM learned").fetchone()[0])' "$(T Alpha.state/i3gw.db)")
 	[ "$n" = 15 ]
-	! python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM learned WHERE host = ?", ("10.9.9.9",)).fetchone()[0] else 1)' "$(T Alpha.state/i3gw.db)"
+	run -1 python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM learned WHERE host = ?", ("10.9.9.9",)).fetchone()[0] else 1)' "$(T Alpha.state/i3gw.db)"
 }
 
 # hold NAME COUNT HOST PORT [PARTIAL]: COUNT idle TCP connections held in
@@ -331,11 +328,9 @@ rss() {
 	    "auth_timeout = 600ms" "$(sed -n '/^\[key/,$p' <<< "$out")"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
-	run gwc "tcp:127.0.0.1:$port" "sleep:1.5" "$(rq 1 ping)"
-	[ "$status" -eq 3 ]
+	run -3 gwc "tcp:127.0.0.1:$port" "sleep:1.5" "$(rq 1 ping)"
 	grep -q "dropped: not authenticated within 600 ms (auth_timeout)" "$(T Alpha.err)"
-	run gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$key\"}")" "sleep:1.5" "$(rq 2 ping)"
-	[ "$status" -eq 0 ]
+	run -0 gwc "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$key\"}")" "sleep:1.5" "$(rq 2 ping)"
 	[[ "$output" == *'"pong":true'* ]]
 	gwd_stop Alpha
 	gwd_conf Alpha "tcp = 127.0.0.1:0" "tls = yes" \
@@ -344,8 +339,7 @@ rss() {
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
 	# A plain TCP connection to the TLS port: no handshake ever.
-	run gwc "tcp:127.0.0.1:$port" "sleep:1" "$(rq 1 ping)"
-	[ "$status" -eq 3 ]
+	run -3 gwc "tcp:127.0.0.1:$port" "sleep:1" "$(rq 1 ping)"
 	grep -q "dropped: no TLS handshake within 300 ms (handshake_timeout)" "$(T Alpha.err)"
 }
 
@@ -441,6 +435,6 @@ rss() {
 	wait_for_line "$(T b.out)" '"tell_received".*secret' 5
 	sleep 0.5
 	grep -q '"id":3,"result"' "$(T a.out)"
-	! grep -qE '"method":"(tell_received|channel_message|who_request)"|secret|hello chan' "$(T a.out)"
-	! grep -q '"method":"who_request"' "$(T b.out)"
+	run -1 grep -qE '"method":"(tell_received|channel_message|who_request)"|secret|hello chan' "$(T a.out)"
+	run -1 grep -q '"method":"who_request"' "$(T b.out)"
 }

@@ -223,7 +223,7 @@ tell='({"tell",5,"Alpha","bob","Beta","ann","Bob","hi",})'
 	tap_stop
 	grep -qE '#1 mud>router @0 52B tell \(\{"tell",5,"Alpha"' "$T/tap.log"
 	grep -qE '^    ! cr-end: frame ends in CR' "$T/tap.log"
-	! grep -q $'\033' "$T/tap.log"
+	run -1 grep -q $'\033' "$T/tap.log"
 }
 
 @test "stats and decode read a tap log" {
@@ -233,29 +233,22 @@ tell='({"tell",5,"Alpha","bob","Beta","ann","Bob","hi",})'
 	tap_start "$RAW_PORT"
 	python3 "$RAWPEER" send "$TAP_PORT" "$T/in" "$T/got" --wait 0.3
 	tap_stop
-	run "$C" stats --json "$T/tap.log"
-	[ "$status" -eq 0 ]
+	run -0 "$C" stats --json "$T/tap.log"
 	[ "$(echo "$output" | jq -c .types)" = '{"tell":[3,0],"who-req":[1,0]}' ]
 	[ "$(echo "$output" | jq -c '.findings["cr-end"].count')" = 1 ]
 	[ "$(echo "$output" | jq -c '.directions["mud>router"].frames')" = 4 ]
-	run "$C" stats "$T/tap.log"
-	[ "$status" -eq 0 ]
+	run -0 "$C" stats "$T/tap.log"
 	echo "$output" | grep -qE '^tell +3 +0$'
 	echo "$output" | grep -qE '^cr-end +1  #1 mud>router @112: '
-	run --separate-stderr "$C" decode --raw "$T/tap.log"
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$C" decode --raw "$T/tap.log"
 	[ "${#lines[@]}" -eq 4 ]
 	[ "${lines[3]}" = '["who-req",5,"Alpha","bob","Beta",0]' ]
-	run --separate-stderr "$C" pretty "$T/tap.log"
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$C" pretty "$T/tap.log"
 	echo "$output" | grep -q '"who-req"'
 }
 
 @test "tap: usage errors" {
-	run "$C" tap
-	[ "$status" -eq 2 ]
-	run "$C" tap -r x 127.0.0.1:1
-	[ "$status" -eq 2 ]
-	run "$C" tap -l 127.0.0.1:1 nohostport
-	[ "$status" -eq 2 ]
+	run -2 "$C" tap
+	run -2 "$C" tap -r x 127.0.0.1:1
+	run -2 "$C" tap -l 127.0.0.1:1 nohostport
 }

@@ -98,11 +98,9 @@ two() {
 @test "gw: a tell to a MUD the router does not know exits 1 with the router's words; --json, --no-wait" {
 	gwsock_start Alpha
 	# (a wait longer than the default 1 s: the machine may be loaded)
-	run --separate-stderr "$I3CTL" tell -w 5 -a ann bob@Nowhere hi
-	[ "$status" -eq 1 ]
+	run -1 --separate-stderr "$I3CTL" tell -w 5 -a ann bob@Nowhere hi
 	[[ $stderr == *"tell: refused by *"*": unk-dst: destination unknown"* ]]
-	run --separate-stderr "$I3CTL" --json emote -w 5 -a ann bob@Nowhere waves
-	[ "$status" -eq 1 ]
+	run -1 --separate-stderr "$I3CTL" --json emote -w 5 -a ann bob@Nowhere waves
 	echo "$output" | jq -e '.failed.code == "unk-dst" and
 	    .failed.target == "bob@Nowhere" and .failed.id == 1'
 	run -0 --separate-stderr "$I3CTL" beep --no-wait -a ann bob@Nowhere
@@ -201,7 +199,7 @@ two() {
 	# finger shows what it knows, not empty fields
 	run -0 "$I3CTL" --timeout 5 finger bob@Alpha
 	[[ "$output" == *"visname: Bob"* ]]
-	! echo "$output" | grep -qE '^[a-z_]+: *$'
+	run -1 grep -qE '^[a-z_]+: *$' <<< "$output"
 	run -0 "$I3CTL" channel list
 	[[ "${lines[1]}" == "dchat"*"*test"*"public"*"no"*"no" ]]
 	run -0 "$I3CTL" mudinfo Alpha

@@ -12,12 +12,10 @@ teardown() {
 TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann","message":"hello"}'
 
 @test "-V prints the version; -n checks a config" {
-	run "$I3GW" -V
-	[ "$status" -eq 0 ]
+	run -0 "$I3GW" -V
 	[[ "$output" == "i3gw "* ]]
 	ROUTER_PORT=4000 gw_conf Alpha
-	run "$I3GW" -n -f "$(T Alpha.conf)"
-	[ "$status" -eq 0 ]
+	run -0 "$I3GW" -n -f "$(T Alpha.conf)"
 	[[ "$output" == *"configuration OK"* ]]
 	run -0 "$I3GW" -n -v -f "$(T Alpha.conf)"
 	[[ "$output" == *"name = Alpha"* ]]
@@ -26,24 +24,19 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 
 @test "-n: errors name the file and line; environment overrides" {
 	printf '[mud]\nname = Alpha\n[limits]\nrate = fast\n' > "$(T bad.conf)"
-	run "$I3GW" -n -f "$(T bad.conf)"
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" -n -f "$(T bad.conf)"
 	[[ "$output" == *"bad.conf:4: bad value for rate: 'fast'"* ]]
 	printf '[mud]\nname = Alpha\nbogus = 1\n' > "$(T bad2.conf)"
-	run "$I3GW" -n -f "$(T bad2.conf)"
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" -n -f "$(T bad2.conf)"
 	[[ "$output" == *"bad2.conf:3: unknown key 'bogus' in [mud]"* ]]
 	printf '[mud]\nname = Alpha\n' > "$(T norouter.conf)"
-	run "$I3GW" -n -f "$(T norouter.conf)"
-	[ "$status" -eq 1 ]
+	run -1 "$I3GW" -n -f "$(T norouter.conf)"
 	[[ "$output" == *"no router"* ]]
-	I3GW_ROUTER='*x:127.0.0.1:4000' I3GW_MUD_NAME=Gamma run "$I3GW" -n -v \
+	I3GW_ROUTER='*x:127.0.0.1:4000' I3GW_MUD_NAME=Gamma run -0 "$I3GW" -n -v \
 	    -f "$(T norouter.conf)"
-	[ "$status" -eq 0 ]
 	[[ "$output" == *"name = Gamma"* ]]
 	[[ "$output" == *"[router *x]"* ]]
-	I3GW_MUD_NAME='*bad' run "$I3GW" -n -f "$(T norouter.conf)"
-	[ "$status" -eq 1 ]
+	I3GW_MUD_NAME='*bad' run -1 "$I3GW" -n -f "$(T norouter.conf)"
 }
 
 @test "stdio: bad input gets JSON-RPC errors and the session goes on" {
@@ -128,7 +121,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	gw_start Alpha
 	gw_wait Alpha router_connected
 	grep -q "\"packet\":\[\"startup-req-3\",5,\"Alpha\",0,\"\*test\",0,$pw," "$(T r2.log)"
-	! grep -q '"warning"' "$(T Alpha.err)"
+	run -1 grep -q '"warning"' "$(T Alpha.err)"
 	# The state directory and the database are owner-only.
 	[ "$(stat -c %a "$(T Alpha.state)")" = 700 ]
 	[ "$(stat -c %a "$(T Alpha.state)/i3gw.db")" = 600 ]
@@ -250,7 +243,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	[[ "$REPLY" == *'"target":"x@Nowhere"'* ]]
 	[[ "$REPLY" == *'"code":"unk-dst"'* ]]
 	[[ "$REPLY" == *'"reason":"destination unknown"'* ]]
-	! grep -q error_received "$(T Alpha.out)"
+	run -1 grep -q error_received "$(T Alpha.out)"
 }
 
 @test "router killed and restarted: queued while down, delivered after the reconnect" {
@@ -374,7 +367,7 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	done
 	gw_wait Alpha '"tell_received".*"message":"n25"' 20
 	[ "$(gw_count Alpha '"tell_received"')" -eq 25 ]
-	! grep -q 'Flood' "$(T Alpha.err)"
+	run -1 grep -q 'Flood' "$(T Alpha.err)"
 }
 
 @test "SIGHUP rereads the config" {
@@ -390,13 +383,12 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 
 @test "i3gw --help: stdout, exit 0, every option described, and i3gw(8) agrees both ways" {
 	run python3 "$I3_TOP/tests/helpers/optcheck.py" --flat "$I3GW" "$I3_TOP/docs/i3gw.8"
+	echo "$output"
+	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
-	[ "$status" -eq 0 ]
-	run --separate-stderr "$I3GW" doctor --help
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$I3GW" doctor --help
 	[ "$stderr" = "" ]
 	[ "${lines[0]}" = "usage: i3gw doctor [--json] [-f file] [--state-dir dir] [-t duration]" ]
-	run --separate-stderr "$I3GW" --bogus
-	[ "$status" -eq 1 ]
+	run -1 --separate-stderr "$I3GW" --bogus
 	[ "$output" = "" ]
 }

@@ -17,15 +17,12 @@ table() {
 }
 
 @test "i3router --help: stdout, exit 0; a bad option: stderr, exit 2" {
-	run --separate-stderr "$R" --help
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$R" --help
 	[ -z "$stderr" ]
 	[[ "${lines[0]}" == "usage: i3router "* ]]
 	[[ "$output" == *"never for the"*"public network"* ]]
-	run --separate-stderr "$R" -h
-	[ "$status" -eq 0 ]
-	run --separate-stderr "$R" --no-such-option
-	[ "$status" -eq 2 ]
+	run -0 --separate-stderr "$R" -h
+	run -2 --separate-stderr "$R" --no-such-option
 	[ -z "$output" ]
 	[[ "$stderr" == *"usage: i3router"* ]]
 }
@@ -48,7 +45,6 @@ table() {
 }
 
 @test "i3router(1) is clean mdoc" {
-	run mandoc -Tlint -Wwarning "$MAN"
-	[ "$status" -eq 0 ]
+	run -0 mandoc -Tlint -Wwarning "$MAN"
 	[ -z "$output" ]
 }

@@ -11,8 +11,7 @@ teardown() {
 
 @test "startup: reply, mudlist, chanlist in order; 9-digit password" {
 	router_start
-	run probe --expect 3 <<< "$(startup_pkt Alpha)"
-	[ "$status" -eq 0 ]
+	run -0 probe --expect 3 <<< "$(startup_pkt Alpha)"
 	re='^\["startup-reply",5,"\*test",0,"Alpha",0,\[\["\*test","127\.0\.0\.1 '"$ROUTER_PORT"'"\]\],([1-9][0-9]{8})\]$'
 	[[ "${lines[0]}" =~ $re ]]
 	pw=${BASH_REMATCH[1]}
@@ -22,13 +21,11 @@ teardown() {
 	[[ "${lines[2]}" == *'"imud_gossip":["*test",0]'* ]]
 
 	# The right password is kept.
-	run probe --expect 1 <<< "$(startup_pkt Alpha "$pw")"
-	[ "$status" -eq 0 ]
+	run -0 probe --expect 1 <<< "$(startup_pkt Alpha "$pw")"
 	[[ "${lines[0]}" == *",$pw]" ]]
 
 	# A wrong one: a warning, then a new password.
-	run probe --expect 2 <<< "$(startup_pkt Alpha 123)"
-	[ "$status" -eq 0 ]
+	run -0 probe --expect 2 <<< "$(startup_pkt Alpha 123)"
 	[[ "${lines[0]}" == '["error",5,"*test",0,"Alpha",0,"warning","wrong password, but I'"'"'ll allow you since it'"'"'s the same IP as last time",'* ]]
 	[[ "${lines[1]}" =~ ^\[\"startup-reply\".*,([0-9]{9})\]$ ]]
 	[ "${BASH_REMATCH[1]}" != "$pw" ]
@@ -36,39 +33,34 @@ teardown() {
 
 @test "startup: no chanlist-reply without the channel service" {
 	router_start
-	run probe --wait 300 <<< "$(startup_pkt Alpha 0 '*test' '{"tell":1}')"
-	[ "$status" -eq 0 ]
+	run -0 probe --wait 300 <<< "$(startup_pkt Alpha 0 '*test' '{"tell":1}')"
 	[ "${#lines[@]}" -eq 2 ]
 	[[ "${lines[1]}" == '["mudlist",'* ]]
 }
 
 @test "startup: the router name is case-insensitive; another name closes silently" {
 	router_start
-	run probe --expect 1 <<< "$(startup_pkt Alpha 0 '*TEST')"
-	[ "$status" -eq 0 ]
+	run -0 probe --expect 1 <<< "$(startup_pkt Alpha 0 '*TEST')"
 	[[ "${lines[0]}" == '["startup-reply",'* ]]
-	run probe --wait 2000 <<< "$(startup_pkt Alpha 0 '*other')"
-	[ "$status" -eq 3 ]
+	run -3 probe --wait 2000 <<< "$(startup_pkt Alpha 0 '*other')"
 	[ "$output" = "i3probe: connection closed by peer" ]
 }
 
 @test "startup: bad shapes get bad-pkt" {
 	router_start
-	run probe --expect 2 <<'EOF'
+	run -0 probe --expect 2 <<'EOF'
 ["startup-req-3",5,"Alpha",0,"*test",0,0,0,0,4000,0,0,"L","L","d","LP","open","a@b",{"tell":1}]
 ["startup-req-3",5,"Alpha",0,"*test",0,"pw",0,0,4000,0,0,"L","L","d","LP","open","a@b",{"tell":1},0]
 EOF
-	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == '["error",5,"*test",0,"Alpha",0,"bad-pkt","Bad startup_req packet",'* ]]
 	[[ "${lines[1]}" == '["error",5,"*test",0,"Alpha",0,"bad-pkt","Bad startup_req packet",'* ]]
 }
 
 @test "startup-req-1 and -2 (18 elements) are accepted" {
 	router_start
-	run probe --expect 2 <<'EOF'
+	run -0 probe --expect 2 <<'EOF'
 ["startup-req-2",5,"Old",0,"*test",0,0,0,0,4000,0,0,"L","L","d","LP","open",{"tell":1}]
 EOF
-	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == '["startup-reply",5,"*test",0,"Old",0,'* ]]
 	[[ "${lines[1]}" == *'"Old":[-1,"127.0.0.1",4000,0,0,"L","L","d","LP","open","",{"tell":1},0]'* ]]
 }
@@ -77,12 +69,11 @@ EOF
 	router_start
 	probe_bg b --expect 5 -t 5000 <<< "$(startup_pkt Beta)"
 	wait_for_line "$(T b.out)" startup-reply
-	run probe --wait 300 <<EOF
+	run -0 probe --wait 300 <<EOF
 $(startup_pkt Alpha)
 wait startup-reply
 ["tell",5,"Alpha","bob","Beta","ann","Bob","hi there"]
 EOF
-	[ "$status" -eq 0 ]
 	probe_wait b
 	grep -qxF '["tell",5,"Alpha","bob","Beta","ann","Bob","hi there"]' "$(T b.out)"
 	# Beta also heard of Alpha coming up.
@@ -92,13 +83,12 @@ EOF
 @test "unknown target gets unk-dst with the packet; a down one is dropped" {
 	router_start
 	probe --expect 3 <<< "$(startup_pkt Gone)" >/dev/null
-	run probe --wait 400 <<EOF
+	run -0 probe --wait 400 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["tell",5,"Alpha","bob","Nowhere","ann","Bob","hi"]
 ["tell",5,"Alpha","bob","Gone","ann","Bob","hi"]
 EOF
-	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
 	[ "${lines[3]}" = '["error",5,"*test",0,"Alpha","bob","unk-dst","destination unknown",["tell",5,"Alpha","bob","Nowhere","ann","Bob","hi"]]' ]
 }
@@ -111,13 +101,12 @@ $(startup_pkt Beta)
 EOF
 	wait_for_line "$(T b.out)" chanlist-reply
 	sleep 0.2
-	run probe --wait 400 <<EOF
+	run -0 probe --wait 400 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["channel-m",5,"Alpha","bob",0,0,"dchat","Bob","hello all"]
 ["channel-m",5,"Alpha","bob",0,0,"dchat","Bob","again"]
 EOF
-	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -ge 6 ]
 	[[ "${lines[3]}" == '["error",5,"*test",0,"Alpha","bob","warning",'*'["channel-m",5,"Alpha","bob",0,0,"dchat","Bob","hello all"]]' ]]
 	[ "${lines[4]}" = '["channel-m",5,"Alpha","bob",0,0,"dchat","Bob","hello all"]' ]
@@ -129,7 +118,7 @@ EOF
 
 @test "channel: unknown channel, bad target, emote without \$N" {
 	router_start
-	run probe --wait 400 <<EOF
+	run -0 probe --wait 400 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["channel-m",5,"Alpha","bob",0,0,"nochan","Bob","hi"]
@@ -138,7 +127,6 @@ wait chanlist-reply
 ["channel-e",5,"Alpha","bob",0,0,"dchat","Bob","waves"]
 ["channel-e",5,"Alpha","bob",0,0,"dchat","Bob","\$N waves"]
 EOF
-	[ "$status" -eq 0 ]
 	[[ "${lines[3]}" == '["error",5,"*test",0,"Alpha","bob","unk-channel","Unknown channel: nochan",'* ]]
 	[[ "${lines[4]}" == '["error",5,"*test",0,"Alpha","bob","bad-pkt","Bad packet format.",'* ]]
 	[ "${lines[5]}" = '["channel-e",5,"Alpha","bob",0,0,"dchat","Bob","waves (from Bob@Alpha)"]' ]
@@ -150,12 +138,11 @@ EOF
 	router_start
 	probe_bg b --expect 5 -t 5000 <<< "$(startup_pkt Beta)"
 	wait_for_line "$(T b.out)" chanlist-reply
-	run probe --expect 4 <<EOF
+	run -0 probe --expect 4 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["locate-req",5,"Alpha","bob",0,0,"ann"]
 EOF
-	[ "$status" -eq 0 ]
 	[ "${lines[3]}" = '["locate-req",5,"Alpha","bob",0,0,"ann"]' ]
 	probe_wait b
 	grep -qxF '["locate-req",5,"Alpha","bob",0,0,"ann"]' "$(T b.out)"
@@ -163,25 +150,23 @@ EOF
 
 @test "chanlist-req gets the whole chanlist; -c sets the channels" {
 	router_start -c one,two
-	run probe --expect 4 <<EOF
+	run -0 probe --expect 4 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["chanlist-req",5,"Alpha",0,"*test",0]
 EOF
-	[ "$status" -eq 0 ]
 	[[ "${lines[3]}" =~ ^\[\"chanlist-reply\",5,\"\*test\",0,\"Alpha\",0,[0-9]+,\{\"one\":\[\"\*test\",0\],\"two\":\[\"\*test\",0\]\}\]$ ]]
 }
 
 @test "router commands: not-imp, unk-src, forbidden types" {
 	router_start
-	run probe --wait 400 <<EOF
+	run -0 probe --wait 400 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["who-req",5,"Alpha","bob","*test",0]
 ["tell",5,"Mallory","bob","Alpha","ann","Bob","hi"]
 ["mudlist",5,"Alpha",0,0,0,1,{}]
 EOF
-	[ "$status" -eq 0 ]
 	[[ "${lines[3]}" == '["error",5,"*test",0,"Alpha","bob","not-imp","Unknown command sent to router",'* ]]
 	[[ "${lines[4]}" == '["error",5,"*test",0,"Alpha","bob","unk-src",'* ]]
 	[[ "${lines[5]}" == '["error",5,"*test",0,"Alpha",0,"not-allowed",'* ]]
@@ -189,11 +174,10 @@ EOF
 
 @test "packets before startup are dropped" {
 	router_start
-	run probe --wait 400 <<EOF
+	run -0 probe --wait 400 <<EOF
 ["tell",5,"Alpha","bob","Beta","ann","Bob","hi"]
 ["chanlist-req",5,"Alpha",0,"*test",0]
 EOF
-	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
 
@@ -208,10 +192,8 @@ lpc ({"tell",5,"Alpha"
 ["chanlist-req",5,"Alpha",0,"*test",0]
 EOF
 	wait_for_line "$(T a.out)" chanlist-reply
-	run probe --wait 2000 <<< 'hex 00 00 00 00'
-	[ "$status" -eq 3 ]
-	run probe --wait 2000 <<< 'hex 7f ff ff ff 28 7b'
-	[ "$status" -eq 3 ]
+	run -3 probe --wait 2000 <<< 'hex 00 00 00 00'
+	run -3 probe --wait 2000 <<< 'hex 7f ff ff ff 28 7b'
 	probe_wait a
 	grep -qxF '["tell",5,"Alpha","bob","Alpha","bob","Bob","to myself"]' "$(T a.out)"
 	grep -qF '"bad-pkt"' "$(T a.out)"
@@ -224,13 +206,11 @@ EOF
 	probe_bg a --wait 3000 <<< "$(startup_pkt Alpha)"
 	wait_for_line "$(T a.out)" chanlist-reply
 	pw=$(sed -nE 's/^\["startup-reply".*,([0-9]+)\]$/\1/p' "$(T a.out)")
-	run probe --expect 1 <<< "$(startup_pkt Alpha 7)"
-	[ "$status" -eq 0 ]
+	run -0 probe --expect 1 <<< "$(startup_pkt Alpha 7)"
 	[[ "${lines[0]}" == '["error",5,"*test",0,"Alpha",0,"bad-proto","MUD already connected",'* ]]
 	wait_for_line "$(T a.out)" bad-mojo
 	grep -qF '"bad-mojo","Another mud is trying to be you."' "$(T a.out)"
-	run probe --expect 1 <<< "$(startup_pkt Alpha "$pw")"
-	[ "$status" -eq 0 ]
+	run -0 probe --expect 1 <<< "$(startup_pkt Alpha "$pw")"
 	[[ "${lines[0]}" == *",$pw]" ]]
 	rc=0
 	probe_wait a || rc=$?
@@ -259,8 +239,7 @@ EOF
 @test "--max-seconds ends the router by itself" {
 	router_start --max-seconds 1
 	sleep 1.5
-	run kill -0 "$ROUTER_PID"
-	[ "$status" -eq 1 ]
+	run -1 kill -0 "$ROUTER_PID"
 	rc=0
 	router_stop || rc=$?
 	[ "$rc" -eq 0 ]
@@ -295,8 +274,7 @@ EOF
 		echo "sleep 1200"
 		echo '["tell",5,"Alpha","bob","Alpha","bob","Bob","late"]'
 	} > "$(T in)"
-	run probe --wait 500 < "$(T in)"
-	[ "$status" -eq 0 ]
+	run -0 probe --wait 500 < "$(T in)"
 	[[ "$output" == *'"not-allowed","Flood detected!'* ]]
 	n=$(echo "$output" | grep -c '^\["tell"')
 	[ "$n" -ge 4 ]
@@ -315,12 +293,11 @@ send ["error",5,"*test",0,"%MUD","bob","unk-user","nobody here",0]
 drop
 EOF
 	router_start -s "$(T s.txt)"
-	run probe --wait 2000 <<EOF
+	run -3 probe --wait 2000 <<EOF
 $(startup_pkt Alpha)
 wait startup-reply
 ["tell",5,"Alpha","bob","Beta","ann","Bob","hi"]
 EOF
-	[ "$status" -eq 3 ]
 	[ "${lines[0]}" = '["startup-reply",5,"*test",0,"Alpha",0,[["*test","127.0.0.1 '"$ROUTER_PORT"'"]],42]' ]
 	[ "${lines[1]}" = '["error",5,"*test",0,"Alpha","bob","unk-user","nobody here",0]' ]
 	[ "${lines[2]}" = "i3probe: connection closed by peer" ]
@@ -342,11 +319,10 @@ EOF
 @test "script: sleep then auto answers the startup normally" {
 	printf 'expect startup-req-3\nsleep 300\nauto\n' > "$(T s.txt)"
 	router_start -s "$(T s.txt)"
-	run probe --expect 4 <<EOF
+	run -0 probe --expect 4 <<EOF
 $(startup_pkt Alpha)
 ["chanlist-req",5,"Alpha",0,"*test",0]
 EOF
-	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == '["startup-reply",'* ]]
 	[[ "${lines[1]}" == '["mudlist",'* ]]
 	[[ "${lines[2]}" == '["chanlist-reply",'* ]]
@@ -360,12 +336,11 @@ send ["startup-reply",5,"*test",0,"%MUD",0,[["*test","127.0.0.1 %PORT"]],7]
 auto
 EOF
 	router_start -s "$(T s.txt)"
-	run probe --expect 2 <<EOF
+	run -0 probe --expect 2 <<EOF
 $(startup_pkt Alpha)
 wait startup-reply
 ["tell",5,"Alpha","bob","Alpha","bob","Bob","loop"]
 EOF
-	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == *',7]' ]]
 	[ "${lines[1]}" = '["tell",5,"Alpha","bob","Alpha","bob","Bob","loop"]' ]
 }
@@ -373,14 +348,12 @@ EOF
 @test "script: silent keeps the socket open; exit ends the router" {
 	printf 'expect startup-req-3\nsilent\n' > "$(T s.txt)"
 	router_start -s "$(T s.txt)"
-	run probe --wait 500 <<< "$(startup_pkt Alpha)"
-	[ "$status" -eq 0 ]
+	run -0 probe --wait 500 <<< "$(startup_pkt Alpha)"
 	[ -z "$output" ]
 	router_stop
 	printf 'send ["error",5,"*test",0,0,0,"bye","going",0]\nexit\n' > "$(T s2.txt)"
 	router_start -s "$(T s2.txt)"
-	run probe --wait 1000 < /dev/null
-	[ "$status" -eq 3 ]
+	run -3 probe --wait 1000 < /dev/null
 	[[ "${lines[0]}" == '["error",5,"*test",0,0,0,"bye","going",0]' ]]
 	rc=0
 	router_stop || rc=$?
@@ -389,8 +362,7 @@ EOF
 
 @test "--redirect lists the other router first, --peer after itself" {
 	router_start --redirect '*other:4444' --peer '*peer:5555'
-	run probe --expect 1 <<< "$(startup_pkt Alpha)"
-	[ "$status" -eq 0 ]
+	run -0 probe --expect 1 <<< "$(startup_pkt Alpha)"
 	[[ "${lines[0]}" == '["startup-reply",5,"*test",0,"Alpha",0,[["*other","127.0.0.1 4444"],["*test","127.0.0.1 '"$ROUTER_PORT"'"],["*peer","127.0.0.1 5555"]],'* ]]
 }
 
@@ -404,20 +376,18 @@ EOF
 	run -0 probe --expect 2 <<< "$(startup_pkt Beta)"
 	# Alpha is known (down) after the restart.
 	[[ "${lines[1]}" == *'"Alpha":[0,'* ]]
-	run probe --expect 1 <<< "$(startup_pkt Alpha "$pw")"
-	[ "$status" -eq 0 ]
+	run -0 probe --expect 1 <<< "$(startup_pkt Alpha "$pw")"
 	[[ "${lines[0]}" == '["startup-reply",'*",$pw]" ]]
 }
 
 @test "--fake-muds: listed up in the mudlist; packets to them vanish" {
 	router_start --fake-muds 200
-	run probe --wait 400 <<EOF
+	run -0 probe --wait 400 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["tell",5,"Alpha","bob","FakeMud007","ann","Bob","hi"]
 ["tell",5,"Alpha","bob","FakeMud777","ann","Bob","hi"]
 EOF
-	[ "$status" -eq 0 ]
 	[ "$(echo "${lines[1]}" | grep -oE '"FakeMud[0-9]{3}":\[-1,' | wc -l)" -eq 200 ]
 	[ "${#lines[@]}" -eq 4 ]
 	[[ "${lines[3]}" == *'"unk-dst"'*'"FakeMud777"'* ]]
@@ -425,14 +395,13 @@ EOF
 
 @test "--silent-after: no more reading or answering, the socket stays open" {
 	router_start --silent-after 2
-	run probe --wait 600 <<EOF
+	run -0 probe --wait 600 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["chanlist-req",5,"Alpha",0,"*test",0]
 sleep 100
 ["chanlist-req",5,"Alpha",0,"*test",0]
 EOF
-	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
 }
 
@@ -444,20 +413,18 @@ EOF
 	rc=0
 	probe_wait a || rc=$?
 	[ "$rc" -eq 3 ]
-	run probe --expect 1 <<< "$(startup_pkt Alpha)"
-	[ "$status" -eq 0 ]
+	run -0 probe --expect 1 <<< "$(startup_pkt Alpha)"
 }
 
 @test "--discard counts packets after startup; SIGUSR1 prints the counts" {
 	router_start --discard
-	run probe --wait 400 <<EOF
+	run -0 probe --wait 400 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["tell",5,"Alpha","bob","Alpha","bob","Bob","1"]
 ["tell",5,"Alpha","bob","Alpha","bob","Bob","2"]
 ["locate-req",5,"Alpha","bob",0,0,"ann"]
 EOF
-	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 3 ]
 	kill -USR1 "$ROUTER_PID"
 	wait_for_line "$ROUTER_ERR" 'discard: 3 packets'
@@ -465,12 +432,11 @@ EOF
 
 @test "--no-echo: no copy of your own channel message" {
 	router_start --no-echo
-	run probe --wait 400 <<EOF
+	run -0 probe --wait 400 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["channel-m",5,"Alpha","bob",0,0,"dchat","Bob","hello"]
 EOF
-	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
 	[[ "${lines[3]}" == *'"warning"'* ]]
 }
@@ -500,7 +466,7 @@ sleep 300
 ["channel-remove",5,"Beta","ann","*test",0,"priv"]
 EOF
 	wait_for_line "$(T b.out)" chanlist-reply
-	run probe --wait 1500 <<EOF
+	run -0 probe --wait 1500 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["channel-add",5,"Alpha","bob","*test",0,"priv",0]
@@ -509,7 +475,6 @@ wait chanlist-reply
 sleep 800
 ["channel-remove",5,"Alpha","bob","*test",0,"priv"]
 EOF
-	[ "$status" -eq 0 ]
 	[[ "${lines[3]}" == '["chanlist-reply",5,"*test",0,"Alpha",0,'*'"priv":["Alpha",0]'* ]]
 	[ "${lines[4]}" = '["chan-adminlist-reply",5,"*test",0,"Alpha","bob","priv",["Beta"]]' ]
 	[[ "${lines[5]}" == '["chanlist-reply",'* ]]
@@ -531,12 +496,11 @@ wait chan-filter-req
 ["chan-filter-reply",5,"Host",0,"*test",0,"filt",["channel-m",5,"Beta","ann",0,0,"filt","Ann","b*d word"]]
 EOF
 	wait_for_line "$(T a.out)" '"filt":\["Host",2\]'
-	run probe --wait 800 <<EOF
+	run -0 probe --wait 800 <<EOF
 $(startup_pkt Beta)
 wait chanlist-reply
 ["channel-m",5,"Beta","ann",0,0,"filt","Ann","bad word"]
 EOF
-	[ "$status" -eq 0 ]
 	[[ "$output" == *'["channel-m",5,"Beta","ann",0,0,"filt","Ann","b*d word"]'* ]]
 	[ "$(echo "$output" | grep -c '^\["channel-m".*"bad word"')" -eq 0 ]
 	probe_wait a
@@ -565,7 +529,7 @@ wait channel-m
 ["channel-listen",5,"Beta",0,"*test",0,"dchat",0]
 EOF
 	wait_for_line "$(T b.out)" chanlist-reply
-	run probe --wait 1500 <<EOF
+	run -3 probe --wait 1500 <<EOF
 $(startup_pkt Alpha)
 wait chanlist-reply
 ["channel-m",5,"Alpha","bob",0,0,"dchat","Bob","one"]
@@ -573,9 +537,8 @@ sleep 400
 ["channel-m",5,"Alpha","bob",0,0,"dchat","Bob","two"]
 ["shutdown",5,"Alpha",0,"*test",0,0]
 EOF
-	[ "$status" -eq 3 ]
 	probe_wait b
 	grep -q '"Alpha":\[0,' "$(T b.out)"
 	grep -qF '"Bob","one"]' "$(T b.out)"
-	! grep -qF '"Bob","two"]' "$(T b.out)"
+	run -1 grep -qF '"Bob","two"]' "$(T b.out)"
 }

@@ -46,15 +46,13 @@ block() {
 	    -I"$I3_TOP/lib" $(pkg-config --cflags jansson) \
 	    -o "$BATS_TEST_TMPDIR/frames" "$BATS_TEST_TMPDIR/frames.c" \
 	    "$I3_TOP/lib/libi3.a" $(pkg-config --libs jansson) -lm
-	run sh -c "{ echo '[\"who-req\",5,\"Alpha\",\"ann\",\"Beta\",0]'; \
+	run -0 sh -c "{ echo '[\"who-req\",5,\"Alpha\",\"ann\",\"Beta\",0]'; \
 	    echo '[\"tell\",5,\"Alpha\",\"ann\",\"Beta\",\"bob\",\"Ann\",\"hi\"]'; } |
 	    '$I3_TOP/bin/i3codec' encode --frame | '$BATS_TEST_TMPDIR/frames'"
-	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = '["who-req",5,"Alpha","ann","Beta",0]' ]
 	[ "${lines[1]}" = '["tell",5,"Alpha","ann","Beta","bob","Ann","hi"]' ]
 	[ "${#lines[@]}" -eq 2 ]
-	run sh -c "echo hello | '$BATS_TEST_TMPDIR/frames'"
-	[ "$status" -eq 1 ]
+	run -1 sh -c "echo hello | '$BATS_TEST_TMPDIR/frames'"
 	[[ "$output" == "frames: frame length "*"over the limit"* ]]
 }
 
@@ -64,16 +62,14 @@ block() {
 	steps=$(sed -n 's/^\$ \(mkdir -p ~\/.config\/i3gw\)$/\1/p; s/^\$ \(cp share\/i3gw.conf.example [^ ]*\).*/\1/p' "$README")
 	[ "$(echo "$steps" | wc -l)" -eq 2 ]
 	cd "$I3_TOP"
-	run env -u XDG_CONFIG_HOME -u XDG_STATE_HOME HOME="$h" sh -ec "$steps
+	run -0 env -u XDG_CONFIG_HOME -u XDG_STATE_HOME HOME="$h" sh -ec "$steps
 	    bin/i3gw -n"
-	[ "$status" -eq 0 ]
 	[[ "$output" == *"configuration OK ($h/.config/i3gw/i3gw.conf)"* ]]
 }
 
 @test "pkgpath: only the commands of the project's packages, pgrep in, git out" {
 	d="$BATS_TEST_TMPDIR/path"
-	run sh "$I3_TOP/tests/pkgpath.sh" "$d"
-	[ "$status" -eq 0 ]
+	run -0 sh "$I3_TOP/tests/pkgpath.sh" "$d"
 	[[ "$output" == "pkgpath: "*" commands from "*" packages" ]]
 	for c in sh make cc awk pgrep bats jq curl openssl python3 valgrind \
 	    mandoc pkg-config readelf; do

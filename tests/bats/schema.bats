@@ -12,47 +12,40 @@ tell_lpc='({"tell",5,"Alpha","bob","Beta","ann","Bob","hi",})'
 tell_named='{"type":"tell","ttl":5,"originator_mud":"Alpha","originator_user":"bob","target_mud":"Beta","target_user":"ann","orig_visname":"Bob","message":"hi"}'
 
 @test "decode prints the named form by default" {
-	run sh -c "printf '%s\n' '$tell_lpc' | '$C' decode -l"
-	[ "$status" -eq 0 ]
+	run -0 sh -c "printf '%s\n' '$tell_lpc' | '$C' decode -l"
 	[ "$output" = "$tell_named" ]
 }
 
 @test "decode --named and --raw" {
-	run sh -c "printf '%s\n' '$tell_lpc' | '$C' decode -l --named"
+	run -0 sh -c "printf '%s\n' '$tell_lpc' | '$C' decode -l --named"
 	[ "$output" = "$tell_named" ]
-	run sh -c "printf '%s\n' '$tell_lpc' | '$C' decode -l --raw"
-	[ "$status" -eq 0 ]
+	run -0 sh -c "printf '%s\n' '$tell_lpc' | '$C' decode -l --raw"
 	[ "$output" = '["tell",5,"Alpha","bob","Beta","ann","Bob","hi"]' ]
 }
 
 @test "encode takes the named form and gives the same bytes back" {
-	run sh -c "printf '%s\n' '$tell_named' | '$C' encode"
-	[ "$status" -eq 0 ]
+	run -0 sh -c "printf '%s\n' '$tell_named' | '$C' encode"
 	[ "$output" = "$tell_lpc" ]
 }
 
 @test "decode | encode round trip of a mudlist is byte-exact" {
 	lpc='({"mudlist",5,"*dsr",0,"ProbeMud",0,3,(["ProbeMud":({-1,"127.0.0.1",4000,0,0,"ProbeLib","ProbeLib","python-probe","LP","mudlib development","admin@localhost",(["channel":1,"tell":1,]),0,}),"Old":({0,"10.0.0.1",23,0,0,"L","L","D","LP","open",([]),}),]),})'
-	run sh -c "printf '%s\n' '$lpc' | '$C' decode -l 2>/dev/null | '$C' encode"
-	[ "$status" -eq 0 ]
+	run -0 sh -c "printf '%s\n' '$lpc' | '$C' decode -l 2>/dev/null | '$C' encode"
 	[ "$output" = "$lpc" ]
 }
 
 @test "lenient deviations are warnings on stderr, output still named" {
-	run sh -c "printf '%s\n' '({\"tell\",5,\"A\",\"bob\",\"B\",\"ann\",\"Bob\",})' | '$C' decode -l 2>&1 >/dev/null"
-	[ "$status" -eq 0 ]
+	run -0 sh -c "printf '%s\n' '({\"tell\",5,\"A\",\"bob\",\"B\",\"ann\",\"Bob\",})' | '$C' decode -l 2>&1 >/dev/null"
 	[[ "$output" == *"warning: tell: message missing"* ]]
 }
 
 @test "encode refuses a named packet with an unknown field" {
-	run sh -c "printf '%s\n' '{\"type\":\"tell\",\"ttl\":5,\"originator_mud\":\"A\",\"originator_user\":0,\"target_mud\":\"B\",\"target_user\":0,\"orig_visname\":\"x\",\"mesage\":\"hi\"}' | '$C' encode"
-	[ "$status" -eq 1 ]
+	run -1 sh -c "printf '%s\n' '{\"type\":\"tell\",\"ttl\":5,\"originator_mud\":\"A\",\"originator_user\":0,\"target_mud\":\"B\",\"target_user\":0,\"orig_visname\":\"x\",\"mesage\":\"hi\"}' | '$C' encode"
 	[[ "$output" == *'unknown field "mesage"'* ]]
 }
 
 @test "schema lists every type of i3-protocol.md section 3" {
-	run "$C" schema
-	[ "$status" -eq 0 ]
+	run -0 "$C" schema
 	for t in startup-req-1 startup-req-2 startup-req-3 startup-reply mudlist \
 	    chanlist-reply error shutdown tell emoteto beep who-req who-reply \
 	    finger-req finger-reply locate-req locate-reply channel-m channel-e \
@@ -66,23 +59,20 @@ tell_named='{"type":"tell","ttl":5,"originator_mud":"Alpha","originator_user":"b
 }
 
 @test "schema TYPE prints fields and an example" {
-	run "$C" schema locate-reply
-	[ "$status" -eq 0 ]
+	run -0 "$C" schema locate-reply
 	[[ "$output" == *"located_visname"* ]]
 	[[ "$output" == *"older form: 8 elements"* ]]
 	[[ "$output" == *"example: ({\"locate-reply\""* ]]
 }
 
 @test "schema --json is JSON with every type" {
-	run sh -c "'$C' schema --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(len(s[\"packets\"]))'"
-	[ "$status" -eq 0 ]
+	run -0 sh -c "'$C' schema --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(len(s[\"packets\"]))'"
 	[ "$output" -ge 41 ]
 	run -0 sh -c "'$C' schema --json tell | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s[\"elements\"], s[\"fields\"][1][\"name\"])'"
 	[ "$output" = "8 message" ]
 }
 
 @test "schema of an unknown type fails" {
-	run "$C" schema no-such-packet
-	[ "$status" -eq 1 ]
+	run -1 "$C" schema no-such-packet
 	[[ "$output" == *"unknown packet type"* ]]
 }
