@@ -374,6 +374,9 @@ cmd_listen_exec(struct ctl *ctl, const struct cmd_entry *entry,
 			json_array_append_new(list, json_string(s));
 		json_object_set_new(params, "channels", list);
 	}
+	/* It prints requests to answer, never answers them: other MUDs' who
+	 * and finger go on to the MUD, or to the gateway's presence. */
+	json_object_set_new(params, "answer", json_false());
 	deadline = ctl->deadline;
 	rc = listen_open(ctl, &st, params);
 	if (rc == LISTEN_AGAIN)

@@ -54,7 +54,7 @@ const struct svc svc_session = {
 		    "key",
 		    "prove a key; the permissions are the key's" },
 		{ "subscribe", session_rpc_subscribe, 0, METHOD_STREAM,
-		    "[events] [channels] [filter] [render] [keep]",
+		    "[events] [channels] [filter] [render] [keep] [answer]",
 		    "choose the events this client gets; a session" },
 		{ "unsubscribe", session_rpc_unsubscribe, 0, METHOD_STREAM,
 		    "[events] [channels]",
@@ -534,7 +534,7 @@ session_rpc_subscribe(struct request *rq)
 	const struct event *e;
 	struct filter	*f = NULL;
 	size_t		 i;
-	int		 keep;
+	int		 keep, answer;
 	char		 err[256];
 
 	if (s == NULL)
@@ -569,6 +569,11 @@ session_rpc_subscribe(struct request *rq)
 		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
 		    "parameter keep: true or false is expected"));
 	keep = json_is_true(v);
+	if ((v = json_object_get(rq->params, "answer")) != NULL &&
+	    !json_is_boolean(v))
+		return (rpc_fail(&rq->err, I3_RPC_PARAMS,
+		    "parameter answer: true or false is expected"));
+	answer = v == NULL || json_is_true(v);
 	if (render_set(cl, rq->params, &rq->err) == -1)
 		return (-1);
 	spec = json_object_get(rq->params, "filter");
@@ -608,7 +613,8 @@ session_rpc_subscribe(struct request *rq)
 		json_array_append_new(granted, json_string(e->name));
 	}
 	/* who_request, finger_request...: this client answers them. */
-	svc_presence_answer_kinds(cl, granted, 1);
+	if (answer)
+		svc_presence_answer_kinds(cl, granted, 1);
 	json_decref(granted);
 	if (f != NULL) {
 		filter_free(s->filter);

@@ -154,6 +154,43 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	[ $(( (end - start) / 1000 )) -lt 1000 ]
 }
 
+@test "a running i3ctl listen answers no requests: who of its MUD is answered from presence at once" {
+	router_start -c dchat
+	gwd_conf Alpha
+	gwd_start Alpha
+	gwd_conf Beta
+	gwd_start Beta
+	ctl Alpha presence set <<< '{"users":[{"name":"ann","visname":"Ann"}]}'
+	for what in "" "-e who_request -e tell_received"; do
+		# (A background job ignores SIGINT unless given it back.)
+		env --default-signal=INT "$I3_TOP/bin/i3ctl" \
+		    -S "$(T Alpha.sock)" listen $what > "$(T listen.out)" &
+		p=$!
+		# Subscribed: the status call sees a second client.
+		for i in $(seq 1 100); do
+			ctl Alpha --json status | grep -q '"clients":2' && break
+			sleep 0.05
+		done
+		[ "$i" -lt 100 ]
+		# Had it registered as the answerer, who would wait for it
+		# answer_timeout (2 s), then come from presence all the same.
+		start=${EPOCHREALTIME/./}
+		run -0 ctl Beta --json who Alpha
+		end=${EPOCHREALTIME/./}
+		echo "listen $what: $output; $(( (end - start) / 1000 )) ms"
+		[[ "$output" == *'"visname":"Ann"'* ]]
+		[ $(( (end - start) / 1000 )) -lt 1000 ]
+		kill -INT $p
+		rc=0
+		wait $p || rc=$?
+		[ "$rc" -eq 0 ]
+		[[ "$(cat "$(T listen.out)")" != *who_request* ]]
+	done
+	# A client that means to answer still can: subscribe without answer.
+	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"answer":"no"}')"
+	[[ "$output" == *'"code":-32602'*'answer'* ]]
+}
+
 @test "a client that asks to be kept (subscribe keep) is kept, and resumed" {
 	router_start
 	gwd_conf Alpha
