@@ -11,10 +11,12 @@
 #define I3_PRINTF(a, b)	__attribute__((format(printf, a, b)))
 #define I3_LIKELY(x)	__builtin_expect(!!(x), 1)
 #define I3_UNLIKELY(x)	__builtin_expect(!!(x), 0)
+#define I3_PREFETCH(p)	__builtin_prefetch((p), 1)
 #else
 #define I3_PRINTF(a, b)
 #define I3_LIKELY(x)	(x)
 #define I3_UNLIKELY(x)	(x)
+#define I3_PREFETCH(p)	((void)(p))
 #endif
 
 /* error.c */
@@ -57,6 +59,7 @@ struct i3__field {
 	enum i3__ftype	 type;
 	unsigned int	 flags;
 	const char	*doc;
+	size_t		 namelen;	/* strlen(name) */
 };
 
 #define I3T_NOHDR	0x01	/* no 6-element header (OOB link packets) */
@@ -86,7 +89,7 @@ extern const struct i3__field	 i3__chan_fields[2];
 extern const struct i3__field	 i3__who_fields[3];
 extern const struct i3__field	 i3__router_fields[4];
 
-const struct i3__ptype	*i3__ptype_find(const char *);
+const struct i3__ptype	*i3__ptype_find(const char *, size_t);
 const char		*i3__ftype_name(enum i3__ftype);
 
 #endif /* I3_INT_H */

@@ -14,6 +14,7 @@
 #include "i3-int.h"
 
 #define PKT_MAX_NEST	8	/* packets nested deeper are kept raw */
+#define PKT_AHEAD	24	/* elements of a packet fetched at once */
 #define RAW_KEY		"_raw"
 #define EXTRA_KEY	"_extra"
 #define FIELDS_KEY	"_fields"
@@ -44,7 +45,11 @@ static int	 pkt_dev(struct pctx *, const struct where *,
 		    const char *, ...) I3_PRINTF(3, 4);
 static const char *vdesc(const json_t *);
 static int	 is_zero(const json_t *);
+static int	 fits(enum i3__ftype, const json_t *);
+static void	 prefetch_all(const json_t *);
 static int	 check_value(struct pctx *, const struct where *,
+		    enum i3__ftype, const json_t *);
+static int	 check_other(struct pctx *, const struct where *,
 		    enum i3__ftype, const json_t *);
 static json_t	*keep_raw(const json_t *);
 static int	 unwrap_raw(struct pctx *, const struct where *,
@@ -195,12 +200,60 @@ is_zero(const json_t *v)
 }
 
 /*
+ * 1 when a value is what a field of type t holds as it is: nothing to
+ * report and nothing to convert (the value is shared as it is).  The common
+ * case, tested before anything else.
+ */
+static inline int
+fits(enum i3__ftype t, const json_t *v)
+{
+	switch (t) {
+	case I3F_STR:
+		return (json_is_string(v));
+	case I3F_STR0:
+		return (json_is_string(v) || is_zero(v));
+	case I3F_INT:
+		return (json_is_integer(v));
+	case I3F_MAP:
+		return (json_is_object(v));
+	case I3F_MAP0:
+		return (json_is_object(v) || is_zero(v));
+	case I3F_ARR:
+		return (json_is_array(v));
+	case I3F_ANY:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+/* Ask for the values of an array before they are read one by one. */
+static void
+prefetch_all(const json_t *a)
+{
+	size_t	i, n = json_array_size(a);
+
+	for (i = 0; i < n; i++)
+		I3_PREFETCH(json_array_get(a, i));
+}
+
+/*
  * Check a value against a field type: 0 when it fits (perhaps with a
  * warning), -1 on a strict deviation (error set), 1 when it does not fit at
  * all (error not set: the caller decides).
  */
-static int
+static inline int
 check_value(struct pctx *c, const struct where *w, enum i3__ftype t,
+    const json_t *v)
+{
+	if (I3_LIKELY(fits(t, v)))
+		return (0);
+	return (check_other(c, w, t, v));
+}
+
+/* check_value() for a value that does not simply fit. */
+static int
+check_other(struct pctx *c, const struct where *w, enum i3__ftype t,
     const json_t *v)
 {
 	struct where	 ew;
@@ -283,7 +336,8 @@ keep_raw(const json_t *v)
 		return (REF(v));
 	if ((o = json_object()) == NULL)
 		return (NULL);
-	if (json_object_set_nocheck(o, RAW_KEY, (json_t *)v) == -1) {
+	if (json_object_setn_nocheck(o, RAW_KEY, sizeof RAW_KEY - 1,
+	    (json_t *)v) == -1) {
 		json_decref(o);
 		return (NULL);
 	}
@@ -313,7 +367,7 @@ rec_named(struct pctx *c, const struct where *w, const struct i3__field *f,
     size_t nf, const json_t *v)
 {
 	json_t		*o;
-	const json_t	*e;
+	const json_t	*e, *el[PKT_AHEAD];
 	size_t		 i;
 	int		 r;
 
@@ -328,7 +382,11 @@ rec_named(struct pctx *c, const struct where *w, const struct i3__field *f,
 		return (r == -1 ? NULL : keep_raw(v));
 	}
 	for (i = 0; i < nf; i++) {
-		e = json_array_get(v, i);
+		el[i] = json_array_get(v, i);
+		I3_PREFETCH(el[i]);
+	}
+	for (i = 0; i < nf; i++) {
+		e = el[i];
 		if ((r = check_value(c, w, f[i].type, e)) == -1)
 			return (NULL);
 		if (r == 1) {
@@ -342,8 +400,8 @@ rec_named(struct pctx *c, const struct where *w, const struct i3__field *f,
 	if ((o = json_object()) == NULL)
 		return (NULL);
 	for (i = 0; i < nf; i++) {
-		if (json_object_set_nocheck(o, f[i].name,
-		    json_array_get(v, i)) == -1) {
+		if (json_object_setn_nocheck(o, f[i].name, f[i].namelen,
+		    (json_t *)el[i]) == -1) {
 			json_decref(o);
 			return (NULL);
 		}
@@ -655,6 +713,7 @@ val_named(struct pctx *c, const struct where *w, enum i3__ftype t,
 			break;
 		if ((a = json_array()) == NULL)
 			return (NULL);
+		prefetch_all(v);
 		ew = *w;
 		ew.has_idx = 1;
 		json_array_foreach(v, i, x) {
@@ -768,8 +827,8 @@ pkt_named(struct pctx *c, const json_t *raw)
 	const struct i3__field	*f;
 	struct where		 w;
 	json_t			*o, *a, *nv;
-	const json_t		*v;
-	size_t			 n, nb, nf, nreq, base, i;
+	const json_t		*v, *el[PKT_AHEAD];
+	size_t			 n, nb, nf, nreq, base, i, m;
 	int			 r;
 
 	c->type = NULL;
@@ -778,15 +837,26 @@ pkt_named(struct pctx *c, const json_t *raw)
 		return (NULL);
 	}
 	n = json_array_size(raw);
+	/*
+	 * Every value is read and referenced: ask for them all at once
+	 * rather than wait for each in turn.
+	 */
+	m = n < PKT_AHEAD ? n : PKT_AHEAD;
+	for (i = 0; i < m; i++) {
+		el[i] = json_array_get(raw, i);
+		I3_PREFETCH(el[i]);
+	}
+#define EL(i)	((i) < m ? el[i] : json_array_get(raw, (i)))
 	if (n == 0 || !json_is_string(json_array_get(raw, 0))) {
 		pkt_fail(c, NULL, "element 0 (type) is not a string");
 		return (NULL);
 	}
 	c->type = json_string_value(json_array_get(raw, 0));
-	pt = i3__ptype_find(c->type);
+	pt = i3__ptype_find(c->type, strlen(c->type));
 	if ((o = json_object()) == NULL)
 		return (NULL);
-	if (json_object_set_nocheck(o, "type", json_array_get(raw, 0)) == -1)
+	if (json_object_setn_nocheck(o, "type", 4, json_array_get(raw, 0)) ==
+	    -1)
 		goto fail;
 
 	if (pt != NULL && (pt->flags & I3T_NOHDR))
@@ -798,18 +868,18 @@ pkt_named(struct pctx *c, const json_t *raw)
 			goto fail;
 		}
 		for (i = 1; i < 6; i++) {
-			v = json_array_get(raw, i);
+			v = el[i];
+			f = &i3__hdr_fields[i];
 			memset(&w, 0, sizeof w);
-			w.field = i3__hdr_fields[i].name;
-			if (check_value(c, &w, i3__hdr_fields[i].type, v) != 0 ||
+			w.field = f->name;
+			if (check_value(c, &w, f->type, v) != 0 ||
 			    (i == 2 && !json_is_string(v))) {
 				pkt_fail(c, &w, "expected %s, got %s",
-				    i3__ftype_name(i3__hdr_fields[i].type),
-				    vdesc(v));
+				    i3__ftype_name(f->type), vdesc(v));
 				goto fail;
 			}
-			if (json_object_set_nocheck(o, w.field, (json_t *)v)
-			    == -1)
+			if (json_object_setn_nocheck(o, f->name, f->namelen,
+			    (json_t *)v) == -1)
 				goto fail;
 		}
 		if (pt == NULL) {
@@ -823,18 +893,21 @@ pkt_named(struct pctx *c, const json_t *raw)
 				goto fail;
 			for (i = 6; i < n; i++)
 				json_array_append(a, json_array_get(raw, i));
-			if (json_object_set_new_nocheck(o, FIELDS_KEY, a) == -1)
+			if (json_object_setn_new_nocheck(o, FIELDS_KEY,
+			    sizeof FIELDS_KEY - 1, a) == -1)
 				goto fail;
 			return (o);
 		}
 		for (i = 0; i < 3; i++) {
-			v = json_array_get(raw, 3 + i);
+			v = el[3 + i];
+			if (pt->hdr[i] == '0' ? is_zero(v) :
+			    pt->hdr[i] != 's' || json_is_string(v))
+				continue;
 			memset(&w, 0, sizeof w);
 			w.field = i3__hdr_fields[3 + i].name;
-			r = 0;
-			if (pt->hdr[i] == '0' && !is_zero(v))
+			if (pt->hdr[i] == '0')
 				r = pkt_dev(c, &w, "must be 0");
-			else if (pt->hdr[i] == 's' && !json_is_string(v))
+			else
 				r = pkt_dev(c, &w, "0 where a string is "
 				    "expected");
 			if (r == -1)
@@ -866,18 +939,23 @@ pkt_named(struct pctx *c, const json_t *raw)
 	}
 	memset(&w, 0, sizeof w);
 	for (i = 0; i < nb && i < nf; i++) {
-		v = json_array_get(raw, base + i);
-		w.field = f[i].name;
-		if ((r = check_value(c, &w, f[i].type, v)) == -1)
-			goto fail;
-		if (r == 1) {
-			pkt_fail(c, &w, "expected %s, got %s",
-			    i3__ftype_name(f[i].type), vdesc(v));
-			goto fail;
+		v = EL(base + i);
+		if (I3_LIKELY(fits(f[i].type, v)))
+			nv = REF(v);
+		else {
+			w.field = f[i].name;
+			if ((r = check_other(c, &w, f[i].type, v)) == -1)
+				goto fail;
+			if (r == 1) {
+				pkt_fail(c, &w, "expected %s, got %s",
+				    i3__ftype_name(f[i].type), vdesc(v));
+				goto fail;
+			}
+			if ((nv = val_named(c, &w, f[i].type, v)) == NULL)
+				goto fail;
 		}
-		if ((nv = val_named(c, &w, f[i].type, v)) == NULL)
-			goto fail;
-		if (json_object_set_new_nocheck(o, f[i].name, nv) == -1)
+		if (json_object_setn_new_nocheck(o, f[i].name, f[i].namelen,
+		    nv) == -1)
 			goto fail;
 	}
 	if (nb > nf) {
@@ -888,7 +966,8 @@ pkt_named(struct pctx *c, const json_t *raw)
 			goto fail;
 		for (i = base + nf; i < n; i++)
 			json_array_append(a, json_array_get(raw, i));
-		if (json_object_set_new_nocheck(o, EXTRA_KEY, a) == -1)
+		if (json_object_setn_new_nocheck(o, EXTRA_KEY,
+		    sizeof EXTRA_KEY - 1, a) == -1)
 			goto fail;
 	}
 	return (o);
@@ -899,6 +978,7 @@ fail:
 	json_decref(o);
 	return (NULL);
 }
+#undef EL
 
 /*
  * named -> raw the quick way, for a packet whose keys come in the order of
@@ -984,7 +1064,7 @@ pkt_raw(struct pctx *c, const json_t *named)
 		return (NULL);
 	}
 	c->type = json_string_value(t);
-	pt = i3__ptype_find(c->type);
+	pt = i3__ptype_find(c->type, strlen(c->type));
 	hdr = pt == NULL || !(pt->flags & I3T_NOHDR);
 	if (pt != NULL) {
 		switch (pkt_raw_ordered(c, named, pt, hdr, &a)) {
@@ -1194,7 +1274,7 @@ i3_packet_build(const char *type, const json_t *fields, i3_error *err)
 	c.flags = I3_PKT_STRICT;
 	c.err = err;
 	c.type = type;
-	if ((pt = i3__ptype_find(type)) == NULL) {
+	if ((pt = i3__ptype_find(type, strlen(type))) == NULL) {
 		pkt_fail(&c, NULL, "unknown packet type");
 		return (NULL);
 	}
@@ -1211,7 +1291,8 @@ i3_packet_build(const char *type, const json_t *fields, i3_error *err)
 	}
 	if ((named = json_object()) == NULL)
 		goto nomem;
-	if (json_object_set_new_nocheck(named, "type", json_string(type)) == -1)
+	if (json_object_setn_new_nocheck(named, "type", 4, json_string(type))
+	    == -1)
 		goto nomem;
 	for (i = 1; !(pt->flags & I3T_NOHDR) && i < 6; i++) {
 		f = &i3__hdr_fields[i];
@@ -1222,8 +1303,8 @@ i3_packet_build(const char *type, const json_t *fields, i3_error *err)
 			v = lower(g);
 		else
 			v = REF(g);
-		if (v == NULL ||
-		    json_object_set_new_nocheck(named, f->name, v) == -1)
+		if (v == NULL || json_object_setn_new_nocheck(named, f->name,
+		    f->namelen, v) == -1)
 			goto nomem;
 	}
 	for (i = 0; i < pt->nfields; i++) {
@@ -1257,8 +1338,8 @@ i3_packet_build(const char *type, const json_t *fields, i3_error *err)
 			v = lower(g);
 		else
 			v = REF(g);
-		if (v == NULL ||
-		    json_object_set_new_nocheck(named, f->name, v) == -1)
+		if (v == NULL || json_object_setn_new_nocheck(named, f->name,
+		    f->namelen, v) == -1)
 			goto nomem;
 	}
 	raw = pkt_raw(&c, named);
@@ -1430,7 +1511,7 @@ i3_schema_json(const char *type)
 	size_t			 i;
 
 	if (type != NULL) {
-		if ((pt = i3__ptype_find(type)) == NULL)
+		if ((pt = i3__ptype_find(type, strlen(type))) == NULL)
 			return (NULL);
 		return (type_json(pt));
 	}

@@ -11,232 +11,236 @@
 #include "i3-int.h"
 
 #define NF(a)	(sizeof (a) / sizeof (a)[0])
+/* A field, its name's length beside it (JSON keys are set by length). */
+#define F(name, type, flags, doc) \
+	{ name, type, flags, doc, sizeof (name) - 1 }
 
 const struct i3__field i3__hdr_fields[6] = {
-	{ "type", I3F_STR, 0, "packet type" },
-	{ "ttl", I3F_INT, 0, "time to live, 5" },
-	{ "originator_mud", I3F_STR, 0, "sending MUD" },
-	{ "originator_user", I3F_STR0, I3F_USER, "acting user (lower-case) or 0" },
-	{ "target_mud", I3F_STR0, 0, "target MUD, 0 to broadcast" },
-	{ "target_user", I3F_STR0, I3F_USER, "target user (lower-case) or 0" },
+	F("type", I3F_STR, 0, "packet type"),
+	F("ttl", I3F_INT, 0, "time to live, 5"),
+	F("originator_mud", I3F_STR, 0, "sending MUD"),
+	F("originator_user", I3F_STR0, I3F_USER,
+	    "acting user (lower-case) or 0"),
+	F("target_mud", I3F_STR0, 0, "target MUD, 0 to broadcast"),
+	F("target_user", I3F_STR0, I3F_USER, "target user (lower-case) or 0"),
 };
 
 /* Nested structures. */
 const struct i3__field i3__mud_fields[13] = {
-	{ "state", I3F_INT, 0, "-1 up, 0 down, n back in n seconds" },
-	{ "ip", I3F_STR, 0, "address as the router sees it" },
-	{ "player_port", I3F_INT, 0, "telnet port" },
-	{ "imud_tcp_port", I3F_INT, 0, "OOB TCP port or 0" },
-	{ "imud_udp_port", I3F_INT, 0, "UDP port or 0" },
-	{ "mudlib", I3F_STR, 0, "mudlib" },
-	{ "base_mudlib", I3F_STR, 0, "base mudlib" },
-	{ "driver", I3F_STR, 0, "driver" },
-	{ "mud_type", I3F_STR, 0, "LP, Diku, ..." },
-	{ "open_status", I3F_STR, 0, "open for public, ..." },
-	{ "admin_email", I3F_STR, 0, "admin address" },
-	{ "services", I3F_MAP, 0, "service -> 1 or port" },
-	{ "other_data", I3F_MAP0, 0, "mapping or 0" },
+	F("state", I3F_INT, 0, "-1 up, 0 down, n back in n seconds"),
+	F("ip", I3F_STR, 0, "address as the router sees it"),
+	F("player_port", I3F_INT, 0, "telnet port"),
+	F("imud_tcp_port", I3F_INT, 0, "OOB TCP port or 0"),
+	F("imud_udp_port", I3F_INT, 0, "UDP port or 0"),
+	F("mudlib", I3F_STR, 0, "mudlib"),
+	F("base_mudlib", I3F_STR, 0, "base mudlib"),
+	F("driver", I3F_STR, 0, "driver"),
+	F("mud_type", I3F_STR, 0, "LP, Diku, ..."),
+	F("open_status", I3F_STR, 0, "open for public, ..."),
+	F("admin_email", I3F_STR, 0, "admin address"),
+	F("services", I3F_MAP, 0, "service -> 1 or port"),
+	F("other_data", I3F_MAP0, 0, "mapping or 0"),
 };
 
 const struct i3__field i3__chan_fields[2] = {
-	{ "owner", I3F_STR, 0, "host MUD" },
-	{ "type", I3F_INT, 0, "0 banned, 1 admitted, 2 filtered" },
+	F("owner", I3F_STR, 0, "host MUD"),
+	F("type", I3F_INT, 0, "0 banned, 1 admitted, 2 filtered"),
 };
 
 const struct i3__field i3__who_fields[3] = {
-	{ "visname", I3F_STR, 0, "user's visible name" },
-	{ "idle", I3F_INT, 0, "idle seconds" },
-	{ "extra", I3F_STR0, 0, "extra text or 0" },
+	F("visname", I3F_STR, 0, "user's visible name"),
+	F("idle", I3F_INT, 0, "idle seconds"),
+	F("extra", I3F_STR0, 0, "extra text or 0"),
 };
 
 /* "addr" only when host + " " + port would not give the string back. */
 const struct i3__field i3__router_fields[4] = {
-	{ "name", I3F_STR, 0, "router name, e.g. *dalet" },
-	{ "host", I3F_STR, 0, "address before the last space" },
-	{ "port", I3F_INT, 0, "port after the last space" },
-	{ "addr", I3F_STR, I3F_OPT, "the original \"ip port\" string, "
-	    "only when not canonical" },
+	F("name", I3F_STR, 0, "router name, e.g. *dalet"),
+	F("host", I3F_STR, 0, "address before the last space"),
+	F("port", I3F_INT, 0, "port after the last space"),
+	F("addr", I3F_STR, I3F_OPT, "the original \"ip port\" string, "
+	    "only when not canonical"),
 };
 
 /* Packet bodies (elements after the 6-element header). */
 static const struct i3__field f_none[1] = {
-	{ NULL, I3F_ANY, 0, NULL }
+	{ NULL, I3F_ANY, 0, NULL, 0 }
 };
 
 static const struct i3__field f_startup12[] = {
-	{ "password", I3F_INT, 0, "0, or the one the router gave" },
-	{ "old_mudlist_id", I3F_INT, 0, "last mudlist id seen" },
-	{ "old_chanlist_id", I3F_INT, 0, "last chanlist id seen" },
-	{ "player_port", I3F_INT, 0, "telnet port" },
-	{ "imud_tcp_port", I3F_INT, 0, "OOB TCP port or 0" },
-	{ "imud_udp_port", I3F_INT, 0, "UDP port or 0" },
-	{ "mudlib", I3F_STR, 0, "mudlib" },
-	{ "base_mudlib", I3F_STR, 0, "base mudlib" },
-	{ "driver", I3F_STR, 0, "driver" },
-	{ "mud_type", I3F_STR, 0, "LP, Diku, ..." },
-	{ "open_status", I3F_STR, 0, "open for public, ..." },
-	{ "services", I3F_MAP, 0, "service -> 1 or port" },
+	F("password", I3F_INT, 0, "0, or the one the router gave"),
+	F("old_mudlist_id", I3F_INT, 0, "last mudlist id seen"),
+	F("old_chanlist_id", I3F_INT, 0, "last chanlist id seen"),
+	F("player_port", I3F_INT, 0, "telnet port"),
+	F("imud_tcp_port", I3F_INT, 0, "OOB TCP port or 0"),
+	F("imud_udp_port", I3F_INT, 0, "UDP port or 0"),
+	F("mudlib", I3F_STR, 0, "mudlib"),
+	F("base_mudlib", I3F_STR, 0, "base mudlib"),
+	F("driver", I3F_STR, 0, "driver"),
+	F("mud_type", I3F_STR, 0, "LP, Diku, ..."),
+	F("open_status", I3F_STR, 0, "open for public, ..."),
+	F("services", I3F_MAP, 0, "service -> 1 or port"),
 };
 
 static const struct i3__field f_startup3[] = {
-	{ "password", I3F_INT, 0, "0, or the one the router gave" },
-	{ "old_mudlist_id", I3F_INT, 0, "last mudlist id seen" },
-	{ "old_chanlist_id", I3F_INT, 0, "last chanlist id seen" },
-	{ "player_port", I3F_INT, 0, "telnet port" },
-	{ "imud_tcp_port", I3F_INT, 0, "OOB TCP port or 0" },
-	{ "imud_udp_port", I3F_INT, 0, "UDP port or 0" },
-	{ "mudlib", I3F_STR, 0, "mudlib" },
-	{ "base_mudlib", I3F_STR, 0, "base mudlib" },
-	{ "driver", I3F_STR, 0, "driver" },
-	{ "mud_type", I3F_STR, 0, "LP, Diku, ..." },
-	{ "open_status", I3F_STR, 0, "open for public, ..." },
-	{ "admin_email", I3F_STR, 0, "admin address" },
-	{ "services", I3F_MAP, 0, "service -> 1 or port" },
-	{ "other_data", I3F_MAP0, 0, "mapping or 0" },
+	F("password", I3F_INT, 0, "0, or the one the router gave"),
+	F("old_mudlist_id", I3F_INT, 0, "last mudlist id seen"),
+	F("old_chanlist_id", I3F_INT, 0, "last chanlist id seen"),
+	F("player_port", I3F_INT, 0, "telnet port"),
+	F("imud_tcp_port", I3F_INT, 0, "OOB TCP port or 0"),
+	F("imud_udp_port", I3F_INT, 0, "UDP port or 0"),
+	F("mudlib", I3F_STR, 0, "mudlib"),
+	F("base_mudlib", I3F_STR, 0, "base mudlib"),
+	F("driver", I3F_STR, 0, "driver"),
+	F("mud_type", I3F_STR, 0, "LP, Diku, ..."),
+	F("open_status", I3F_STR, 0, "open for public, ..."),
+	F("admin_email", I3F_STR, 0, "admin address"),
+	F("services", I3F_MAP, 0, "service -> 1 or port"),
+	F("other_data", I3F_MAP0, 0, "mapping or 0"),
 };
 
 static const struct i3__field f_startup_reply[] = {
-	{ "router_list", I3F_ROUTERS, 0, "routers, [0] the one to use" },
-	{ "password", I3F_INT, 0, "password to keep" },
+	F("router_list", I3F_ROUTERS, 0, "routers, [0] the one to use"),
+	F("password", I3F_INT, 0, "password to keep"),
 };
 
 static const struct i3__field f_mudlist[] = {
-	{ "mudlist_id", I3F_INT, 0, "list id" },
-	{ "info", I3F_MUDLIST, 0, "MUD name -> entry, 0 = deleted" },
+	F("mudlist_id", I3F_INT, 0, "list id"),
+	F("info", I3F_MUDLIST, 0, "MUD name -> entry, 0 = deleted"),
 };
 
 static const struct i3__field f_chanlist_reply[] = {
-	{ "chanlist_id", I3F_INT, 0, "list id" },
-	{ "channels", I3F_CHANLIST, 0, "channel -> {owner, type}, 0 = deleted" },
+	F("chanlist_id", I3F_INT, 0, "list id"),
+	F("channels", I3F_CHANLIST, 0, "channel -> {owner, type}, 0 = deleted"),
 };
 
 static const struct i3__field f_error[] = {
-	{ "error_code", I3F_STR, 0, "unk-dst, not-imp, ..." },
-	{ "error_message", I3F_STR0, 0, "human-readable text" },
-	{ "error_packet", I3F_PACKET0, 0, "the offending packet or 0" },
+	F("error_code", I3F_STR, 0, "unk-dst, not-imp, ..."),
+	F("error_message", I3F_STR0, 0, "human-readable text"),
+	F("error_packet", I3F_PACKET0, 0, "the offending packet or 0"),
 };
 
 static const struct i3__field f_shutdown[] = {
-	{ "restart_delay", I3F_INT, 0, "0 unknown, n back in n seconds" },
+	F("restart_delay", I3F_INT, 0, "0 unknown, n back in n seconds"),
 };
 
 static const struct i3__field f_tell[] = {
-	{ "orig_visname", I3F_STR, 0, "sender's visible name" },
-	{ "message", I3F_STR, 0, "text (emoteto: $N = sender)" },
+	F("orig_visname", I3F_STR, 0, "sender's visible name"),
+	F("message", I3F_STR, 0, "text (emoteto: $N = sender)"),
 };
 
 static const struct i3__field f_beep[] = {
-	{ "orig_visname", I3F_STR, 0, "sender's visible name" },
+	F("orig_visname", I3F_STR, 0, "sender's visible name"),
 };
 
 static const struct i3__field f_who_reply[] = {
-	{ "who_data", I3F_WHO, 0, "[{visname, idle, extra}]" },
+	F("who_data", I3F_WHO, 0, "[{visname, idle, extra}]"),
 };
 
 static const struct i3__field f_username[] = {
-	{ "username", I3F_STR, I3F_USER, "user asked about (lower-case)" },
+	F("username", I3F_STR, I3F_USER, "user asked about (lower-case)"),
 };
 
 static const struct i3__field f_finger_reply[] = {
-	{ "visname", I3F_STR, 0, "visible name" },
-	{ "title", I3F_STR0, 0, "title or 0" },
-	{ "real_name", I3F_STR0, 0, "real name or 0" },
-	{ "email", I3F_STR0, 0, "e-mail or 0" },
-	{ "loginout_time", I3F_STR0, 0, "login or logout time, free text" },
-	{ "idle_time", I3F_INT, 0, "idle seconds, -1 not logged in" },
-	{ "ip_name", I3F_STR0, 0, "host name or 0" },
-	{ "level", I3F_STR0, 0, "level or 0" },
-	{ "extra", I3F_STR0, 0, "extra text (.plan) or 0" },
+	F("visname", I3F_STR, 0, "visible name"),
+	F("title", I3F_STR0, 0, "title or 0"),
+	F("real_name", I3F_STR0, 0, "real name or 0"),
+	F("email", I3F_STR0, 0, "e-mail or 0"),
+	F("loginout_time", I3F_STR0, 0, "login or logout time, free text"),
+	F("idle_time", I3F_INT, 0, "idle seconds, -1 not logged in"),
+	F("ip_name", I3F_STR0, 0, "host name or 0"),
+	F("level", I3F_STR0, 0, "level or 0"),
+	F("extra", I3F_STR0, 0, "extra text (.plan) or 0"),
 };
 
 static const struct i3__field f_locate_reply[] = {
-	{ "located_mud", I3F_STR, 0, "MUD where the user is" },
-	{ "located_visname", I3F_STR, 0, "user's visible name" },
-	{ "idle_time", I3F_INT, 0, "idle seconds" },
-	{ "status", I3F_STR0, 0, "link-dead, editing, ... or 0" },
+	F("located_mud", I3F_STR, 0, "MUD where the user is"),
+	F("located_visname", I3F_STR, 0, "user's visible name"),
+	F("idle_time", I3F_INT, 0, "idle seconds"),
+	F("status", I3F_STR0, 0, "link-dead, editing, ... or 0"),
 };
 
 static const struct i3__field f_channel_m[] = {
-	{ "channel", I3F_STR, 0, "channel name" },
-	{ "visname", I3F_STR, 0, "sender's visible name" },
-	{ "message", I3F_STR, 0, "text (channel-e: $N = sender)" },
+	F("channel", I3F_STR, 0, "channel name"),
+	F("visname", I3F_STR, 0, "sender's visible name"),
+	F("message", I3F_STR, 0, "text (channel-e: $N = sender)"),
 };
 
 static const struct i3__field f_channel_t[] = {
-	{ "channel", I3F_STR, 0, "channel name" },
-	{ "targ_mud", I3F_STR, 0, "target's MUD" },
-	{ "targ_user", I3F_STR, I3F_USER, "target user (lower-case)" },
-	{ "message_others", I3F_STR, 0, "text for others ($N, $O)" },
-	{ "message_target", I3F_STR, 0, "text for the target ($N, $O)" },
-	{ "orig_visname", I3F_STR, 0, "sender's visible name" },
-	{ "targ_visname", I3F_STR, 0, "target's visible name" },
+	F("channel", I3F_STR, 0, "channel name"),
+	F("targ_mud", I3F_STR, 0, "target's MUD"),
+	F("targ_user", I3F_STR, I3F_USER, "target user (lower-case)"),
+	F("message_others", I3F_STR, 0, "text for others ($N, $O)"),
+	F("message_target", I3F_STR, 0, "text for the target ($N, $O)"),
+	F("orig_visname", I3F_STR, 0, "sender's visible name"),
+	F("targ_visname", I3F_STR, 0, "target's visible name"),
 };
 
 static const struct i3__field f_channel_add[] = {
-	{ "channel", I3F_STR, 0, "channel name" },
-	{ "channel_type", I3F_INT, 0, "0 banned, 1 admitted, 2 filtered" },
+	F("channel", I3F_STR, 0, "channel name"),
+	F("channel_type", I3F_INT, 0, "0 banned, 1 admitted, 2 filtered"),
 };
 
 static const struct i3__field f_channel[] = {
-	{ "channel", I3F_STR, 0, "channel name" },
+	F("channel", I3F_STR, 0, "channel name"),
 };
 
 static const struct i3__field f_channel_admin[] = {
-	{ "channel", I3F_STR, 0, "channel name" },
-	{ "add_list", I3F_STRARR, 0, "MUD names to add" },
-	{ "remove_list", I3F_STRARR, 0, "MUD names to remove" },
+	F("channel", I3F_STR, 0, "channel name"),
+	F("add_list", I3F_STRARR, 0, "MUD names to add"),
+	F("remove_list", I3F_STRARR, 0, "MUD names to remove"),
 };
 
 static const struct i3__field f_channel_listen[] = {
-	{ "channel", I3F_STR, 0, "channel name" },
-	{ "on", I3F_INT, 0, "1 listen, 0 stop" },
+	F("channel", I3F_STR, 0, "channel name"),
+	F("on", I3F_INT, 0, "1 listen, 0 stop"),
 };
 
 static const struct i3__field f_chan_who_reply[] = {
-	{ "channel", I3F_STR, 0, "channel name" },
-	{ "user_list", I3F_STRARR, 0, "visible names" },
+	F("channel", I3F_STR, 0, "channel name"),
+	F("user_list", I3F_STRARR, 0, "visible names"),
 };
 
 static const struct i3__field f_chan_user_reply[] = {
-	{ "username", I3F_STR, I3F_USER, "user (lower-case)" },
-	{ "visname", I3F_STR, 0, "visible name" },
-	{ "gender", I3F_INT, 0, "0 male, 1 female, 2 neuter" },
+	F("username", I3F_STR, I3F_USER, "user (lower-case)"),
+	F("visname", I3F_STR, 0, "visible name"),
+	F("gender", I3F_INT, 0, "0 male, 1 female, 2 neuter"),
 };
 
 static const struct i3__field f_chan_filter[] = {
-	{ "channel", I3F_STR, 0, "channel name" },
-	{ "packet", I3F_PACKET, 0, "channel-m/e/t packet" },
+	F("channel", I3F_STR, 0, "channel name"),
+	F("packet", I3F_PACKET, 0, "channel-m/e/t packet"),
 };
 
 static const struct i3__field f_chan_adminlist_reply[] = {
-	{ "channel", I3F_STR, 0, "channel name" },
-	{ "list", I3F_STRARR, 0, "banned or admitted MUDs" },
+	F("channel", I3F_STR, 0, "channel name"),
+	F("list", I3F_STRARR, 0, "banned or admitted MUDs"),
 };
 
 static const struct i3__field f_auth_mud_reply[] = {
-	{ "session_key", I3F_INT, 0, "key, valid 10 min, one use" },
+	F("session_key", I3F_INT, 0, "key, valid 10 min, one use"),
 };
 
 static const struct i3__field f_router_shutdown[] = {
-	{ "delay", I3F_INT, 0, "0 going away, n back in n seconds" },
+	F("delay", I3F_INT, 0, "0 going away, n back in n seconds"),
 };
 
 static const struct i3__field f_ping[] = {
-	{ "data", I3F_ANY, I3F_OPT, "optional; CoffeeMud sends 0" },
+	F("data", I3F_ANY, I3F_OPT, "optional; CoffeeMud sends 0"),
 };
 
 static const struct i3__field f_chan_ack[] = {
-	{ "message", I3F_STR0, 0, "acknowledgement text" },
+	F("message", I3F_STR0, 0, "acknowledgement text"),
 };
 
 static const struct i3__field f_oob_begin[] = {
-	{ "originator_mud", I3F_STR, 0, "MUD opening the link" },
-	{ "auth_type", I3F_INT, 0, "0 none, 1 auth-mud-reply key" },
-	{ "auth_token", I3F_ANY, 0, "key or 0" },
+	F("originator_mud", I3F_STR, 0, "MUD opening the link"),
+	F("auth_type", I3F_INT, 0, "0 none, 1 auth-mud-reply key"),
+	F("auth_token", I3F_ANY, 0, "key or 0"),
 };
 
 static const struct i3__field f_oob_end[] = {
-	{ "originator_mud", I3F_STR, 0, "MUD closing the link" },
+	F("originator_mud", I3F_STR, 0, "MUD closing the link"),
 };
 
 #define T(name, hdr, fl, f, old, alt, sum, ex) \
@@ -416,9 +420,9 @@ const size_t i3__nptypes = NF(i3__ptypes);
 
 /* Every packet is looked up here: by length and first byte before memcmp. */
 const struct i3__ptype *
-i3__ptype_find(const char *name)
+i3__ptype_find(const char *name, size_t len)
 {
-	size_t	i, len = strlen(name);
+	size_t	i;
 
 	for (i = 0; i < i3__nptypes; i++) {
 		if (i3__ptypes[i].namelen == len &&
