@@ -46,6 +46,7 @@ static int	 pkt_dev(struct pctx *, const struct where *,
 static const char *vdesc(const json_t *);
 static int	 is_zero(const json_t *);
 static int	 fits(enum i3__ftype, const json_t *);
+static int	 is_key(const char *, size_t, const struct i3__field *);
 static void	 prefetch_all(const json_t *);
 static int	 check_value(struct pctx *, const struct where *,
 		    enum i3__ftype, const json_t *);
@@ -76,8 +77,7 @@ static json_t	*val_raw(struct pctx *, const struct where *,
 		    enum i3__ftype, const json_t *);
 static json_t	*pkt_named(struct pctx *, const json_t *);
 static json_t	*pkt_raw(struct pctx *, const json_t *);
-static int	 pkt_raw_ordered(struct pctx *, const json_t *,
-		    const struct i3__ptype *, int, json_t **);
+static int	 pkt_raw_ordered(struct pctx *, const json_t *, json_t **);
 static const struct i3__field *pkt_body(const struct i3__ptype *,
 		    const json_t *, size_t *);
 static int	 body_has(const struct i3__field *, size_t, const char *);
@@ -225,6 +225,13 @@ fits(enum i3__ftype t, const json_t *v)
 	default:
 		return (0);
 	}
+}
+
+/* 1 when a key (from json_object_iter_key()) is the field's name. */
+static inline int
+is_key(const char *key, size_t len, const struct i3__field *f)
+{
+	return (len == f->namelen && memcmp(key, f->name, len) == 0);
 }
 
 /* Ask for the values of an array before they are read one by one. */
@@ -413,28 +420,34 @@ static json_t *
 rec_raw(struct pctx *c, const struct where *w, const struct i3__field *f,
     size_t nf, const json_t *v)
 {
-	json_t		*a;
+	json_t		*a, *val[PKT_AHEAD];
 	const json_t	*e;
 	void		*it;
-	size_t		 i;
+	size_t		 i, n;
 	int		 r;
 
 	if (!json_is_object(v))
 		return (REF(v));
+	/* The quick way first: the keys in the order of the fields. */
+	n = 0;
+	for (it = json_object_iter((json_t *)v); it != NULL;
+	    it = json_object_iter_next((json_t *)v, it)) {
+		if (n == nf || !is_key(json_object_iter_key(it),
+		    json_object_iter_key_len(it), &f[n]))
+			break;
+		val[n] = json_object_iter_value(it);
+		I3_PREFETCH(val[n]);
+		n++;
+	}
 	if ((a = json_array()) == NULL)
 		return (NULL);
-	/* The quick way first: the keys in the order of the fields. */
-	it = json_object_iter((json_t *)v);
-	for (i = 0; i < nf && it != NULL; i++) {
-		if (strcmp(json_object_iter_key(it), f[i].name) != 0)
-			break;
-		if (json_array_append(a, json_object_iter_value(it)) == -1)
-			goto fail;
-		it = json_object_iter_next((json_t *)v, it);
-	}
-	if (i == nf && it == NULL)
+	if (n == nf && it == NULL) {
+		for (i = 0; i < nf; i++) {
+			if (json_array_append(a, val[i]) == -1)
+				goto fail;
+		}
 		return (a);
-	json_array_clear(a);
+	}
 	if ((r = unwrap_raw(c, w, v, &e)) != 0) {
 		json_decref(a);
 		return (r == -1 ? NULL : REF(e));
@@ -758,6 +771,7 @@ val_raw(struct pctx *c, const struct where *w, enum i3__ftype t,
 			break;
 		if ((a = json_array()) == NULL)
 			return (NULL);
+		prefetch_all(v);
 		ew = *w;
 		ew.has_idx = 1;
 		json_array_foreach(v, i, x) {
@@ -988,52 +1002,69 @@ fail:
  * and reports what is wrong); -1 on an error.
  */
 static int
-pkt_raw_ordered(struct pctx *c, const json_t *named,
-    const struct i3__ptype *pt, int hdr, json_t **out)
+pkt_raw_ordered(struct pctx *c, const json_t *named, json_t **out)
 {
-	const struct i3__field	*f = pt->fields;
+	const struct i3__ptype	*pt;
+	const struct i3__field	*f;
+	const char		*key[PKT_AHEAD];
+	size_t			 klen[PKT_AHEAD], n, nh, i;
+	json_t			*val[PKT_AHEAD], *a, *nv;
 	struct where		 w;
-	json_t			*a, *nv;
 	void			*it;
-	size_t			 i;
 
-	it = json_object_iter((json_t *)named);
-	if (it == NULL || strcmp(json_object_iter_key(it), "type") != 0)
+	/*
+	 * The keys and values first, each value asked for as it is found:
+	 * the walk does not wait for them.
+	 */
+	n = 0;
+	for (it = json_object_iter((json_t *)named); it != NULL;
+	    it = json_object_iter_next((json_t *)named, it)) {
+		if (n == PKT_AHEAD)
+			return (0);
+		key[n] = json_object_iter_key(it);
+		klen[n] = json_object_iter_key_len(it);
+		val[n] = json_object_iter_value(it);
+		I3_PREFETCH(val[n]);
+		n++;
+	}
+	if (n == 0 || !is_key(key[0], klen[0], &i3__hdr_fields[0]) ||
+	    !json_is_string(val[0]))
 		return (0);
+	c->type = json_string_value(val[0]);
+	if ((pt = i3__ptype_find(c->type, strlen(c->type))) == NULL)
+		return (0);
+	nh = (pt->flags & I3T_NOHDR) ? 1 : 6;
+	f = pt->fields;
+	if (n < nh || n - nh > pt->nfields)
+		return (0);
+	for (i = 1; i < nh; i++) {
+		if (!is_key(key[i], klen[i], &i3__hdr_fields[i]))
+			return (0);
+	}
+	for (i = nh; i < n; i++) {
+		if (!is_key(key[i], klen[i], &f[i - nh]))
+			return (0);
+	}
+
 	if ((a = json_array()) == NULL)
 		goto nomem;
-	if (json_array_append(a, json_object_iter_value(it)) == -1)
-		goto nomem;
-	it = json_object_iter_next((json_t *)named, it);
-	for (i = 1; hdr && i < 6; i++) {
-		if (it == NULL || strcmp(json_object_iter_key(it),
-		    i3__hdr_fields[i].name) != 0)
-			goto other;
-		if (json_array_append(a, json_object_iter_value(it)) == -1)
+	for (i = 0; i < nh; i++) {
+		if (json_array_append(a, val[i]) == -1)
 			goto nomem;
-		it = json_object_iter_next((json_t *)named, it);
 	}
 	memset(&w, 0, sizeof w);
-	for (i = 0; it != NULL; i++) {
-		if (i == pt->nfields ||
-		    strcmp(json_object_iter_key(it), f[i].name) != 0)
-			goto other;
-		w.field = f[i].name;
-		if ((nv = val_raw(c, &w, f[i].type,
-		    json_object_iter_value(it))) == NULL) {
+	for (i = nh; i < n; i++) {
+		w.field = f[i - nh].name;
+		if ((nv = val_raw(c, &w, f[i - nh].type, val[i])) == NULL) {
 			json_decref(a);
 			return (-1);
 		}
 		if (json_array_append_new(a, nv) == -1)
 			goto nomem;
-		it = json_object_iter_next((json_t *)named, it);
 	}
 	*out = a;
 	return (1);
 
-other:
-	json_decref(a);
-	return (0);
 nomem:
 	json_decref(a);
 	i3__seterr(c->err, I3_ENOMEM, 0, "out of memory");
@@ -1059,6 +1090,12 @@ pkt_raw(struct pctx *c, const json_t *named)
 		    vdesc(named));
 		return (NULL);
 	}
+	switch (pkt_raw_ordered(c, named, &a)) {
+	case 1:
+		goto built;
+	case -1:
+		return (NULL);
+	}
 	if (!json_is_string(t = json_object_get(named, "type"))) {
 		pkt_fail(c, NULL, "no \"type\" string");
 		return (NULL);
@@ -1066,14 +1103,6 @@ pkt_raw(struct pctx *c, const json_t *named)
 	c->type = json_string_value(t);
 	pt = i3__ptype_find(c->type, strlen(c->type));
 	hdr = pt == NULL || !(pt->flags & I3T_NOHDR);
-	if (pt != NULL) {
-		switch (pkt_raw_ordered(c, named, pt, hdr, &a)) {
-		case 1:
-			goto built;
-		case -1:
-			return (NULL);
-		}
-	}
 	if ((a = json_array()) == NULL)
 		goto nomem;
 	if (json_array_append(a, (json_t *)t) == -1)

@@ -41,6 +41,7 @@ static void	 test_api(void);
 static void	 test_examples(void);
 static void	 test_header(void);
 static void	 test_key_order(void);
+static void	 test_key_renamed(void);
 static json_t	*reversed(const json_t *);
 
 static char *
@@ -606,6 +607,42 @@ test_key_order(void)
 		json_decref(named);
 		json_decref(raw);
 	}
+	test_key_renamed();
+}
+
+/*
+ * A key as long as the field's name it stands in place of, but not that
+ * name, is refused: the quick way compares lengths first, then the bytes.
+ */
+static void
+test_key_renamed(void)
+{
+	json_t		*raw, *named, *copy, *r;
+	const char	*k;
+	char		 buf[64];
+	void		*it;
+	i3_error	 e;
+
+	raw = lpc("({\"tell\",5,\"A\",\"bob\",\"B\",\"ann\",\"Bob\","
+	    "\"hi\",})");
+	named = raw ? i3_packet_named(raw, I3_PKT_LENIENT, NULL, &e) : NULL;
+	copy = json_object();
+	for (it = named ? json_object_iter(named) : NULL; it != NULL;
+	    it = json_object_iter_next(named, it)) {
+		k = json_object_iter_key(it);
+		snprintf(buf, sizeof buf, "%s", k);
+		if (strcmp(k, "message") == 0)
+			buf[0] = 'Z';
+		json_object_set(copy, buf, json_object_iter_value(it));
+	}
+	r = i3_packet_raw(copy, I3_PKT_LENIENT, &e);
+	T_OK(r == NULL && strstr(e.text, "unknown field \"Zessage\"") !=
+	    NULL, "key order: a key renamed, same length: %s", r ?
+	    "accepted" : e.text);
+	json_decref(r);
+	json_decref(copy);
+	json_decref(named);
+	json_decref(raw);
 }
 
 int
