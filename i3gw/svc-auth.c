@@ -117,7 +117,15 @@ auth_packet(const json_t *named, const json_t *raw)
 		reply = i3_packet_header("auth-mud-reply", I3_TTL,
 		    gw.conf->mud_name, NULL, omud, NULL);
 		json_array_append_new(reply, json_integer(key));
-		router_send_reply(reply);
+		/*
+		 * To ourselves it is link control, as the probe was: as a
+		 * reply it would be traffic a probe must confirm, and its
+		 * probe would come back to be answered again, for ever.
+		 */
+		if (strcmp(omud, gw.conf->mud_name) == 0)
+			router_send_control(reply);
+		else
+			router_send_reply(reply);
 		return;
 	}
 	key = i3_pkt_int(named, "session_key", 0);

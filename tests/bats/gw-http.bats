@@ -249,6 +249,9 @@ start_http() {
 		    break
 		sleep 0.1
 	done
+	# The queue empties: nothing of the gateway's own (the keepalive's
+	# reply to itself) keeps it busy after the tells.
+	grep -qx 'i3gw_router_queue_length 0' "$(T m)"
 	grep -qx 'i3gw_router_packets_total{direction="out",type="tell"} 5' "$(T m)"
 	grep -qx 'i3gw_router_packets_total{direction="out",type="startup-req-3"} 1' "$(T m)"
 	run -1 grep -q 'type="other"' "$(T m)"

@@ -306,6 +306,28 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	[ "$(gw_count Alpha router_disconnected)" -eq 0 ]
 }
 
+@test "after tells the link goes quiet: the probe that follows a burst is answered once, not for ever" {
+	router_start -l "$(T r.log)"
+	gwd_conf Alpha
+	gwd_start Alpha
+	gwd_ready Alpha
+	# Tells to ourselves, through the router and back (nobody here
+	# takes them: refused, exit 1).
+	for i in 1 2 3; do
+		run -1 "$I3_TOP/bin/i3ctl" -S "$(T Alpha.sock)" tell -a bob \
+		    ann@Alpha "hi $i"
+		[[ "$output" == *'refused by Alpha: unk-user'* ]]
+	done
+	wait_for_line "$(T r.log)" '"auth-mud-reply",5,"Alpha",0,"Alpha",0' 5
+	sleep 1.5
+	n=$(grep -c '"auth-mud-req"' "$(T r.log)")
+	# Its own auth-mud-reply used to count as traffic a probe must
+	# confirm: a probe every second, answered, probed again...
+	sleep 3
+	echo "auth-mud-req: $n, then $(grep -c '"auth-mud-req"' "$(T r.log)")"
+	[ "$(grep -c '"auth-mud-req"' "$(T r.log)")" -eq "$n" ]
+}
+
 @test "redirect: a startup-reply naming another router first is followed" {
 	router_start -n '*b' -l "$(T b.log)"
 	bport=$ROUTER_PORT
