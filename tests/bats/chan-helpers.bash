@@ -3,15 +3,21 @@
 #
 # Load after helpers: `load helpers; load chan-helpers`.
 #
+#   chan_router [ARGS...]
+#	router_start with channel chat, its packet log in r.log, and ARGS.
 #   chan_alpha [LINES...]
 #	gw_conf Alpha with [mud] channels = chat and LINES, then gw_start.
 #   chan_beta
 #	Start Beta (unpaced, no socket) and wait until it sees Alpha up and
-#	Alpha's channel-listen is out (its router_connected).
+#	the router has Alpha's channel-listen for chat (chan_router's log).
 #   chan_say ID USER MESSAGE
 #	Beta's USER says MESSAGE on chat (no wait for the answer).
 #   chan_result NAME ID METHOD [PARAMS]
 #	gw_call, printing the result (or the error) alone, compact.
+
+chan_router() {
+	router_start -c chat -l "$BATS_TEST_TMPDIR/r.log" "$@"
+}
 
 chan_alpha() {
 	gw_conf Alpha "[mud]" "channels = chat" "$@"
@@ -22,10 +28,10 @@ chan_beta() {
 	gw_conf Beta "rate = 0" "[api]" "socket = none"
 	gw_start Beta
 	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
-	# Alpha's channel-listen went out with its router_connected; give
-	# the router a moment to take it before Beta talks.
-	gw_wait Alpha '"router_connected"' 10
-	sleep 0.3
+	# The router logs a packet as it takes it, before it reads another:
+	# a message from Beta after this goes to Alpha.
+	wait_for_line "$BATS_TEST_TMPDIR/r.log" \
+	    '"channel-listen",5,"Alpha",0,"\*test",0,"chat",1' 10
 }
 
 chan_say() {

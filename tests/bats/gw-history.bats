@@ -19,7 +19,7 @@ alpha() {
 }
 
 @test "history: stored, oldest first, paged by id: every message exactly once; kept across a restart" {
-	router_start -c chat
+	chan_router
 	alpha
 	chan_beta
 	for i in $(seq 1 23); do
@@ -64,7 +64,7 @@ alpha() {
 }
 
 @test "history: search finds words, not parts of other words; user and mud filters" {
-	router_start -c chat
+	chan_router
 	alpha
 	chan_beta
 	chan_say 1 bob "the lag is bad tonight"
@@ -101,7 +101,7 @@ alpha() {
 }
 
 @test "history: since and until; bad parameters refused" {
-	router_start -c chat
+	chan_router
 	alpha
 	chan_beta
 	chan_say 1 bob "early"
@@ -127,7 +127,7 @@ alpha() {
 }
 
 @test "history: retention keeps the newest max_per_channel; max_age drops the old at start" {
-	router_start -c chat
+	chan_router
 	alpha "[history]" "max_per_channel = 5"
 	chan_beta
 	for i in $(seq 1 12); do
@@ -148,7 +148,7 @@ alpha() {
 }
 
 @test "history: off with [history] store = no: the methods say so" {
-	router_start -c chat
+	chan_router
 	alpha "[history]" "store = no"
 	r=$(chan_result Alpha 1 channel_history '{"channel":"chat"}')
 	printf '%s\n' "$r" | jq -e '.code == -32000 and (.message | test("history is off"))'
@@ -156,7 +156,7 @@ alpha() {
 }
 
 @test "i3ctl channel history: filters, --json, -f follows what comes next" {
-	router_start -c chat
+	chan_router
 	load ctl-helpers
 	gw_conf Alpha "[mud]" "channels = chat" "[api]" \
 	    "socket = $BATS_TEST_TMPDIR/Alpha.sock"
@@ -189,7 +189,7 @@ alpha() {
 }
 
 @test "history: tells stored only with [history] tells = yes, found by history_search tells" {
-	router_start -c chat
+	chan_router
 	alpha "[history]" "tells = yes"
 	chan_beta
 	gw_call Beta 1 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"psst the lag"}' > /dev/null

@@ -19,7 +19,7 @@ shown() {
 }
 
 @test "ignore: globs match exactly what they should; per-user rules mark, gateway rules drop and keep nothing" {
-	router_start -c chat
+	chan_router
 	chan_alpha "[moderation]" "flood_count = 0"
 	chan_result Alpha 1 ignore_add '{"pattern":"bot*@*"}' | jq -e '.added == true and .pattern == "bot*@*" and .user == null'
 	chan_result Alpha 2 ignore_add '{"pattern":"*@Bet"}' | jq -e '.added'
@@ -62,7 +62,7 @@ shown() {
 }
 
 @test "ignore: rules persist across a restart; [moderation] ignore is read again on SIGHUP" {
-	router_start -c chat
+	chan_router
 	chan_alpha "[moderation]" "ignore = *@Nowhere"
 	chan_result Alpha 1 ignore_add '{"pattern":"bob@Beta","user":"carl","channel":"chat"}' | jq -e '.added'
 	chan_result Alpha 2 ignore_list | jq -e '.count == 2 and .rules[0] == {"pattern":"*@nowhere","channel":null,"user":null,"source":"config"} and .rules[1] == {"pattern":"bob@beta","channel":"chat","user":"carl","source":"api"}'
@@ -85,7 +85,7 @@ shown() {
 }
 
 @test "ignore: a tell to a user who ignores its sender is dropped; others arrive" {
-	router_start -c chat
+	chan_router
 	chan_alpha
 	chan_result Alpha 1 ignore_add '{"pattern":"ann@Beta","user":"carl"}' | jq -e '.added'
 	chan_beta
@@ -96,7 +96,7 @@ shown() {
 }
 
 @test "flood: past flood_count in a window, one notice says how many were suppressed" {
-	router_start -c chat
+	chan_router
 	chan_alpha "[moderation]" "flood_count = 3" "flood_window = 1s"
 	chan_beta
 	for i in $(seq 1 10); do
@@ -119,7 +119,7 @@ shown() {
 }
 
 @test "i3ctl ignore add, list, remove" {
-	router_start -c chat
+	chan_router
 	load ctl-helpers
 	gw_conf Alpha "[api]" "socket = $BATS_TEST_TMPDIR/Alpha.sock"
 	gw_start Alpha
@@ -162,7 +162,7 @@ shown() {
 }
 
 @test "history and moderation counts in /metrics" {
-	router_start -c chat
+	chan_router
 	chan_alpha "[moderation]" "flood_count = 2" "ignore = *@Nowhere" \
 	    "[api]" "http = 127.0.0.1:0"
 	chan_beta

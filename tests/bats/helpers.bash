@@ -68,8 +68,9 @@
 #	LINES (more [api] keys, or other sections).
 #   gwd_start NAME [ARGS...]
 #	Start bin/i3gw -d -f NAME.conf --state-dir NAME.state ARGS in the
-#	background (stderr to NAME.err) and wait (10 s) for its "listening"
-#	lines.  GWD_PID_NAME holds the pid.
+#	background (stderr to NAME.err) and wait (10 s) for its start-up
+#	line ("MUD NAME, state in", after its listeners); fail, its log on
+#	stderr, if it exits or never says it.  GWD_PID_NAME holds the pid.
 #   gwd_ready NAME
 #	Wait (5 s) until daemon NAME's router link is ready, asking it over
 #	its Unix socket $BATS_TEST_TMPDIR/NAME.sock; fail (its log on
@@ -366,15 +367,19 @@ gwd_start() {
 	: > "$t/$name.err"
 	"$I3GW" -d -f "$t/$name.conf" --state-dir "$t/$name.state" "$@" \
 	    < /dev/null > "$t/$name.stdout" 2>> "$t/$name.err" 3>&- &
-	eval "GWD_PID_$name=$!"
+	local pid=$! i
+	eval "GWD_PID_$name=$pid"
 	GWD_NAMES="$GWD_NAMES $name"
-	wait_for_line "$t/$name.err" "listening on|fatal" 10 || return 1
-	sleep 0.1
-	if grep -qE "fatal" "$t/$name.err"; then
-		cat "$t/$name.err" >&2
-		return 1
-	fi
-	return 0
+	# Its last start-up line comes after every listener is up.
+	for i in $(seq 1 200); do
+		grep -qE 'i3gw [^ ]+: MUD .*, state in ' "$t/$name.err" &&
+		    return 0
+		_i3_alive "$pid" || break
+		sleep 0.05
+	done
+	echo "gateway $name did not start:" >&2
+	cat "$t/$name.err" >&2
+	return 1
 }
 
 gwd_ready() {
