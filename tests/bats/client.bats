@@ -12,6 +12,11 @@ teardown() {
 	stop_all
 }
 
+# alpha_online N: Beta has been told N times that Alpha is up.
+alpha_online() {
+	[ "$(gw_count Beta '"mud_online","params":\{"mud":"Alpha"')" -eq "$1" ]
+}
+
 @test "client: the unit test is valgrind-clean (spawn, respawn, queues, copyover)" {
 	cd "$I3_TOP"
 	local vg="valgrind -q --error-exitcode=9 --leak-check=full"
@@ -73,7 +78,9 @@ C
 #include <stdio.h>
 #include <string.h>
 #include <i3.h>
-static int ups, tells, meanwhile;
+static int ups, tells, meanwhile, pongs;
+static void pong(i3_client *c, int64_t id, const json_t *r, const json_t *e,
+    void *a) { if (r != NULL) pongs++; }
 static void st(i3_client *c, enum i3_client_status s, const char *t, void *a)
 { printf("status %d %s\n", s, t); fflush(stdout);
   if (s == I3_CLIENT_CONNECTED) ups++; }
@@ -92,6 +99,10 @@ int main(int argc, char **argv) {
 	int i;
 	if (c == NULL) { printf("connect: %s\n", e.text); return 1; }
 	i3_client_on(c, "tell_received", tell, NULL);
+	/* Answered in order: a pong means its subscribe is in. */
+	i3_client_ping(c, pong, NULL);
+	for (i = 0; i < 100 && pongs < 1; i++) i3_client_poll(c, 50);
+	printf("subscribed %d\n", pongs); fflush(stdout);
 	for (i = 0; i < 300 && tells < 1; i++) i3_client_poll(c, 50);
 	/* (the tell before the restart may come again: sent, never lost) */
 	for (i = 0; i < 400 && meanwhile < 1; i++) i3_client_poll(c, 50);
@@ -109,7 +120,7 @@ C
 	gwsock_start Alpha "rate = 0"
 	"$BATS_TEST_TMPDIR/resume" "$I3_SOCKET" > "$BATS_TEST_TMPDIR/r.out" &
 	local cpid=$!
-	sleep 0.5
+	wait_for_line "$BATS_TEST_TMPDIR/r.out" '^subscribed 1$' 5
 	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 5
 	gw_call Beta 1 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"first"}'
 	wait_for_line "$BATS_TEST_TMPDIR/r.out" '^tell first$' 5
@@ -118,8 +129,8 @@ C
 	wait_for_line "$BATS_TEST_TMPDIR/r.out" '^status 2 ' 5
 	gw_wait Beta '"mud_offline","params":\{"mud":"Alpha"' 5
 	gwsock_start Alpha "rate = 0"
-	gw_wait Beta '"mud_online","params":\{"mud":"Alpha".*' 5
-	sleep 0.3
+	# Beta knows Alpha is up again (else its tell would be refused)
+	wait_until 5 "Beta to see Alpha up again" alpha_online 2
 	gw_call Beta 2 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"meanwhile"}'
 	wait "$cpid"
 	cat "$BATS_TEST_TMPDIR/r.out"

@@ -12,6 +12,14 @@ teardown() {
 	stop_all
 }
 
+# ignored N: Alpha's moderation stats count N messages ignored (dropped by
+# a gateway rule): they came and were dropped.
+ignored() {
+	STAT_ID=$((${STAT_ID:-1000} + 1))
+	gw_call Alpha "$STAT_ID" stats > /dev/null &&
+	    [ "$(jq .result.moderation.ignored <<< "$REPLY")" = "$1" ]
+}
+
 # The messages Alpha's client was shown on chat, in order.
 shown() {
 	grep '"method":"channel_message"' "$(T Alpha.out)" |
@@ -37,7 +45,8 @@ shown() {
 	chan_say 16 bob "bb"
 	chan_say 17 BOT9 "B9"
 	gw_wait Alpha '"message":"bb"' 10
-	sleep 0.3
+	# b1, bt and B9 (after bb) came and went
+	wait_until 10 "Alpha to drop three messages" ignored 3
 	[ "$(shown)" = "ab an dv bb " ]
 	grep '"message":"an"' "$(T Alpha.out)" | jq -e '.params.ignored_by == ["carl"]'
 	grep '"message":"dv"' "$(T Alpha.out)" | jq -e '.params | has("ignored_by") | not'
@@ -53,7 +62,7 @@ shown() {
 	# A MUD name alone is every user of it.
 	chan_result Alpha 22 ignore_add '{"pattern":"beta"}' | jq -e '.pattern == "*@beta"'
 	chan_say 23 zed "zz"
-	sleep 0.5
+	wait_until 10 "Alpha to drop zz" ignored 4
 	[ "$(gw_count Alpha '"message":"zz"')" -eq 0 ]
 	chan_result Alpha 24 ignore_remove '{"pattern":"Beta"}' | jq -e '.removed == true'
 	chan_result Alpha 25 ignore_remove '{"pattern":"Beta"}' | jq -e '.removed == false'
@@ -78,7 +87,7 @@ shown() {
 	# SIGHUP: the config's rules as the file now says.
 	gw_conf Alpha "[mud]" "channels = chat"
 	kill -HUP "$GW_PID_Alpha"
-	sleep 0.5
+	wait_for_line "$(T Alpha.err)" 'SIGHUP: .* reloaded'
 	chan_result Alpha 7 ignore_list | jq -e '.count == 1 and .rules[0].source == "api"'
 	chan_say 8 bob "bob again"
 	gw_wait Alpha '"message":"bob again"' 10
@@ -124,10 +133,7 @@ shown() {
 	gw_conf Alpha "[api]" "socket = $BATS_TEST_TMPDIR/Alpha.sock"
 	gw_start Alpha
 	export I3_SOCKET="$BATS_TEST_TMPDIR/Alpha.sock"
-	for i in $(seq 1 50); do
-		[ -S "$I3_SOCKET" ] && break
-		sleep 0.1
-	done
+	wait_until 5 "Alpha's socket" test -S "$I3_SOCKET"
 	run -0 "$I3CTL" ignore add '*@SpamMud'
 	run -0 "$I3CTL" ignore add -u carl -c chat 'bob@Beta'
 	run -0 "$I3CTL" ignore add '*@SpamMud'
