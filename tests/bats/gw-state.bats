@@ -53,7 +53,6 @@ teardown() {
 	run -1 timeout 10 "$I3GW" -f "$(T Beta.conf)" --state-dir "$(T Beta.state)" \
 	    -S "$(T Alpha.sock)"
 	[[ "$output" == *"$(T Alpha.sock): another gateway is serving it"* ]]
-	sleep 0.2
 	run -1 pgrep -f -- "--state-dir $(T Beta.state)"
 }
 
@@ -74,8 +73,7 @@ teardown() {
 	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
 	[[ "$output" == *'"pong":true'* ]]
 	kill -TERM "$pid"
-	for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	run -1 kill -0 "$pid"
+	wait_until 5 "the gateway to exit" gone "$pid"
 	[ ! -e "$(T Alpha.pid)" ]
 }
 
@@ -93,6 +91,21 @@ ctl() {
 	local name=$1
 	shift
 	"$I3_TOP/bin/i3ctl" -S "$(T "$name.sock")" "$@"
+}
+
+# alpha_clients N: gateway Alpha counts N clients (the one asking included).
+alpha_clients() {
+	[ "$(ctl Alpha -r -q .clients stats)" = "$1" ]
+}
+
+# beta_saw_alpha_up N: Beta has been told N times that Alpha is up.
+beta_saw_alpha_up() {
+	[ "$(gw_count Beta '"mud_online","params":\{"mud":"Alpha"')" -eq "$1" ]
+}
+
+# rows_are NAME TABLE N: the store's TABLE has N rows.
+rows_are() {
+	[ "$(store_rows "$1" "$2")" -eq "$3" ]
 }
 
 # The rows of a table of the gateway's session store.
@@ -116,25 +129,33 @@ print(sqlite3.connect(sys.argv[1]).execute(
 		ctl Alpha channel list > /dev/null
 		ctl Alpha mudlist > /dev/null
 		ctl Alpha mudinfo Beta > /dev/null
-		ctl Alpha --timeout 0.2 listen -n 1 -c dchat > /dev/null || true
-		ctl Alpha --timeout 0.2 listen -e who_request > /dev/null || true
+		# nothing comes: -n 1 not met, exit 5; without -n, the time
+		# to listen is over, exit 0
+		run -5 ctl Alpha --timeout 0.2 listen -n 1 -c dchat
+		run -0 ctl Alpha --timeout 0.2 listen -e who_request
 		# (A background job ignores SIGINT unless given it back.)
-		env --default-signal=INT "$I3_TOP/bin/i3ctl" \
-		    -S "$(T Alpha.sock)" listen > /dev/null &
+		env --default-signal=INT "$I3_TOP/bin/i3ctl" --verbose \
+		    -S "$(T Alpha.sock)" listen > /dev/null 2> "$(T l1.err)" &
 		p1=$!
-		env --default-signal=INT "$I3_TOP/bin/i3ctl" \
+		env --default-signal=INT "$I3_TOP/bin/i3ctl" --verbose \
 		    -S "$(T Alpha.sock)" listen -e who_request \
-		    -e finger_request > /dev/null 2>&1 &
+		    -e finger_request > /dev/null 2> "$(T l2.err)" &
 		p2=$!
-		env --default-signal=INT "$I3_TOP/bin/i3ctl" \
-		    -S "$(T Alpha.sock)" listen -c dchat > /dev/null &
+		env --default-signal=INT "$I3_TOP/bin/i3ctl" --verbose \
+		    -S "$(T Alpha.sock)" listen -c dchat > /dev/null \
+		    2> "$(T l3.err)" &
 		p3=$!
-		sleep 0.2
+		for l in l1 l2 l3; do
+			wait_for_line "$(T $l.err)" '^i3ctl: <- subscribe: result$'
+		done
 		kill -INT $p1 $p2 $p3
-		# (Its exit status is i3ctl's business, not under test here.)
-		wait $p1 $p2 $p3 || true
+		reap $p1 0
+		reap $p2 0
+		reap $p3 0
+		rm "$(T l1.err)" "$(T l2.err)" "$(T l3.err)"
 	done
-	sleep 0.3
+	# Alpha has seen them go: its one client is the one asking.
+	wait_until 5 "Alpha to see its clients gone" alpha_clients 1
 	# The store holds no session, the status counts none detached.
 	[ "$(store_rows Alpha session)" -eq 0 ]
 	[ "$(store_rows Alpha event)" -eq 0 ]
@@ -198,8 +219,7 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"keep":true}')"
 	token=$(grep -oE '"resume_token":"[0-9a-f]+"' <<< "$output" | cut -d'"' -f4)
 	[ -n "$token" ]
-	sleep 0.2
-	[ "$(store_rows Alpha session)" -eq 1 ]
+	wait_until 5 "the session in the store" rows_are Alpha session 1
 	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 session_resume "{\"token\":\"$token\"}")"
 	[[ "$output" == *'"id":1,"result":'* ]]
 	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 subscribe '{"keep":"yes"}')"
@@ -214,11 +234,14 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	gwd_start Beta
 	run -0 ctl Alpha channel join dchat
 	wait_for_line "$(T r.log)" '"channel-listen",5,"Alpha",0,"\*test",0,"dchat",1'
-	ctl Alpha --timeout 5 listen -n 1 > "$(T l1.out)" &
+	ctl Alpha --verbose --timeout 5 listen -n 1 > "$(T l1.out)" \
+	    2> "$(T l1.err)" &
 	p1=$!
-	ctl Alpha --timeout 5 listen -n 1 -c dchat > "$(T l2.out)" &
+	ctl Alpha --verbose --timeout 5 listen -n 1 -c dchat > "$(T l2.out)" \
+	    2> "$(T l2.err)" &
 	p2=$!
-	sleep 0.3
+	wait_for_line "$(T l1.err)" '^i3ctl: <- subscribe: result$'
+	wait_for_line "$(T l2.err)" '^i3ctl: <- subscribe: result$'
 	ctl Beta channel send dchat hello there
 	wait $p1
 	wait $p2
@@ -268,8 +291,7 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	gwd_stop Alpha
 	gwd_start Alpha
 	grep -q 'presence: 1 users kept from before the restart' "$(T Alpha.err)"
-	gw_wait Beta '"mud_online","params":\{"mud":"Alpha"' 10
-	sleep 0.3
+	wait_until 10 "Beta to see Alpha up again" beta_saw_alpha_up 2
 	gw_call Beta 1 who '{"target_mud":"Alpha"}'
 	[[ "$REPLY" == *'"count":1,"users":[{"visname":"Ann","idle":6'* ]]
 	gw_call Beta 2 finger '{"target_mud":"Alpha","user":"ann"}'
