@@ -31,7 +31,8 @@ teardown() {
 	gw_stop Alpha
 	pw=$(grep -A1 '"Alpha"' "$(T rs.json)" | grep -oE '"password": [0-9]+' |
 	    grep -oE '[0-9]+$')
-	[ -n "$pw" ] && [ "$pw" -gt 0 ]
+	[ -n "$pw" ]
+	[ "$pw" -gt 0 ]
 	# Beta, on Alpha's state directory, starts with no password.
 	gw_conf Beta
 	gw_start Beta --state-dir "$(T Alpha.state)"

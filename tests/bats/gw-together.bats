@@ -31,26 +31,28 @@ teardown() {
 	wait_for_line "$t/Alpha.err" 'listening on http' 5
 	tport=$(gwd_tcp_port Alpha tcp)
 	hport=$(gwd_tcp_port Alpha http)
-	[ -n "$tport" ] && [ -n "$hport" ]
+	[ -n "$tport" ]
+	[ -n "$hport" ]
 
 	# i3ctl on the Unix socket waits for a tell.
-	I3_SOCKET="$t/Alpha.sock" "$I3_TOP/bin/i3ctl" --json listen \
-	    -e tell_received -n 1 --timeout 15 > "$t/listen.out" 2>&1 &
+	I3_SOCKET="$t/Alpha.sock" "$I3_TOP/bin/i3ctl" --verbose --json listen \
+	    -e tell_received -n 1 --timeout 15 > "$t/listen.out" \
+	    2> "$t/listen.err" &
 	local lpid=$!
-	sleep 0.5
+	wait_for_line "$t/listen.err" '^i3ctl: <- subscribe: result$'
 
 	# The MUD (stdio), the TLS bot and the HTTP script each send a tell.
 	gw_call Alpha 1 tell '{"target_mud":"Beta","target_user":"bob","from_user":"ann","message":"from the mud"}'
-	[[ "$REPLY" == *'"result":{"sent":'* ]]
+	[[ "$REPLY" == *'"result":{"sent":true,"queued":false}}' ]]
 	run -0 gwc "tcp:127.0.0.1:$tport" --tls "$t/srv.pem" \
 	    "$(rq 1 authenticate "{\"key\":\"$key\"}")" \
 	    "$(rq 2 tell '{"target_mud":"Beta","target_user":"bob","from_user":"tlsbot","message":"from tls"}')"
 	[[ "${lines[0]}" == *'"authenticated":true'* ]]
-	[[ "${lines[1]}" == *'"id":2,"result":{"sent":'* ]]
+	[[ "${lines[1]}" == *'"id":2,"result":{"sent":true,"queued":false}}' ]]
 	run -0 curl -s -m 5 -H "Authorization: Bearer $key" \
 	    -d "$(rq 3 tell '{"target_mud":"Beta","target_user":"bob","from_user":"script","message":"from http"}')" \
 	    "http://127.0.0.1:$hport/rpc"
-	[[ "$output" == *'"id":3,"result":{"sent":'* ]]
+	[[ "$output" == *'"id":3,"result":{"sent":true,"queued":false}}' ]]
 	# The key has no admin permission: shutdown is forbidden over HTTP.
 	run -0 curl -s -m 5 -H "Authorization: Bearer $key" \
 	    -d "$(rq 4 shutdown)" "http://127.0.0.1:$hport/rpc"
@@ -63,7 +65,7 @@ teardown() {
 	# A tell back reaches the MUD child and the i3ctl listener alike.
 	gw_call Beta 5 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"to everyone"}'
 	gw_wait Alpha '"tell_received".*"message":"to everyone"' 5
-	wait "$lpid"
+	reap "$lpid" 0
 	grep -q '"message":"to everyone"' "$t/listen.out"
 	# The gateway is still one process serving them all.
 	kill -0 "$GW_PID_Alpha"

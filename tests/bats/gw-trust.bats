@@ -107,10 +107,10 @@ script_router() {
 	gw_wait Alpha '"id":null,"error"'
 	grep -q '"code":-32700' "$(T Alpha.out)"
 	grep -q 'duplicate' "$(T Alpha.out)"
-	sleep 0.2
-	kill -0 "$GW_PID_Alpha"
+	# not shut down: it answers what comes next, and runs on
 	gw_call Alpha 2 ping
 	[[ "$REPLY" == *'"result"'* ]]
+	kill -0 "$GW_PID_Alpha"
 }
 
 @test "a config writable by its group, or owned by another user, is refused" {
@@ -284,12 +284,17 @@ hold() {
 	python3 -c "$HOLD_PY" "$(T "$1.ready")" "$2" "$3" "$4" ${5:-} 3>&- &
 	eval "HOLD_$1=$!"
 	GWC_PIDS="$GWC_PIDS $!"
-	local i
-	for i in $(seq 1 600); do
-		[ -s "$(T "$1.ready")" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until 60 "$2 connections of $1 made" test -s "$(T "$1.ready")"
+}
+
+# clients N: gateway Alpha counts N clients (the one asking included).
+clients() {
+	[ "$("$I3_TOP/bin/i3ctl" -S "$(T Alpha.sock)" -r -q .clients stats)" = "$1" ]
+}
+
+# stat_is FIELD VALUE: gateway Alpha's stats FIELD is VALUE.
+stat_is() {
+	[ "$("$I3_TOP/bin/i3ctl" -S "$(T Alpha.sock)" -r -q ".$1" stats)" = "$2" ]
 }
 
 # rss PID: resident set size in kB.
@@ -304,8 +309,7 @@ rss() {
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
 	hold idle 100 127.0.0.1 "$port"
-	sleep 0.3
-	grep -q "refused 127.0.0.1: the rest is reserved (reserve_local)" "$(T Alpha.err)"
+	wait_for_line "$(T Alpha.err)" "refused 127.0.0.1: the rest is reserved \(reserve_local\)"
 	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 ping)"
 	[[ "$output" == *'"pong":true'* ]]
 	kill "$HOLD_idle"
@@ -353,19 +357,16 @@ rss() {
 	idle=$(rss "$GWD_PID_Alpha")
 	hold many 3000 127.0.0.1 "$port" 700
 	[ "$(cat "$(T many.ready)")" -eq 3000 ]
-	sleep 1
+	# all 3000 taken by the gateway (and the one asking)
+	wait_until 20 "Alpha to count 3000 clients" clients 3001
 	full=$(rss "$GWD_PID_Alpha")
 	echo "idle $idle kB, with 3000: $full kB"
 	# Under 40 MB; the sanitizers' own shadow memory allowed for.
 	[ "$((full - idle))" -lt 32768 ]
 	[ -n "${I3_SANITIZE:-}" ] || [ "$full" -lt 40960 ]
 	kill "$HOLD_many"
-	wait "$HOLD_many" 2>/dev/null || true
-	for i in $(seq 1 50); do
-		run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 status)"
-		[[ "$output" == *'"clients":1'* ]] && break
-		sleep 0.1
-	done
+	reap "$HOLD_many" 0
+	wait_until 5 "Alpha to see them gone" clients 1
 	sleep 0.6
 	after=$(rss "$GWD_PID_Alpha")
 	echo "after: $after kB"
@@ -384,7 +385,7 @@ rss() {
 		gwc "unix:$(T Alpha.sock)" "$(rq 1 authenticate "{\"key\":\"$key\"}")" \
 		    "$(rq 2 subscribe '{"events":["tell_received"],"keep":true}')" > /dev/null
 	done
-	sleep 0.5
+	wait_until 5 "7 sessions evicted" stat_is sessions_evicted 7
 	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 stats)"
 	[[ "$output" == *'"sessions_detached":3'* ]]
 	[[ "$output" == *'"sessions_evicted":7'* ]]
@@ -393,7 +394,7 @@ rss() {
 	for i in $(seq 1 4); do
 		gwc "unix:$(T Alpha.sock)" "$(rq 2 subscribe '{"events":["tell_received"],"keep":true}')" > /dev/null
 	done
-	sleep 0.5
+	wait_until 5 "5 sessions detached" stat_is sessions_detached 5
 	run -0 gwc "unix:$(T Alpha.sock)" "$(rq 1 stats)"
 	[[ "$output" == *'"sessions_detached":5'* ]]
 }

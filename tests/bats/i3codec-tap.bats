@@ -163,7 +163,8 @@ tell='({"tell",5,"Alpha","bob","Beta","ann","Bob","hi",})'
 	probe_p() { "$I3PROBE" -p "$TAP_PORT" "$@"; }
 	startup_pkt Alpha 0 | probe_p --expect 2 > "$T/first"
 	pw=$(jq -r 'select(.[0]=="startup-reply") | .[7]' "$T/first")
-	[ -n "$pw" ] && [ "$pw" != 0 ]
+	[ -n "$pw" ]
+	[ "$pw" != 0 ]
 	# the same password again: nothing to say
 	startup_pkt Alpha "$pw" | probe_p --expect 2 > /dev/null
 	# then another one: reported, and the router refuses it as a real one would

@@ -112,7 +112,8 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	router_stop
 	pw=$(grep -A1 '"Alpha"' "$(T rs.json)" | grep -oE '"password": [0-9]+' |
 	    grep -oE '[0-9]+$')
-	[ -n "$pw" ] && [ "$pw" -gt 0 ]
+	[ -n "$pw" ]
+	[ "$pw" -gt 0 ]
 	grep -q '"packet":\["startup-req-3",5,"Alpha",0,"\*test",0,0,' "$(T r1.log)"
 	# A new router process on a new port, the same state: the gateway
 	# restarts and must present the password it was given.
@@ -169,7 +170,9 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	[[ "$REPLY" == *'"was_joined":true'* ]]
 	gw_call Alpha 7 channel_send '{"channel":"chat","from_user":"ann","message":"anyone?"}'
 	gw_call Alpha 8 tell "$TELL"
-	gw_wait Beta '"tell_received".*"message":"hello"' && sleep 0.2
+	# The tell came after the message the router did not send Beta: in
+	# order on one link, so the message would be here by now.
+	gw_wait Beta '"tell_received".*"message":"hello"'
 	[ "$(gw_count Beta '"channel_message"')" -eq 1 ]
 }
 
@@ -296,14 +299,20 @@ TELL='{"target_mud":"Beta","target_user":"bob","from_user":"ann","visname":"Ann"
 	[ "$(count_lines "$(T r.log)" '"event":"connect"')" -ge 2 ]
 }
 
+# keepalives N: the router has N of Alpha's auth-mud-req to itself.
+keepalives() {
+	[ "$(count_lines "$(T r.log)" '"auth-mud-req",5,"Alpha",0,"Alpha",0')" -ge "$1" ]
+}
+
 @test "keepalive: an idle link sends auth-mud-req to its own MUD and stays up" {
 	router_start -l "$(T r.log)"
 	gw_conf Alpha "idle_ping = 200ms" "dead_after = 2s"
 	gw_start Alpha
 	gw_wait Alpha router_connected
-	wait_for_line "$(T r.log)" '"auth-mud-req",5,"Alpha",0,"Alpha",0' 3
-	sleep 1
+	# 15 of them: 3 s, past dead_after, with the link up all along
+	wait_until 10 "15 keepalives" keepalives 15
 	[ "$(gw_count Alpha router_disconnected)" -eq 0 ]
+	[ "$(count_lines "$(T r.log)" '"event":"(connect|disconnect|drop)"')" -eq 1 ]
 }
 
 @test "after tells the link goes quiet: the probe that follows a burst is answered once, not for ever" {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # suite.bats: the bats suite itself: every test can fail.  No skip, no
-# `! CMD` statement (it never fails a test), every `run` pinned to the one
-# exit status it expects (tests/helpers/batscheck.py says how); and the
-# check finds each of those in a file written to have them.
+# `! CMD` or `[ A ] && [ B ]` statement (a failing A never fails a test),
+# every `run` pinned to the one exit status it expects
+# (tests/helpers/batscheck.py says how); and the check finds each of those
+# in a file written to have them.
 
 bats_require_minimum_version 1.5.0
 
@@ -41,6 +42,10 @@ EOT
 	! grep -q x file || { echo found; false; }
 	if ! grep -q x file; then skip; fi
 	! grep -q x file
+	[ -n "$a" ] && [ "$a" -gt 0 ]
+	[ -n "$a" ] && [ "$a" -gt 0 ] || false
+	[ -n "$a" ] && break
+	[ -n "$a" ] && [ "$a" -gt 0 ]
 }
 EOF
 	run -1 python3 "$CHECK" "$f"
@@ -51,5 +56,7 @@ EOF
 	[ "${lines[4]}" = "$f:8: \`run !\` takes any failure: run -N" ]
 	[ "${lines[5]}" = "$f:9: bare run with no [ \"\$status\" -eq N ] after it: run -N" ]
 	[ "${lines[6]}" = "$f:22: skip: a missing thing must fail" ]
-	[ "${#lines[@]}" -eq 7 ]
+	[ "${lines[7]}" = "$f:23: \`! CMD\` never fails a test: run -N CMD" ]
+	[ "${lines[8]}" = "$f:24: two tests joined by && pass when the first is false: one a line" ]
+	[ "${#lines[@]}" -eq 9 ]
 }

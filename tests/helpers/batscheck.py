@@ -9,6 +9,7 @@
 #     never fails a test; `run -1 CMD` says which status), unless it goes
 #     on with `||` (`! CMD || { ...; false; }` fails as it should) or is
 #     the last of its function (its status is the function's);
+#   - no statement `[ A ] && [ B ]` (a false A fails nothing, as above);
 #   - every `run` names the one exit status it expects: `run -N` (or
 #     `run -"$var"`), possibly after --separate-stderr/--keep-empty-lines;
 #     a bare `run` only when the lines after the command are lines that
@@ -24,6 +25,7 @@ ASSIGN = r"(?:[A-Za-z_][A-Za-z_0-9]*=(?:\"[^\"]*\"|'[^']*'|\S+)\s+)*"
 RUN = re.compile(r"^\s*" + ASSIGN + r"run(\s+(.*))?$")
 SKIP = re.compile(r"(^|[;&|{]|\bthen|\bdo|\belse)\s*skip(\s|;|$)")
 NEGATED = re.compile(r"^\s*!\s")
+TESTS = re.compile(r"^\s*\[\[? .*\]\]? && \[")
 DIAG = re.compile(r"^\s*(echo|printf|cat)\b")
 STATUS = re.compile(r'^\s*\[ "\$status" -eq [0-9]+ \]')
 FLAG = re.compile(r"--(separate-stderr|keep-empty-lines)$")
@@ -70,6 +72,9 @@ def check(path):
         if NEGATED.match(code) and "||" not in whole and not last:
             problems.append((i + 1, "`! CMD` never fails a test: "
                 "run -N CMD"))
+        if TESTS.match(code) and "||" not in whole and not last:
+            problems.append((i + 1, "two tests joined by && pass when "
+                "the first is false: one a line"))
         m = RUN.match(code)
         if m is not None:
             words = (m.group(2) or "").split()
