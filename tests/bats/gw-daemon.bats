@@ -53,7 +53,7 @@ teardown() {
 	run -1 "$I3GW" -d -f "$(T Alpha.conf)" --state-dir "$(T other.state)"
 	[[ "$output" == *"another gateway is serving it"* ]]
 	kill -KILL "$GWD_PID_Alpha"
-	wait "$GWD_PID_Alpha" || true
+	reap "$GWD_PID_Alpha" 137
 	GWD_PID_Alpha=
 	[ -S "$(T Alpha.sock)" ]
 	gwd_start Alpha

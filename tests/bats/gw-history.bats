@@ -18,6 +18,11 @@ alpha() {
 	chan_alpha "[moderation]" "flood_count = 0" "$@"
 }
 
+# alpha_up_twice: Beta has been told twice that Alpha is up.
+alpha_up_twice() {
+	[ "$(gw_count Beta '"mud_online","params":\{"mud":"Alpha"')" -eq 2 ]
+}
+
 @test "history: stored, oldest first, paged by id: every message exactly once; kept across a restart" {
 	chan_router
 	alpha
@@ -183,7 +188,7 @@ alpha() {
 	chan_say 5 bob "and more"
 	wait_for_line "$(T follow.out)" 'and more' 5
 	kill -INT "$fpid"
-	wait "$fpid" || true
+	reap "$fpid" 0
 	[ "$(wc -l < "$(T follow.out)")" -eq 3 ]
 	grep -q 'ann@Beta: something new' "$(T follow.out)"
 }
@@ -204,10 +209,7 @@ alpha() {
 	# Without the key, a tell leaves nothing.
 	gw_conf Alpha "[mud]" "channels = chat"
 	gw_start Alpha
-	for i in $(seq 1 100); do
-		[ "$(gw_count Beta '"mud_online","params":\{"mud":"Alpha"')" -ge 2 ] && break
-		sleep 0.1
-	done
+	wait_until 10 "Beta to see Alpha up again" alpha_up_twice
 	gw_call Beta 3 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"second lag"}' > /dev/null
 	gw_wait Alpha '"message":"second lag"' 10
 	r=$(chan_result Alpha 12 history_search '{"search":"second","tells":true}')

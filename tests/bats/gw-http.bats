@@ -40,6 +40,19 @@ start_http() {
 	[ -n "$HPORT" ]
 }
 
+# tells_out N: the metrics (saved in $T/m) count N tells sent.
+tells_out() {
+	curl -s -m 2 -o "$(T m)" "http://127.0.0.1:$HPORT/metrics" &&
+	    grep -qx 'i3gw_router_packets_total{direction="out",type="tell"} '"$1" "$(T m)"
+}
+
+# beta_listed: Alpha's mudlist, asked over HTTP, has Beta.
+beta_listed() {
+	run -0 hcurl -H "Authorization: Bearer $KEY_bot" \
+	    -d "$(rq 1 mudlist)" "http://127.0.0.1:$HPORT/rpc"
+	[[ "$output" == *'"Beta"'* ]]
+}
+
 @test "http: off by default" {
 	router_start
 	gwd_conf Alpha
@@ -183,12 +196,7 @@ start_http() {
 	gw_start Beta
 	gw_call Beta 1 presence_set '{"users":[{"name":"bob","visname":"Bob"}]}' > /dev/null
 	[[ "$REPLY" == *'"result":{"count":1}'* ]]
-	for i in $(seq 1 50); do
-		run -0 hcurl -H "Authorization: Bearer $KEY_bot" \
-		    -d "$(rq 1 mudlist)" "http://127.0.0.1:$HPORT/rpc"
-		[[ "$output" == *'"Beta"'* ]] && break
-		sleep 0.1
-	done
+	wait_until 5 "Beta in Alpha's mudlist" beta_listed
 	run -0 hcurl -H "Authorization: Bearer $KEY_bot" \
 	    -d "$(rq 9 who '{"target_mud":"Beta","timeout":3}')" \
 	    "http://127.0.0.1:$HPORT/rpc"
@@ -228,8 +236,9 @@ start_http() {
 	router_start
 	newkey bot
 	gwd_conf Alpha "http = 127.0.0.1:0" "$(cat "$(T bot.key)")"
-	# Two packets a second: most of a burst waits in the queue.
-	sed -i 's/^\[limits\]/[limits]\nrate = 2/' "$(T Alpha.conf)"
+	# One packet a second, the startup counting 6: for 6 s after it
+	# nothing more goes, and a burst waits in the queue, all of it.
+	sed -i 's/^\[limits\]/[limits]\nrate = 1/' "$(T Alpha.conf)"
 	gwd_start Alpha
 	HPORT=$(gwd_tcp_port Alpha http)
 	wait_ready
@@ -241,14 +250,9 @@ start_http() {
 	    "http://127.0.0.1:$HPORT/rpc"
 	[[ "$output" == '200 ['* ]]
 	body=${output#200 }
-	[ "$(jq '[.[] | select(.result.queued == true)] | length' <<< "$body")" -ge 1 ]
-	for i in $(seq 1 100); do
-		curl -s -m 2 -o "$(T m)" "http://127.0.0.1:$HPORT/metrics"
-		grep -qx 'i3gw_router_queue_length 0' "$(T m)" &&
-		    grep -qx 'i3gw_router_packets_total{direction="out",type="tell"} 5' "$(T m)" &&
-		    break
-		sleep 0.1
-	done
+	[ "$(jq -c '[.[].result.queued]' <<< "$body")" = '[true,true,true,true,true]' ]
+	# then out of the queue, one at a time
+	wait_until 20 "the five tells out of the queue" tells_out 5
 	# The queue empties: nothing of the gateway's own (the keepalive's
 	# reply to itself) keeps it busy after the tells.
 	grep -qx 'i3gw_router_queue_length 0' "$(T m)"

@@ -392,7 +392,8 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 		echo '["error",5,"Zeta",0,"Alpha","bob","unk-user","no such player",0]'
 		echo 'wait locate-req'
 		echo '["locate-reply",5,"Zeta",0,"Alpha","bob","Zeta","Kim",-1,"Offline"]'
-	} | probe_bg zeta -t 8000 --wait 500
+	} > "$(T zeta.script)"
+	probe_bg zeta -t 8000 --wait 500 < "$(T zeta.script)"
 	gw_wait Alpha '"mud_online","params":\{"mud":"Zeta"'
 	gw_call Alpha 1 who '{"target_mud":"Zeta","from_user":"bob"}'
 	[[ "$REPLY" == *'"count":3,'* ]]
@@ -403,5 +404,6 @@ CID='{"name":"Cid","idle":5,"invisible":true}'
 	[[ "$REPLY" == *'"code":-32003,"message":"Zeta: unk-user: no such player"'* ]]
 	gw_call Alpha 4 locate '{"user":"kim","from_user":"bob","timeout":0.5}'
 	[[ "$REPLY" == *'"found":[{"mud":"Zeta","visname":"Kim","idle":-1,"status":"Offline","text":"Kim was found on Zeta (Offline)"}]'* ]]
-	probe_wait zeta || true
+	# its script done, it stayed its 500 ms: exit 0
+	probe_wait zeta
 }

@@ -188,7 +188,7 @@ resume_fg() {
 # kill_restart: SIGKILL Alpha (it stores nothing more), start it again.
 kill_restart() {
 	kill -KILL "$GWD_PID_Alpha"
-	wait "$GWD_PID_Alpha" 2>/dev/null || true
+	reap "$GWD_PID_Alpha" 137
 	GWD_PID_Alpha=
 	gwd_start Alpha
 	gwd_ready Alpha

@@ -21,8 +21,10 @@ teardown() {
 # socket ($I3_SOCKET), once its mudlist holds all three.
 world() {
 	router_start -l "$(T r.log)" -c dchat,imud_gossip
-	startup_pkt Beta | probe_bg beta -t 60000 --wait 60000
-	startup_pkt "Dead Souls" | probe_bg ds -t 60000 --wait 60000
+	# (given on stdin by redirection: a probe_bg at the end of a pipe
+	# runs in a subshell, where stop_all never sees it)
+	probe_bg beta -t 60000 --wait 60000 <<< "$(startup_pkt Beta)"
+	probe_bg ds -t 60000 --wait 60000 <<< "$(startup_pkt "Dead Souls")"
 	gwsock_start Alpha "rate = 0" "$@"
 	local i
 	for i in $(seq 1 100); do
@@ -568,7 +570,7 @@ comp() {
 	reap $LISTEN_PID 0
 	[ "$(cat "$(T m.out)")" = this ]
 	listen_bg u listen -n 1 -e mud_online -q .params.mud -r
-	startup_pkt Gamma | probe_bg gamma --wait 300
+	probe_bg gamma --wait 300 <<< "$(startup_pkt Gamma)"
 	reap $LISTEN_PID 0
 	[ "$(cat "$(T u.out)")" = Gamma ]
 }
