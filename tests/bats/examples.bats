@@ -221,10 +221,13 @@ need_ctl() {
 	wait_for_line sink.out '^[0-9]+$' 5
 	local port
 	port=$(head -1 sink.out)
+	# i3ctl --verbose says when its listen is subscribed (in relay.err)
+	printf '#!/bin/sh\nexec "%s" --verbose "$@"\n' "$I3CTL" > ctl-verbose
+	chmod +x ctl-verbose
 	WEBHOOK_URL="http://127.0.0.1:$port/hook" RELAY_RATE=3 \
-	    RELAY_WINDOW=60 RELAY_ONCE=1 I3CTL="$I3CTL" \
+	    RELAY_WINDOW=60 RELAY_ONCE=1 I3CTL="$BATS_TEST_TMPDIR/ctl-verbose" \
 	    bg relay sh "$EX/relay/relay.sh" chat
-	sleep 0.5	# listen subscribed
+	wait_for_line relay.err '^i3ctl: <- subscribe: result$' 5
 	gw_call Beta 2 channel_send '{"channel":"chat","from_user":"bob","visname":"Bob","message":"hey @everyone look <@12345>"}'
 	wait_for_line posts.log 'Bob@Beta' 5
 	gw_call Beta 3 channel_emote '{"channel":"chat","from_user":"bob","visname":"Bob","message":"$N waves."}'

@@ -95,7 +95,8 @@
 #	A line client: ADDR is unix:PATH or tcp:HOST:PORT.  Sends LINES (a
 #	line "sleep:S" waits S seconds instead), then prints every line
 #	received until every request it sent with an id is answered and
-#	--events N notifications came (default 0), or --timeout (5 s).
+#	--events N notifications came (default 0) and --requests N requests
+#	from the gateway (who_request...; default 0), or --timeout (5 s).
 #	--tls CAFILE (TLS, verifying the server), --cert FILE --key FILE
 #	(a client certificate), --noread SECONDS (read nothing for that long
 #	after sending), --hold SECONDS (stay connected that long after).
@@ -469,8 +470,8 @@ GWC_PY='
 import json, socket, ssl, sys, time
 args = sys.argv[1:]
 addr = args.pop(0)
-opts = {"timeout": 5.0, "events": 0, "tls": None, "cert": None,
-    "key": None, "noread": 0.0, "hold": 0.0}
+opts = {"timeout": 5.0, "events": 0, "requests": 0, "tls": None,
+    "cert": None, "key": None, "noread": 0.0, "hold": 0.0}
 lines = []
 while args:
 	a = args.pop(0)
@@ -521,8 +522,10 @@ if opts["noread"]:
 deadline = time.time() + opts["timeout"]
 answers = 0
 events = 0
+requests = 0
 rc = 0
-while answers < want or events < opts["events"]:
+while (answers < want or events < opts["events"] or
+    requests < opts["requests"]):
 	left = deadline - time.time()
 	if left <= 0:
 		rc = 2
@@ -552,6 +555,8 @@ while answers < want or events < opts["events"]:
 				events += 1
 			else:
 				answers += 1
+				if "method" in o:
+					requests += 1
 		except ValueError:
 			pass
 if opts["hold"]:
