@@ -185,15 +185,14 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	ctl Alpha presence set <<< '{"users":[{"name":"ann","visname":"Ann"}]}'
 	for what in "" "-e who_request -e tell_received"; do
 		# (A background job ignores SIGINT unless given it back.)
-		env --default-signal=INT "$I3_TOP/bin/i3ctl" \
-		    -S "$(T Alpha.sock)" listen $what > "$(T listen.out)" &
+		: > "$(T listen.err)"
+		env --default-signal=INT "$I3_TOP/bin/i3ctl" --verbose \
+		    -S "$(T Alpha.sock)" listen $what > "$(T listen.out)" \
+		    2> "$(T listen.err)" &
 		p=$!
-		# Subscribed: the status call sees a second client.
-		for i in $(seq 1 100); do
-			ctl Alpha --json status | grep -q '"clients":2' && break
-			sleep 0.05
-		done
-		[ "$i" -lt 100 ]
+		# Subscribed (connected is not enough: a who before its
+		# subscribe would pass whatever the subscribe does).
+		wait_for_line "$(T listen.err)" '^i3ctl: <- subscribe: result$'
 		# Had it registered as the answerer, who would wait for it
 		# answer_timeout (2 s), then come from presence all the same.
 		start=${EPOCHREALTIME/./}
@@ -203,9 +202,7 @@ print(sqlite3.connect(sys.argv[1]).execute(
 		[[ "$output" == *'"visname":"Ann"'* ]]
 		[ $(( (end - start) / 1000 )) -lt 1000 ]
 		kill -INT $p
-		rc=0
-		wait $p || rc=$?
-		[ "$rc" -eq 0 ]
+		reap $p 0
 		[[ "$(cat "$(T listen.out)")" != *who_request* ]]
 	done
 	# A client that means to answer still can: subscribe without answer.
