@@ -70,7 +70,8 @@
 #	Start bin/i3gw -d -f NAME.conf --state-dir NAME.state ARGS in the
 #	background (stderr to NAME.err) and wait (10 s) for its start-up
 #	line ("MUD NAME, state in", after its listeners); fail, its log on
-#	stderr, if it exits or never says it.  GWD_PID_NAME holds the pid.
+#	stderr, if it exits or never says it (so not with a [log] file: its
+#	lines go there).  GWD_PID_NAME holds the pid.
 #   gwd_ready NAME
 #	Wait (5 s) until daemon NAME's router link is ready, asking it over
 #	its Unix socket $BATS_TEST_TMPDIR/NAME.sock; fail (its log on
