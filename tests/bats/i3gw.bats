@@ -321,10 +321,11 @@ keepalives() {
 	gwd_start Alpha
 	gwd_ready Alpha
 	# Tells to ourselves, through the router and back (nobody here
-	# takes them: refused, exit 1).
+	# takes them: refused, exit 1; the first refusal, paced behind the
+	# startup, can take more than tell's default 1 s wait under load).
 	for i in 1 2 3; do
-		run -1 "$I3_TOP/bin/i3ctl" -S "$(T Alpha.sock)" tell -a bob \
-		    ann@Alpha "hi $i"
+		run -1 "$I3_TOP/bin/i3ctl" -S "$(T Alpha.sock)" tell -w 5 \
+		    -a bob ann@Alpha "hi $i"
 		[[ "$output" == *'refused by Alpha: unk-user'* ]]
 	done
 	wait_for_line "$(T r.log)" '"auth-mud-reply",5,"Alpha",0,"Alpha",0' 5
