@@ -243,8 +243,8 @@ chan_packet(const json_t *named, const json_t *raw)
 	/* Moderation first: ignored gateway-wide is neither shown nor kept. */
 	if (moderation_channel(named, &ignored_by))
 		return;
-	history_packet(named);
 	if (moderation_flood(named)) {
+		history_packet(named);
 		json_decref(ignored_by);
 		return;
 	}
@@ -256,6 +256,8 @@ chan_packet(const json_t *named, const json_t *raw)
 	if (ignored_by != NULL)
 		json_object_set_new(ev, "ignored_by", ignored_by);
 	event_deliver(method, ev, NULL, NULL);
+	/* Stored once it went out: the clients do not wait for the store. */
+	history_packet(named);
 }
 
 /*
@@ -378,12 +380,12 @@ chan_send(struct request *rq, const char *type)
 		return (-1);
 	}
 	if (named != NULL) {
-		history_packet(named);
 		text = svc_channel_text(named, &method);
 		ev = svc_event(named, text);
 		free(text);
 		/* Every client but the sender; each session decides. */
 		event_deliver(method, ev, NULL, cl);
+		history_packet(named);
 		json_decref(named);
 	}
 	rq->result = svc_sent_result(queued);

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <dirent.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +60,27 @@ fanout_schedstat(pid_t pid, uint64_t *run, uint64_t *wait)
 	*wait = w;
 }
 
+/* Every thread of process pid (its history writer too) on the CPUs set. */
+static inline int
+fanout_pin_all(pid_t pid, const cpu_set_t *set)
+{
+	char		 path[64];
+	struct dirent	*d;
+	DIR		*dir;
+	int		 rc = 0;
+
+	snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+	if ((dir = opendir(path)) == NULL)
+		return (sched_setaffinity(pid, sizeof *set, set));
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] != '.' && sched_setaffinity((pid_t)atol(
+		    d->d_name), sizeof *set, set) == -1)
+			rc = -1;
+	}
+	closedir(dir);
+	return (rc);
+}
+
 /*
  * Runs "apart": the gateway measured on one CPU, this process (the
  * clients' reader and the sender) on another, as a server and its clients
@@ -79,13 +101,13 @@ fanout_pin(pid_t gw, int apart)
 	for (i = 0; i < n; i++)
 		CPU_SET(i, &all);
 	if (!apart) {
-		sched_setaffinity(gw, sizeof all, &all);
+		fanout_pin_all(gw, &all);
 		sched_setaffinity(0, sizeof all, &all);
 		return (0);
 	}
 	CPU_ZERO(&one);
 	CPU_SET(0, &one);
-	if (sched_setaffinity(gw, sizeof one, &one) == -1)
+	if (fanout_pin_all(gw, &one) == -1)
 		return (-1);
 	CPU_ZERO(&one);
 	CPU_SET(1, &one);
