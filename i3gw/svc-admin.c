@@ -65,7 +65,7 @@ rpc_status(struct request *rq)
 			up++;
 	}
 	rq->result = json_pack("{s:s, s:s, s:b, s:s?, s:I, s:I, s:i, s:i, s:i, "
-	    "s:i, s:i, s:i, s:s}",
+	    "s:i, s:i, s:i, s:s, s:s}",
 	    "mud", gw.conf->mud_name,
 	    "router_state", router_state_name(router_state()),
 	    "connected", router_ready(),
@@ -78,7 +78,9 @@ rpc_status(struct request *rq)
 	    "listening", (int)svc_channel_listening(),
 	    "queue", (int)router_queue_len(),
 	    "clients", (int)client_count(),
-	    "version", I3_VERSION);
+	    "version", I3_VERSION,
+	    /* The Python gateway's name for "mud", which its clients read. */
+	    "mud_name", gw.conf->mud_name);
 	return (0);
 }
 

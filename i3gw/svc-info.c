@@ -13,6 +13,7 @@
 static void	info_packet(const json_t *, const json_t *);
 static int	info_target(const json_t *, const char **,
 		    struct rpc_error *);
+static int	info_user(const json_t *, const char **, struct rpc_error *);
 static int	info_common(const json_t *, long, long *, int *, char **,
 		    struct rpc_error *);
 static int	info_send(json_t *, struct pending *, struct rpc_error *);
@@ -45,13 +46,13 @@ const struct svc svc_info = {
 		    "who is on a MUD" },
 		{ "finger", rpc_finger, API_P_INFO, 0,
 		    "target_mud user [timeout] [from_user] [colour]",
-		    "one user of a MUD" },
+		    "one user of a MUD (`user` or `target_user`)" },
 		{ "locate", rpc_locate, API_P_INFO, 0,
 		    "user [timeout] [from_user] [colour]",
-		    "which MUDs a user is on" },
+		    "which MUDs a user is on (`user` or `target_user`)" },
 		{ "channel_who", rpc_channel_who, API_P_CHANNEL, 0,
-		    "target_mud channel [timeout] [from_user] [colour]",
-		    "who listens to a channel on a MUD" },
+		    "[target_mud] channel [timeout] [from_user] [colour]",
+		    "who listens to a channel on a MUD (default this one)" },
 		{ "chan_user", rpc_chan_user, API_P_INFO, 0,
 		    "target_mud user [timeout]",
 		    "a user's visname and gender" },
@@ -172,6 +173,17 @@ info_target(const json_t *params, const char **canon, struct rpc_error *re)
 	return (0);
 }
 
+/*
+ * The user asked about: "user", or "target_user" as the Python gateway's
+ * clients name it.
+ */
+static int
+info_user(const json_t *params, const char **who, struct rpc_error *re)
+{
+	return (rpc_str(params, json_object_get(params, "target_user") !=
+	    NULL ? "target_user" : "user", 1, who, re));
+}
+
 /* timeout, colour and from_user, shared by every method here. */
 static int
 info_common(const json_t *params, long dflt, long *ms, int *profile,
@@ -283,7 +295,7 @@ rpc_finger(struct request *rq)
 	int		 profile;
 
 	if (info_target(rq->params, &mud, &rq->err) == -1 ||
-	    rpc_str(rq->params, "user", 1, &who, &rq->err) == -1 ||
+	    info_user(rq->params, &who, &rq->err) == -1 ||
 	    info_common(rq->params, gw.conf->info_timeout, &ms, &profile, &user,
 	    &rq->err) == -1)
 		return (-1);
@@ -304,7 +316,7 @@ rpc_locate(struct request *rq)
 	long		 ms;
 	int		 profile, rc;
 
-	if (rpc_str(rq->params, "user", 1, &who, &rq->err) == -1 ||
+	if (info_user(rq->params, &who, &rq->err) == -1 ||
 	    info_common(rq->params, gw.conf->locate_window, &ms, &profile,
 	    &user,
 	    &rq->err) == -1)
@@ -328,8 +340,15 @@ rpc_channel_who(struct request *rq)
 	long		 ms;
 	int		 profile;
 
-	if (info_target(rq->params, &mud, &rq->err) == -1 ||
-	    rpc_str(rq->params, "channel", 1, &chan, &rq->err) == -1 ||
+	/*
+	 * The Python gateway's clients name no MUD: this one is asked (the
+	 * users who joined the channel here, presence's chan-who-reply).
+	 */
+	if (json_object_get(rq->params, "target_mud") == NULL)
+		mud = gw.conf->mud_name;
+	else if (info_target(rq->params, &mud, &rq->err) == -1)
+		return (-1);
+	if (rpc_str(rq->params, "channel", 1, &chan, &rq->err) == -1 ||
 	    info_common(rq->params, gw.conf->info_timeout, &ms, &profile, &user,
 	    &rq->err) == -1)
 		return (-1);

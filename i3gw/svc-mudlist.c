@@ -339,11 +339,14 @@ mud_entry(const char *name, const json_t *e)
 		o = json_object();
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "up", json_boolean(mud_is_up(e)));
+	/* The Python gateway's clients read "status", as their filter. */
+	json_object_set_new(o, "status", json_string(mud_is_up(e) ? "up" :
+	    "down"));
 	return (o);
 }
 
 /*
- * Filters: status "up", "down" or "all"; driver and mudlib (substrings, any
+ * Filters: status "up", "down" or "all" ("online", "offline" too); driver
  * case); name (a shell pattern, any case); service (advertised).  The
  * Python gateway's clients put them in a "filter" object ("has_service"
  * for service) beside "refresh": the list is kept current by the router's
@@ -375,9 +378,11 @@ rpc_mudlist(struct request *rq)
 	    rpc_str(rq->params, "name", 0, &pattern, &rq->err) == -1)
 		return (-1);
 	if (status != NULL) {
-		if (strcmp(status, "up") == 0)
+		/* "online" and "offline": the Python gateway's examples. */
+		if (strcmp(status, "up") == 0 || strcmp(status, "online") == 0)
 			want = 1;
-		else if (strcmp(status, "down") == 0)
+		else if (strcmp(status, "down") == 0 ||
+		    strcmp(status, "offline") == 0)
 			want = 0;
 		else if (strcmp(status, "all") != 0)
 			return (rpc_fail(&rq->err, I3_RPC_PARAMS,

@@ -335,6 +335,59 @@ EOF
 	[[ "$output" == *'"method":"channel_message","params":{'*'"originator_user":"bob"'*'"message":"to aiohttp on dchat"'* ]]
 }
 
+# Found by running the Python gateway's client libraries themselves,
+# unchanged, against i3gw (docs/API.md, "The Python gateway's clients"):
+# their finger and locate name the user target_user, their channel_who
+# names no MUD, and their event handlers read their field names.
+@test "compat: their Python library's calls: finger and locate {target_user}, channel_who {channel}, status mud_name, mudlist status" {
+	start_pair
+	gw_call Beta 1 presence_set '{"users":[{"name":"bob","title":"the tester"}]}'
+	run wsaio "ws://127.0.0.1:$HPORT/ws" --key "$KEY_bot" --mud Alpha \
+	    --count 5 --timeout 15 \
+	    'finger={"target_mud": "Beta", "target_user": "bob"}' \
+	    'locate={"target_user": "bob"}' \
+	    'channel_who={"channel": "dchat"}' \
+	    'status={}' \
+	    'mudlist={"refresh": false, "filter": {"status": "online"}}'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"id":"Alpha-1-'????????'","result":{"mud":"Beta","user":"bob","visname":"bob","title":"the tester",'* ]]
+	[[ "$output" == *'"id":"Alpha-2-'????????'","result":{"user":"bob","count":1,"found":[{"mud":"Beta","visname":"bob",'*'"locations":[{"mud":"Beta","visname":"bob",'* ]]
+	[[ "$output" == *'"id":"Alpha-3-'????????'","result":{"mud":"Alpha","channel":"dchat","count":0,"users":[],'* ]]
+	[[ "$output" == *'"id":"Alpha-4-'????????'","result":{"mud":"Alpha",'*',"mud_name":"Alpha"}}'* ]]
+	[[ "$output" == *'"id":"Alpha-5-'????????'","result":{"count":2,"muds":[{'*'"name":"'*'","up":true,"status":"up"},{'*'"up":true,"status":"up"}]}}'* ]]
+}
+
+@test "compat: their JavaScript library's events: their field names beside ours to an X-API-Key client, seq last; a Bearer client gets ours only" {
+	start_pair
+	wsnode "ws://127.0.0.1:$HPORT/ws" --header "X-API-Key: $KEY_bot" \
+	    --header "X-MUD-Name: Alpha" --count 5 --timeout 15 \
+	    '{"jsonrpc":"2.0","id":"Alpha-1-k2j3h4g5","method":"channel_join","params":{"channel":"dchat","listen_only":false}}' \
+	    > "$(T theirs.out)" &
+	local tpid=$!
+	wsnode "ws://127.0.0.1:$HPORT/ws" --header "Authorization: Bearer $KEY_bot" \
+	    --count 4 --timeout 15 > "$(T ours.out)" &
+	local opid=$!
+	wait_for_line "$(T theirs.out)" '"id":"Alpha-1-k2j3h4g5","result"' 10
+	ws_clients_wait 2
+	gw_call Beta 1 channel_join '{"channel":"dchat"}'
+	gw_call Beta 2 tell '{"target_mud":"Alpha","target_user":"ann","from_user":"bob","message":"to their handler"}'
+	gw_call Beta 3 channel_send '{"channel":"dchat","from_user":"bob","message":"their channel handler"}'
+	gw_call Beta 4 reconnect
+	wait "$tpid" || { cat "$(T theirs.out)" >&2; false; }
+	wait "$opid" || { cat "$(T ours.out)" >&2; false; }
+	run -0 cat "$(T theirs.out)"
+	[[ "$output" =~ '{"jsonrpc":"2.0","method":"tell_received","params":{"type":"tell","ttl":5,"originator_mud":"Beta","originator_user":"bob","target_mud":"Alpha","target_user":"ann","orig_visname":"bob","message":"to their handler",'[^$'\n']*',"from_mud":"Beta","from_user":"bob","to_mud":"Alpha","to_user":"ann","visname":"bob","seq":1}}' ]]
+	[[ "$output" =~ '{"jsonrpc":"2.0","method":"channel_message","params":{"type":"channel-m",'[^$'\n']*'"message":"their channel handler",'[^$'\n']*',"from_mud":"Beta","from_user":"bob","seq":2}}' ]]
+	[[ "$output" =~ '{"jsonrpc":"2.0","method":"mud_offline","params":{"mud":"Beta",'[^$'\n']*',"mud_name":"Beta","status":"offline","seq":3}}' ]]
+	[[ "$output" =~ '{"jsonrpc":"2.0","method":"mud_online","params":{"mud":"Beta",'[^$'\n']*',"mud_name":"Beta","status":"online","seq":4}}' ]]
+	# Ours: the same events without their names.
+	run -0 cat "$(T ours.out)"
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","method":"tell_received","params":{'*'"seq":1}}' ]]
+	[[ "${lines[1]}" == '{"jsonrpc":"2.0","method":"channel_message","params":{'*'"seq":2}}' ]]
+	[[ "${lines[2]}" == '{"jsonrpc":"2.0","method":"mud_offline","params":{'*'"seq":3}}' ]]
+	[[ "$output" != *'"from_mud"'* && "$output" != *'"mud_name"'* ]]
+}
+
 @test "ws: the flood limit holds a sender's 4th message back and says so (the bench's stall after 10: flood_count's default)" {
 	# The WebSocket bench stopped at its 11th message from one user: the
 	# gateway's flood limit (flood_count 10 a window), not a lost message:
