@@ -1,5 +1,5 @@
 /*
- * svc-admin.c: ping, status, stats, reconnect and shutdown.
+ * svc-admin.c: ping (and heartbeat), status, stats, reconnect and shutdown.
  */
 
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "i3gw.h"
 
 static int	rpc_ping(struct request *);
+static int	rpc_heartbeat(struct request *);
 static int	rpc_status(struct request *);
 static int	rpc_stats(struct request *);
 static int	rpc_reconnect(struct request *);
@@ -24,6 +25,10 @@ const struct svc svc_admin = {
 		{ "ping", rpc_ping, 0, 0,
 		    "",
 		    "is the gateway there" },
+		{ "heartbeat", rpc_heartbeat, 0, 0,
+		    "",
+		    "the Python gateway's keepalive (its CircleMUD client's, "
+		    "every 30 s): `{\"status\":\"ok\",\"timestamp\"}`" },
 		{ "status", rpc_status, 0, 0,
 		    "",
 		    "the router link, counts, version (any key)" },
@@ -47,6 +52,16 @@ rpc_ping(struct request *rq)
 	char	*ts = rpc_timestamp();
 
 	rq->result = json_pack("{s:b, s:s}", "pong", 1, "timestamp", ts);
+	free(ts);
+	return (0);
+}
+
+static int
+rpc_heartbeat(struct request *rq)
+{
+	char	*ts = rpc_timestamp();
+
+	rq->result = json_pack("{s:s, s:s}", "status", "ok", "timestamp", ts);
 	free(ts);
 	return (0);
 }

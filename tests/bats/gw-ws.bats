@@ -388,6 +388,24 @@ EOF
 	[[ "$output" != *'"from_mud"'* && "$output" != *'"mud_name"'* ]]
 }
 
+@test "compat: their CircleMUD client over TCP, its exact lines (json-c's spacing): welcome, authenticate {api_key}, tell, channel_send, heartbeat" {
+	start_pair "tcp = 127.0.0.1:0" "welcome = yes"
+	local tport
+	tport=$(gwd_tcp_port Alpha tcp)
+	run gwc "tcp:127.0.0.1:$tport" --events 1 \
+	    "{ \"jsonrpc\": \"2.0\", \"method\": \"authenticate\", \"id\": 1, \"params\": { \"api_key\": \"$KEY_bot\" } }" \
+	    '{ "jsonrpc": "2.0", "method": "tell", "id": 4, "params": { "from_user": "ann", "target_mud": "Beta", "target_user": "bob", "message": "from their circlemud client" } }' \
+	    '{ "jsonrpc": "2.0", "method": "channel_send", "id": 5, "params": { "channel": "dchat", "from_user": "ann", "message": "their circlemud client on dchat" } }' \
+	    '{ "jsonrpc": "2.0", "method": "heartbeat", "id": 6 }'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == '{"jsonrpc":"2.0","method":"welcome","params":{"service":"i3gw","version":"'* ]]
+	[[ "${lines[1]}" == '{"jsonrpc":"2.0","id":1,"result":{"authenticated":true,'*'"status":"authenticated","mud_name":"Alpha"}}' ]]
+	[[ "${lines[2]}" == '{"jsonrpc":"2.0","id":4,"result":{"sent":'* ]]
+	[[ "${lines[3]}" == '{"jsonrpc":"2.0","id":5,"result":{"sent":'* ]]
+	[[ "${lines[4]}" =~ ^'{"jsonrpc":"2.0","id":6,"result":{"status":"ok","timestamp":"'[0-9T:.-]+'Z"}}'$ ]]
+	gw_wait Beta '"tell_received","params":\{[^}]*"originator_user":"ann"[^}]*"message":"from their circlemud client"' 5
+}
+
 @test "ws: the flood limit holds a sender's 4th message back and says so (the bench's stall after 10: flood_count's default)" {
 	# The WebSocket bench stopped at its 11th message from one user: the
 	# gateway's flood limit (flood_count 10 a window), not a lost message:
