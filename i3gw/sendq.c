@@ -595,7 +595,14 @@ sendq_measure(void)
 	keep = sendq_keep_from();
 	if (sq.acked > SENDQ_KEEP_MAX && keep < sq.acked - SENDQ_KEEP_MAX)
 		keep = sq.acked - SENDQ_KEEP_MAX;
-	while (sq.nacked > 0 && sendq_rec(0)->end <= keep) {
+	/*
+	 * Link control first in line (a probe, the keepalive's reply to
+	 * ourselves, a channel-listen) is never sent again: it goes once the
+	 * router's stack has it, or a link gone quiet would keep the last one
+	 * (and the ack timer) until the next probe.
+	 */
+	while (sq.nacked > 0 && (sendq_rec(0)->end <= keep ||
+	    sendq_rec(0)->prio == SQ_CTL)) {
 		r = sendq_rec(0);
 		sendq_meta_clear(&r->m);
 		sq.lbstart += r->len;
