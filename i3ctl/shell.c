@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,12 +94,15 @@ shell_getc(EditLine *el, wchar_t *wc)
 {
 	struct pollfd	 pfd[2];
 	mbstate_t	 mbs;
+	sigset_t	 intr, old;
 	char		 c;
 	size_t		 r;
 	ssize_t		 n;
-	int		 nfd;
+	int		 nfd, rc;
 
 	memset(&mbs, 0, sizeof mbs);
+	sigemptyset(&intr);
+	sigaddset(&intr, SIGINT);
 	for (;;) {
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;
@@ -108,7 +112,19 @@ shell_getc(EditLine *el, wchar_t *wc)
 			pfd[1].events = POLLIN;
 			nfd = 2;
 		}
-		if (poll(pfd, nfd, -1) == -1) {
+		/*
+		 * A ^C that came before the wait (while a completion was
+		 * drawn, say) is seen here; one during it ends it: SIGINT is
+		 * let in only inside ppoll(), never between check and wait.
+		 */
+		sigprocmask(SIG_BLOCK, &intr, &old);
+		if (ctl_sigint) {
+			rc = -1;
+			errno = EINTR;
+		} else
+			rc = ppoll(pfd, nfd, NULL, &old);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (rc == -1) {
 			if (errno == EINTR) {
 				if (ctl_sigint) {
 					/* ^C: forget the line, a new prompt. */
