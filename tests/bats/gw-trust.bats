@@ -410,9 +410,11 @@ rss() {
 	    "$(sed -n '/^\[key/,$p' <<< "$talk" | sed 's/^permissions = .*/permissions = tell/')"
 	gwd_start Alpha
 	port=$(gwd_tcp_port Alpha)
+	# (a reads on, for an event that must never come: with --hold it
+	# read nothing after its answers, and the check below saw nothing)
 	gwc_bg a "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$knone\"}")" \
 	    "$(rq 2 subscribe '{}')" "$(rq 3 subscribe '{"events":["tell_received","who_request"],"channels":["dchat"]}')" \
-	    --hold 6 --timeout 10
+	    --events 1 --timeout 30
 	gwc_bg b "tcp:127.0.0.1:$port" "$(rq 1 authenticate "{\"key\":\"$ktalk\"}")" \
 	    "$(rq 2 subscribe '{"events":["tell_received","who_request"]}')" \
 	    --events 1 --timeout 10
@@ -434,8 +436,12 @@ rss() {
 	[[ "$REPLY" == *'"result"'* ]]
 	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 1500 ]
 	wait_for_line "$(T b.out)" '"tell_received".*secret' 5
+	# b has it; a, reading, would have it as soon
 	sleep 0.5
 	grep -q '"id":3,"result"' "$(T a.out)"
+	[ "$(wc -l < "$(T a.out)")" -eq 3 ]
 	run -1 grep -qE '"method":"(tell_received|channel_message|who_request)"|secret|hello chan' "$(T a.out)"
 	run -1 grep -q '"method":"who_request"' "$(T b.out)"
+	# still waiting for its event
+	kill -0 "$GWC_PID_a"
 }

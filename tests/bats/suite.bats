@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # suite.bats: the bats suite itself: every test can fail.  No skip, no
-# `! CMD` or `[ A ] && [ B ]` statement (a failing A never fails a test),
+# `! CMD`, `[ A ] && [ B ]` or `gw_wait X && Y` statement (a failing first
+# part never fails a test), no helper that starts a process in a pipe,
 # every `run` pinned to the one exit status it expects
 # (tests/helpers/batscheck.py says how); and the check finds each of those
 # in a file written to have them.
@@ -45,6 +46,9 @@ EOT
 	[ -n "$a" ] && [ "$a" -gt 0 ]
 	[ -n "$a" ] && [ "$a" -gt 0 ] || false
 	[ -n "$a" ] && break
+	gw_wait Beta x && sleep 1
+	startup_pkt Beta | probe_bg b --wait 100
+	probe_bg b --wait 100 <<< "$(startup_pkt Beta)"
 	[ -n "$a" ] && [ "$a" -gt 0 ]
 }
 EOF
@@ -58,5 +62,7 @@ EOF
 	[ "${lines[6]}" = "$f:22: skip: a missing thing must fail" ]
 	[ "${lines[7]}" = "$f:23: \`! CMD\` never fails a test: run -N CMD" ]
 	[ "${lines[8]}" = "$f:24: two tests joined by && pass when the first is false: one a line" ]
-	[ "${#lines[@]}" -eq 9 ]
+	[ "${lines[9]}" = "$f:27: a wait before && fails nothing: one statement a line" ]
+	[ "${lines[10]}" = "$f:28: a helper that starts a process, at the end of a pipe, runs in a subshell: its pid is lost (give stdin by redirection)" ]
+	[ "${#lines[@]}" -eq 11 ]
 }

@@ -9,7 +9,10 @@
 #     never fails a test; `run -1 CMD` says which status), unless it goes
 #     on with `||` (`! CMD || { ...; false; }` fails as it should) or is
 #     the last of its function (its status is the function's);
-#   - no statement `[ A ] && [ B ]` (a false A fails nothing, as above);
+#   - no statement `[ A ] && [ B ]` or `gw_wait ... && CMD` (a failing
+#     first part fails nothing, as above);
+#   - no probe_bg, gwc_bg, gw_start or gwd_start at the end of a pipe
+#     (a subshell: the pid it keeps for stop_all and *_wait is lost);
 #   - every `run` names the one exit status it expects: `run -N` (or
 #     `run -"$var"`), possibly after --separate-stderr/--keep-empty-lines;
 #     a bare `run` only when the lines after the command are lines that
@@ -26,6 +29,8 @@ RUN = re.compile(r"^\s*" + ASSIGN + r"run(\s+(.*))?$")
 SKIP = re.compile(r"(^|[;&|{]|\bthen|\bdo|\belse)\s*skip(\s|;|$)")
 NEGATED = re.compile(r"^\s*!\s")
 TESTS = re.compile(r"^\s*\[\[? .*\]\]? && \[")
+WAITAND = re.compile(r"^\s*(gw_wait|wait_for_line|wait_until|gwd_ready)\b.*&&")
+PIPEBG = re.compile(r"\|\s*(probe_bg|gwc_bg|gw_start|gwd_start)\b")
 DIAG = re.compile(r"^\s*(echo|printf|cat)\b")
 STATUS = re.compile(r'^\s*\[ "\$status" -eq [0-9]+ \]')
 FLAG = re.compile(r"--(separate-stderr|keep-empty-lines)$")
@@ -75,6 +80,13 @@ def check(path):
         if TESTS.match(code) and "||" not in whole and not last:
             problems.append((i + 1, "two tests joined by && pass when "
                 "the first is false: one a line"))
+        if WAITAND.match(code) and "||" not in whole and not last:
+            problems.append((i + 1, "a wait before && fails nothing: "
+                "one statement a line"))
+        if PIPEBG.search(code):
+            problems.append((i + 1, "a helper that starts a process, at "
+                "the end of a pipe, runs in a subshell: its pid is lost "
+                "(give stdin by redirection)"))
         m = RUN.match(code)
         if m is not None:
             words = (m.group(2) or "").split()
