@@ -25,21 +25,25 @@ const struct i3__field i3__hdr_fields[6] = {
 	F("target_user", I3F_STR0, I3F_USER, "target user (lower-case) or 0"),
 };
 
+/* What a MUD says of itself: in its mudlist entry and its startup-req-3. */
+#define MUD_INFO_FIELDS \
+	F("player_port", I3F_INT, 0, "telnet port"), \
+	F("imud_tcp_port", I3F_INT, 0, "OOB TCP port or 0"), \
+	F("imud_udp_port", I3F_INT, 0, "UDP port or 0"), \
+	F("mudlib", I3F_STR, 0, "mudlib"), \
+	F("base_mudlib", I3F_STR, 0, "base mudlib"), \
+	F("driver", I3F_STR, 0, "driver"), \
+	F("mud_type", I3F_STR, 0, "LP, Diku, ..."), \
+	F("open_status", I3F_STR, 0, "open for public, ..."), \
+	F("admin_email", I3F_STR, 0, "admin address"), \
+	F("services", I3F_MAP, 0, "service -> 1 or port"), \
+	F("other_data", I3F_MAP0, 0, "mapping or 0")
+
 /* Nested structures. */
 const struct i3__field i3__mud_fields[13] = {
 	F("state", I3F_INT, 0, "-1 up, 0 down, n back in n seconds"),
 	F("ip", I3F_STR, 0, "address as the router sees it"),
-	F("player_port", I3F_INT, 0, "telnet port"),
-	F("imud_tcp_port", I3F_INT, 0, "OOB TCP port or 0"),
-	F("imud_udp_port", I3F_INT, 0, "UDP port or 0"),
-	F("mudlib", I3F_STR, 0, "mudlib"),
-	F("base_mudlib", I3F_STR, 0, "base mudlib"),
-	F("driver", I3F_STR, 0, "driver"),
-	F("mud_type", I3F_STR, 0, "LP, Diku, ..."),
-	F("open_status", I3F_STR, 0, "open for public, ..."),
-	F("admin_email", I3F_STR, 0, "admin address"),
-	F("services", I3F_MAP, 0, "service -> 1 or port"),
-	F("other_data", I3F_MAP0, 0, "mapping or 0"),
+	MUD_INFO_FIELDS,
 };
 
 const struct i3__field i3__chan_fields[2] = {
@@ -86,17 +90,7 @@ static const struct i3__field f_startup3[] = {
 	F("password", I3F_INT, 0, "0, or the one the router gave"),
 	F("old_mudlist_id", I3F_INT, 0, "last mudlist id seen"),
 	F("old_chanlist_id", I3F_INT, 0, "last chanlist id seen"),
-	F("player_port", I3F_INT, 0, "telnet port"),
-	F("imud_tcp_port", I3F_INT, 0, "OOB TCP port or 0"),
-	F("imud_udp_port", I3F_INT, 0, "UDP port or 0"),
-	F("mudlib", I3F_STR, 0, "mudlib"),
-	F("base_mudlib", I3F_STR, 0, "base mudlib"),
-	F("driver", I3F_STR, 0, "driver"),
-	F("mud_type", I3F_STR, 0, "LP, Diku, ..."),
-	F("open_status", I3F_STR, 0, "open for public, ..."),
-	F("admin_email", I3F_STR, 0, "admin address"),
-	F("services", I3F_MAP, 0, "service -> 1 or port"),
-	F("other_data", I3F_MAP0, 0, "mapping or 0"),
+	MUD_INFO_FIELDS,
 };
 
 static const struct i3__field f_startup_reply[] = {

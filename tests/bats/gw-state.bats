@@ -117,13 +117,18 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	    "$(T "$1.state")/sessions.db" "$2"
 }
 
-@test "one-shot i3ctl commands leave nothing: no session, no answerer, who answered at once" {
+# Alpha and Beta on a router with dchat; Ann is online on Alpha.
+alpha_beta_ann() {
 	router_start -c dchat
 	gwd_conf Alpha
 	gwd_start Alpha
 	gwd_conf Beta
 	gwd_start Beta
 	ctl Alpha presence set <<< '{"users":[{"name":"ann","visname":"Ann"}]}'
+}
+
+@test "one-shot i3ctl commands leave nothing: no session, no answerer, who answered at once" {
+	alpha_beta_ann
 	for i in $(seq 1 10); do
 		ctl Alpha ping > /dev/null
 		ctl Alpha status > /dev/null
@@ -177,12 +182,7 @@ print(sqlite3.connect(sys.argv[1]).execute(
 }
 
 @test "a running i3ctl listen answers no requests: who of its MUD is answered from presence at once" {
-	router_start -c dchat
-	gwd_conf Alpha
-	gwd_start Alpha
-	gwd_conf Beta
-	gwd_start Beta
-	ctl Alpha presence set <<< '{"users":[{"name":"ann","visname":"Ann"}]}'
+	alpha_beta_ann
 	for what in "" "-e who_request -e tell_received"; do
 		# (A background job ignores SIGINT unless given it back.)
 		: > "$(T listen.err)"
