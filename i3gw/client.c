@@ -173,6 +173,13 @@ client_free(struct client *cl)
 	free(cl);
 }
 
+/* The profile its events are made in (evout_line()). */
+int
+client_profile(const struct client *cl)
+{
+	return (cl->render + (ws_python(cl) ? EVOUT_PY : 0));
+}
+
 /* One line out: to the connection, or to an HTTP answer being built. */
 static void
 client_write(struct client *cl, const char *buf, size_t len)

@@ -184,13 +184,18 @@ evout_make(struct evout *eo, int profile, size_t *len)
 	char	*s, *line;
 	size_t	 slen;
 
-	if (profile < 0 || profile > EVOUT_RAW)
+	if (profile < 0 || profile >= 2 * EVOUT_PY)
 		profile = EVOUT_RAW;
 	if (eo->line[profile] != NULL) {
 		*len = eo->len[profile];
 		return (eo->line[profile]);
 	}
-	if (profile == EVOUT_RAW)
+	if (profile >= EVOUT_PY)
+		/* A Python gateway's client: its field names besides. */
+		p = ws_python_params(eo->ev->name, profile - EVOUT_PY ==
+		    EVOUT_RAW ? json_incref(eo->params) : render_event(
+		    profile - EVOUT_PY, json_incref(eo->params)));
+	else if (profile == EVOUT_RAW)
 		p = json_incref(eo->params);
 	else
 		p = render_event(profile, json_incref(eo->params));

@@ -398,6 +398,7 @@ void		 client_send_result(struct client *, json_int_t,
 		    const json_t *);
 size_t		 client_count(void);
 struct client	*client_find(int);
+int		 client_profile(const struct client *);
 void		 client_drop(struct client *, const char *why);
 struct client	*client_by_user(const char *user);
 void		 client_note_user(struct client *, const char *user);
@@ -479,11 +480,13 @@ void		 event_list(FILE *, int json);
  * cache is the event's own, gone with it: nothing else can match it).
  */
 #define EVOUT_RAW	I3_COLOUR_NPROFILES	/* as built: the store's */
+/* Added to a profile: the Python gateway's field names too (ws.c). */
+#define EVOUT_PY	(EVOUT_RAW + 1)
 struct evout {
 	const struct event *ev;
 	json_t		*params;
-	char		*line[I3_COLOUR_NPROFILES + 1];	/* no seq */
-	size_t		 len[I3_COLOUR_NPROFILES + 1];
+	char		*line[2 * EVOUT_PY];	/* no seq */
+	size_t		 len[2 * EVOUT_PY];
 	size_t		 head;		/* up to params' first member */
 	const char	*chan;		/* params' channel, or NULL */
 };
@@ -818,6 +821,8 @@ void		 ws_input(struct client *, const char *, size_t);
 int		 ws_handshake(struct MHD_Connection *, const char *,
 		    const char *);
 void		 ws_send(struct client *, const char *, size_t);
+int		 ws_python(const struct client *);
+json_t		*ws_python_params(const char *, json_t *);
 void		 ws_detach(struct client *);
 void		 ws_stop(void);
 size_t		 ws_count(void);

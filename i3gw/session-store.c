@@ -401,8 +401,8 @@ session_replay(struct client *cl)
 			eseq = (uint64_t)sqlite3_column_int64(st, 3);
 			if (eseq == 0)
 				eseq = ++s->seq;
-			line = event_replay_line(method, params, cl->render,
-			    eseq, &len, &eo);
+			line = event_replay_line(method, params,
+			    client_profile(cl), eseq, &len, &eo);
 			if (line != NULL) {
 				client_send_line(cl, line, len);
 				if (s->kept)

@@ -217,8 +217,8 @@ session_offer(struct client *cl, struct evout *eo)
 		}
 		return (session_keep(cl, eo) == 0);
 	}
-	if ((line = evout_line(eo, cl->render, s != NULL ? s->seq + 1 : 0,
-	    &len)) == NULL)
+	if ((line = evout_line(eo, client_profile(cl), s != NULL ?
+	    s->seq + 1 : 0, &len)) == NULL)
 		return (0);
 	client_send_line(cl, line, len);
 	cl->notifications++;

@@ -82,7 +82,6 @@ static ssize_t	ws_frame_cb(const uint8_t *, size_t, int, void *);
 static const unsigned char *ws_text_frame(const char *, size_t, size_t *);
 static void	ws_send_text(struct ws *, const char *, size_t);
 static void	ws_python_twin(struct ws *, const char *, size_t);
-static const char *ws_python_fields(const char *, size_t, size_t *);
 
 static const struct wslay_frame_callbacks ws_frame_callbacks = {
 	ws_frame_cb,
@@ -529,24 +528,20 @@ ws_text_frame(const char *buf, size_t len, size_t *framelen)
 
 /*
  * One line for a WebSocket client: one text frame, without the newline;
- * to a client of the Python gateway's kind, that gateway's field names
- * too, and its name of the event after ours where the two differ.
+ * to a client of the Python gateway's kind, that gateway's name of the
+ * event after ours where the two differ (its field names are in the line
+ * already: events.c's EVOUT_PY profiles).
  */
 void
 ws_send(struct client *cl, const char *buf, size_t len)
 {
 	struct ws	*ws = cl->ws;
-	const char	*py;
-	size_t		 pylen;
 
 	if (ws == NULL || ws->done || wslay_event_get_close_sent(ws->ctx))
 		return;
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
-	if (ws->python && (py = ws_python_fields(buf, len, &pylen)) != NULL)
-		ws_send_text(ws, py, pylen);
-	else
-		ws_send_text(ws, buf, len);
+	ws_send_text(ws, buf, len);
 	if (ws->python && cl->ws == ws)
 		ws_python_twin(ws, buf, len);
 }
@@ -636,26 +631,11 @@ ws_python_twin(struct ws *ws, const char *buf, size_t len)
  * clients' handlers read (docs/API.md, the compatibility table): a tell's
  * or emote's from_mud, from_user, to_mud, to_user and visname, a channel
  * message's from_mud and from_user, a MUD's mud_name and status ("online"
- * or "offline").
- *
- * An event's line is the same for every client of a render profile but
- * for its seq (events.c splices it in last): the line without it is made
- * over once and kept (a few, for clients of other profiles), and each
- * client's seq spliced into that.  NULL: send the line as it is.
+ * or "offline").  Made once per event (events.c, the EVOUT_PY profiles).
+ * params stolen; the params to send.
  */
-#define WS_PY_CACHE	4
-static struct {
-	char	*in;		/* the line up to its seq member */
-	size_t	 inlen;
-	char	*out;		/* theirs, without the closing "}}"; NULL: as is */
-	size_t	 outlen;
-} ws_py[WS_PY_CACHE];
-static size_t	 ws_py_next;
-static char	*ws_py_buf;
-static size_t	 ws_py_bufsize;
-
-static const char *
-ws_python_fields(const char *buf, size_t len, size_t *outlen)
+json_t *
+ws_python_params(const char *method, json_t *params)
 {
 	static const char *tell[] = { "originator_mud", "from_mud",
 	    "originator_user", "from_user", "target_mud", "to_mud",
@@ -674,84 +654,35 @@ ws_python_fields(const char *buf, size_t len, size_t *outlen)
 		{ "mud_online", mud },
 		{ "mud_offline", mud },
 	};
-	json_t		*n, *p, *v;
-	const char	*method, **f, *seq = NULL;
-	char		*s;
-	size_t		 head = len < 64 ? len : 64, i, j, base, seqlen = 0;
+	const char	**f;
+	json_t		*p, *v;
+	size_t		  i;
 
-	/* The method is the line's second member: in its first bytes. */
 	for (i = 0; i < sizeof map / sizeof map[0]; i++) {
-		if (memmem(buf, head, map[i].method, strlen(map[i].method)) !=
-		    NULL)
+		if (strcmp(method, map[i].method) == 0)
 			break;
 	}
-	if (i == sizeof map / sizeof map[0] || len < 4 ||
-	    memcmp(buf + len - 2, "}}", 2) != 0)
-		return (NULL);
-	/* ..."seq":N}}: base is the line before that member. */
-	for (j = len - 2; j > 0 && buf[j - 1] >= '0' && buf[j - 1] <= '9'; j--)
-		;
-	base = len - 2;
-	if (j < len - 2 && j >= 7 && memcmp(buf + j - 6, "\"seq\":", 6) == 0) {
-		seq = buf + j;
-		seqlen = len - 2 - j;
-		base = j - 6;
-		if (buf[base - 1] == ',')
-			base--;
+	if (i == sizeof map / sizeof map[0] || !json_is_object(params))
+		return (params);
+	p = json_copy(params);
+	json_decref(params);
+	for (f = map[i].names; f[0] != NULL; f += 2) {
+		v = json_object_get(p, f[0]);
+		json_object_set(p, f[1], v != NULL ? v : json_null());
 	}
-	for (j = 0; j < WS_PY_CACHE; j++) {
-		if (ws_py[j].in != NULL && ws_py[j].inlen == base &&
-		    memcmp(ws_py[j].in, buf, base) == 0)
-			break;
-	}
-	if (j == WS_PY_CACHE) {
-		/* Not seen: the line without seq, made over. */
-		j = ws_py_next++ % WS_PY_CACHE;
-		free(ws_py[j].in);
-		free(ws_py[j].out);
-		ws_py[j].in = xmalloc(base + 2);
-		memcpy(ws_py[j].in, buf, base);
-		memcpy(ws_py[j].in + base, "}}", 2);
-		ws_py[j].inlen = base;
-		ws_py[j].out = NULL;
-		n = json_loadb(ws_py[j].in, base + 2, 0, NULL);
-		method = json_string_value(json_object_get(n, "method"));
-		p = json_object_get(n, "params");
-		if (method != NULL && strcmp(method, map[i].method) == 0 &&
-		    json_is_object(p)) {
-			for (f = map[i].names; f[0] != NULL; f += 2) {
-				v = json_object_get(p, f[0]);
-				json_object_set(p, f[1], v != NULL ? v :
-				    json_null());
-			}
-			if (map[i].names == mud)
-				json_object_set_new(p, "status", json_string(
-				    strcmp(method, "mud_online") == 0 ?
-				    "online" : "offline"));
-			if ((s = json_dumps(n, JSON_COMPACT)) != NULL) {
-				ws_py[j].outlen = strlen(s) - 2;
-				ws_py[j].out = s;
-			}
-		}
-		json_decref(n);
-	}
-	if (ws_py[j].out == NULL)
-		return (NULL);
-	/* Theirs, then ,"seq":N as it came, then "}}". */
-	if (ws_py[j].outlen + seqlen + 16 > ws_py_bufsize) {
-		ws_py_bufsize = ws_py[j].outlen + seqlen + 256;
-		ws_py_buf = xrealloc(ws_py_buf, ws_py_bufsize);
-	}
-	memcpy(ws_py_buf, ws_py[j].out, ws_py[j].outlen);
-	*outlen = ws_py[j].outlen;
-	if (seq != NULL) {
-		memcpy(ws_py_buf + *outlen, ",\"seq\":", 7);
-		memcpy(ws_py_buf + *outlen + 7, seq, seqlen);
-		*outlen += 7 + seqlen;
-	}
-	memcpy(ws_py_buf + *outlen, "}}", 2);
-	*outlen += 2;
-	return (ws_py_buf);
+	if (map[i].names == mud)
+		json_object_set_new(p, "status", json_string(strcmp(method,
+		    "mud_online") == 0 ? "online" : "offline"));
+	return (p);
+}
+
+/* A client of the Python gateway's kind (it came with X-API-Key)? */
+int
+ws_python(const struct client *cl)
+{
+	const struct ws	*ws = cl->ws;
+
+	return (ws != NULL && ws->python);
 }
 
 /* The client is freed (client.c): the socket goes back to MHD to close. */
